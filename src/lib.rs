@@ -1,1 +1,4 @@
+//! backendctl: one manifest for a backend's whole lifecycle.
 
+pub(crate) mod load;
+pub(crate) mod report;

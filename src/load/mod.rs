@@ -18,3 +18,4 @@ pub(crate) mod run_context;
 pub(crate) mod threshold;
 pub(crate) mod virtual_user;
 pub(crate) mod workload;
+pub(crate) mod cli;

@@ -2,3 +2,8 @@
 //! step summary, and `backendctl report render|compare|merge` over saved `run.json` files.
 
 pub(crate) mod run_report;
+pub(crate) mod summary;
+pub(crate) mod html;
+pub(crate) mod junit;
+pub(crate) mod markdown;
+pub(crate) mod output;

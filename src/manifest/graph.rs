@@ -6,12 +6,12 @@
 //! everything downstream of it), each at its own span.
 
 use super::address::{Address, NodeKind};
-use super::model::Manifest;
 use super::problem::Problem;
 use super::span_table::{SpanTable, join};
 use super::validate::closest;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The dependency graph of a manifest.
@@ -27,105 +27,94 @@ impl Graph {
     /// # Errors
     /// Problems for unknown references, malformed addresses and cycles.
     pub fn resolve(
-        manifest: &Manifest,
+        value: &Value,
         spans: &SpanTable,
         database_references: &BTreeSet<(String, String)>,
     ) -> Result<Self, Vec<Problem>> {
-        let mut needs: BTreeMap<Address, BTreeSet<Address>> = BTreeMap::new();
-        let mut problems = Vec::new();
-        for address in addresses(manifest) {
-            needs.insert(address, BTreeSet::new());
-        }
+        let nodes = nodes(value);
+        let mut needs: BTreeMap<Address, BTreeSet<Address>> = nodes
+            .iter()
+            .map(|(address, _)| (address.clone(), BTreeSet::new()))
+            .collect();
         let known: Vec<String> = needs.keys().map(ToString::to_string).collect();
-        let known_refs: Vec<&str> = known.iter().map(String::as_str).collect();
-
-        let mut add = |from: &Address,
-                       to: Address,
-                       pointer: &str,
-                       what: &str,
-                       problems: &mut Vec<Problem>| {
+        let mut problems = Vec::new();
+        let mut bad_addresses = Vec::new();
+        let mut add = |from: &Address, to: Address, pointer: &str, what: &str| {
             if needs.contains_key(&to) {
                 needs.entry(from.clone()).or_default().insert(to);
-            } else {
-                let wanted = to.to_string();
-                let same_kind: Vec<&str> = known_refs
-                    .iter()
-                    .copied()
-                    .filter(|candidate| candidate.starts_with(&format!("{}.", to.kind)))
-                    .collect();
-                let help = match closest(&wanted, &same_kind) {
-                    Some(candidate) => format!("did you mean `{candidate}`?"),
-                    None if same_kind.is_empty() => {
-                        format!("declare `{} \"{}\" {{ … }}`", to.kind, to.name)
-                    }
-                    None => format!(
-                        "defined: {}",
-                        same_kind
-                            .iter()
-                            .map(|c| format!("`{c}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                };
-                problems.push(
-                    Problem::new(
-                        "manifest::unknown-reference",
-                        format!("`{from}` {what} `{wanted}`, which is not defined"),
-                    )
-                    .at(spans.value_span(pointer), "not defined")
-                    .help(help),
-                );
+                return;
             }
+            let wanted = to.to_string();
+            let prefix = format!("{}.", to.kind);
+            let same_kind: Vec<&str> = known
+                .iter()
+                .map(String::as_str)
+                .filter(|candidate| candidate.starts_with(&prefix))
+                .collect();
+            let help = match closest(&wanted, &same_kind) {
+                Some(candidate) => format!("did you mean `{candidate}`?"),
+                None if same_kind.is_empty() => {
+                    format!("declare it: `{} \"{}\" {{ … }}`", to.kind, to.name)
+                }
+                None => format!(
+                    "defined: {}",
+                    same_kind
+                        .iter()
+                        .map(|candidate| format!("`{candidate}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            problems.push(
+                Problem::new(
+                    "manifest::unknown-reference",
+                    format!("`{from}` {what} `{wanted}`, which is not defined"),
+                )
+                .at(spans.value_span(pointer), "not defined")
+                .help(help),
+            );
         };
 
-        for (from, after, base) in explicit_edges(manifest) {
-            for (index, target) in after.iter().enumerate() {
-                let pointer = join(&base, "after") + &format!("/{index}");
+        for (from, node) in &nodes {
+            let base = join(&format!("/{}", from.kind), &from.name);
+            let after = node.get("after").and_then(Value::as_array);
+            for (index, target) in after.into_iter().flatten().enumerate() {
+                let pointer = format!("{base}/after/{index}");
+                let Some(target) = target.as_str() else {
+                    continue;
+                };
                 match target.parse::<Address>() {
-                    Ok(to) => add(&from, to, &pointer, "runs after", &mut problems),
-                    Err(error) => problems.push(
-                        Problem::new("manifest::bad-address", error.to_string())
-                            .at(spans.value_span(&pointer), "not an address")
-                            .help("write `kind.name`, where kind is project, database, migrations, service, scenario or mock"),
-                    ),
+                    Ok(to) => add(from, to, &pointer, "runs after"),
+                    Err(error) => {
+                        add_bad_address(&mut bad_addresses, spans, &pointer, &error.to_string())
+                    }
                 }
             }
-        }
-        for (name, set) in &manifest.migrations {
-            let from = Address::new(NodeKind::Migrations, name);
-            let pointer = format!("{}/database", join("/migrations", name));
-            add(
-                &from,
-                Address::new(NodeKind::Database, &set.database),
-                &pointer,
-                "uses database",
-                &mut problems,
-            );
-            // A migration set that lives inside a scaffolded project runs after the scaffold.
-            for (project_name, project) in &manifest.project {
-                if path_within(&set.path, &project.path) {
-                    let pointer = format!("{}/path", join("/migrations", name));
-                    add(
-                        &from,
-                        Address::new(NodeKind::Project, project_name),
-                        &pointer,
-                        "lives in",
-                        &mut problems,
-                    );
-                }
-            }
-        }
-        for (name, project) in &manifest.project {
-            if let Some(database) = &project.database {
-                let from = Address::new(NodeKind::Project, name);
-                let pointer = format!("{}/database", join("/project", name));
+            if matches!(from.kind, NodeKind::Migrations | NodeKind::Project)
+                && let Some(database) = node.get("database").and_then(Value::as_str)
+            {
+                let pointer = format!("{base}/database");
                 add(
-                    &from,
+                    from,
                     Address::new(NodeKind::Database, database),
                     &pointer,
                     "uses database",
-                    &mut problems,
                 );
+            }
+            // A migration set that lives inside a scaffolded project runs after the scaffold.
+            if from.kind == NodeKind::Migrations
+                && let Some(path) = node.get("path").and_then(Value::as_str)
+            {
+                for (project, project_node) in &nodes {
+                    let inside = project.kind == NodeKind::Project
+                        && project_node
+                            .get("path")
+                            .and_then(Value::as_str)
+                            .is_some_and(|outer| path_within(path, outer));
+                    if inside {
+                        add(from, project.clone(), &format!("{base}/path"), "lives in");
+                    }
+                }
             }
         }
         for (node, database) in database_references {
@@ -136,11 +125,11 @@ impl Graph {
                     Address::new(NodeKind::Database, database),
                     &pointer,
                     "refers to database",
-                    &mut problems,
                 );
             }
         }
 
+        problems.extend(bad_addresses);
         let graph = Self { needs };
         problems.extend(graph.cycles(spans));
         if problems.is_empty() {
@@ -252,49 +241,26 @@ impl Graph {
     }
 }
 
-fn addresses(manifest: &Manifest) -> Vec<Address> {
-    let mut addresses = Vec::new();
-    let mut push = |kind, names: Vec<&String>| {
-        addresses.extend(names.into_iter().map(|name| Address::new(kind, name)));
-    };
-    push(NodeKind::Project, manifest.project.keys().collect());
-    push(NodeKind::Database, manifest.database.keys().collect());
-    push(NodeKind::Migrations, manifest.migrations.keys().collect());
-    push(NodeKind::Service, manifest.service.keys().collect());
-    push(NodeKind::Scenario, manifest.scenario.keys().collect());
-    push(NodeKind::Mock, manifest.mock.keys().collect());
-    addresses
+/// Every node of the lowered manifest with its block.
+fn nodes(value: &Value) -> Vec<(Address, &Value)> {
+    let mut nodes = Vec::new();
+    for kind in NodeKind::ALL {
+        let Some(Value::Object(labelled)) = value.get(kind.keyword()) else {
+            continue;
+        };
+        for (name, node) in labelled {
+            nodes.push((Address::new(kind, name), node));
+        }
+    }
+    nodes
 }
 
-/// (node, its `after` list, its pointer) for every node.
-fn explicit_edges(manifest: &Manifest) -> Vec<(Address, Vec<String>, String)> {
-    let mut edges = Vec::new();
-    let mut push = |kind: NodeKind, name: &String, after: &Vec<String>| {
-        edges.push((
-            Address::new(kind, name),
-            after.clone(),
-            join(&format!("/{kind}"), name),
-        ));
-    };
-    for (name, node) in &manifest.project {
-        push(NodeKind::Project, name, &node.after);
-    }
-    for (name, node) in &manifest.database {
-        push(NodeKind::Database, name, &node.after);
-    }
-    for (name, node) in &manifest.migrations {
-        push(NodeKind::Migrations, name, &node.after);
-    }
-    for (name, node) in &manifest.service {
-        push(NodeKind::Service, name, &node.after);
-    }
-    for (name, node) in &manifest.scenario {
-        push(NodeKind::Scenario, name, &node.after);
-    }
-    for (name, node) in &manifest.mock {
-        push(NodeKind::Mock, name, &node.after);
-    }
-    edges
+fn add_bad_address(problems: &mut Vec<Problem>, spans: &SpanTable, pointer: &str, message: &str) {
+    problems.push(
+        Problem::new("manifest::bad-address", message.to_owned())
+            .at(spans.value_span(pointer), "not an address")
+            .help("write `kind.name`, where kind is project, database, migrations, service, scenario or mock"),
+    );
 }
 
 fn path_within(inner: &str, outer: &str) -> bool {

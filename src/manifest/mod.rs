@@ -12,6 +12,7 @@ pub mod model;
 pub mod overlay;
 pub mod parse;
 pub mod problem;
+pub mod reference;
 pub mod schema_view;
 pub mod source;
 pub mod span_table;
@@ -32,9 +33,50 @@ use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
 static SCHEMA: LazyLock<Value> = LazyLock::new(|| {
-    let schema = schemars::schema_for!(Manifest);
-    schema.to_value()
+    let mut schema = schemars::schema_for!(Manifest).to_value();
+    drop_null_alternatives(&mut schema);
+    schema
 });
+
+/// An omitted optional key is absent, never `#null`: schemars' `Option<T>` → `anyOf [T, null]`
+/// (or `type: [T, "null"]`) becomes plain `T`, so errors inside an optional block are reported
+/// where they are instead of as one "not valid under anyOf".
+fn drop_null_alternatives(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|ty| ty != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".to_owned(), only);
+                }
+            }
+            let single = match map.get("anyOf") {
+                Some(Value::Array(variants)) => {
+                    let concrete: Vec<&Value> = variants
+                        .iter()
+                        .filter(|variant| {
+                            variant.get("type").and_then(Value::as_str) != Some("null")
+                        })
+                        .collect();
+                    (concrete.len() == 1 && variants.len() == 2).then(|| concrete[0].clone())
+                }
+                _ => None,
+            };
+            if let Some(Value::Object(variant)) = single {
+                map.remove("anyOf");
+                for (key, value) in variant {
+                    map.entry(key).or_insert(value);
+                }
+            }
+            for value in map.values_mut() {
+                drop_null_alternatives(value);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_null_alternatives),
+        _ => {}
+    }
+}
 
 /// The manifest's JSON Schema, generated from the typed model.
 #[must_use]
@@ -86,6 +128,8 @@ pub struct LoadedManifest {
     pub redactor: Redactor,
     /// SHA-256 of the resolved manifest, recorded in saved plans.
     pub fingerprint: String,
+    /// The resolved manifest as JSON (what each node's configuration fingerprint is taken of).
+    pub value: Value,
 }
 
 impl LoadedManifest {
@@ -134,6 +178,9 @@ pub fn check(source: ManifestSource, options: &LoadOptions) -> Result<LoadedMani
     }
     problems.extend(overlay::apply(&view, &mut value, &mut spans, overrides));
     problems.extend(validate::validate(schema, &value, &spans));
+    if let Err(graph_problems) = Graph::resolve(&value, &spans, &Default::default()) {
+        problems.extend(graph_problems);
+    }
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
@@ -155,7 +202,7 @@ pub fn check(source: ManifestSource, options: &LoadOptions) -> Result<LoadedMani
         ])
     })?;
     let graph =
-        Graph::resolve(&manifest, &spans, &interpolated.database_references).map_err(invalid)?;
+        Graph::resolve(&value, &spans, &interpolated.database_references).map_err(invalid)?;
     let fingerprint = hex::encode(Sha256::digest(value.to_string().as_bytes()));
     Ok(LoadedManifest {
         source,
@@ -164,6 +211,7 @@ pub fn check(source: ManifestSource, options: &LoadOptions) -> Result<LoadedMani
         spans,
         redactor: Redactor::new(interpolated.secrets),
         fingerprint,
+        value,
     })
 }
 

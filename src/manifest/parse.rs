@@ -34,7 +34,9 @@ pub fn parse(text: &str) -> Result<KdlDocument, Vec<Problem>> {
             let help = if is_v1 {
                 Some(v1_help(snippet))
             } else {
-                diagnostic.help.clone()
+                Some(diagnostic.help.clone().unwrap_or_else(|| {
+                    "KDL v2 nodes look like `name \"argument\" key=\"value\" { children }`: strings are quoted and every `{` needs a `}`".to_owned()
+                }))
             };
             let problem = Problem::new("manifest::syntax", message.to_lowercase_first())
                 .at(Some(diagnostic.span), label);

@@ -140,9 +140,10 @@ fn describe(
                     format!("quote it: `\"{shown}\"`")
                 }
                 Value::String(text)
-                    if expected.contains("integer") || expected.contains("number") =>
+                    if (expected.contains("integer") || expected.contains("number"))
+                        && text.trim().parse::<f64>().is_ok() =>
                 {
-                    format!("write the number without quotes: `{text}`")
+                    format!("write the number without quotes: `{}`", text.trim())
                 }
                 _ => format!("`{field}` must be {expected}"),
             };
@@ -309,7 +310,13 @@ fn address_of(pointer: &str) -> String {
 
 fn first_sentence(text: &str) -> String {
     let first_line = text.lines().next().unwrap_or(text);
-    first_line.trim_end_matches('.').to_owned()
+    let end = first_line
+        .find("; ")
+        .or_else(|| first_line.find(". "))
+        .unwrap_or(first_line.len());
+    first_line[..end]
+        .trim_end_matches(['.', ':', ';'])
+        .to_owned()
 }
 
 fn show(value: &Value) -> String {

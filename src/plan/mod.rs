@@ -45,6 +45,23 @@ impl Plan {
                 .await
                 .map_err(|error| (address.clone(), error))?;
             step.needs = loaded.graph.needs(&address);
+            // A node's own configuration is part of its state: a saved plan goes stale when
+            // the node changes, and `apply` names it.
+            let config = loaded
+                .value
+                .pointer(&format!(
+                    "/{}/{}",
+                    address.kind,
+                    crate::manifest::span_table::escape_segment(&address.name)
+                ))
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let config = hex::encode(Sha256::digest(config.as_bytes()));
+            step.state = if step.state.is_empty() {
+                format!("config:{config}")
+            } else {
+                format!("config:{config};{}", step.state)
+            };
             steps.push(step);
         }
         Ok(Self { steps })

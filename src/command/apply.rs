@@ -52,7 +52,8 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
             return Ok(exit_code::OK);
         }
     }
-    let run_dir = run_directory(&loaded.base_dir(), &globals.settings.report_dir);
+    let base_dir = std::fs::canonicalize(loaded.base_dir()).unwrap_or_else(|_| loaded.base_dir());
+    let run_dir = run_directory(&base_dir, &globals.settings.report_dir);
     let supervisor = Supervisor::default();
     let context = ApplyContext {
         plan: plan_context,

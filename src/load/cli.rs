@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, Method};
 
+use crate::exit_code;
 use crate::load::engine;
 use crate::load::request_spec::{Check, RequestBody, RequestSpec};
+use crate::load::Error;
 use crate::load::run_context::WorkloadError;
-use crate::load::threshold::{Threshold, ThresholdError};
+use crate::load::threshold::Threshold;
 use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};
 use crate::report::output::{OutputFormat, ReportOutputs};
 use crate::report::run_report::RunReport;
@@ -20,115 +22,83 @@ use crate::report::run_report::RunReport;
   backendctl load http://127.0.0.1:3000/api/products --users 50 --requests 1000
   backendctl load http://127.0.0.1:3000/api/orders -X POST --data order.json -H 'Authorization: Bearer …'
   backendctl load http://127.0.0.1:3000/ --rate 200 --duration 30s --threshold 'p99<250ms'")]
-pub(crate) struct LoadArgs {
+pub struct LoadArgs {
     /// The URL to load (http:// or https://).
-    pub url: String,
+    pub(crate) url: String,
 
     /// Virtual users (concurrent connections) in the closed model.
     #[arg(short = 'u', long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    pub users: u64,
+    pub(crate) users: u64,
 
     /// Total requests to send, shared by all users [default: 100, or unlimited with --duration].
     #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..))]
-    pub requests: Option<u64>,
+    pub(crate) requests: Option<u64>,
 
     /// Stop after this long (`30s`, `2m`).
     #[arg(short = 'd', long, value_parser = humantime::parse_duration)]
-    pub duration: Option<Duration>,
+    pub(crate) duration: Option<Duration>,
 
     /// Open model: start this many requests per second, whatever the latency (needs --duration);
     /// latency is measured from each request's intended start.
     #[arg(long, requires = "duration")]
-    pub rate: Option<f64>,
+    pub(crate) rate: Option<f64>,
 
     /// Open model: most users busy at once; requests due beyond that are dropped and counted.
     #[arg(long, default_value_t = 1000)]
-    pub max_vus: u64,
+    pub(crate) max_vus: u64,
 
     /// HTTP method [default: GET, or POST with --data/--form].
     #[arg(short = 'X', long)]
-    pub method: Option<String>,
+    pub(crate) method: Option<String>,
 
     /// Request body: inline text, or `@FILE`, or the path of an existing file. A body that is
     /// JSON is sent as `application/json`.
     #[arg(long, conflicts_with = "form")]
-    pub data: Option<String>,
+    pub(crate) data: Option<String>,
 
     /// A form field `NAME=VALUE`, sent as `application/x-www-form-urlencoded` (repeatable).
     #[arg(long, value_name = "NAME=VALUE")]
-    pub form: Vec<String>,
+    pub(crate) form: Vec<String>,
 
     /// A request header `Name: value` (repeatable).
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
-    pub headers: Vec<String>,
+    pub(crate) headers: Vec<String>,
 
     /// Per-request timeout, including the response body.
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 
     /// Count a response as failed unless it has this status.
     #[arg(long)]
-    pub expect_status: Option<u16>,
+    pub(crate) expect_status: Option<u16>,
 
     /// A pass/fail condition (`p95<250ms`, `error-rate<1%`, `rps>200`); a breach exits 99.
     #[arg(short = 't', long = "threshold", value_name = "CONDITION")]
-    pub thresholds: Vec<String>,
+    pub(crate) thresholds: Vec<String>,
 
     /// Use HTTP/2 (prior knowledge on http://, ALPN on https://).
     #[arg(long)]
-    pub http2: bool,
+    pub(crate) http2: bool,
 
     /// Accept self-signed or otherwise invalid TLS certificates (for local targets).
     #[arg(short = 'k', long)]
-    pub insecure: bool,
+    pub(crate) insecure: bool,
 
     /// Open a new connection for every request.
     #[arg(long)]
-    pub no_keepalive: bool,
+    pub(crate) no_keepalive: bool,
 
     /// Run shard I of N (`2/4`): one N-th of the users, requests or rate.
     #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
-    pub shard: Option<Shard>,
+    pub(crate) shard: Option<Shard>,
 
     #[command(flatten)]
-    pub outputs: ReportOutputs,
-}
-
-/// Why an ad-hoc load test could not run.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub(crate) enum LoadError {
-    #[error("invalid HTTP method `{0}`")]
-    Method(String),
-    #[error("invalid header `{0}`")]
-    #[diagnostic(help("write headers as -H 'Name: value'"))]
-    Header(String),
-    #[error("invalid form field `{0}`")]
-    #[diagnostic(help("write form fields as --form name=value"))]
-    Form(String),
-    #[error("cannot read the request body from {path}: {source}")]
-    Body {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("--rate must be a positive number of requests per second")]
-    Rate,
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Threshold(#[from] ThresholdError),
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Workload(#[from] WorkloadError),
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Output(#[from] crate::report::output::OutputError),
-    #[error("every request failed ({0})")]
-    #[diagnostic(help("is the target running and reachable at that URL?"))]
-    AllFailed(String),
+    pub(crate) outputs: ReportOutputs,
 }
 
 impl LoadArgs {
     /// The workload these flags describe.
-    pub(crate) fn workload(&self) -> Result<Workload, LoadError> {
+    pub(crate) fn workload(&self) -> Result<Workload, Error> {
         let parsed = url::Url::parse(&self.url).map_err(|e| WorkloadError::Url {
             request: "load".to_owned(),
             url: self.url.clone(),
@@ -137,15 +107,15 @@ impl LoadArgs {
         let body = self.body()?;
         let method = match &self.method {
             Some(m) => Method::from_bytes(m.to_ascii_uppercase().as_bytes())
-                .map_err(|_| LoadError::Method(m.clone()))?,
+                .map_err(|_| Error::Method(m.clone()))?,
             None if body.is_some() => Method::POST,
             None => Method::GET,
         };
         let mut headers = Vec::new();
         for h in &self.headers {
-            let (name, value) = h.split_once(':').ok_or_else(|| LoadError::Header(h.clone()))?;
+            let (name, value) = h.split_once(':').ok_or_else(|| Error::Header(h.clone()))?;
             let name = HeaderName::from_bytes(name.trim().as_bytes())
-                .map_err(|_| LoadError::Header(h.clone()))?;
+                .map_err(|_| Error::Header(h.clone()))?;
             headers.push((name, value.trim().to_owned()));
         }
         let path = match parsed.query() {
@@ -163,7 +133,7 @@ impl LoadArgs {
         let model = match (self.rate, self.duration) {
             (Some(rate), Some(duration)) => {
                 if !(rate.is_finite() && rate > 0.0) {
-                    return Err(LoadError::Rate);
+                    return Err(Error::Rate);
                 }
                 LoadModel::Open {
                     stages: vec![Stage {
@@ -203,13 +173,13 @@ impl LoadArgs {
         })
     }
 
-    fn body(&self) -> Result<Option<RequestBody>, LoadError> {
+    fn body(&self) -> Result<Option<RequestBody>, Error> {
         if !self.form.is_empty() {
             let mut pairs = Vec::new();
             for field in &self.form {
                 let (k, v) = field
                     .split_once('=')
-                    .ok_or_else(|| LoadError::Form(field.clone()))?;
+                    .ok_or_else(|| Error::Form(field.clone()))?;
                 pairs.push((k.to_owned(), v.to_owned()));
             }
             let encoded = url::form_urlencoded::Serializer::new(String::new())
@@ -230,7 +200,7 @@ impl LoadArgs {
             .map(PathBuf::from)
             .or_else(|| Some(PathBuf::from(data)).filter(|p| p.is_file()));
         let content = match file {
-            Some(path) => std::fs::read_to_string(&path).map_err(|source| LoadError::Body {
+            Some(path) => std::fs::read_to_string(&path).map_err(|source| Error::Body {
                 path: path.display().to_string(),
                 source,
             })?,
@@ -245,7 +215,7 @@ impl LoadArgs {
 }
 
 /// Runs an ad-hoc load test; returns the process exit code.
-pub(crate) async fn run(args: LoadArgs) -> Result<u8, LoadError> {
+pub(crate) async fn run(args: LoadArgs) -> Result<u8, Error> {
     let workload = args.workload()?;
     let started_at = crate::report::output::now_rfc3339();
     let scenario = engine::execute(workload, true).await?;
@@ -254,7 +224,11 @@ pub(crate) async fn run(args: LoadArgs) -> Result<u8, LoadError> {
     let total = &report.scenarios[0].total;
     if report.scenarios[0].thresholds.is_empty() && total.count > 0 && total.failed == total.count {
         let causes: Vec<String> = total.errors.iter().map(|(c, n)| format!("{c} {n}")).collect();
-        return Err(LoadError::AllFailed(causes.join(", ")));
+        return Err(Error::AllFailed(causes.join(", ")));
     }
-    Ok(if report.passed() { 0 } else { 99 })
+    Ok(if report.passed() {
+        exit_code::OK
+    } else {
+        exit_code::THRESHOLD_BREACHED
+    })
 }

@@ -14,7 +14,7 @@ pub(crate) struct Feeder {
 
 /// A feeder file that cannot be used.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub(crate) enum FeederError {
+pub enum FeederError {
     #[error("cannot read the data file {path}: {source}")]
     Read { path: String, source: csv::Error },
     #[error("the data file {0} has a header but no rows")]

@@ -55,7 +55,7 @@ pub(crate) fn decode(text: &str) -> Result<Latency, HistogramError> {
 
 /// A histogram that could not be decoded or added.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub(crate) enum HistogramError {
+pub enum HistogramError {
     #[error("cannot decode a latency histogram: {0}")]
     #[diagnostic(help("the histogram must be base64 of an HdrHistogram V2 (DEFLATE) serialisation"))]
     Decode(String),

@@ -32,7 +32,7 @@ pub(crate) struct PreparedRequest {
 
 /// A workload that cannot be run as written.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub(crate) enum WorkloadError {
+pub enum WorkloadError {
     #[error("request `{request}`: invalid URL `{url}`: {reason}")]
     #[diagnostic(help("write a full URL such as http://127.0.0.1:3000/api, or set base-url"))]
     Url {

@@ -49,7 +49,7 @@ pub(crate) struct Threshold {
 
 /// A threshold that cannot be understood.
 #[derive(Debug, thiserror::Error, miette::Diagnostic, PartialEq)]
-pub(crate) enum ThresholdError {
+pub enum ThresholdError {
     #[error("unknown threshold metric `{0}`")]
     #[diagnostic(help(
         "use one of min, mean, p50, p90, p95, p99, p99.9, max, error-rate, rps, checks"

@@ -23,7 +23,7 @@ pub(crate) struct MockServer {
 
 /// A mock server that could not start.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub(crate) enum MockError {
+pub enum MockError {
     #[error("cannot listen on {addr}: {source}")]
     #[diagnostic(help("is another process using that port? pick another `listen` address"))]
     Listen { addr: String, source: std::io::Error },

@@ -42,7 +42,7 @@ pub(crate) struct ReportOutputs {
 
 /// A report that could not be written.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub(crate) enum OutputError {
+pub enum OutputError {
     #[error("cannot write {path}: {source}")]
     Write {
         path: String,

@@ -1,0 +1,86 @@
+//! Shared helpers for the end-to-end tests: the real binary, temp workspaces, free ports and
+//! the database servers (which must answer in CI).
+#![allow(dead_code, reason = "each test binary uses a different subset")]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// The real binary, without colour and without the caller's overrides.
+#[must_use]
+pub fn backendctl() -> Command {
+    let mut command = Command::cargo_bin("backendctl").expect("binary builds");
+    command.env("NO_COLOR", "1").env_remove("DATABASE_URL");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("BACKENDCTL_") {
+            command.env_remove(key);
+        }
+    }
+    command
+}
+
+/// A temporary directory holding a `backend.kdl`.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    /// A workspace with `manifest` as its `backend.kdl`.
+    #[must_use]
+    pub fn new(manifest: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("backend.kdl"), manifest).expect("write manifest");
+        Self { dir }
+    }
+
+    /// The workspace directory.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path inside the workspace.
+    #[must_use]
+    pub fn join(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// `backendctl ARGS` run in the workspace.
+    #[must_use]
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        backendctl()
+            .current_dir(self.path())
+            .args(args)
+            .output()
+            .expect("runs")
+    }
+}
+
+/// A loopback port that was free a moment ago.
+#[must_use]
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// stdout as text.
+#[must_use]
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// stderr as text.
+#[must_use]
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Whether a process with this pid still exists (and is not a zombie).
+#[must_use]
+pub fn process_alive(pid: i32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Field 3 is the state; Z means zombie.
+    !status.is_empty() && status.split_whitespace().nth(2) != Some("Z")
+}

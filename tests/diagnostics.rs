@@ -1,0 +1,128 @@
+//! Every bad manifest under `tests/fixtures/invalid/` exits 3 with all of its problems rendered
+//! at file:line:col; the rendered report is an insta snapshot. Generated cases cover what can't
+//! be committed as a fixture (a huge file, non-UTF-8 bytes, a missing file, a directory).
+
+use assert_cmd::Command;
+use std::path::Path;
+
+const INVALID: &str = "tests/fixtures/invalid";
+
+fn backendctl() -> Command {
+    let mut command = Command::cargo_bin("backendctl").expect("binary builds");
+    command.env("NO_COLOR", "1").env_remove("DATABASE_URL");
+    command
+}
+
+/// Runs `validate FILE` in `dir` and returns stderr, asserting exit code 3 and no panic.
+fn validate_in(dir: &Path, file: &str) -> String {
+    let output = backendctl()
+        .current_dir(dir)
+        .args(["validate", file])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{file} panicked:\n{stderr}");
+    assert_eq!(output.status.code(), Some(3), "{file}:\n{stderr}");
+    stderr
+}
+
+#[test]
+fn every_invalid_fixture_exits_3_with_a_snapshot() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(INVALID);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("fixtures exist")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".kdl"))
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 20,
+        "at least 20 bad manifests, found {}",
+        names.len()
+    );
+    for name in names {
+        let stderr = validate_in(&dir, &name);
+        assert!(
+            stderr.contains(&format!("[{name}:")) || stderr.contains(&format!("{name} is not")),
+            "{name}: the report names the file:\n{stderr}"
+        );
+        insta::assert_snapshot!(name.trim_end_matches(".kdl"), stderr);
+    }
+}
+
+#[test]
+fn json_output_lists_every_problem_with_line_and_column() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(INVALID);
+    let output = backendctl()
+        .current_dir(&dir)
+        .args(["validate", "many-problems.kdl", "--json"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    insta::assert_json_snapshot!("many-problems-json", report);
+}
+
+#[test]
+fn a_huge_file_is_refused_before_parsing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("backend version=1\n");
+    while text.len() <= 9 * 1024 * 1024 {
+        text.push_str("// padding padding padding padding padding padding padding padding\n");
+    }
+    std::fs::write(dir.path().join("huge.kdl"), text).expect("write");
+    let stderr = validate_in(dir.path(), "huge.kdl");
+    insta::assert_snapshot!("huge", stderr);
+}
+
+#[test]
+fn non_utf8_bytes_are_pointed_at() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bytes = b"backend version=1\ndatabase \"main\" {\n    url \"sqlite://caf".to_vec();
+    bytes.extend([0xE9, 0xFF]);
+    bytes.extend(b".db\"\n}\n");
+    std::fs::write(dir.path().join("latin1.kdl"), bytes).expect("write");
+    let stderr = validate_in(dir.path(), "latin1.kdl");
+    insta::assert_snapshot!("non-utf8", stderr);
+}
+
+#[test]
+fn a_missing_file_is_unreadable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stderr = validate_in(dir.path(), "nowhere.kdl");
+    insta::assert_snapshot!("missing-file", stderr);
+}
+
+#[test]
+fn a_directory_is_unreadable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("backend.kdl")).expect("mkdir");
+    let stderr = validate_in(dir.path(), "backend.kdl");
+    insta::assert_snapshot!("directory", stderr);
+}
+
+#[test]
+fn an_override_error_names_the_variable() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart");
+    let output = backendctl()
+        .current_dir(&dir)
+        .env(
+            "BACKENDCTL_SCENARIO__BROWSE__STAGES__STAGE__0__TARGET",
+            "lots",
+        )
+        .args(["validate"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("BACKENDCTL_SCENARIO__BROWSE__STAGES__STAGE__0__TARGET"),
+        "{stderr}"
+    );
+}

@@ -12,6 +12,9 @@ use crate::{exit_code, render};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
+/// How long an interrupted step may take to clean up before it is abandoned.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(15);
+
 /// What happened to one step.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "result", rename_all = "kebab-case")]
@@ -155,9 +158,16 @@ pub async fn apply(
             redactor.redact(&step.summary)
         ));
         let started = Instant::now();
+        let step_future = executor::apply_step(context, step);
+        tokio::pin!(step_future);
         let result = tokio::select! {
-            result = executor::apply_step(context, step) => Some(result),
-            _ = &mut interrupt => None,
+            result = &mut step_future => Some(result),
+            _ = &mut interrupt => {
+                // Ask the step to stop and clean up what it started; give it a bounded time.
+                context.cancel.cancel();
+                let _ = tokio::time::timeout(INTERRUPT_GRACE, &mut step_future).await;
+                None
+            }
         };
         let seconds = started.elapsed().as_secs_f64();
         match result {

@@ -173,3 +173,61 @@ service "c" { run "sh" "-c" "touch c.ran"; }
     assert_eq!(output.status.code(), Some(64));
     assert!(common::stderr(&output).contains("the manifest has no node `service.nope`"));
 }
+
+#[test]
+fn ctrl_c_stops_services_keeps_results_and_exits_130() {
+    let port = free_port();
+    let workspace = Workspace::new(&manifest(&format!(
+        r#"
+service "done" {{
+    run "sh" "-c" "echo $$ > done.pid; exec sleep 300"
+}}
+service "waiting" {{
+    run "sh" "-c" "echo $$ > waiting.pid; exec sleep 300"
+    ready "tcp://127.0.0.1:{port}" timeout="120s"
+    after "service.done"
+}}
+service "never" {{
+    run "true"
+    after "service.waiting"
+}}
+"#
+    )));
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("backendctl"))
+        .current_dir(workspace.path())
+        .env("NO_COLOR", "1")
+        .arg("apply")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Wait (bounded) until the second service has started: apply is then waiting for readiness.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let started = || {
+        std::fs::read_to_string(workspace.join("waiting.pid"))
+            .is_ok_and(|text| text.ends_with('\n'))
+    };
+    while !started() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "service.waiting never started"
+        );
+        std::thread::yield_now();
+    }
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("signal");
+    let output = child.wait_with_output().expect("wait");
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(130), "{text}");
+    assert!(
+        text.contains("Apply interrupted: 1 done, 2 skipped."),
+        "{text}"
+    );
+    for file in ["done.pid", "waiting.pid"] {
+        let pid: i32 = std::fs::read_to_string(workspace.join(file))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(!process_alive(pid), "{file}: {pid} survived the interrupt");
+    }
+}

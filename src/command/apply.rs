@@ -60,6 +60,7 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
         run_dir: run_dir.clone(),
         supervisor: &supervisor,
         interactive,
+        cancel: tokio_util::sync::CancellationToken::new(),
     };
     if !args.json {
         output::println("\nApplying:")?;

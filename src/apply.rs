@@ -1,6 +1,7 @@
 //! Apply: run a plan's steps in order, fail fast, stop everything that was started, and say
 //! what ran, what failed and what was skipped.
 //!
+//! Each step is planned again just before it runs, against the state earlier steps left.
 //! Executors meet the engine only at the Step / Outcome boundary ([`crate::executor`]). A
 //! threshold breach is not a failure: later steps still run and the exit code is 99. Ctrl-C
 //! stops the current step, stops every service, keeps what finished, and exits 130.
@@ -147,6 +148,30 @@ pub async fn apply(
             });
             continue;
         }
+        // Earlier steps change the world (a scaffold writes the migrations a later set applies),
+        // so each step is planned again against the current state just before it runs.
+        let step = match executor::plan_step(&context.plan, &address).await {
+            Ok(mut fresh) => {
+                fresh.needs.clone_from(&step.needs);
+                fresh
+            }
+            Err(error) => {
+                let rendered = redactor
+                    .redact(&render::diagnostic_plain(&error))
+                    .into_owned();
+                report_line(format!("  ! {address}  cannot read its state:"));
+                for line in rendered.lines() {
+                    report_line(format!("    {line}"));
+                }
+                report.steps.push(StepResult::Failed {
+                    address: address.clone(),
+                    error: rendered,
+                });
+                stop_reason = Some(format!("{address} failed"));
+                continue;
+            }
+        };
+        let step = &step;
         if step.action == Action::UpToDate {
             report_line(format!("  = {address}  up to date"));
             report.steps.push(StepResult::UpToDate { address });

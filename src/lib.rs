@@ -1,10 +1,123 @@
-//! backendctl: one manifest for a backend's whole lifecycle.
+//! backendctl: one manifest (`backend.kdl`) for a backend project's whole lifecycle.
+//!
+//! The pipeline (see `docs/architecture.md`): the manifest is parsed, lowered to JSON with spans,
+//! overlaid with overrides, validated against the schema generated from [`manifest::model`],
+//! interpolated and resolved into a dependency graph; each executor plans its nodes as
+//! [`plan::Step`]s; [`apply`] runs them in order.
 
-pub mod manifest {
-    //! The manifest model.
-    pub mod model {
-        //! One file per node kind.
-        pub mod project;
+pub mod apply;
+pub mod cli;
+pub mod command;
+pub mod error;
+pub mod executor;
+pub mod exit_code;
+pub mod globals;
+pub mod http;
+pub mod load;
+pub mod manifest;
+pub mod migrate;
+pub mod mock;
+pub mod output;
+pub mod plan;
+pub mod redact;
+pub mod render;
+pub mod report;
+pub mod scaffold;
+pub mod service;
+pub mod settings;
+
+use clap::{CommandFactory, Parser};
+use cli::{Cli, Command};
+use error::Error;
+use globals::Globals;
+use settings::{FlagSettings, OutputFormat};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// The manifest read when `-f` is not given.
+pub const DEFAULT_MANIFEST: &str = "backend.kdl";
+
+/// Runs backendctl with `args` (including the program name) and returns the exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                exit_code::USAGE
+            } else {
+                exit_code::OK
+            };
+        }
+    };
+    let flags = FlagSettings {
+        color: cli.color,
+        output: None,
+    };
+    let settings = match settings::load(&flags) {
+        Ok(settings) => settings,
+        Err(error) => return report(&Error::from(error), false),
+    };
+    let color = settings.color_stderr();
+    let globals = Globals {
+        settings,
+        manifest: cli
+            .file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_MANIFEST)),
+        set: cli.set.clone(),
+        verbose: cli.verbose,
+    };
+    http::install_crypto_provider();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return report(&Error::Output(error), color),
+    };
+    match runtime.block_on(dispatch(cli.command, &globals, &flags)) {
+        Ok(code) => code,
+        Err(Error::Output(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            exit_code::OK
+        }
+        Err(error) => report(&error, color),
     }
 }
-pub mod scaffold;
+
+fn report(error: &Error, color: bool) -> u8 {
+    eprint!("{}", render::diagnostic(error, color));
+    error.exit_code()
+}
+
+async fn dispatch(command: Command, globals: &Globals, flags: &FlagSettings) -> Result<u8, Error> {
+    let json_output = globals.settings.output == OutputFormat::Json;
+    match command {
+        Command::Init(args) => command::init(args.path, args.force, globals),
+        Command::Validate(args) => command::validate(args.path, args.json || json_output, globals),
+        Command::Plan(mut args) => {
+            args.json |= json_output;
+            command::plan(args, globals).await
+        }
+        Command::Apply(mut args) => {
+            args.json |= json_output;
+            command::apply(args, globals).await
+        }
+        Command::Schema => {
+            output::print(&manifest::schema_text())?;
+            Ok(exit_code::OK)
+        }
+        Command::Config(args) => command::config(flags, args.json || json_output),
+        Command::Completions(args) => {
+            let mut buffer = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "backendctl", &mut buffer);
+            output::print(&String::from_utf8_lossy(&buffer))?;
+            Ok(exit_code::OK)
+        }
+        Command::Migrate(args) => Ok(migrate::run(args, globals).await?),
+        Command::Load(args) => Ok(load::run(args, globals).await?),
+        Command::Scaffold(args) => Ok(scaffold::run(args, globals).await?),
+        Command::Mock(args) => Ok(mock::run(args, globals).await?),
+        Command::Report(args) => Ok(report::run(args, globals).await?),
+    }
+}

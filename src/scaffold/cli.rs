@@ -1,14 +1,17 @@
 //! `backendctl scaffold NAME --stack STACK …`: an ad-hoc scaffold without a manifest. It builds
 //! the same [`ScaffoldOptions`] a `project` node would and runs the same plan/apply code.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use super::error::ScaffoldError;
+use super::error::{Error, ScaffoldError};
 use super::options::{ScaffoldOptions, select_features};
 use super::project_name::ProjectName;
 use super::scaffold_plan::{apply_scaffold, plan_scaffold};
+use crate::exit_code;
+use crate::globals::Globals;
 use crate::manifest::model::project::{Feature, Stack};
+use crate::settings::OutputFormat;
 
 /// Arguments of `backendctl scaffold`.
 #[derive(Debug, Clone, clap::Args)]
@@ -142,40 +145,43 @@ impl ScaffoldArgs {
 ///
 /// # Errors
 /// Any [`ScaffoldError`]; conflicts are reported after everything else was written.
-pub fn run(args: &ScaffoldArgs) -> Result<ExitCode, ScaffoldError> {
-    use std::io::Write as _;
+pub async fn run(args: ScaffoldArgs, globals: &Globals) -> Result<u8, Error> {
     let (options, target) = args.options()?;
     let plan = plan_scaffold(&target, &options, args.force)?;
-    let mut out = anstream::stdout().lock();
-    if args.json {
-        let text = serde_json::to_string_pretty(&plan).expect("a plan serialises");
-        let _ = writeln!(out, "{text}");
+    let json = args.json || globals.settings.output == OutputFormat::Json;
+    let mut text = String::new();
+    if json {
+        text = serde_json::to_string_pretty(&plan).expect("a plan serialises");
     } else {
+        let verb = if args.dry_run {
+            "Would scaffold"
+        } else {
+            "Scaffolding"
+        };
         let _ = writeln!(
-            out,
-            "{} {} ({}) in {}",
-            if args.dry_run {
-                "Would scaffold"
-            } else {
-                "Scaffolding"
-            },
+            text,
+            "{verb} {} ({}) in {}",
             options.name,
             options.stack,
             target.display()
         );
         for file in &plan.files {
             let _ = match &file.note {
-                Some(note) => {
-                    writeln!(out, "  {:<10} {}  ({note})", file.action.label(), file.path)
-                }
-                None => writeln!(out, "  {:<10} {}", file.action.label(), file.path),
+                Some(note) => writeln!(
+                    text,
+                    "  {:<13} {}  ({note})",
+                    file.action.label(),
+                    file.path
+                ),
+                None => writeln!(text, "  {:<13} {}", file.action.label(), file.path),
             };
         }
-        let _ = writeln!(out, "{}", plan.summary());
+        let _ = write!(text, "{}", plan.summary());
     }
+    crate::output::println(&text).map_err(ScaffoldError::io("<stdout>"))?;
     if args.dry_run {
-        return Ok(ExitCode::SUCCESS);
+        return Ok(exit_code::OK);
     }
     apply_scaffold(&plan)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(exit_code::OK)
 }

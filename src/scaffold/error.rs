@@ -98,6 +98,14 @@ pub enum ScaffoldError {
     )]
     Conflicts(Vec<String>),
 
+    /// The files changed between plan and apply.
+    #[error("the files in {} changed since the plan was made", .0.display())]
+    #[diagnostic(
+        code(backendctl::scaffold::stale),
+        help("run `backendctl plan` again and review the new plan")
+    )]
+    Stale(PathBuf),
+
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     #[diagnostic(code(backendctl::scaffold::io))]
@@ -113,5 +121,26 @@ impl ScaffoldError {
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
         move |source| ScaffoldError::Io { path, source }
+    }
+}
+
+/// The capability's error as the engine sees it: a [`ScaffoldError`] boxed so that the engine's
+/// error enums stay small.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error(transparent)]
+#[diagnostic(transparent)]
+pub struct Error(Box<ScaffoldError>);
+
+impl Error {
+    /// The underlying error.
+    #[must_use]
+    pub fn kind(&self) -> &ScaffoldError {
+        &self.0
+    }
+}
+
+impl From<ScaffoldError> for Error {
+    fn from(error: ScaffoldError) -> Self {
+        Error(Box::new(error))
     }
 }

@@ -15,12 +15,16 @@ pub mod file_plan;
 pub mod merge;
 pub mod options;
 pub mod project_name;
+pub mod project_step;
 pub mod record;
 pub mod rel_path;
 pub mod scaffold_plan;
 pub mod template_set;
 
 pub use crate::manifest::model::project::{Feature, Project, Stack};
+pub use cli::run;
+pub use error::Error;
 pub use error::ScaffoldError;
 pub use options::ScaffoldOptions;
+pub use project_step::{apply_project, plan_project};
 pub use scaffold_plan::{ScaffoldPlan, apply_scaffold, plan_scaffold};

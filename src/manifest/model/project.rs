@@ -21,10 +21,8 @@ use serde::{Deserialize, Serialize};
 pub struct Project {
     /// The template stack to generate.
     pub stack: Stack,
-    /// Where the project lives, relative to the manifest's directory (default: the project's name).
-    /// Must stay inside the manifest's directory.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    /// Where the project lives, relative to the manifest's directory; it must stay inside it.
+    pub path: String,
     /// The `database` node whose URL the project is configured with (its `.env.example`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
@@ -38,6 +36,9 @@ pub struct Project {
     /// Files that already exist and differ are merged with conflict markers, never overwritten.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub force: bool,
+    /// Nodes that must be applied before this one, by address.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<String>,
 }
 
 /// A template stack.

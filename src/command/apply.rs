@@ -1,0 +1,103 @@
+//! `backendctl apply [PLAN] [--only ADDRESS] [--yes] [--json]`.
+
+use crate::apply::apply as run_plan;
+use crate::cli::ApplyArgs;
+use crate::error::Error;
+use crate::executor::{ApplyContext, PlanContext};
+use crate::globals::Globals;
+use crate::manifest;
+use crate::plan::{Plan, SavedPlan, render_text};
+use crate::service::Supervisor;
+use crate::{exit_code, output};
+
+/// Plans (or checks a saved plan), asks on a terminal, then applies.
+///
+/// # Errors
+/// [`Error`] when the manifest is invalid, planning fails or a saved plan is stale.
+pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
+    let saved = match &args.plan {
+        Some(path) => Some(SavedPlan::read(path)?),
+        None => None,
+    };
+    let manifest_path = saved
+        .as_ref()
+        .filter(|_| globals.manifest.as_os_str() == crate::DEFAULT_MANIFEST)
+        .map_or_else(
+            || globals.manifest.clone(),
+            |saved| saved.manifest.clone().into(),
+        );
+    let loaded = manifest::load(&manifest_path, &globals.load_options())?;
+    let only = super::parse_only(args.only.as_deref(), &loaded)?;
+    let plan_context = PlanContext {
+        loaded: &loaded,
+        settings: &globals.settings,
+    };
+    let plan = Plan::make(&plan_context, only.as_ref())
+        .await
+        .map_err(|(address, source)| Error::Plan {
+            address: address.to_string(),
+            source,
+        })?;
+    if let (Some(saved), Some(path)) = (&saved, &args.plan) {
+        saved.check(path, &plan, &plan.fingerprint(&loaded))?;
+    }
+    let interactive = output::stdin_is_terminal() && output::stderr_is_terminal();
+    if !args.json {
+        output::print(&render_text(&plan, &loaded.redactor, globals.verbose > 0))?;
+    }
+    if interactive && !args.yes && saved.is_none() && !plan.steps.is_empty() {
+        output::println("")?;
+        if !output::confirm("Apply these steps?")? {
+            output::println("Nothing applied.")?;
+            return Ok(exit_code::OK);
+        }
+    }
+    let run_dir = run_directory(&loaded.base_dir(), &globals.settings.report_dir);
+    let supervisor = Supervisor::default();
+    let context = ApplyContext {
+        plan: plan_context,
+        run_dir: run_dir.clone(),
+        supervisor: &supervisor,
+        interactive,
+    };
+    if !args.json {
+        output::println("\nApplying:")?;
+    }
+    let json = args.json;
+    let mut print_line = |line: String| {
+        if !json {
+            let _ = output::println(&line);
+        }
+    };
+    let report = run_plan(&plan, &context, &mut print_line).await;
+    if json {
+        output::print_json(&serde_json::json!({
+            "run-dir": run_dir,
+            "exit-code": report.exit_code(),
+            "interrupted": report.interrupted,
+            "steps": report.steps,
+            "stopped": report.stopped,
+            "summary": report.summary_line(),
+        }))?;
+    } else {
+        output::println(&format!("\n{}", report.summary_line()))?;
+    }
+    Ok(report.exit_code())
+}
+
+/// `report_dir/<UTC timestamp>` under the manifest's directory.
+fn run_directory(base: &std::path::Path, report_dir: &std::path::Path) -> std::path::PathBuf {
+    let stamp = time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!(
+            "[year][month][day]T[hour][minute][second]Z"
+        ))
+        .unwrap_or_else(|_| "run".to_owned());
+    let base = base.join(report_dir);
+    let mut candidate = base.join(&stamp);
+    let mut counter = 1;
+    while candidate.exists() {
+        counter += 1;
+        candidate = base.join(format!("{stamp}-{counter}"));
+    }
+    candidate
+}

@@ -1,0 +1,54 @@
+//! `backendctl plan [--json] [--out FILE] [--detailed-exitcode] [--only ADDRESS]`.
+
+use crate::cli::PlanArgs;
+use crate::error::Error;
+use crate::executor::PlanContext;
+use crate::globals::Globals;
+use crate::manifest;
+use crate::plan::{Plan, SavedPlan, render_json, render_text};
+use crate::{exit_code, output};
+
+/// Plans and prints; with `--out` also saves the plan.
+///
+/// # Errors
+/// [`Error`] when the manifest is invalid or an executor cannot read its state.
+pub async fn plan(args: PlanArgs, globals: &Globals) -> Result<u8, Error> {
+    let loaded = manifest::load(&globals.manifest, &globals.load_options())?;
+    let only = super::parse_only(args.only.as_deref(), &loaded)?;
+    let context = PlanContext {
+        loaded: &loaded,
+        settings: &globals.settings,
+    };
+    let plan = Plan::make(&context, only.as_ref())
+        .await
+        .map_err(|(address, source)| Error::Plan {
+            address: address.to_string(),
+            source,
+        })?;
+    let fingerprint = plan.fingerprint(&loaded);
+    if args.json {
+        output::print_json(&render_json(&plan, &fingerprint, &loaded.redactor))?;
+    } else {
+        output::print(&render_text(&plan, &loaded.redactor, globals.verbose > 0))?;
+    }
+    if let Some(out) = &args.out {
+        let saved = SavedPlan::new(&plan, &loaded.source.display_path, fingerprint);
+        let text = serde_json::to_string_pretty(&saved).expect("plans serialise");
+        std::fs::write(out, text + "\n").map_err(|source| Error::Write {
+            path: out.display().to_string(),
+            source,
+        })?;
+        if !args.json {
+            output::println(&format!(
+                "\nSaved the plan to {}. Apply exactly this plan with `backendctl apply {}`.",
+                out.display(),
+                out.display()
+            ))?;
+        }
+    }
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        exit_code::PLAN_HAS_CHANGES
+    } else {
+        exit_code::OK
+    })
+}

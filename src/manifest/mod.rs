@@ -1,0 +1,180 @@
+//! The manifest pipeline: `backend.kdl` → KDL document → JSON value with spans → overrides →
+//! schema validation → interpolation → typed [`Manifest`] → resolved [`Graph`].
+//!
+//! Every stage collects [`Problem`]s instead of stopping at the first; the first stage that finds
+//! any ends the pipeline with one [`InvalidManifest`] report listing them all.
+
+pub mod address;
+pub mod graph;
+pub mod interpolate;
+pub mod lower;
+pub mod model;
+pub mod overlay;
+pub mod parse;
+pub mod problem;
+pub mod schema_view;
+pub mod source;
+pub mod span_table;
+pub mod validate;
+
+pub use address::{Address, NodeKind};
+pub use graph::Graph;
+pub use model::Manifest;
+pub use problem::{InvalidManifest, Problem};
+pub use source::{ManifestSource, SourceError as LoadError};
+
+use crate::redact::Redactor;
+use schema_view::SchemaView;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use span_table::SpanTable;
+use std::path::Path;
+use std::sync::{Arc, LazyLock};
+
+static SCHEMA: LazyLock<Value> = LazyLock::new(|| {
+    let schema = schemars::schema_for!(Manifest);
+    schema.to_value()
+});
+
+/// The manifest's JSON Schema, generated from the typed model.
+#[must_use]
+pub fn schema() -> &'static Value {
+    &SCHEMA
+}
+
+/// The manifest schema as pretty JSON with a trailing newline, as committed in
+/// `schemas/backend.schema.json`.
+#[must_use]
+pub fn schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(schema()).expect("schema serialises");
+    text.push('\n');
+    text
+}
+
+/// How to load a manifest: overrides and the environment to read.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--set POINTER=VALUE` flags.
+    pub set: Vec<String>,
+    /// The process environment (for `BACKENDCTL_*` overrides and `{{ env.NAME }}`).
+    pub env: Vec<(String, String)>,
+}
+
+impl LoadOptions {
+    /// Options reading the real process environment.
+    #[must_use]
+    pub fn from_process(set: Vec<String>) -> Self {
+        Self {
+            set,
+            env: std::env::vars().collect(),
+        }
+    }
+}
+
+/// A manifest that passed every check.
+#[derive(Debug, Clone)]
+pub struct LoadedManifest {
+    /// The file it came from.
+    pub source: ManifestSource,
+    /// The typed, interpolated manifest.
+    pub manifest: Manifest,
+    /// Its dependency graph.
+    pub graph: Graph,
+    /// Where each value came from.
+    pub spans: SpanTable,
+    /// Secrets found during interpolation.
+    pub redactor: Redactor,
+    /// SHA-256 of the resolved manifest, recorded in saved plans.
+    pub fingerprint: String,
+}
+
+impl LoadedManifest {
+    /// The directory relative paths in the manifest are resolved against.
+    #[must_use]
+    pub fn base_dir(&self) -> std::path::PathBuf {
+        self.source.base_dir()
+    }
+}
+
+/// Loads and checks the manifest at `path`.
+///
+/// # Errors
+/// [`LoadError`] when the file cannot be read or has any problem.
+pub fn load(path: &Path, options: &LoadOptions) -> Result<LoadedManifest, LoadError> {
+    let source = ManifestSource::read(path)?;
+    check(source, options)
+}
+
+/// Checks manifest text already read.
+///
+/// # Errors
+/// [`LoadError::Invalid`] listing every problem of the first failing stage.
+pub fn check(source: ManifestSource, options: &LoadOptions) -> Result<LoadedManifest, LoadError> {
+    let invalid = |problems: Vec<Problem>| -> LoadError {
+        Box::new(InvalidManifest::new(
+            &source.display_path,
+            Arc::clone(&source.text),
+            problems,
+        ))
+        .into()
+    };
+    let document = parse::parse(&source.text).map_err(invalid)?;
+    let schema = schema();
+    let view = SchemaView::new(schema);
+    let lower::Lowered {
+        mut value,
+        mut spans,
+        mut problems,
+    } = lower::lower(&document, schema);
+
+    let mut overrides = overlay::from_env(&view, &value, options.env.iter().cloned());
+    match overlay::from_flags(&options.set) {
+        Ok(flags) => overrides.extend(flags),
+        Err(flag_problems) => problems.extend(flag_problems),
+    }
+    problems.extend(overlay::apply(&view, &mut value, &mut spans, overrides));
+    problems.extend(validate::validate(schema, &value, &spans));
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+
+    let env = &options.env;
+    let lookup = |name: &str| {
+        env.iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    let interpolated = interpolate::interpolate(&mut value, &spans, &lookup).map_err(invalid)?;
+
+    let manifest: Manifest = serde_path_to_error::deserialize(&value).map_err(|error| {
+        let pointer = pointer_of(error.path());
+        invalid(vec![
+            Problem::new("manifest::invalid-value", error.inner().to_string())
+                .at(spans.value_span(&pointer), "invalid")
+                .help("`backendctl schema` describes every value"),
+        ])
+    })?;
+    let graph =
+        Graph::resolve(&manifest, &spans, &interpolated.database_references).map_err(invalid)?;
+    let fingerprint = hex::encode(Sha256::digest(value.to_string().as_bytes()));
+    Ok(LoadedManifest {
+        source,
+        manifest,
+        graph,
+        spans,
+        redactor: Redactor::new(interpolated.secrets),
+        fingerprint,
+    })
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|segment| match segment {
+            Segment::Seq { index } => Some(format!("/{index}")),
+            Segment::Map { key } => Some(format!("/{}", span_table::escape_segment(key))),
+            Segment::Enum { variant } => Some(format!("/{variant}")),
+            Segment::Unknown => None,
+        })
+        .collect()
+}

@@ -1,0 +1,342 @@
+//! Schema validation: every violation of the generated JSON Schema, mapped back to its token.
+//!
+//! jsonschema reports errors by JSON pointer; the [`SpanTable`] turns each pointer into a span,
+//! and each kind of violation gets a message written for people: "unknown key `dri`; did you mean
+//! `dir`?", "expected one of …", "this block needs `url`".
+
+use super::model::duration::DURATION_PATTERN;
+use super::model::scenario::{LATENCY_THRESHOLD_PATTERN, RATE_THRESHOLD_PATTERN};
+use super::problem::Problem;
+use super::schema_view::SchemaView;
+use super::span_table::{Origin, SpanTable, join};
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use serde_json::Value;
+
+/// Validates `value` against `schema`, returning every violation as a problem.
+#[must_use]
+pub fn validate(schema: &Value, value: &Value, spans: &SpanTable) -> Vec<Problem> {
+    let validator = jsonschema::validator_for(schema).expect("the generated schema is valid");
+    let view = SchemaView::new(schema);
+    validator
+        .iter_errors(value)
+        .flat_map(|error| {
+            let pointer = error.instance_path().as_str().to_owned();
+            describe(&view, spans, &pointer, error.kind(), error.instance())
+        })
+        .collect()
+}
+
+fn describe(
+    view: &SchemaView<'_>,
+    spans: &SpanTable,
+    pointer: &str,
+    kind: &ValidationErrorKind,
+    instance: &Value,
+) -> Vec<Problem> {
+    let field = field_name(pointer);
+    let value_span = spans.value_span(pointer);
+    let shown = show(instance);
+    let problems = match kind {
+        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
+            .iter()
+            .map(|key| {
+                let key_pointer = join(pointer, key);
+                let allowed = view
+                    .at_pointer(pointer)
+                    .map(|block| view.property_names(block))
+                    .unwrap_or_default();
+                let help = match closest(key, &allowed) {
+                    Some(candidate) => format!("did you mean `{candidate}`?"),
+                    None if allowed.is_empty() => "remove it".to_owned(),
+                    None => format!(
+                        "allowed here: {}",
+                        allowed
+                            .iter()
+                            .map(|name| format!("`{name}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                with_origin(
+                    spans,
+                    &key_pointer,
+                    Problem::new("manifest::unknown-key", format!("unknown key `{key}`"))
+                        .at(spans.key_span(&key_pointer), "not allowed here")
+                        .help(help),
+                )
+            })
+            .collect(),
+        ValidationErrorKind::Required { property } => {
+            let property = property.as_str().unwrap_or_default();
+            let description = view
+                .at_pointer(pointer)
+                .and_then(|block| view.property(block, property))
+                .map(|schema| view.resolve(schema))
+                .and_then(|schema| schema.get("description"))
+                .and_then(Value::as_str)
+                .map(first_sentence);
+            let block = if pointer.is_empty() {
+                "the manifest".to_owned()
+            } else {
+                format!("`{}`", address_of(pointer))
+            };
+            let mut problem = Problem::new(
+                "manifest::missing-key",
+                format!("{block} is missing `{property}`"),
+            )
+            .at(
+                spans.key_span(pointer),
+                format!("this block needs `{property}`"),
+            );
+            problem = match description {
+                Some(description) => problem.help(format!("add `{property}`: {description}")),
+                None => problem.help(format!("add `{property}`")),
+            };
+            vec![problem]
+        }
+        ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::Enum { .. } => {
+            let options = view
+                .at_pointer(pointer)
+                .map(|schema| enum_values(view.resolve(schema)))
+                .unwrap_or_default();
+            vec![
+                Problem::new(
+                    "manifest::not-one-of",
+                    format!(
+                        "`{field}` is {shown}, expected one of {}",
+                        options.join(", ")
+                    ),
+                )
+                .at(value_span, "not a known value")
+                .help(
+                    match closest(
+                        instance.as_str().unwrap_or_default(),
+                        &options
+                            .iter()
+                            .map(|o| o.trim_matches('"'))
+                            .collect::<Vec<_>>(),
+                    ) {
+                        Some(candidate) => format!("did you mean \"{candidate}\"?"),
+                        None => format!("use one of {}", options.join(", ")),
+                    },
+                ),
+            ]
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(ty) => article(&ty.to_string()),
+                TypeKind::Multiple(types) => types
+                    .iter()
+                    .map(|ty| article(&ty.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            let help = match instance {
+                Value::Array(_) => format!("`{field}` takes one value"),
+                Value::Bool(true) if expected.contains("string") => {
+                    format!("give `{field}` a value: `{field} \"…\"`")
+                }
+                Value::Number(_) if expected.contains("string") => {
+                    format!("quote it: `\"{shown}\"`")
+                }
+                Value::String(text)
+                    if expected.contains("integer") || expected.contains("number") =>
+                {
+                    format!("write the number without quotes: `{text}`")
+                }
+                _ => format!("`{field}` must be {expected}"),
+            };
+            vec![
+                Problem::new(
+                    "manifest::wrong-type",
+                    format!(
+                        "`{field}` is {}, expected {expected}",
+                        describe_value(instance)
+                    ),
+                )
+                .at(value_span, format!("expected {expected}"))
+                .help(help),
+            ]
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            let (message, help) = if pattern == DURATION_PATTERN {
+                (
+                    format!("{shown} is not a duration"),
+                    "write a number and a unit: \"500ms\", \"30s\", \"1m\", \"1h30m\"".to_owned(),
+                )
+            } else if pattern == LATENCY_THRESHOLD_PATTERN {
+                (
+                    format!("{shown} is not a latency threshold"),
+                    "write a comparison and a duration: \"< 250ms\", \"<= 1s\"".to_owned(),
+                )
+            } else if pattern == RATE_THRESHOLD_PATTERN {
+                (
+                    format!("{shown} is not a rate threshold"),
+                    "write a comparison and a percentage: \"< 1%\"".to_owned(),
+                )
+            } else {
+                (
+                    format!("`{field}` is {shown}, which does not match `{pattern}`"),
+                    format!("`{field}` must match `{pattern}`"),
+                )
+            };
+            vec![
+                Problem::new("manifest::bad-format", message)
+                    .at(value_span, "invalid")
+                    .help(help),
+            ]
+        }
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => {
+            vec![
+                Problem::new(
+                    "manifest::out-of-range",
+                    format!("`{field}` is {shown}, below the minimum of {limit}"),
+                )
+                .at(value_span, "too small")
+                .help(format!("use a value of at least {limit}")),
+            ]
+        }
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => {
+            vec![
+                Problem::new(
+                    "manifest::out-of-range",
+                    format!("`{field}` is {shown}, above the maximum of {limit}"),
+                )
+                .at(value_span, "too large")
+                .help(format!("use a value of at most {limit}")),
+            ]
+        }
+        ValidationErrorKind::MinItems { limit } => {
+            let item = field.clone();
+            vec![
+                Problem::new(
+                    "manifest::too-few",
+                    format!("`{item}` needs at least {limit} value(s)"),
+                )
+                .at(spans.key_span(pointer), "too few")
+                .help(format!("add a `{item}`")),
+            ]
+        }
+        other => vec![
+            Problem::new(
+                "manifest::schema",
+                format!("`{field}`: {}", other_message(other, instance)),
+            )
+            .at(value_span, "invalid")
+            .help("`backendctl schema` prints what is allowed here"),
+        ],
+    };
+    problems
+        .into_iter()
+        .map(|problem| with_origin(spans, pointer, problem))
+        .collect()
+}
+
+fn other_message(kind: &ValidationErrorKind, instance: &Value) -> String {
+    match kind {
+        ValidationErrorKind::MinLength { limit } => format!("shorter than {limit} characters"),
+        ValidationErrorKind::MaxLength { limit } => format!("longer than {limit} characters"),
+        ValidationErrorKind::MaxItems { limit } => format!("more than {limit} values"),
+        ValidationErrorKind::Constant { expected_value } => {
+            format!("expected {expected_value}, found {}", show(instance))
+        }
+        _ => format!("{} is not allowed here", show(instance)),
+    }
+}
+
+/// Notes which variable or flag set a value, when it was not written in the file.
+fn with_origin(spans: &SpanTable, pointer: &str, problem: Problem) -> Problem {
+    let origin = spans.exact(pointer).or_else(|| spans.locate(pointer));
+    match origin {
+        Some(Origin::Env { variable }) => Problem {
+            message: format!("{} (set by {variable})", problem.message),
+            primary: None,
+            ..problem
+        },
+        Some(Origin::Flag { flag }) => Problem {
+            message: format!("{} (set by `--set {flag}`)", problem.message),
+            primary: None,
+            ..problem
+        },
+        _ => problem,
+    }
+}
+
+fn enum_values(schema: &Value) -> Vec<String> {
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        return values.iter().map(Value::to_string).collect();
+    }
+    schema
+        .get("oneOf")
+        .and_then(Value::as_array)
+        .map(|variants| {
+            variants
+                .iter()
+                .filter_map(|variant| variant.get("const"))
+                .map(Value::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The closest allowed name, if one is close enough to be a typo.
+#[must_use]
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(word, candidate), *candidate))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+fn field_name(pointer: &str) -> String {
+    pointer
+        .rsplit('/')
+        .find(|segment| segment.parse::<usize>().is_err())
+        .unwrap_or("manifest")
+        .replace("~1", "/")
+        .replace("~0", "~")
+}
+
+/// `/database/main/url` → `database.main`.
+fn address_of(pointer: &str) -> String {
+    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    segments.join(".")
+}
+
+fn first_sentence(text: &str) -> String {
+    let first_line = text.lines().next().unwrap_or(text);
+    first_line.trim_end_matches('.').to_owned()
+}
+
+fn show(value: &Value) -> String {
+    match value {
+        Value::String(text) => format!("\"{text}\""),
+        other => other.to_string(),
+    }
+}
+
+fn describe_value(value: &Value) -> String {
+    match value {
+        Value::Null => "#null".to_owned(),
+        Value::Bool(true) => "given without a value".to_owned(),
+        Value::Bool(false) => "#false".to_owned(),
+        Value::Number(number) => format!("the number {number}"),
+        Value::String(text) => format!("the string \"{text}\""),
+        Value::Array(items) => format!("a list of {} values", items.len()),
+        Value::Object(_) => "a block".to_owned(),
+    }
+}
+
+fn article(ty: &str) -> String {
+    match ty {
+        "integer" => "an integer".to_owned(),
+        "object" => "a block".to_owned(),
+        "array" => "a list".to_owned(),
+        "null" => "#null".to_owned(),
+        other => format!("a {other}"),
+    }
+}

@@ -1,0 +1,30 @@
+//! Rendering diagnostics with miette: colour only when asked, a fixed width for snapshots.
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+
+/// Width used when rendering diagnostics.
+pub const WIDTH: usize = 100;
+
+/// Renders a diagnostic with or without colour.
+#[must_use]
+pub fn diagnostic(error: &dyn Diagnostic, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(WIDTH)
+        .with_links(false);
+    let mut out = String::new();
+    if handler.render_report(&mut out, error).is_err() {
+        out = error.to_string();
+    }
+    out
+}
+
+/// Renders a diagnostic without colour.
+#[must_use]
+pub fn diagnostic_plain(error: &dyn Diagnostic) -> String {
+    diagnostic(error, false)
+}

@@ -1,5 +1,234 @@
-//! `backendctl load` arguments.
+//! `backendctl load URL …`: an ad-hoc load test without a manifest. The flags build the same
+//! [`Workload`] a manifest `scenario` would, and run through the same engine and reports.
 
-/// Run an ad-hoc load test.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use http::{HeaderName, HeaderValue, Method};
+
+use crate::exit_code;
+use crate::load::engine;
+use crate::load::request_spec::{Check, RequestBody, RequestSpec};
+use crate::load::Error;
+use crate::load::run_context::WorkloadError;
+use crate::load::threshold::Threshold;
+use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};
+use crate::report::output::{OutputFormat, ReportOutputs};
+use crate::report::run_report::RunReport;
+
+/// Load-test one URL.
 #[derive(Debug, Clone, clap::Args)]
-pub struct LoadArgs {}
+#[command(after_help = "Examples:
+  backendctl load http://127.0.0.1:3000/api/products --users 50 --requests 1000
+  backendctl load http://127.0.0.1:3000/api/orders -X POST --data order.json -H 'Authorization: Bearer …'
+  backendctl load http://127.0.0.1:3000/ --rate 200 --duration 30s --threshold 'p99<250ms'")]
+pub struct LoadArgs {
+    /// The URL to load (http:// or https://).
+    pub(crate) url: String,
+
+    /// Virtual users (concurrent connections) in the closed model.
+    #[arg(short = 'u', long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) users: u64,
+
+    /// Total requests to send, shared by all users [default: 100, or unlimited with --duration].
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) requests: Option<u64>,
+
+    /// Stop after this long (`30s`, `2m`).
+    #[arg(short = 'd', long, value_parser = humantime::parse_duration)]
+    pub(crate) duration: Option<Duration>,
+
+    /// Open model: start this many requests per second, whatever the latency (needs --duration);
+    /// latency is measured from each request's intended start.
+    #[arg(long, requires = "duration")]
+    pub(crate) rate: Option<f64>,
+
+    /// Open model: most users busy at once; requests due beyond that are dropped and counted.
+    #[arg(long, default_value_t = 1000)]
+    pub(crate) max_vus: u64,
+
+    /// HTTP method [default: GET, or POST with --data/--form].
+    #[arg(short = 'X', long)]
+    pub(crate) method: Option<String>,
+
+    /// Request body: inline text, or `@FILE`, or the path of an existing file. A body that is
+    /// JSON is sent as `application/json`.
+    #[arg(long, conflicts_with = "form")]
+    pub(crate) data: Option<String>,
+
+    /// A form field `NAME=VALUE`, sent as `application/x-www-form-urlencoded` (repeatable).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub(crate) form: Vec<String>,
+
+    /// A request header `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub(crate) headers: Vec<String>,
+
+    /// Per-request timeout, including the response body.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    pub(crate) timeout: Duration,
+
+    /// Count a response as failed unless it has this status.
+    #[arg(long)]
+    pub(crate) expect_status: Option<u16>,
+
+    /// A pass/fail condition (`p95<250ms`, `error-rate<1%`, `rps>200`); a breach exits 99.
+    #[arg(short = 't', long = "threshold", value_name = "CONDITION")]
+    pub(crate) thresholds: Vec<String>,
+
+    /// Use HTTP/2 (prior knowledge on http://, ALPN on https://).
+    #[arg(long)]
+    pub(crate) http2: bool,
+
+    /// Accept self-signed or otherwise invalid TLS certificates (for local targets).
+    #[arg(short = 'k', long)]
+    pub(crate) insecure: bool,
+
+    /// Open a new connection for every request.
+    #[arg(long)]
+    pub(crate) no_keepalive: bool,
+
+    /// Run shard I of N (`2/4`): one N-th of the users, requests or rate.
+    #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
+    pub(crate) shard: Option<Shard>,
+
+    #[command(flatten)]
+    pub(crate) outputs: ReportOutputs,
+}
+
+impl LoadArgs {
+    /// The workload these flags describe.
+    pub(crate) fn workload(&self) -> Result<Workload, Error> {
+        let parsed = url::Url::parse(&self.url).map_err(|e| WorkloadError::Url {
+            request: "load".to_owned(),
+            url: self.url.clone(),
+            reason: e.to_string(),
+        })?;
+        let body = self.body()?;
+        let method = match &self.method {
+            Some(m) => Method::from_bytes(m.to_ascii_uppercase().as_bytes())
+                .map_err(|_| Error::Method(m.clone()))?,
+            None if body.is_some() => Method::POST,
+            None => Method::GET,
+        };
+        let mut headers = Vec::new();
+        for h in &self.headers {
+            let (name, value) = h.split_once(':').ok_or_else(|| Error::Header(h.clone()))?;
+            let name = HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|_| Error::Header(h.clone()))?;
+            headers.push((name, value.trim().to_owned()));
+        }
+        let path = match parsed.query() {
+            Some(q) => format!("{}?{q}", parsed.path()),
+            None => parsed.path().to_owned(),
+        };
+        let mut request = RequestSpec::get(&format!("{method} {path}"), parsed.as_str());
+        request.method = method;
+        request.headers = headers;
+        request.body = body;
+        request.timeout = self.timeout;
+        if let Some(status) = self.expect_status {
+            request.checks.push(Check::Status(status));
+        }
+        let model = match (self.rate, self.duration) {
+            (Some(rate), Some(duration)) => {
+                if !(rate.is_finite() && rate > 0.0) {
+                    return Err(Error::Rate);
+                }
+                LoadModel::Open {
+                    stages: vec![Stage {
+                        duration,
+                        target: rate,
+                    }],
+                    max_vus: self.max_vus,
+                }
+            }
+            _ => LoadModel::Fixed {
+                users: self.users,
+                iterations: self
+                    .requests
+                    .or(if self.duration.is_some() { None } else { Some(100) }),
+                duration: self.duration,
+            },
+        };
+        let thresholds = self
+            .thresholds
+            .iter()
+            .map(|t| Threshold::parse_flag(t))
+            .collect::<Result<_, _>>()?;
+        Ok(Workload {
+            name: "load".to_owned(),
+            requests: vec![request],
+            order: IterationOrder::Sequence,
+            model,
+            thresholds,
+            abort_delay: Duration::ZERO,
+            feeder: None,
+            client: ClientOptions {
+                keep_alive: !self.no_keepalive,
+                http2: self.http2,
+                insecure: self.insecure,
+            },
+            shard: self.shard,
+        })
+    }
+
+    fn body(&self) -> Result<Option<RequestBody>, Error> {
+        if !self.form.is_empty() {
+            let mut pairs = Vec::new();
+            for field in &self.form {
+                let (k, v) = field
+                    .split_once('=')
+                    .ok_or_else(|| Error::Form(field.clone()))?;
+                pairs.push((k.to_owned(), v.to_owned()));
+            }
+            let encoded = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
+            return Ok(Some(RequestBody {
+                content: encoded,
+                content_type: Some(HeaderValue::from_static(
+                    "application/x-www-form-urlencoded",
+                )),
+            }));
+        }
+        let Some(data) = &self.data else {
+            return Ok(None);
+        };
+        let file = data
+            .strip_prefix('@')
+            .map(PathBuf::from)
+            .or_else(|| Some(PathBuf::from(data)).filter(|p| p.is_file()));
+        let content = match file {
+            Some(path) => std::fs::read_to_string(&path).map_err(|source| Error::Body {
+                path: path.display().to_string(),
+                source,
+            })?,
+            None => data.clone(),
+        };
+        let is_json = serde_json::from_str::<serde_json::Value>(&content).is_ok();
+        Ok(Some(RequestBody {
+            content,
+            content_type: is_json.then(|| HeaderValue::from_static("application/json")),
+        }))
+    }
+}
+
+/// Runs an ad-hoc load test; returns the process exit code.
+pub(crate) async fn run(args: LoadArgs) -> Result<u8, Error> {
+    let workload = args.workload()?;
+    let started_at = crate::report::output::now_rfc3339();
+    let scenario = engine::execute(workload, true).await?;
+    let report = RunReport::new(started_at, vec![scenario]);
+    args.outputs.write(&report, OutputFormat::Text)?;
+    let total = &report.scenarios[0].total;
+    if report.scenarios[0].thresholds.is_empty() && total.count > 0 && total.failed == total.count {
+        let causes: Vec<String> = total.errors.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        return Err(Error::AllFailed(causes.join(", ")));
+    }
+    Ok(if report.passed() {
+        exit_code::OK
+    } else {
+        exit_code::THRESHOLD_BREACHED
+    })
+}

@@ -1,6 +1,11 @@
-//! Placeholder until the mock capability lands: the executor signatures are final.
+//! The mock target: `mock "api" { route "GET" "/api/users" status=200 body="[]" latency="20ms" }`
+//! and `backendctl mock FILE`. A scenario can be tried before its service exists, and the load
+//! tests use it as their target. Served by axum on hyper, with fixed or log-normal latency,
+//! injected error statuses, connection resets and periodic stalls.
 
 pub mod cli;
+pub(crate) mod route_behavior;
+pub mod server;
 
 use crate::executor::{ApplyContext, PlanContext};
 use crate::globals::Globals;
@@ -9,9 +14,12 @@ use crate::plan::{Outcome, Step};
 /// A mock failure.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum Error {
+    /// The server could not start or failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Server(#[from] server::MockError),
     /// The capability is not built yet.
     #[error("mock is not built yet")]
-    #[diagnostic(code(mock::not_built))]
     NotBuilt,
 }
 

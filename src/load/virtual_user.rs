@@ -1,0 +1,273 @@
+//! A virtual user: one connection, its own extracted variables, and the loop of sending a
+//! scenario's requests, checking the responses and recording what happened.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tokio::time::Instant;
+
+use crate::load::connection::{Connection, Exchange};
+use crate::load::error_category::ErrorCategory;
+use crate::load::recorder::Sample;
+use crate::load::request_spec::{Check, Extraction, RenderedRequest};
+use crate::load::run_context::{PreparedRequest, RunContext, header};
+use crate::load::workload::IterationOrder;
+
+/// One simulated user.
+pub(crate) struct VirtualUser {
+    id: u64,
+    connection: Option<Connection>,
+    vars: BTreeMap<String, String>,
+    rng: fastrand::Rng,
+}
+
+impl VirtualUser {
+    pub(crate) fn new(id: u64) -> Self {
+        Self {
+            id,
+            connection: None,
+            vars: BTreeMap::new(),
+            rng: fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15 ^ id),
+        }
+    }
+
+    /// Runs one iteration. In the open model `intended` is when the iteration was due, and the
+    /// first request's latency is measured from then (so a stalled target cannot hide it).
+    pub(crate) async fn iterate(&mut self, run: &Arc<RunContext>, intended: Option<Instant>) {
+        let row = run.feeder.next_row();
+        match run.workload.order {
+            IterationOrder::Weighted => {
+                let index = self.pick(run);
+                self.send(run, index, intended, row).await;
+            }
+            IterationOrder::Sequence => {
+                for index in 0..run.requests.len() {
+                    let from = if index == 0 { intended } else { None };
+                    self.send(run, index, from, row).await;
+                    if let Some(pause) = run.requests[index].spec.think_time
+                        && !run.is_stopping()
+                    {
+                        tokio::time::sleep(pause).await;
+                    }
+                }
+            }
+        }
+        run.iterations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn pick(&mut self, run: &RunContext) -> usize {
+        let total = *run.cumulative_weights.last().expect("at least one request");
+        let roll = self.rng.u64(0..total);
+        run.cumulative_weights.partition_point(|&w| w <= roll)
+    }
+
+    async fn send(
+        &mut self,
+        run: &Arc<RunContext>,
+        index: usize,
+        intended: Option<Instant>,
+        row: Option<&BTreeMap<String, String>>,
+    ) {
+        let prepared = &run.requests[index];
+        let request = match &prepared.fixed {
+            Some(r) => Cow::Borrowed(r.as_ref()),
+            None => match self.render(run, index, prepared, row) {
+                Ok(r) => Cow::Owned(r),
+                Err(()) => {
+                    run.recorder.record(index, &failure(ErrorCategory::Other, 0));
+                    return;
+                }
+            },
+        };
+        let bytes_out = request.wire_size();
+        let connection = match &mut self.connection {
+            Some(c) => c,
+            None => match Connection::new(&request.url, run.workload.client) {
+                Ok(c) => self.connection.insert(c),
+                Err(category) => {
+                    run.recorder.record(index, &failure(category, bytes_out));
+                    return;
+                }
+            },
+        };
+        let started = intended.unwrap_or_else(Instant::now);
+        let outcome = tokio::time::timeout(
+            prepared.spec.timeout,
+            connection.exchange(&request, prepared.keep_body),
+        )
+        .await;
+        let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        let exchange = match outcome {
+            Err(_elapsed) => {
+                connection.reset();
+                run.recorder.record(index, &failure(ErrorCategory::Timeout, bytes_out));
+                return;
+            }
+            Ok(Err(category)) => {
+                run.recorder.record(index, &failure(category, bytes_out));
+                return;
+            }
+            Ok(Ok(exchange)) => exchange,
+        };
+        let sample = self.judge(prepared, &exchange, latency_us, bytes_out);
+        run.recorder.record(index, &sample);
+    }
+
+    /// Evaluates checks, extracts variables and classifies the response.
+    fn judge(
+        &mut self,
+        prepared: &PreparedRequest,
+        exchange: &Exchange,
+        latency_us: u64,
+        bytes_out: u64,
+    ) -> Sample {
+        let json = std::cell::OnceCell::new();
+        let parsed = || {
+            json.get_or_init(|| {
+                exchange
+                    .body
+                    .as_ref()
+                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+            })
+            .as_ref()
+        };
+        let (mut passed, mut failed) = (0_u32, 0_u32);
+        for (check, path) in prepared.spec.checks.iter().zip(&prepared.check_paths) {
+            let ok = match check {
+                Check::Status(s) => exchange.status == *s,
+                Check::BodyContains(text) => exchange.body.as_ref().is_some_and(|b| {
+                    let needle = text.as_bytes();
+                    needle.is_empty() || b.windows(needle.len()).any(|w| w == needle)
+                }),
+                Check::JsonEquals { value, .. } => {
+                    let path = path.as_ref().expect("compiled with the check");
+                    parsed().is_some_and(|doc| path.query(doc).first() == Some(value))
+                }
+                Check::HeaderPresent(name) => exchange.headers.contains_key(name),
+            };
+            if ok {
+                passed += 1;
+            } else {
+                failed += 1;
+            }
+        }
+        for (extraction, path) in prepared.spec.extractions.iter().zip(&prepared.extraction_paths) {
+            let value = match extraction {
+                Extraction::Json { .. } => {
+                    let path = path.as_ref().expect("compiled with the extraction");
+                    parsed().and_then(|doc| path.query(doc).first().map(json_text))
+                }
+                Extraction::Header { header, .. } => exchange
+                    .headers
+                    .get(header)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+            };
+            let var = match extraction {
+                Extraction::Json { var, .. } | Extraction::Header { var, .. } => var,
+            };
+            match value {
+                Some(v) => {
+                    self.vars.insert(var.clone(), v);
+                }
+                None => {
+                    // A missing value is a failed check: later requests would be wrong.
+                    self.vars.remove(var);
+                    failed += 1;
+                }
+            }
+        }
+        let status = exchange.status;
+        let error_status = match status {
+            400..=499 => Some(ErrorCategory::Status4xx),
+            500..=599 => Some(ErrorCategory::Status5xx),
+            _ => None,
+        };
+        let error = if failed > 0 {
+            // An unexpected error status explains a failed check better than "failed check".
+            match (error_status, prepared.expected_status) {
+                (Some(c), Some(expected)) if expected != status => Some(c),
+                (Some(c), None) => Some(c),
+                _ => Some(ErrorCategory::FailedCheck),
+            }
+        } else if prepared.expected_status.is_some() {
+            None
+        } else {
+            error_status
+        };
+        Sample {
+            latency_us: Some(latency_us),
+            status: Some(status),
+            error,
+            bytes_in: exchange.bytes_in,
+            bytes_out,
+            checks_passed: passed,
+            checks_failed: failed,
+        }
+    }
+
+    fn render(
+        &self,
+        run: &RunContext,
+        index: usize,
+        prepared: &PreparedRequest,
+        row: Option<&BTreeMap<String, String>>,
+    ) -> Result<RenderedRequest, ()> {
+        let empty = BTreeMap::new();
+        let context = minijinja::context! {
+            vars => &self.vars,
+            row => row.unwrap_or(&empty),
+            vu => self.id,
+        };
+        let render = |name: String| {
+            run.templates
+                .get_template(&name)
+                .and_then(|t| t.render(&context))
+                .map_err(|e| tracing::debug!("request {index}: {e}"))
+        };
+        let spec = &prepared.spec;
+        let url = url::Url::parse(&render(format!("{index}/url"))?).map_err(|_| ())?;
+        let headers = spec
+            .headers
+            .iter()
+            .enumerate()
+            .map(|(h, (name, _))| {
+                let value = render(format!("{index}/header/{h}"))?;
+                header(spec, name, &value).map_err(|_| ())
+            })
+            .collect::<Result<_, ()>>()?;
+        let body = match &spec.body {
+            Some(_) => bytes::Bytes::from(render(format!("{index}/body"))?),
+            None => bytes::Bytes::new(),
+        };
+        Ok(RenderedRequest {
+            method: spec.method.clone(),
+            url,
+            headers,
+            body,
+            content_type: spec.body.as_ref().and_then(|b| b.content_type.clone()),
+        })
+    }
+}
+
+fn failure(category: ErrorCategory, bytes_out: u64) -> Sample {
+    Sample {
+        latency_us: None,
+        status: None,
+        error: Some(category),
+        bytes_in: 0,
+        bytes_out,
+        checks_passed: 0,
+        checks_failed: 0,
+    }
+}
+
+/// A JSON value as template text: strings without quotes, anything else as JSON.
+fn json_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,161 @@
+//! The end-of-run summary printed to the terminal: per request name and in total, count, rate,
+//! failures and latency percentiles; status codes, error categories, data, checks, and every
+//! threshold with its value and ✓/✗.
+
+use std::fmt::Write as _;
+
+use crate::report::run_report::{RequestMetrics, RunReport, ScenarioReport};
+
+/// Renders the whole run as text.
+pub(crate) fn render(report: &RunReport) -> String {
+    let mut out = String::new();
+    for (i, scenario) in report.scenarios.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        render_scenario(&mut out, scenario);
+    }
+    out
+}
+
+fn render_scenario(out: &mut String, s: &ScenarioReport) {
+    let _ = writeln!(out, "scenario {} — {}", s.name, s.model);
+    let mut facts = vec![
+        format!("duration {:.2}s", s.duration_secs),
+        format!("iterations {}", s.iterations),
+        format!("max VUs {}", s.max_vus),
+    ];
+    if s.dropped_iterations > 0 {
+        facts.push(format!("dropped iterations {}", s.dropped_iterations));
+    }
+    if let Some(shard) = &s.shard {
+        facts.push(format!("shard {shard}"));
+    }
+    if s.aborted {
+        facts.push("ABORTED by a threshold".to_owned());
+    }
+    let _ = writeln!(out, "  {}", facts.join(" · "));
+    out.push('\n');
+
+    let header = [
+        "request", "count", "rps", "failed", "min", "mean", "p50", "p90", "p95", "p99", "p99.9", "max",
+    ];
+    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| (*h).to_owned()).collect()];
+    let show_total = s.requests.len() > 1;
+    for m in s.requests.iter().chain(show_total.then_some(&s.total)) {
+        rows.push(row(m));
+    }
+    write_table(out, &rows);
+    out.push('\n');
+
+    let t = &s.total;
+    if !t.statuses.is_empty() {
+        let codes: Vec<String> = t.statuses.iter().map(|(c, n)| format!("{c} × {n}")).collect();
+        let _ = writeln!(out, "  status codes  {}", codes.join(", "));
+    }
+    if t.errors.is_empty() {
+        let _ = writeln!(out, "  errors        none");
+    } else {
+        let errors: Vec<String> = t.errors.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let _ = writeln!(out, "  errors        {}", errors.join(", "));
+    }
+    let _ = writeln!(
+        out,
+        "  data          received {}, sent {}",
+        bytes(t.bytes_in),
+        bytes(t.bytes_out)
+    );
+    let checks = t.checks_passed + t.checks_failed;
+    if checks > 0 {
+        let _ = writeln!(
+            out,
+            "  checks        {:.2}% ({}/{})",
+            t.check_rate() * 100.0,
+            t.checks_passed,
+            checks
+        );
+    }
+    if !s.thresholds.is_empty() {
+        out.push('\n');
+        let _ = writeln!(out, "  thresholds");
+        let rows: Vec<Vec<String>> = s
+            .thresholds
+            .iter()
+            .map(|r| {
+                let scope = r.request.as_ref().map(|n| format!("{n}: ")).unwrap_or_default();
+                vec![
+                    if r.passed { "✓" } else { "✗" }.to_owned(),
+                    format!("{scope}{} {}", r.metric, r.condition),
+                    r.shown.clone(),
+                ]
+            })
+            .collect();
+        write_table(out, &rows);
+    }
+}
+
+fn row(m: &RequestMetrics) -> Vec<String> {
+    let ms = |v: f64| format!("{v:.2}ms");
+    let l = &m.latency;
+    vec![
+        m.name.clone(),
+        m.count.to_string(),
+        format!("{:.1}", m.rps),
+        format!("{:.2}%", m.error_rate() * 100.0),
+        ms(l.min),
+        ms(l.mean),
+        ms(l.p50),
+        ms(l.p90),
+        ms(l.p95),
+        ms(l.p99),
+        ms(l.p999),
+        ms(l.max),
+    ]
+}
+
+/// Writes rows as a table indented by two spaces: the first column left-aligned, the others
+/// right-aligned, columns two spaces apart.
+fn write_table(out: &mut String, rows: &[Vec<String>]) {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for r in rows {
+        let mut line = String::from(" ");
+        for (c, cell) in r.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            line.push(' ');
+            if c == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push(' ');
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+/// A byte count for people (`1.2 MB`).
+pub(crate) fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

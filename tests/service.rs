@@ -48,11 +48,7 @@ service "web" {{
     );
     // The service no longer listens, and its whole group (the backgrounded sleep) is gone.
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
-    let grandchild: i32 = std::fs::read_to_string(workspace.join("grandchild.pid"))
-        .expect("pid file")
-        .trim()
-        .parse()
-        .expect("pid");
+    let grandchild = workspace.pid("grandchild.pid");
     assert!(
         !process_alive(grandchild),
         "the grandchild {grandchild} survived"
@@ -103,11 +99,7 @@ service "silent" {{
         text.contains(&format!("was not ready at tcp://127.0.0.1:{port} after 1s")),
         "{text}"
     );
-    let pid: i32 = std::fs::read_to_string(workspace.join("service.pid"))
-        .expect("pid file")
-        .trim()
-        .parse()
-        .expect("pid");
+    let pid = workspace.pid("service.pid");
     assert!(!process_alive(pid), "the service {pid} survived");
 }
 
@@ -138,11 +130,7 @@ service "third" {{
         text.contains("Apply: 1 done, 1 failed (service.second), 1 skipped."),
         "{text}"
     );
-    let pid: i32 = std::fs::read_to_string(workspace.join("first.pid"))
-        .expect("pid file")
-        .trim()
-        .parse()
-        .expect("pid");
+    let pid = workspace.pid("first.pid");
     assert!(!process_alive(pid), "service.first {pid} was not stopped");
 }
 

@@ -7,9 +7,9 @@ use std::time::Duration;
 use http::{HeaderName, HeaderValue, Method};
 
 use crate::exit_code;
+use crate::load::Error;
 use crate::load::engine;
 use crate::load::request_spec::{Check, RequestBody, RequestSpec};
-use crate::load::Error;
 use crate::load::run_context::WorkloadError;
 use crate::load::threshold::Threshold;
 use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};
@@ -145,9 +145,11 @@ impl LoadArgs {
             }
             _ => LoadModel::Fixed {
                 users: self.users,
-                iterations: self
-                    .requests
-                    .or(if self.duration.is_some() { None } else { Some(100) }),
+                iterations: self.requests.or(if self.duration.is_some() {
+                    None
+                } else {
+                    Some(100)
+                }),
                 duration: self.duration,
             },
         };
@@ -223,7 +225,11 @@ pub(crate) async fn run(args: LoadArgs) -> Result<u8, Error> {
     args.outputs.write(&report, OutputFormat::Text)?;
     let total = &report.scenarios[0].total;
     if report.scenarios[0].thresholds.is_empty() && total.count > 0 && total.failed == total.count {
-        let causes: Vec<String> = total.errors.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let causes: Vec<String> = total
+            .errors
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
         return Err(Error::AllFailed(causes.join(", ")));
     }
     Ok(if report.passed() {

@@ -88,7 +88,11 @@ impl Collector {
     }
 
     /// Evaluates thresholds on the totals so far (`elapsed` gives the rate).
-    pub(crate) fn evaluate(&self, thresholds: &[Threshold], elapsed: Duration) -> Vec<ThresholdResult> {
+    pub(crate) fn evaluate(
+        &self,
+        thresholds: &[Threshold],
+        elapsed: Duration,
+    ) -> Vec<ThresholdResult> {
         if thresholds.is_empty() {
             return Vec::new();
         }
@@ -111,7 +115,12 @@ impl Collector {
     }
 
     /// The final report of the run.
-    pub(crate) fn finish(mut self, run: &RunContext, elapsed: Duration, shard: Option<String>) -> ScenarioReport {
+    pub(crate) fn finish(
+        mut self,
+        run: &RunContext,
+        elapsed: Duration,
+        shard: Option<String>,
+    ) -> ScenarioReport {
         // The last, partial second.
         self.tick(run);
         if self.series.last().is_some_and(|p| p.requests == 0) && self.series.len() > 1 {
@@ -143,13 +152,22 @@ impl Collector {
 }
 
 /// The report entry of `stats` over `elapsed`.
-pub(crate) fn metrics(name: &str, stats: &NameStats, elapsed: Duration, encode: bool) -> RequestMetrics {
+pub(crate) fn metrics(
+    name: &str,
+    stats: &NameStats,
+    elapsed: Duration,
+    encode: bool,
+) -> RequestMetrics {
     let secs = elapsed.as_secs_f64();
     RequestMetrics {
         name: name.to_owned(),
         count: stats.count,
         failed: stats.failed,
-        rps: if secs > 0.0 { stats.count as f64 / secs } else { 0.0 },
+        rps: if secs > 0.0 {
+            stats.count as f64 / secs
+        } else {
+            0.0
+        },
         bytes_in: stats.bytes_in,
         bytes_out: stats.bytes_out,
         statuses: stats.statuses.clone(),

@@ -73,7 +73,10 @@ impl Connection {
         } else if !options.http2 {
             builder = builder.http1_only();
         }
-        builder.build().map(Self::Pooled).map_err(|e| ErrorCategory::of_error(&e, true))
+        builder
+            .build()
+            .map(Self::Pooled)
+            .map_err(|e| ErrorCategory::of_error(&e, true))
     }
 
     /// Sends one request and reads its whole response; `keep_body` keeps the body's bytes.
@@ -157,7 +160,10 @@ impl LeanConnection {
         let mut builder = Request::builder()
             .method(request.method.clone())
             .uri(path)
-            .header(HOST, HeaderValue::from_str(&authority).map_err(|_| ErrorCategory::Other)?);
+            .header(
+                HOST,
+                HeaderValue::from_str(&authority).map_err(|_| ErrorCategory::Other)?,
+            );
         if let Some(ct) = &request.content_type {
             builder = builder.header(CONTENT_TYPE, ct.clone());
         }
@@ -265,6 +271,9 @@ fn authority_of(url: &url::Url) -> String {
 
 /// Size of a response's status line and headers as sent.
 fn head_size(_status: u16, headers: &HeaderMap) -> u64 {
-    let lines: usize = headers.iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
+    let lines: usize = headers
+        .iter()
+        .map(|(n, v)| n.as_str().len() + v.len() + 4)
+        .sum();
     (17 + lines + 2) as u64
 }

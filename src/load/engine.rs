@@ -25,7 +25,10 @@ const RAMP_TICK: Duration = Duration::from_millis(50);
 const MAX_GRACE: Duration = Duration::from_secs(10);
 
 /// Runs `workload` to completion. `progress` shows a live line on a terminal's stderr.
-pub(crate) async fn execute(workload: Workload, progress: bool) -> Result<ScenarioReport, WorkloadError> {
+pub(crate) async fn execute(
+    workload: Workload,
+    progress: bool,
+) -> Result<ScenarioReport, WorkloadError> {
     let mut workload = workload;
     let shard = workload.shard;
     if let Some(s) = shard {
@@ -46,7 +49,8 @@ pub(crate) async fn execute(workload: Workload, progress: bool) -> Result<Scenar
     let mut collector = Collector::new(names);
     let generation = generate(Arc::clone(&run), grace);
     tokio::pin!(generation);
-    let mut ticks = tokio::time::interval_at(run.start + Duration::from_secs(1), Duration::from_secs(1));
+    let mut ticks =
+        tokio::time::interval_at(run.start + Duration::from_secs(1), Duration::from_secs(1));
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         tokio::select! {
@@ -105,7 +109,9 @@ fn describe(s: &LiveStatus) -> String {
 async fn generate(run: Arc<RunContext>, grace: Duration) {
     let mut users = JoinSet::new();
     let deadline = match &run.workload.model {
-        LoadModel::Fixed { users: n, duration, .. } => {
+        LoadModel::Fixed {
+            users: n, duration, ..
+        } => {
             for id in 0..*n {
                 let run = Arc::clone(&run);
                 users.spawn(async move {
@@ -127,9 +133,7 @@ async fn generate(run: Arc<RunContext>, grace: Duration) {
             None
         }
     };
-    let all_done = async {
-        while users.join_next().await.is_some() {}
-    };
+    let all_done = async { while users.join_next().await.is_some() {} };
     tokio::select! {
         () = all_done => return,
         () = sleep_until(deadline) => {}
@@ -154,8 +158,13 @@ async fn sleep_until(deadline: Option<Instant>) {
 
 /// Closed model: keeps the number of running users at the stages' target.
 async fn ramp_users(run: &Arc<RunContext>, stages: &[Stage], users: &mut JoinSet<()>) {
-    let peak = stages.iter().map(|s| s.target.ceil() as usize).max().unwrap_or(0);
-    let running: Arc<Vec<AtomicBool>> = Arc::new((0..peak).map(|_| AtomicBool::new(false)).collect());
+    let peak = stages
+        .iter()
+        .map(|s| s.target.ceil() as usize)
+        .max()
+        .unwrap_or(0);
+    let running: Arc<Vec<AtomicBool>> =
+        Arc::new((0..peak).map(|_| AtomicBool::new(false)).collect());
     let target = Arc::new(AtomicU64::new(0));
     let mut tick = tokio::time::interval(RAMP_TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -172,7 +181,8 @@ async fn ramp_users(run: &Arc<RunContext>, stages: &[Stage], users: &mut JoinSet
             if running[id].swap(true, Ordering::AcqRel) {
                 continue;
             }
-            let (run, running, target) = (Arc::clone(run), Arc::clone(&running), Arc::clone(&target));
+            let (run, running, target) =
+                (Arc::clone(run), Arc::clone(&running), Arc::clone(&target));
             users.spawn(async move {
                 {
                     let _active = run.enter_vu();

@@ -144,7 +144,10 @@ mod tests {
     #[test]
     fn io_errors_map_to_categories() {
         let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
-        assert_eq!(ErrorCategory::of_error(&refused, true), ErrorCategory::ConnectRefused);
+        assert_eq!(
+            ErrorCategory::of_error(&refused, true),
+            ErrorCategory::ConnectRefused
+        );
         let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
         assert_eq!(ErrorCategory::of_error(&reset, false), ErrorCategory::Reset);
     }

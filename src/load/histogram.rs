@@ -28,7 +28,8 @@ pub(crate) fn record(histogram: &mut Latency, micros: u64) {
 /// Adds `other` into `into`; values outside the range were clamped when recorded, so the only
 /// failure left is a histogram built with other bounds, which is reported as an error.
 pub(crate) fn add(into: &mut Latency, other: &Latency) -> Result<(), HistogramError> {
-    into.add(other).map_err(|e| HistogramError::Merge(format!("{e:?}")))
+    into.add(other)
+        .map_err(|e| HistogramError::Merge(format!("{e:?}")))
 }
 
 /// Encodes a histogram as base64 of its V2 + DEFLATE serialisation.
@@ -57,7 +58,9 @@ pub(crate) fn decode(text: &str) -> Result<Latency, HistogramError> {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum HistogramError {
     #[error("cannot decode a latency histogram: {0}")]
-    #[diagnostic(help("the histogram must be base64 of an HdrHistogram V2 (DEFLATE) serialisation"))]
+    #[diagnostic(help(
+        "the histogram must be base64 of an HdrHistogram V2 (DEFLATE) serialisation"
+    ))]
     Decode(String),
     #[error("cannot add latency histograms: {0}")]
     Merge(String),

@@ -22,9 +22,9 @@ pub(crate) mod workload;
 
 use crate::executor::{ApplyContext, PlanContext};
 use crate::globals::Globals;
-use crate::plan::{Outcome, Step};
 use crate::load::run_context::WorkloadError;
 use crate::load::threshold::ThresholdError;
+use crate::plan::{Outcome, Step};
 
 /// Why a load test could not run.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

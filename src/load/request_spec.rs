@@ -47,7 +47,10 @@ pub(crate) enum Check {
     /// The body must contain this text.
     BodyContains(String),
     /// The value at this JSON path (RFC 9535, `$.data.id`) must equal this JSON value.
-    JsonEquals { path: String, value: serde_json::Value },
+    JsonEquals {
+        path: String,
+        value: serde_json::Value,
+    },
     /// This header must be present.
     HeaderPresent(HeaderName),
 }
@@ -101,7 +104,8 @@ impl RequestSpec {
 
     /// Whether the response body must be kept (not only counted) for checks or extraction.
     pub(crate) fn needs_body(&self) -> bool {
-        self.checks.iter().any(Check::needs_body) || self.extractions.iter().any(Extraction::needs_body)
+        self.checks.iter().any(Check::needs_body)
+            || self.extractions.iter().any(Extraction::needs_body)
     }
 
     /// The status this request's checks expect, if any.
@@ -126,7 +130,10 @@ pub(crate) struct RenderedRequest {
 impl RenderedRequest {
     /// Approximate bytes on the wire: request line, headers and body.
     pub(crate) fn wire_size(&self) -> u64 {
-        let line = self.method.as_str().len() + self.url.path().len() + self.url.query().map_or(0, |q| q.len() + 1) + 12;
+        let line = self.method.as_str().len()
+            + self.url.path().len()
+            + self.url.query().map_or(0, |q| q.len() + 1)
+            + 12;
         let host = self.url.host_str().map_or(0, str::len) + 8;
         let headers: usize = self
             .headers

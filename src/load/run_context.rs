@@ -231,7 +231,9 @@ fn prepare_request(
         .checks
         .iter()
         .map(|c| match c {
-            Check::JsonEquals { path, .. } => JsonPath::parse(path).map(Some).map_err(|e| path_err(path, e)),
+            Check::JsonEquals { path, .. } => JsonPath::parse(path)
+                .map(Some)
+                .map_err(|e| path_err(path, e)),
             _ => Ok(None),
         })
         .collect::<Result<_, _>>()?;
@@ -239,7 +241,9 @@ fn prepare_request(
         .extractions
         .iter()
         .map(|x| match x {
-            Extraction::Json { path, .. } => JsonPath::parse(path).map(Some).map_err(|e| path_err(path, e)),
+            Extraction::Json { path, .. } => JsonPath::parse(path)
+                .map(Some)
+                .map_err(|e| path_err(path, e)),
             Extraction::Header { .. } => Ok(None),
         })
         .collect::<Result<_, _>>()?;

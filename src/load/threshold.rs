@@ -184,7 +184,10 @@ impl Threshold {
                 None => rest.parse::<f64>().map_err(|_| bad())?,
             }
         } else {
-            rest.trim_end_matches("/s").trim().parse::<f64>().map_err(|_| bad())?
+            rest.trim_end_matches("/s")
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| bad())?
         };
         if !limit.is_finite() {
             return Err(bad());

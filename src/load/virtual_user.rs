@@ -76,7 +76,8 @@ impl VirtualUser {
             None => match self.render(run, index, prepared, row) {
                 Ok(r) => Cow::Owned(r),
                 Err(()) => {
-                    run.recorder.record(index, &failure(ErrorCategory::Other, 0));
+                    run.recorder
+                        .record(index, &failure(ErrorCategory::Other, 0));
                     return;
                 }
             },
@@ -102,7 +103,8 @@ impl VirtualUser {
         let exchange = match outcome {
             Err(_elapsed) => {
                 connection.reset();
-                run.recorder.record(index, &failure(ErrorCategory::Timeout, bytes_out));
+                run.recorder
+                    .record(index, &failure(ErrorCategory::Timeout, bytes_out));
                 return;
             }
             Ok(Err(category)) => {
@@ -153,7 +155,12 @@ impl VirtualUser {
                 failed += 1;
             }
         }
-        for (extraction, path) in prepared.spec.extractions.iter().zip(&prepared.extraction_paths) {
+        for (extraction, path) in prepared
+            .spec
+            .extractions
+            .iter()
+            .zip(&prepared.extraction_paths)
+        {
             let value = match extraction {
                 Extraction::Json { .. } => {
                     let path = path.as_ref().expect("compiled with the extraction");

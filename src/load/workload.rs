@@ -94,12 +94,21 @@ impl Shard {
         let (i, n) = text
             .split_once('/')
             .ok_or_else(|| format!("`{text}` is not I/N"))?;
-        let i: u64 = i.trim().parse().map_err(|_| format!("`{i}` is not a number"))?;
-        let n: u64 = n.trim().parse().map_err(|_| format!("`{n}` is not a number"))?;
+        let i: u64 = i
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{i}` is not a number"))?;
+        let n: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a number"))?;
         if n == 0 || i == 0 || i > n {
             return Err(format!("shard {i}/{n} is out of range: use 1/N … N/N"));
         }
-        Ok(Self { index: i - 1, count: n })
+        Ok(Self {
+            index: i - 1,
+            count: n,
+        })
     }
 
     /// This shard's integer share of `total` (the shares of all shards add up to `total`).
@@ -220,7 +229,9 @@ mod tests {
 
     #[test]
     fn shards_split_exactly() {
-        let shards: Vec<Shard> = (1..=3).map(|i| Shard::parse(&format!("{i}/3")).unwrap()).collect();
+        let shards: Vec<Shard> = (1..=3)
+            .map(|i| Shard::parse(&format!("{i}/3")).unwrap())
+            .collect();
         assert_eq!(shards.iter().map(|s| s.share(100)).sum::<u64>(), 100);
         assert!(Shard::parse("0/3").is_err());
         assert!(Shard::parse("4/3").is_err());
@@ -229,13 +240,31 @@ mod tests {
     #[test]
     fn stages_ramp_linearly() {
         let stages = [
-            Stage { duration: Duration::from_secs(10), target: 50.0 },
-            Stage { duration: Duration::from_secs(10), target: 50.0 },
-            Stage { duration: Duration::from_secs(10), target: 0.0 },
+            Stage {
+                duration: Duration::from_secs(10),
+                target: 50.0,
+            },
+            Stage {
+                duration: Duration::from_secs(10),
+                target: 50.0,
+            },
+            Stage {
+                duration: Duration::from_secs(10),
+                target: 0.0,
+            },
         ];
-        assert_eq!(stage_value(&stages, 0.0, Duration::from_secs(5)), Some(25.0));
-        assert_eq!(stage_value(&stages, 0.0, Duration::from_secs(15)), Some(50.0));
-        assert_eq!(stage_value(&stages, 0.0, Duration::from_secs(25)), Some(25.0));
+        assert_eq!(
+            stage_value(&stages, 0.0, Duration::from_secs(5)),
+            Some(25.0)
+        );
+        assert_eq!(
+            stage_value(&stages, 0.0, Duration::from_secs(15)),
+            Some(50.0)
+        );
+        assert_eq!(
+            stage_value(&stages, 0.0, Duration::from_secs(25)),
+            Some(25.0)
+        );
         assert_eq!(stage_value(&stages, 0.0, Duration::from_secs(30)), None);
     }
 }

@@ -39,7 +39,10 @@ pub(crate) enum Latency {
     None,
     Fixed(Duration),
     /// Log-normal with this median and 99th percentile.
-    LogNormal { median: Duration, p99: Duration },
+    LogNormal {
+        median: Duration,
+        p99: Duration,
+    },
 }
 
 /// The z-score of the 99th percentile of a standard normal distribution.
@@ -111,7 +114,13 @@ mod tests {
             length: Duration::from_secs(1),
         };
         assert_eq!(stall.wait(Duration::from_secs(3)), Duration::ZERO);
-        assert_eq!(stall.wait(Duration::from_millis(9_500)), Duration::from_millis(500));
-        assert_eq!(stall.wait(Duration::from_millis(19_000)), Duration::from_secs(1));
+        assert_eq!(
+            stall.wait(Duration::from_millis(9_500)),
+            Duration::from_millis(500)
+        );
+        assert_eq!(
+            stall.wait(Duration::from_millis(19_000)),
+            Duration::from_secs(1)
+        );
     }
 }

@@ -26,7 +26,10 @@ pub(crate) struct MockServer {
 pub enum MockError {
     #[error("cannot listen on {addr}: {source}")]
     #[diagnostic(help("is another process using that port? pick another `listen` address"))]
-    Listen { addr: String, source: std::io::Error },
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("route {method} {path}: {reason}")]
     Route {
         method: String,
@@ -48,7 +51,8 @@ pub(crate) fn router(routes: Vec<RouteBehavior>) -> Result<Router, MockError> {
             path: route.path.clone(),
             reason,
         };
-        let filter = MethodFilter::try_from(route.method.clone()).map_err(|e| route_err(e.to_string()))?;
+        let filter =
+            MethodFilter::try_from(route.method.clone()).map_err(|e| route_err(e.to_string()))?;
         if !route.path.starts_with('/') {
             return Err(route_err("the path must start with /".to_owned()));
         }
@@ -98,7 +102,11 @@ async fn answer(route: &RouteBehavior, rng: &Mutex<fastrand::Rng>, started: Inst
             .body(Body::from_stream(failing))
             .expect("valid response");
     }
-    let status = if error { route.error_status } else { route.status };
+    let status = if error {
+        route.error_status
+    } else {
+        route.status
+    };
     let mut builder = Response::builder().status(status);
     for (name, value) in &route.headers {
         builder = builder.header(name, value);
@@ -115,10 +123,12 @@ impl MockServer {
     /// Binds `addr` and serves `routes` in the background.
     pub(crate) async fn start(addr: &str, routes: Vec<RouteBehavior>) -> Result<Self, MockError> {
         let router = router(routes)?;
-        let listener = TcpListener::bind(addr).await.map_err(|source| MockError::Listen {
-            addr: addr.to_owned(),
-            source,
-        })?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| MockError::Listen {
+                addr: addr.to_owned(),
+                source,
+            })?;
         let local = listener.local_addr().map_err(MockError::Serve)?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {

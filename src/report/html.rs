@@ -35,9 +35,20 @@ th {{ background: #f6f8fa; }}
 <h1>Load report <span class="{verdict_class}">{verdict}</span></h1>
 <p class="facts">{tool} · started {started}</p>
 "#,
-        title = escape(&report.scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")),
+        title = escape(
+            &report
+                .scenarios
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         verdict_class = if passed { "pass" } else { "fail" },
-        verdict = if passed { "✓ passed" } else { "✗ thresholds breached" },
+        verdict = if passed {
+            "✓ passed"
+        } else {
+            "✗ thresholds breached"
+        },
         tool = escape(&report.tool),
         started = escape(&report.started_at),
     );
@@ -49,7 +60,11 @@ th {{ background: #f6f8fa; }}
 }
 
 fn scenario(out: &mut String, s: &ScenarioReport) {
-    let _ = writeln!(out, "<section class=\"scenario\"><h2>Scenario {}</h2>", escape(&s.name));
+    let _ = writeln!(
+        out,
+        "<section class=\"scenario\"><h2>Scenario {}</h2>",
+        escape(&s.name)
+    );
     let mut facts = vec![
         escape(&s.model),
         format!("{:.2}s", s.duration_secs),
@@ -68,9 +83,15 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
     let _ = writeln!(out, "<p class=\"facts\">{}</p>", facts.join(" · "));
 
     if !s.thresholds.is_empty() {
-        out.push_str("<table class=\"thresholds\"><tr><th>threshold</th><th>value</th><th></th></tr>\n");
+        out.push_str(
+            "<table class=\"thresholds\"><tr><th>threshold</th><th>value</th><th></th></tr>\n",
+        );
         for t in &s.thresholds {
-            let scope = t.request.as_ref().map(|n| format!("{n}: ")).unwrap_or_default();
+            let scope = t
+                .request
+                .as_ref()
+                .map(|n| format!("{n}: "))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
@@ -90,11 +111,19 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
     }
     out.push_str("</table>\n");
     let t = &s.total;
-    let errors: Vec<String> = t.errors.iter().map(|(c, n)| format!("{} {n}", escape(c))).collect();
+    let errors: Vec<String> = t
+        .errors
+        .iter()
+        .map(|(c, n)| format!("{} {n}", escape(c)))
+        .collect();
     let _ = writeln!(
         out,
         "<p>errors: {} · received {} · sent {}{}</p>",
-        if errors.is_empty() { "none".to_owned() } else { errors.join(", ") },
+        if errors.is_empty() {
+            "none".to_owned()
+        } else {
+            errors.join(", ")
+        },
         bytes(t.bytes_in),
         bytes(t.bytes_out),
         if t.checks_passed + t.checks_failed > 0 {
@@ -104,7 +133,11 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
         }
     );
 
-    figure(out, "Latency percentiles per second (ms)", &latency_chart(s));
+    figure(
+        out,
+        "Latency percentiles per second (ms)",
+        &latency_chart(s),
+    );
     figure(out, "Requests and errors per second", &rate_chart(s));
     figure(out, "Virtual users", &vus_chart(s));
     figure(out, "Status codes", &status_chart(t));
@@ -113,7 +146,14 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
 
 fn request_row(out: &mut String, m: &RequestMetrics) {
     let l = &m.latency;
-    let _ = write!(out, "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.2}%</td>", escape(&m.name), m.count, m.rps, m.error_rate() * 100.0);
+    let _ = write!(
+        out,
+        "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.2}%</td>",
+        escape(&m.name),
+        m.count,
+        m.rps,
+        m.error_rate() * 100.0
+    );
     for v in [l.min, l.mean, l.p50, l.p90, l.p95, l.p99, l.p999, l.max] {
         let _ = write!(out, "<td>{v:.2}ms</td>");
     }
@@ -121,7 +161,11 @@ fn request_row(out: &mut String, m: &RequestMetrics) {
 }
 
 fn figure(out: &mut String, caption: &str, svg: &str) {
-    let _ = writeln!(out, "<figure><figcaption>{}</figcaption>\n{svg}</figure>", escape(caption));
+    let _ = writeln!(
+        out,
+        "<figure><figcaption>{}</figcaption>\n{svg}</figure>",
+        escape(caption)
+    );
 }
 
 type Series<'a> = (&'a str, RGBColor, Vec<(f64, f64)>);
@@ -158,10 +202,13 @@ fn line_chart(series: &[Series<'_>], y_label: &str) -> String {
             .draw();
         for (name, color, points) in series {
             let color = *color;
-            if let Ok(drawn) = chart.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2))) {
-                drawn
-                    .label(*name)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+            if let Ok(drawn) = chart.draw_series(LineSeries::new(
+                points.iter().copied(),
+                color.stroke_width(2),
+            )) {
+                drawn.label(*name).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
             }
         }
         let _ = chart
@@ -176,7 +223,9 @@ fn line_chart(series: &[Series<'_>], y_label: &str) -> String {
 }
 
 fn svg_placeholder() -> String {
-    format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="40"><text x="10" y="25">no data</text></svg>"#)
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="40"><text x="10" y="25">no data</text></svg>"#
+    )
 }
 
 fn latency_chart(s: &ScenarioReport) -> String {
@@ -198,9 +247,21 @@ fn latency_chart(s: &ScenarioReport) -> String {
 }
 
 fn rate_chart(s: &ScenarioReport) -> String {
-    let requests = s.series.iter().map(|p| (p.second as f64, p.requests as f64)).collect();
-    let errors = s.series.iter().map(|p| (p.second as f64, p.errors as f64)).collect();
-    let dropped: Vec<(f64, f64)> = s.series.iter().map(|p| (p.second as f64, p.dropped as f64)).collect();
+    let requests = s
+        .series
+        .iter()
+        .map(|p| (p.second as f64, p.requests as f64))
+        .collect();
+    let errors = s
+        .series
+        .iter()
+        .map(|p| (p.second as f64, p.errors as f64))
+        .collect();
+    let dropped: Vec<(f64, f64)> = s
+        .series
+        .iter()
+        .map(|p| (p.second as f64, p.dropped as f64))
+        .collect();
     let mut series = vec![
         ("requests/s", RGBColor(31, 119, 180), requests),
         ("errors/s", RGBColor(214, 39, 40), errors),
@@ -212,12 +273,20 @@ fn rate_chart(s: &ScenarioReport) -> String {
 }
 
 fn vus_chart(s: &ScenarioReport) -> String {
-    let vus = s.series.iter().map(|p| (p.second as f64, p.vus as f64)).collect();
+    let vus = s
+        .series
+        .iter()
+        .map(|p| (p.second as f64, p.vus as f64))
+        .collect();
     line_chart(&[("VUs", RGBColor(44, 160, 44), vus)], "VUs")
 }
 
 fn status_chart(total: &RequestMetrics) -> String {
-    let mut bars: Vec<(String, u64)> = total.statuses.iter().map(|(c, n)| (c.to_string(), *n)).collect();
+    let mut bars: Vec<(String, u64)> = total
+        .statuses
+        .iter()
+        .map(|(c, n)| (c.to_string(), *n))
+        .collect();
     for (category, n) in &total.errors {
         if !matches!(category.as_str(), "4xx" | "5xx" | "failed-check") {
             bars.push((category.clone(), *n));
@@ -262,7 +331,10 @@ fn status_chart(total: &RequestMetrics) -> String {
                 Some(b'4') => RGBColor(255, 127, 14),
                 _ => RGBColor(214, 39, 40),
             };
-            Rectangle::new([(i as f64 + 0.15, 0.0), (i as f64 + 0.85, *n as f64)], color.filled())
+            Rectangle::new(
+                [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, *n as f64)],
+                color.filled(),
+            )
         }));
         let _ = root.present();
     }
@@ -291,6 +363,9 @@ mod tests {
 
     #[test]
     fn markup_in_names_is_escaped() {
-        assert_eq!(escape("<script>alert('x')</script>&"), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;");
+        assert_eq!(
+            escape("<script>alert('x')</script>&"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;"
+        );
     }
 }

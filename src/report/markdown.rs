@@ -9,7 +9,11 @@ use crate::report::run_report::RunReport;
 pub(crate) fn render(report: &RunReport) -> String {
     let mut out = String::new();
     for s in &report.scenarios {
-        let verdict = if s.thresholds.iter().all(|t| t.passed) { "✅" } else { "❌" };
+        let verdict = if s.thresholds.iter().all(|t| t.passed) {
+            "✅"
+        } else {
+            "❌"
+        };
         let _ = writeln!(out, "### {verdict} Load scenario `{}`\n", escape(&s.name));
         let _ = writeln!(
             out,
@@ -18,9 +22,16 @@ pub(crate) fn render(report: &RunReport) -> String {
             s.duration_secs,
             s.iterations,
             s.max_vus,
-            if s.aborted { " · **aborted by a threshold**" } else { "" }
+            if s.aborted {
+                " · **aborted by a threshold**"
+            } else {
+                ""
+            }
         );
-        let _ = writeln!(out, "| request | count | rps | failed | p50 | p90 | p95 | p99 | max |");
+        let _ = writeln!(
+            out,
+            "| request | count | rps | failed | p50 | p90 | p95 | p99 | max |"
+        );
         let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         let show_total = s.requests.len() > 1;
         for m in s.requests.iter().chain(show_total.then_some(&s.total)) {
@@ -42,7 +53,11 @@ pub(crate) fn render(report: &RunReport) -> String {
         if !s.thresholds.is_empty() {
             let _ = writeln!(out, "\n| | threshold | value |\n|---|---|---:|");
             for t in &s.thresholds {
-                let scope = t.request.as_ref().map(|n| format!("{n}: ")).unwrap_or_default();
+                let scope = t
+                    .request
+                    .as_ref()
+                    .map(|n| format!("{n}: "))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} |",

@@ -57,11 +57,17 @@ pub enum OutputError {
 
 impl ReportOutputs {
     /// Writes every requested report; `default` is what stdout gets without `--output`.
-    pub(crate) fn write(&self, report: &RunReport, default: OutputFormat) -> Result<(), OutputError> {
+    pub(crate) fn write(
+        &self,
+        report: &RunReport,
+        default: OutputFormat,
+    ) -> Result<(), OutputError> {
         let format = self.output.unwrap_or(default);
         let text = render(report, format)?;
         let mut stdout = std::io::stdout().lock();
-        if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush())
+        if let Err(e) = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
             && e.kind() != std::io::ErrorKind::BrokenPipe
         {
             return Err(OutputError::Write {
@@ -86,7 +92,8 @@ pub(crate) fn render(report: &RunReport, format: OutputFormat) -> Result<String,
     Ok(match format {
         OutputFormat::Text => summary::render(report),
         OutputFormat::Json => {
-            let mut s = serde_json::to_string_pretty(report).map_err(|e| OutputError::Render(e.to_string()))?;
+            let mut s = serde_json::to_string_pretty(report)
+                .map_err(|e| OutputError::Render(e.to_string()))?;
             s.push('\n');
             s
         }
@@ -139,7 +146,8 @@ fn append_step_summary(report: &RunReport) -> Result<(), OutputError> {
         .append(true)
         .open(&path)
         .map_err(err)?;
-    file.write_all(markdown::render(report).as_bytes()).map_err(err)
+    file.write_all(markdown::render(report).as_bytes())
+        .map_err(err)
 }
 
 /// The current time, RFC 3339 in UTC.

@@ -38,7 +38,8 @@ fn render_scenario(out: &mut String, s: &ScenarioReport) {
     out.push('\n');
 
     let header = [
-        "request", "count", "rps", "failed", "min", "mean", "p50", "p90", "p95", "p99", "p99.9", "max",
+        "request", "count", "rps", "failed", "min", "mean", "p50", "p90", "p95", "p99", "p99.9",
+        "max",
     ];
     let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| (*h).to_owned()).collect()];
     let show_total = s.requests.len() > 1;
@@ -50,7 +51,11 @@ fn render_scenario(out: &mut String, s: &ScenarioReport) {
 
     let t = &s.total;
     if !t.statuses.is_empty() {
-        let codes: Vec<String> = t.statuses.iter().map(|(c, n)| format!("{c} × {n}")).collect();
+        let codes: Vec<String> = t
+            .statuses
+            .iter()
+            .map(|(c, n)| format!("{c} × {n}"))
+            .collect();
         let _ = writeln!(out, "  status codes  {}", codes.join(", "));
     }
     if t.errors.is_empty() {
@@ -82,7 +87,11 @@ fn render_scenario(out: &mut String, s: &ScenarioReport) {
             .thresholds
             .iter()
             .map(|r| {
-                let scope = r.request.as_ref().map(|n| format!("{n}: ")).unwrap_or_default();
+                let scope = r
+                    .request
+                    .as_ref()
+                    .map(|n| format!("{n}: "))
+                    .unwrap_or_default();
                 vec![
                     if r.passed { "✓" } else { "✗" }.to_owned(),
                     format!("{scope}{} {}", r.metric, r.condition),

@@ -219,3 +219,37 @@ service "never" {{
         assert!(!process_alive(pid), "{file}: {pid} survived the interrupt");
     }
 }
+
+#[test]
+fn apply_output_reports_each_step_and_a_summary() {
+    let port = free_port();
+    let workspace = Workspace::new(&manifest(&format!(
+        r#"
+service "web" {{
+    run "python3" "-m" "http.server" "{port}" "--bind" "127.0.0.1"
+    ready "http://127.0.0.1:{port}/" timeout="20s"
+}}
+service "broken" {{
+    run "sh" "-c" "echo 'missing config' >&2; exit 2"
+    ready "tcp://127.0.0.1:1" timeout="20s"
+    after "service.web"
+}}
+service "later" {{
+    run "true"
+    after "service.broken"
+}}
+"#
+    )));
+    let output = workspace.run(&["apply"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::with_settings!({filters => vec![
+        (r"pid \d+", "pid [pid]"),
+        (r"\b\d+(\.\d+)?(ms|s)\b", "[time]"),
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+        (r"/\S*/\.backendctl/runs/[0-9TZ-]+", "[run-dir]"),
+        (r"stopped \(.*\)", "stopped ([how])"),
+        (&port.to_string(), "[port]"),
+    ]}, {
+        insta::assert_snapshot!("apply-failure", stdout(&output));
+    });
+}

@@ -1,16 +1,20 @@
 //! Apply: run a plan's steps in order, fail fast, stop everything that was started, and say
 //! what ran, what failed and what was skipped.
 //!
+//! Each step is planned again just before it runs, against the state earlier steps left.
 //! Executors meet the engine only at the Step / Outcome boundary ([`crate::executor`]). A
 //! threshold breach is not a failure: later steps still run and the exit code is 99. Ctrl-C
 //! stops the current step, stops every service, keeps what finished, and exits 130.
 
 use crate::executor::{self, ApplyContext};
 use crate::manifest::Address;
-use crate::plan::{Action, Outcome, OutcomeStatus, Plan};
+use crate::plan::{Action, Outcome, OutcomeStatus, Plan, Step};
 use crate::{exit_code, render};
 use serde::Serialize;
 use std::time::{Duration, Instant};
+
+/// How long an interrupted step may take to clean up before it is abandoned.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(15);
 
 /// What happened to one step.
 #[derive(Debug, Clone, Serialize)]
@@ -125,6 +129,9 @@ impl ApplyReport {
 }
 
 /// Runs `plan`; `report_line` receives each progress line as it happens.
+///
+/// Steps run one at a time, except that consecutive steps marked `concurrent` (scenarios that
+/// asked for `parallel`) that do not need each other run together.
 pub async fn apply(
     plan: &Plan,
     context: &ApplyContext<'_>,
@@ -135,74 +142,60 @@ pub async fn apply(
     let interrupt = tokio::signal::ctrl_c();
     tokio::pin!(interrupt);
     let mut stop_reason: Option<String> = None;
-    for step in &plan.steps {
-        let address = step.address.clone();
+    let mut index = 0;
+    while index < plan.steps.len() {
+        let batch = batch_at(&plan.steps, index);
+        index += batch.len();
         if let Some(reason) = &stop_reason {
-            report.steps.push(StepResult::Skipped {
-                address,
-                reason: reason.clone(),
-            });
-            continue;
-        }
-        if step.action == Action::UpToDate {
-            report_line(format!("  = {address}  up to date"));
-            report.steps.push(StepResult::UpToDate { address });
-            continue;
-        }
-        report_line(format!(
-            "  {} {address}  {}",
-            step.action.symbol(),
-            redactor.redact(&step.summary)
-        ));
-        let started = Instant::now();
-        let result = tokio::select! {
-            result = executor::apply_step(context, step) => Some(result),
-            _ = &mut interrupt => None,
-        };
-        let seconds = started.elapsed().as_secs_f64();
-        match result {
-            None => {
-                report.interrupted = true;
-                report_line(format!("    interrupted after {}", format_seconds(seconds)));
+            for step in batch {
                 report.steps.push(StepResult::Skipped {
-                    address,
+                    address: step.address.clone(),
+                    reason: reason.clone(),
+                });
+            }
+            continue;
+        }
+        for step in batch {
+            if step.action != Action::UpToDate {
+                report_line(format!(
+                    "  {} {}  {}",
+                    step.action.symbol(),
+                    step.address,
+                    redactor.redact(&step.summary)
+                ));
+            }
+        }
+        let runs = futures_util::future::join_all(batch.iter().map(|step| run_step(context, step)));
+        tokio::pin!(runs);
+        let results = tokio::select! {
+            results = &mut runs => Some(results),
+            _ = &mut interrupt => {
+                // Ask the steps to stop and clean up what they started; give them bounded time.
+                context.cancel.cancel();
+                let _ = tokio::time::timeout(INTERRUPT_GRACE, &mut runs).await;
+                None
+            }
+        };
+        let Some(results) = results else {
+            report.interrupted = true;
+            report_line("    interrupted".to_owned());
+            for step in batch {
+                report.steps.push(StepResult::Skipped {
+                    address: step.address.clone(),
                     reason: "interrupted".to_owned(),
                 });
-                stop_reason = Some("interrupted".to_owned());
             }
-            Some(Ok(outcome)) => {
-                let marker = match outcome.status {
-                    OutcomeStatus::Done => "done",
-                    OutcomeStatus::ThresholdBreached => "THRESHOLD BREACHED",
-                };
-                report_line(format!(
-                    "    {marker} in {}: {}",
-                    format_seconds(seconds),
-                    redactor.redact(&outcome.summary)
-                ));
-                for detail in &outcome.details {
-                    report_line(format!("      {}", redactor.redact(detail)));
-                }
-                report.steps.push(StepResult::Done {
-                    address,
-                    outcome,
-                    seconds,
-                });
+            stop_reason = Some("interrupted".to_owned());
+            continue;
+        };
+        for (result, lines) in results {
+            for line in lines {
+                report_line(redactor.redact(&line).into_owned());
             }
-            Some(Err(error)) => {
-                let rendered = redactor
-                    .redact(&render::diagnostic_plain(&error))
-                    .into_owned();
-                report_line(format!("    failed after {}:", format_seconds(seconds)));
-                for line in rendered.lines() {
-                    report_line(format!("    {line}"));
-                }
-                report.steps.push(StepResult::Failed {
-                    address: address.clone(),
-                    error: rendered,
-                });
+            if let StepResult::Failed { address, .. } = &result {
                 stop_reason = Some(format!("{address} failed"));
             }
+            report.steps.push(result);
         }
     }
     report.stopped = context.supervisor.stop_all().await;
@@ -212,10 +205,139 @@ pub async fn apply(
     report
 }
 
+/// The steps starting at `index` that run together: one step, or a run of concurrent steps
+/// none of which needs another in the run.
+fn batch_at(steps: &[Step], index: usize) -> &[Step] {
+    let first = &steps[index];
+    if !first.concurrent {
+        return &steps[index..=index];
+    }
+    let mut end = index + 1;
+    while end < steps.len()
+        && steps[end].concurrent
+        && !steps[index..end]
+            .iter()
+            .any(|earlier| steps[end].needs.contains(&earlier.address))
+    {
+        end += 1;
+    }
+    &steps[index..end]
+}
+
+/// Plans one step again against current state and runs it; returns its result and the lines
+/// to show (not yet redacted).
+async fn run_step(context: &ApplyContext<'_>, planned: &Step) -> (StepResult, Vec<String>) {
+    let address = planned.address.clone();
+    let mut lines = Vec::new();
+    let failed = |error: &dyn miette::Diagnostic, lines: &mut Vec<String>, seconds: f64| {
+        let rendered = context
+            .redactor()
+            .redact(&render::diagnostic_plain(error))
+            .into_owned();
+        lines.push(format!(
+            "    {address} failed after {}:",
+            format_seconds(seconds)
+        ));
+        lines.extend(rendered.lines().map(|line| format!("    {line}")));
+        StepResult::Failed {
+            address: address.clone(),
+            error: rendered,
+        }
+    };
+    // Earlier steps change the world (a scaffold writes the migrations a later set applies),
+    // so each step is planned again against the current state just before it runs.
+    let step = match executor::plan_step(&context.plan, &address).await {
+        Ok(mut fresh) => {
+            fresh.needs.clone_from(&planned.needs);
+            fresh.concurrent = planned.concurrent;
+            fresh
+        }
+        Err(error) => {
+            let result = failed(&error, &mut lines, 0.0);
+            return (result, lines);
+        }
+    };
+    if step.action == Action::UpToDate {
+        lines.push(format!("  = {address}  up to date"));
+        return (StepResult::UpToDate { address }, lines);
+    }
+    let started = Instant::now();
+    let result = executor::apply_step(context, &step).await;
+    let seconds = started.elapsed().as_secs_f64();
+    match result {
+        Ok(outcome) => {
+            let marker = match outcome.status {
+                OutcomeStatus::Done => "done",
+                OutcomeStatus::ThresholdBreached => "THRESHOLD BREACHED",
+            };
+            lines.push(format!(
+                "    {address} {marker} in {}: {}",
+                format_seconds(seconds),
+                outcome.summary
+            ));
+            lines.extend(
+                outcome
+                    .details
+                    .iter()
+                    .map(|detail| format!("      {detail}")),
+            );
+            (
+                StepResult::Done {
+                    address,
+                    outcome,
+                    seconds,
+                },
+                lines,
+            )
+        }
+        Err(error) => {
+            let result = failed(&error, &mut lines, seconds);
+            (result, lines)
+        }
+    }
+}
+
 fn format_seconds(seconds: f64) -> String {
     if seconds < 1.0 {
         format!("{}ms", Duration::from_secs_f64(seconds).as_millis())
     } else {
         format!("{seconds:.1}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::NodeKind;
+
+    fn step(name: &str, concurrent: bool, needs: &[&str]) -> Step {
+        let mut step = Step::new(Address::new(NodeKind::Scenario, name), Action::Run, "");
+        step.concurrent = concurrent;
+        step.needs = needs
+            .iter()
+            .map(|need| Address::new(NodeKind::Scenario, *need))
+            .collect();
+        step
+    }
+
+    #[test]
+    fn concurrent_neighbours_run_together_unless_one_needs_another() {
+        let steps = [
+            step("a", false, &[]),
+            step("b", true, &[]),
+            step("c", true, &[]),
+            step("d", true, &["b"]),
+            step("e", false, &[]),
+        ];
+        let names = |batch: &[Step]| {
+            batch
+                .iter()
+                .map(|s| s.address.name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(batch_at(&steps, 0)), ["a"]);
+        assert_eq!(names(batch_at(&steps, 1)), ["b", "c"]);
+        assert_eq!(names(batch_at(&steps, 3)), ["d"]);
+        assert_eq!(names(batch_at(&steps, 4)), ["e"]);
     }
 }

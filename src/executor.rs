@@ -49,6 +49,8 @@ pub struct ApplyContext<'a> {
     pub supervisor: &'a Supervisor,
     /// Whether a person is watching (progress bars, prompts).
     pub interactive: bool,
+    /// Fires on Ctrl-C: long steps stop early and clean up what they started.
+    pub cancel: tokio_util::sync::CancellationToken,
 }
 
 impl ApplyContext<'_> {

@@ -23,8 +23,17 @@ pub fn diagnostic(error: &dyn Diagnostic, color: bool) -> String {
     out
 }
 
-/// Renders a diagnostic without colour.
+/// Renders a diagnostic without colour and without wrapping (for apply logs, where paths and
+/// log lines must stay whole).
 #[must_use]
 pub fn diagnostic_plain(error: &dyn Diagnostic) -> String {
-    diagnostic(error, false)
+    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+        .with_width(WIDTH)
+        .with_wrap_lines(false)
+        .with_links(false);
+    let mut out = String::new();
+    if handler.render_report(&mut out, error).is_err() {
+        out = error.to_string();
+    }
+    out
 }

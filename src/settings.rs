@@ -84,16 +84,41 @@ pub struct SettingsError(#[from] Box<figment::Error>);
 /// The names of the settings, as keys and (upper-cased, prefixed) variable names.
 pub const KEYS: [&str; 4] = ["color", "output", "report_dir", "parallelism"];
 
+/// A provider under a name of our choosing (figment names serialized values after their Rust
+/// type, which means nothing to a user).
+struct Named<P> {
+    name: &'static str,
+    inner: P,
+}
+
+impl<P: figment::Provider> figment::Provider for Named<P> {
+    fn metadata(&self) -> figment::Metadata {
+        figment::Metadata::named(self.name)
+    }
+
+    fn data(
+        &self,
+    ) -> Result<figment::value::Map<figment::Profile, figment::value::Dict>, figment::Error> {
+        self.inner.data()
+    }
+}
+
 /// The layered sources of settings.
 #[must_use]
 pub fn figment(flags: &FlagSettings) -> Figment {
-    let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+    let mut figment = Figment::from(Named {
+        name: "built-in default",
+        inner: Serialized::defaults(Settings::default()),
+    });
     if let Some(path) = config_file() {
         figment = figment.merge(Toml::file(path));
     }
     figment
         .merge(Env::prefixed("BACKENDCTL_").only(&KEYS))
-        .merge(Serialized::defaults(flags))
+        .merge(Named {
+            name: "command-line flag",
+            inner: Serialized::defaults(flags),
+        })
 }
 
 /// Reads the effective settings.
@@ -155,6 +180,9 @@ pub fn describe(flags: &FlagSettings) -> Result<Vec<(String, String, String)>, S
                 || "default".to_owned(),
                 |metadata| match &metadata.source {
                     Some(source) => format!("{} ({source})", metadata.name),
+                    None if metadata.name.contains("environment") => {
+                        format!("environment variable BACKENDCTL_{}", key.to_uppercase())
+                    }
                     None => metadata.name.to_string(),
                 },
             );

@@ -117,3 +117,33 @@ fn the_starter_manifest_validates_in_process() {
         ]
     );
 }
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let run = |no_color: Option<&str>| {
+        let mut command = assert_cmd::Command::cargo_bin("backendctl").unwrap();
+        command.env_remove("NO_COLOR").current_dir(&dir);
+        if let Some(value) = no_color {
+            command.env("NO_COLOR", value);
+        }
+        command
+            .args(["--color", "always", "validate", "cycle.kdl"])
+            .output()
+            .unwrap()
+    };
+    let coloured = stderr(&run(None));
+    assert!(
+        coloured.contains('\u{1b}'),
+        "--color always colours: {coloured}"
+    );
+    let plain = stderr(&run(Some("1")));
+    assert!(!plain.contains('\u{1b}'), "NO_COLOR wins: {plain}");
+    // Not a terminal and not asked: no colour.
+    let output = backendctl()
+        .current_dir(&dir)
+        .args(["validate", "cycle.kdl"])
+        .output()
+        .unwrap();
+    assert!(!stderr(&output).contains('\u{1b}'));
+}

@@ -48,11 +48,7 @@ service "web" {{
     );
     // The service no longer listens, and its whole group (the backgrounded sleep) is gone.
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
-    let grandchild: i32 = std::fs::read_to_string(workspace.join("grandchild.pid"))
-        .expect("pid file")
-        .trim()
-        .parse()
-        .expect("pid");
+    let grandchild = workspace.pid("grandchild.pid");
     assert!(
         !process_alive(grandchild),
         "the grandchild {grandchild} survived"
@@ -103,11 +99,7 @@ service "silent" {{
         text.contains(&format!("was not ready at tcp://127.0.0.1:{port} after 1s")),
         "{text}"
     );
-    let pid: i32 = std::fs::read_to_string(workspace.join("service.pid"))
-        .expect("pid file")
-        .trim()
-        .parse()
-        .expect("pid");
+    let pid = workspace.pid("service.pid");
     assert!(!process_alive(pid), "the service {pid} survived");
 }
 
@@ -138,11 +130,7 @@ service "third" {{
         text.contains("Apply: 1 done, 1 failed (service.second), 1 skipped."),
         "{text}"
     );
-    let pid: i32 = std::fs::read_to_string(workspace.join("first.pid"))
-        .expect("pid file")
-        .trim()
-        .parse()
-        .expect("pid");
+    let pid = workspace.pid("first.pid");
     assert!(!process_alive(pid), "service.first {pid} was not stopped");
 }
 
@@ -172,4 +160,96 @@ service "c" { run "sh" "-c" "touch c.ran"; }
     let output = workspace.run(&["apply", "--only", "service.nope"]);
     assert_eq!(output.status.code(), Some(64));
     assert!(common::stderr(&output).contains("the manifest has no node `service.nope`"));
+}
+
+#[test]
+fn ctrl_c_stops_services_keeps_results_and_exits_130() {
+    let port = free_port();
+    let workspace = Workspace::new(&manifest(&format!(
+        r#"
+service "done" {{
+    run "sh" "-c" "echo $$ > done.pid; exec sleep 300"
+}}
+service "waiting" {{
+    run "sh" "-c" "echo $$ > waiting.pid; exec sleep 300"
+    ready "tcp://127.0.0.1:{port}" timeout="120s"
+    after "service.done"
+}}
+service "never" {{
+    run "true"
+    after "service.waiting"
+}}
+"#
+    )));
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("backendctl"))
+        .current_dir(workspace.path())
+        .env("NO_COLOR", "1")
+        .arg("apply")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Wait (bounded) until the second service has started: apply is then waiting for readiness.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let started = || {
+        std::fs::read_to_string(workspace.join("waiting.pid"))
+            .is_ok_and(|text| text.ends_with('\n'))
+    };
+    while !started() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "service.waiting never started"
+        );
+        std::thread::yield_now();
+    }
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("signal");
+    let output = child.wait_with_output().expect("wait");
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(130), "{text}");
+    assert!(
+        text.contains("Apply interrupted: 1 done, 2 skipped."),
+        "{text}"
+    );
+    for file in ["done.pid", "waiting.pid"] {
+        let pid: i32 = std::fs::read_to_string(workspace.join(file))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(!process_alive(pid), "{file}: {pid} survived the interrupt");
+    }
+}
+
+#[test]
+fn apply_output_reports_each_step_and_a_summary() {
+    let port = free_port();
+    let workspace = Workspace::new(&manifest(&format!(
+        r#"
+service "web" {{
+    run "python3" "-m" "http.server" "{port}" "--bind" "127.0.0.1"
+    ready "http://127.0.0.1:{port}/" timeout="20s"
+}}
+service "broken" {{
+    run "sh" "-c" "echo 'missing config' >&2; exit 2"
+    ready "tcp://127.0.0.1:1" timeout="20s"
+    after "service.web"
+}}
+service "later" {{
+    run "true"
+    after "service.broken"
+}}
+"#
+    )));
+    let output = workspace.run(&["apply"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::with_settings!({filters => vec![
+        (r"pid \d+", "pid [pid]"),
+        (r"\b\d+(\.\d+)?(ms|s)\b", "[time]"),
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+        (r"/\S*/\.backendctl/runs/[0-9TZ-]+", "[run-dir]"),
+        (r"stopped \(.*\)", "stopped ([how])"),
+        (&port.to_string(), "[port]"),
+    ]}, {
+        insta::assert_snapshot!("apply-failure", stdout(&output));
+    });
 }

@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::executor::{ApplyContext, PlanContext};
 use crate::globals::Globals;
 use crate::manifest;
-use crate::plan::{Plan, SavedPlan, render_text};
+use crate::plan::{SavedPlan, render_text};
 use crate::service::Supervisor;
 use crate::{exit_code, output};
 
@@ -27,17 +27,11 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
             |saved| saved.manifest.clone().into(),
         );
     let loaded = manifest::load(&manifest_path, &globals.load_options())?;
-    let only = super::parse_only(args.only.as_deref(), &loaded)?;
+    let plan = super::make_plan(&loaded, globals, args.only.as_deref()).await?;
     let plan_context = PlanContext {
         loaded: &loaded,
         settings: &globals.settings,
     };
-    let plan = Plan::make(&plan_context, only.as_ref())
-        .await
-        .map_err(|(address, source)| Error::Plan {
-            address: address.to_string(),
-            source,
-        })?;
     if let (Some(saved), Some(path)) = (&saved, &args.plan) {
         saved.check(path, &plan, &plan.fingerprint(&loaded))?;
     }
@@ -60,6 +54,7 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
         run_dir: run_dir.clone(),
         supervisor: &supervisor,
         interactive,
+        cancel: tokio_util::sync::CancellationToken::new(),
     };
     if !args.json {
         output::println("\nApplying:")?;

@@ -32,7 +32,8 @@ pub fn config(flags: &FlagSettings, json: bool) -> Result<u8, Error> {
             ));
         }
         if let Some(path) = settings::config_file() {
-            text.push_str(&format!("\nconfig file: {}\n", path.display()));
+            let state = if path.exists() { "" } else { " (not present)" };
+            text.push_str(&format!("\nconfig file: {}{state}\n", path.display()));
         }
         output::print(&text)?;
     }

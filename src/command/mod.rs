@@ -16,6 +16,29 @@ pub use validate::validate;
 use crate::error::Error;
 use crate::manifest::Address;
 
+/// Plans `loaded` (or, with `only`, one node and what it needs).
+///
+/// # Errors
+/// [`Error::BadAddress`] for a bad `--only`; [`Error::Plan`] when an executor cannot read its
+/// state.
+pub async fn make_plan(
+    loaded: &crate::manifest::LoadedManifest,
+    globals: &crate::globals::Globals,
+    only: Option<&str>,
+) -> Result<crate::plan::Plan, Error> {
+    let only = parse_only(only, loaded)?;
+    let context = crate::executor::PlanContext {
+        loaded,
+        settings: &globals.settings,
+    };
+    crate::plan::Plan::make(&context, only.as_ref())
+        .await
+        .map_err(|(address, source)| Error::Plan {
+            address: address.to_string(),
+            source,
+        })
+}
+
 /// Parses an `--only` address.
 ///
 /// # Errors

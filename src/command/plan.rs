@@ -2,10 +2,9 @@
 
 use crate::cli::PlanArgs;
 use crate::error::Error;
-use crate::executor::PlanContext;
 use crate::globals::Globals;
 use crate::manifest;
-use crate::plan::{Plan, SavedPlan, render_json, render_text};
+use crate::plan::{SavedPlan, render_json, render_text};
 use crate::{exit_code, output};
 
 /// Plans and prints; with `--out` also saves the plan.
@@ -14,17 +13,7 @@ use crate::{exit_code, output};
 /// [`Error`] when the manifest is invalid or an executor cannot read its state.
 pub async fn plan(args: PlanArgs, globals: &Globals) -> Result<u8, Error> {
     let loaded = manifest::load(&globals.manifest, &globals.load_options())?;
-    let only = super::parse_only(args.only.as_deref(), &loaded)?;
-    let context = PlanContext {
-        loaded: &loaded,
-        settings: &globals.settings,
-    };
-    let plan = Plan::make(&context, only.as_ref())
-        .await
-        .map_err(|(address, source)| Error::Plan {
-            address: address.to_string(),
-            source,
-        })?;
+    let plan = super::make_plan(&loaded, globals, args.only.as_deref()).await?;
     let fingerprint = plan.fingerprint(&loaded);
     if args.json {
         output::print_json(&render_json(&plan, &fingerprint, &loaded.redactor))?;

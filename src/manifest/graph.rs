@@ -6,7 +6,7 @@
 //! everything downstream of it), each at its own span.
 
 use super::address::{Address, NodeKind};
-use super::problem::Problem;
+use super::problem::{Problem, code_list};
 use super::span_table::{SpanTable, join};
 use super::validate::closest;
 use petgraph::algo::tarjan_scc;
@@ -56,14 +56,7 @@ impl Graph {
                 None if same_kind.is_empty() => {
                     format!("declare it: `{} \"{}\" {{ … }}`", to.kind, to.name)
                 }
-                None => format!(
-                    "defined: {}",
-                    same_kind
-                        .iter()
-                        .map(|candidate| format!("`{candidate}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                None => format!("defined: {}", code_list(&same_kind)),
             };
             problems.push(
                 Problem::new(

@@ -16,7 +16,7 @@
 //! Every value's key and value spans go into the [`SpanTable`]; shape problems (a missing label,
 //! an unexpected argument, a duplicate name) are collected, never fatal.
 
-use super::problem::Problem;
+use super::problem::{Problem, code_list};
 use super::schema_view::{SchemaView, Shape};
 use super::span_table::{Origin, SpanTable, join};
 use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
@@ -278,11 +278,7 @@ impl<'a> Lowering<'a> {
                         format!(
                             "`{key}` takes {} positional value(s): {}",
                             positional.len(),
-                            positional
-                                .iter()
-                                .map(|name| format!("`{name}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            code_list(&positional)
                         )
                     };
                     self.problems.push(

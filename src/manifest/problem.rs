@@ -172,6 +172,16 @@ pub struct ProblemRecord {
     pub help: Option<String>,
 }
 
+/// `a`, `b`, `c`: names quoted as code and joined, for help lines.
+#[must_use]
+pub fn code_list<S: AsRef<str>>(names: &[S]) -> String {
+    names
+        .iter()
+        .map(|name| format!("`{}`", name.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 #[must_use]
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {

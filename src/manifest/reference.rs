@@ -1,6 +1,7 @@
 //! The field reference in `docs/manifest-reference.md`, generated from the schema so that every
 //! node kind and every field is documented and the page cannot drift (`tests/schema.rs`).
 
+use super::problem::code_list;
 use super::schema_view::{SchemaView, Shape, json_type};
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -38,15 +39,7 @@ fn block_table(
     let block = view.resolve(block);
     let positional = view.positional_names(block);
     if !positional.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nPositional values: {}.",
-            positional
-                .iter()
-                .map(|name| format!("`{name}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let _ = writeln!(out, "\nPositional values: {}.", code_list(&positional));
     }
     let required: Vec<&str> = block
         .get("required")

@@ -6,7 +6,7 @@
 
 use super::model::duration::DURATION_PATTERN;
 use super::model::scenario::{LATENCY_THRESHOLD_PATTERN, RATE_THRESHOLD_PATTERN};
-use super::problem::Problem;
+use super::problem::{Problem, code_list};
 use super::schema_view::SchemaView;
 use super::span_table::{Origin, SpanTable, join};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -48,14 +48,7 @@ fn describe(
                 let help = match closest(key, &allowed) {
                     Some(candidate) => format!("did you mean `{candidate}`?"),
                     None if allowed.is_empty() => "remove it".to_owned(),
-                    None => format!(
-                        "allowed here: {}",
-                        allowed
-                            .iter()
-                            .map(|name| format!("`{name}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    None => format!("allowed here: {}", code_list(&allowed)),
                 };
                 with_origin(
                     spans,

@@ -74,6 +74,10 @@ pub struct Step {
     /// be refused when the world moved).
     #[serde(default)]
     pub state: String,
+    /// Whether this step may run at the same time as neighbouring concurrent steps that do not
+    /// need it (scenarios with `parallel #true`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub concurrent: bool,
     /// Executor-private data carried from plan to apply.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub payload: serde_json::Value,
@@ -91,6 +95,7 @@ impl Step {
             warnings: Vec::new(),
             needs: Vec::new(),
             state: String::new(),
+            concurrent: false,
             payload: serde_json::Value::Null,
         }
     }

@@ -1,5 +1,187 @@
-//! `backendctl scaffold` arguments.
+//! `backendctl scaffold NAME --stack STACK …`: an ad-hoc scaffold without a manifest. It builds
+//! the same [`ScaffoldOptions`] a `project` node would and runs the same plan/apply code.
 
-/// Scaffold a project without a manifest.
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use super::error::{Error, ScaffoldError};
+use super::options::{ScaffoldOptions, select_features};
+use super::project_name::ProjectName;
+use super::scaffold_plan::{apply_scaffold, plan_scaffold};
+use crate::exit_code;
+use crate::globals::Globals;
+use crate::manifest::model::project::{Feature, Stack};
+use crate::settings::OutputFormat;
+
+/// Arguments of `backendctl scaffold`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct ScaffoldArgs {}
+pub struct ScaffoldArgs {
+    /// The project name (an npm package name); also the directory unless --path is given.
+    pub name: String,
+
+    /// The template stack.
+    #[arg(long, value_enum)]
+    pub stack: StackArg,
+
+    /// The project directory (default: ./NAME).
+    #[arg(long)]
+    pub path: Option<PathBuf>,
+
+    /// Generate none of the optional features.
+    #[arg(long, conflicts_with = "features")]
+    pub minimal: bool,
+
+    /// The optional features to generate, comma separated (default: all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub features: Option<Vec<FeatureArg>>,
+
+    /// Optional features to leave out of the default set, comma separated.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub without: Vec<FeatureArg>,
+
+    /// Show the plan for every file and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Scaffold into an existing non-empty directory that backendctl did not create.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print the plan as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A stack on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StackArg {
+    /// Express 5 REST API in TypeScript.
+    ExpressTypescript,
+    /// Fastify 5 REST API in TypeScript.
+    FastifyTypescript,
+    /// NestJS 12 REST API.
+    Nestjs,
+    /// Apollo Server 5 GraphQL API.
+    ApolloGraphql,
+}
+
+impl From<StackArg> for Stack {
+    fn from(s: StackArg) -> Self {
+        match s {
+            StackArg::ExpressTypescript => Stack::ExpressTypescript,
+            StackArg::FastifyTypescript => Stack::FastifyTypescript,
+            StackArg::Nestjs => Stack::Nestjs,
+            StackArg::ApolloGraphql => Stack::ApolloGraphql,
+        }
+    }
+}
+
+/// A feature on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[expect(
+    missing_docs,
+    reason = "clap shows the manifest's names; see docs/scaffold.md"
+)]
+pub enum FeatureArg {
+    Auth,
+    Postgres,
+    Redis,
+    RateLimit,
+    Logging,
+    Helmet,
+    Cors,
+    Openapi,
+    Metrics,
+    Docker,
+    GithubActions,
+}
+
+impl From<FeatureArg> for Feature {
+    fn from(f: FeatureArg) -> Self {
+        match f {
+            FeatureArg::Auth => Feature::Auth,
+            FeatureArg::Postgres => Feature::Postgres,
+            FeatureArg::Redis => Feature::Redis,
+            FeatureArg::RateLimit => Feature::RateLimit,
+            FeatureArg::Logging => Feature::Logging,
+            FeatureArg::Helmet => Feature::Helmet,
+            FeatureArg::Cors => Feature::Cors,
+            FeatureArg::Openapi => Feature::Openapi,
+            FeatureArg::Metrics => Feature::Metrics,
+            FeatureArg::Docker => Feature::Docker,
+            FeatureArg::GithubActions => Feature::GithubActions,
+        }
+    }
+}
+
+impl ScaffoldArgs {
+    /// The validated options and the target directory.
+    ///
+    /// # Errors
+    /// An invalid project name.
+    pub fn options(&self) -> Result<(ScaffoldOptions, PathBuf), ScaffoldError> {
+        let name = ProjectName::new(&self.name)?;
+        let features: Option<Vec<Feature>> = self
+            .features
+            .as_ref()
+            .map(|fs| fs.iter().copied().map(Feature::from).collect());
+        let without: Vec<Feature> = self.without.iter().copied().map(Feature::from).collect();
+        let target = self
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(name.as_str()));
+        Ok((
+            ScaffoldOptions {
+                name,
+                stack: self.stack.into(),
+                features: select_features(self.minimal, features.as_deref(), &without),
+            },
+            target,
+        ))
+    }
+}
+
+/// Runs `backendctl scaffold`: prints the plan, then applies it unless `--dry-run`.
+///
+/// # Errors
+/// Any [`ScaffoldError`]; conflicts are reported after everything else was written.
+pub async fn run(args: ScaffoldArgs, globals: &Globals) -> Result<u8, Error> {
+    let (options, target) = args.options()?;
+    let plan = plan_scaffold(&target, &options, args.force)?;
+    let json = args.json || globals.settings.output == OutputFormat::Json;
+    let mut text = String::new();
+    if json {
+        text = serde_json::to_string_pretty(&plan).expect("a plan serialises");
+    } else {
+        let verb = if args.dry_run {
+            "Would scaffold"
+        } else {
+            "Scaffolding"
+        };
+        let _ = writeln!(
+            text,
+            "{verb} {} ({}) in {}",
+            options.name,
+            options.stack,
+            target.display()
+        );
+        for file in &plan.files {
+            let _ = match &file.note {
+                Some(note) => writeln!(
+                    text,
+                    "  {:<13} {}  ({note})",
+                    file.action.label(),
+                    file.path
+                ),
+                None => writeln!(text, "  {:<13} {}", file.action.label(), file.path),
+            };
+        }
+        let _ = write!(text, "{}", plan.summary());
+    }
+    crate::output::println(&text).map_err(ScaffoldError::io("<stdout>"))?;
+    if args.dry_run {
+        return Ok(exit_code::OK);
+    }
+    apply_scaffold(&plan)?;
+    Ok(exit_code::OK)
+}

@@ -1,40 +1,30 @@
-//! Placeholder until the scaffold capability lands: the executor signatures are final.
+//! Scaffolding: generates a backend project from templates embedded in the binary and keeps it
+//! up to date without losing the user's edits.
+//!
+//! The flow is render → plan → apply. [`template_set::render`] renders the whole project into
+//! memory; [`scaffold_plan::plan_scaffold`] compares each file with the disk and with the
+//! record of the last render (`.backendctl/scaffold.json`) and decides create / update /
+//! merge / conflict / unchanged / keep; [`scaffold_plan::apply_scaffold`] writes exactly that.
+//! A re-apply with newer templates or other options is a 3-way merge per file (base = last
+//! render, ours = disk, theirs = new render), so edits survive and conflicts are marked, never
+//! overwritten. See `docs/scaffold.md`.
 
 pub mod cli;
+pub mod error;
+pub mod file_plan;
+pub mod merge;
+pub mod options;
+pub mod project_name;
+pub mod project_step;
+pub mod record;
+pub mod rel_path;
+pub mod scaffold_plan;
+pub mod template_set;
 
-use crate::executor::{ApplyContext, PlanContext};
-use crate::globals::Globals;
-use crate::plan::{Outcome, Step};
-
-/// A scaffold failure.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum Error {
-    /// The capability is not built yet.
-    #[error("scaffold is not built yet")]
-    #[diagnostic(code(scaffold::not_built))]
-    NotBuilt,
-}
-
-/// Plans a `project` node.
-///
-/// # Errors
-/// [`Error`].
-pub async fn plan_project(_context: &PlanContext<'_>, _name: &str) -> Result<Step, Error> {
-    Err(Error::NotBuilt)
-}
-
-/// Applies a `project` step.
-///
-/// # Errors
-/// [`Error`].
-pub async fn apply_project(_context: &ApplyContext<'_>, _step: &Step) -> Result<Outcome, Error> {
-    Err(Error::NotBuilt)
-}
-
-/// `backendctl scaffold …`.
-///
-/// # Errors
-/// [`Error`].
-pub async fn run(_args: cli::ScaffoldArgs, _globals: &Globals) -> Result<u8, Error> {
-    Err(Error::NotBuilt)
-}
+pub use crate::manifest::model::project::{Feature, Project, Stack};
+pub use cli::run;
+pub use error::Error;
+pub use error::ScaffoldError;
+pub use options::ScaffoldOptions;
+pub use project_step::{apply_project, plan_project};
+pub use scaffold_plan::{ScaffoldPlan, apply_scaffold, plan_scaffold};

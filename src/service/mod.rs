@@ -92,6 +92,13 @@ pub enum ServiceError {
         /// The last lines of the log.
         tail: String,
     },
+    /// Ctrl-C arrived while waiting for readiness; the process was stopped.
+    #[error("service.{name} was stopped before it was ready: interrupted")]
+    #[diagnostic(code(service::interrupted))]
+    Interrupted {
+        /// The service.
+        name: String,
+    },
     /// The readiness target is not usable.
     #[error("service.{name}: bad readiness target `{target}`: {reason}")]
     #[diagnostic(
@@ -150,7 +157,10 @@ pub async fn apply_service(
     let mut running = RunningService::start(name, service, &context.base_dir(), &context.run_dir)?;
     let log = running.log_path.display().to_string();
     let pid = running.pid();
-    let waited = match running.wait_ready(service.ready.as_ref()).await {
+    let waited = match running
+        .wait_ready(service.ready.as_ref(), &context.cancel)
+        .await
+    {
         Ok(waited) => waited,
         Err(error) => {
             running.stop().await;

@@ -83,10 +83,12 @@ impl RunningService {
     /// passes. Without a probe the service is ready once started.
     ///
     /// # Errors
-    /// [`ServiceError::ExitedEarly`], [`ServiceError::NotReady`] or [`ServiceError::BadProbe`].
+    /// [`ServiceError::ExitedEarly`], [`ServiceError::NotReady`], [`ServiceError::BadProbe`] or
+    /// [`ServiceError::Interrupted`].
     pub async fn wait_ready(
         &mut self,
         readiness: Option<&Readiness>,
+        cancel: &tokio_util::sync::CancellationToken,
     ) -> Result<Duration, ServiceError> {
         let started = Instant::now();
         let Some(readiness) = readiness else {
@@ -120,10 +122,13 @@ impl RunningService {
                     tail: self.log_tail(),
                 });
             }
-            // Wake early if the process exits while we back off.
+            // Wake early if the process exits while we back off; stop on Ctrl-C.
             tokio::select! {
                 () = tokio::time::sleep(backoff) => {}
                 _ = self.child.wait() => {}
+                () = cancel.cancelled() => {
+                    return Err(ServiceError::Interrupted { name: self.name.clone() });
+                }
             }
             backoff = (backoff * 2).min(Duration::from_millis(500));
         }

@@ -44,6 +44,16 @@ impl Workspace {
         self.dir.path().join(relative)
     }
 
+    /// The pid a test service wrote to `file` in the workspace.
+    #[must_use]
+    pub fn pid(&self, file: &str) -> i32 {
+        std::fs::read_to_string(self.join(file))
+            .unwrap_or_else(|error| panic!("{file}: {error}"))
+            .trim()
+            .parse()
+            .unwrap_or_else(|error| panic!("{file}: {error}"))
+    }
+
     /// `backendctl ARGS` run in the workspace.
     #[must_use]
     pub fn run(&self, args: &[&str]) -> std::process::Output {

@@ -1,57 +1,162 @@
-//! The `project` node: a backend project scaffolded from a built-in stack.
+//! The `project` node: a generated backend that backendctl scaffolds and keeps up to date.
+//!
+//! ```kdl
+//! project "shop-api" {
+//!     stack "express-typescript"
+//!     path "services/shop-api"
+//!     database "main"
+//!     features "auth" "postgres" "docker"
+//! }
+//! ```
+//!
+//! The node's label is the project's name (an npm package name). Without `features` the full
+//! feature set is generated; `minimal #true` turns every optional feature off.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// A project to scaffold: `project "shop-api" { stack "express-typescript"; path "services/shop-api" }`.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+/// A backend project generated from one of backendctl's embedded templates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Project {
-    /// The template stack to render.
+    /// The template stack to generate.
     pub stack: Stack,
-    /// Target directory, relative to the manifest.
+    /// Where the project lives, relative to the manifest's directory; it must stay inside it.
     pub path: String,
-    /// The database the project's migrations and integration tests use, by name.
+    /// The `database` node whose URL the project is configured with (its `.env.example`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
-    /// Optional features to include: `features "auth" "docker"`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub features: Vec<Feature>,
+    /// The optional features to generate. Without this list every feature is generated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<Vec<Feature>>,
+    /// Generate none of the optional features (overrides `features`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub minimal: bool,
+    /// Scaffold into an existing non-empty directory that backendctl did not create.
+    /// Files that already exist and differ are merged with conflict markers, never overwritten.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force: bool,
     /// Nodes that must be applied before this one, by address.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after: Vec<String>,
 }
 
-/// A built-in project stack.
+/// A template stack.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Stack {
-    /// Express 5 with TypeScript.
+    /// Express 5 REST API in TypeScript.
     ExpressTypescript,
-    /// Fastify with TypeScript.
+    /// Fastify 5 REST API in TypeScript.
     FastifyTypescript,
-    /// NestJS.
+    /// NestJS 12 REST API.
     Nestjs,
-    /// Apollo Server (GraphQL).
+    /// Apollo Server 5 GraphQL API (on Express) with DataLoader batching.
     ApolloGraphql,
 }
 
-/// An optional project feature.
+impl Stack {
+    /// Every stack, in a stable order.
+    pub const ALL: [Stack; 4] = [
+        Stack::ExpressTypescript,
+        Stack::FastifyTypescript,
+        Stack::Nestjs,
+        Stack::ApolloGraphql,
+    ];
+
+    /// The stack's name as written in a manifest and in `templates/<name>/`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stack::ExpressTypescript => "express-typescript",
+            Stack::FastifyTypescript => "fastify-typescript",
+            Stack::Nestjs => "nestjs",
+            Stack::ApolloGraphql => "apollo-graphql",
+        }
+    }
+}
+
+impl std::fmt::Display for Stack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An optional feature of a generated project.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Feature {
-    /// Registration, login, refresh-token rotation and role-based authorization.
+    /// Register, login, refresh-token rotation, logout, `me`, roles, password reset.
     Auth,
-    /// A multi-stage Dockerfile and docker-compose with PostgreSQL and Redis.
+    /// PostgreSQL repositories (pg + Kysely) and SQL migrations in backendctl's format.
+    Postgres,
+    /// Redis cache-aside for reads (ioredis).
+    Redis,
+    /// Per-client rate limiting.
+    RateLimit,
+    /// Structured request logging with pino.
+    Logging,
+    /// Security headers (helmet).
+    Helmet,
+    /// CORS.
+    Cors,
+    /// An OpenAPI document generated from the Zod schemas, at `/openapi.json`.
+    Openapi,
+    /// Prometheus metrics at `/metrics`.
+    Metrics,
+    /// Multi-stage Dockerfile and docker-compose with PostgreSQL and Redis.
     Docker,
     /// A GitHub Actions CI workflow.
     GithubActions,
-    /// Request rate limiting.
-    RateLimit,
-    /// OpenAPI documentation.
-    Openapi,
+}
+
+impl Feature {
+    /// Every feature, in a stable order: the full feature set.
+    pub const ALL: [Feature; 11] = [
+        Feature::Auth,
+        Feature::Postgres,
+        Feature::Redis,
+        Feature::RateLimit,
+        Feature::Logging,
+        Feature::Helmet,
+        Feature::Cors,
+        Feature::Openapi,
+        Feature::Metrics,
+        Feature::Docker,
+        Feature::GithubActions,
+    ];
+
+    /// The feature's name as written in a manifest.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Feature::Auth => "auth",
+            Feature::Postgres => "postgres",
+            Feature::Redis => "redis",
+            Feature::RateLimit => "rate-limit",
+            Feature::Logging => "logging",
+            Feature::Helmet => "helmet",
+            Feature::Cors => "cors",
+            Feature::Openapi => "openapi",
+            Feature::Metrics => "metrics",
+            Feature::Docker => "docker",
+            Feature::GithubActions => "github-actions",
+        }
+    }
+
+    /// The name used inside templates (`f.rate_limit`).
+    #[must_use]
+    pub fn template_key(self) -> String {
+        self.as_str().replace('-', "_")
+    }
+}
+
+impl std::fmt::Display for Feature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -1,0 +1,90 @@
+//! The `project` node's executor functions: the engine's plan/apply boundary for scaffolding.
+//!
+//! `plan_project` renders in memory and describes every file that would change; the step's
+//! `state` is the plan's fingerprint. `apply_project` plans again and refuses to write when the
+//! fingerprint moved (the files changed since the plan was shown), so what is applied is what
+//! was reviewed.
+
+use crate::executor::{ApplyContext, PlanContext};
+use crate::manifest::{Address, NodeKind};
+use crate::plan::{Action, Outcome, OutcomeStatus, Step};
+
+use super::error::{Error, ScaffoldError};
+use super::options::ScaffoldOptions;
+use super::rel_path::RelPath;
+use super::scaffold_plan::{ScaffoldPlan, apply_scaffold, plan_scaffold};
+
+fn project_plan(
+    base_dir: &std::path::Path,
+    manifest: &crate::manifest::Manifest,
+    name: &str,
+) -> Result<ScaffoldPlan, ScaffoldError> {
+    let project = manifest
+        .project
+        .get(name)
+        .expect("the planner only asks for declared projects");
+    let options = ScaffoldOptions::from_project(name, project)?;
+    let path = RelPath::new(project.path.trim_end_matches('/'))?;
+    plan_scaffold(&path.under(base_dir), &options, project.force)
+}
+
+/// Plans a `project` node.
+///
+/// # Errors
+/// An invalid name or path, a refused directory, an unreadable record, a template error.
+pub async fn plan_project(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
+    let plan = project_plan(&context.base_dir(), context.manifest(), name)?;
+    let project = &context.manifest().project[name];
+    let action = if !plan.exists {
+        Action::Create
+    } else if plan.has_changes() {
+        Action::Change
+    } else {
+        Action::UpToDate
+    };
+    let mut step = Step::new(
+        Address::new(NodeKind::Project, name),
+        action,
+        format!("{} in {}: {}", project.stack, project.path, plan.summary()),
+    );
+    step.details = plan.details();
+    if let Some(previous) = &plan.previous_template_version
+        && previous != &plan.template_version
+    {
+        step.details.insert(
+            0,
+            format!(
+                "templates {previous} -> {} (3-way merge)",
+                plan.template_version
+            ),
+        );
+    }
+    let conflicts = plan.conflicts();
+    if !conflicts.is_empty() {
+        step.warnings.push(format!(
+            "{} file(s) will have conflict markers: {}",
+            conflicts.len(),
+            conflicts.join(", ")
+        ));
+    }
+    step.state = plan.fingerprint();
+    Ok(step)
+}
+
+/// Applies a `project` step.
+///
+/// # Errors
+/// A stale plan, a write failure, or conflicts (after everything else was written).
+pub async fn apply_project(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
+    let name = step.address.name.as_str();
+    let plan = project_plan(&context.base_dir(), context.manifest(), name)?;
+    if !step.state.is_empty() && plan.fingerprint() != step.state {
+        return Err(ScaffoldError::Stale(plan.target.clone()).into());
+    }
+    apply_scaffold(&plan)?;
+    Ok(Outcome {
+        status: OutcomeStatus::Done,
+        summary: plan.summary(),
+        details: plan.details(),
+    })
+}

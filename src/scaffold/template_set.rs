@@ -1,0 +1,320 @@
+//! The embedded template tree and its rendering into memory.
+//!
+//! `templates/_shared/` holds files common to every stack and `templates/<stack>/` the stack's
+//! own files (a stack file replaces a shared file of the same path). Files ending in `.j2` are
+//! minijinja templates (rendered, suffix stripped); other files are copied verbatim. Anything
+//! with a path segment starting with `_` is a partial or metadata and never emitted.
+//! `_rules.kdl` in a layer makes files conditional:
+//!
+//! ```kdl
+//! when "f.auth" {
+//!     path "src/auth/"          // a trailing '/' matches everything below
+//!     path "test/auth.test.ts"
+//! }
+//! ```
+//!
+//! Rendering happens entirely in memory so that a plan can compare every file before any write.
+//! `templates/versions.json` is the one place where the generated projects' dependency
+//! versions are pinned; templates read them through `deps([...])`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+use include_dir::{Dir, include_dir};
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{Environment, UndefinedBehavior, Value, context};
+use sha2::{Digest, Sha256};
+
+use super::error::ScaffoldError;
+use super::options::ScaffoldOptions;
+use super::rel_path::RelPath;
+
+static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// The pinned versions of everything a generated project installs.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Versions {
+    /// The minimum Node.js version the generated projects declare in `engines`.
+    pub node: String,
+    /// The npm version the generated projects declare (`packageManager`), for `allowScripts`.
+    pub npm: String,
+    /// npm package name → exact version.
+    pub packages: BTreeMap<String, String>,
+}
+
+static VERSIONS: LazyLock<Versions> = LazyLock::new(|| {
+    let text = TEMPLATES
+        .get_file("versions.json")
+        .and_then(include_dir::File::contents_utf8)
+        .expect("templates/versions.json is embedded");
+    serde_json::from_str(text).expect("templates/versions.json is valid (checked by a test)")
+});
+
+/// The pinned versions file, parsed.
+#[must_use]
+pub fn versions() -> &'static Versions {
+    &VERSIONS
+}
+
+static TEMPLATE_VERSION: LazyLock<String> = LazyLock::new(|| {
+    let mut hasher = Sha256::new();
+    let mut files = Vec::new();
+    collect_files(&TEMPLATES, &mut files);
+    files.sort_by_key(|f| f.path());
+    for file in files {
+        hasher.update(file.path().to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update(file.contents());
+        hasher.update([0]);
+    }
+    let digest = hex::encode(hasher.finalize());
+    format!("{}+{}", env!("CARGO_PKG_VERSION"), &digest[..12])
+});
+
+/// The version of the embedded templates: the crate version plus a digest of the whole tree,
+/// so any template change is a new version.
+#[must_use]
+pub fn template_version() -> &'static str {
+    &TEMPLATE_VERSION
+}
+
+fn collect_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
+    out.extend(dir.files());
+    for sub in dir.dirs() {
+        collect_files(sub, out);
+    }
+}
+
+/// A file of one template layer: its path relative to the layer and its source.
+struct LayerFile {
+    rel: String,
+    contents: &'static [u8],
+}
+
+fn layer_files(layer: &str) -> Vec<LayerFile> {
+    let Some(dir) = TEMPLATES.get_dir(layer) else {
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    collect_files(dir, &mut files);
+    files
+        .into_iter()
+        .map(|f| LayerFile {
+            rel: f
+                .path()
+                .strip_prefix(layer)
+                .expect("a layer's files live below it")
+                .to_string_lossy()
+                .replace('\\', "/"),
+            contents: f.contents(),
+        })
+        .collect()
+}
+
+/// A condition from `_rules.kdl`: files matching `paths` are emitted only when `when` is true.
+struct Rule {
+    when: String,
+    paths: Vec<String>,
+}
+
+impl Rule {
+    fn matches(&self, path: &str) -> bool {
+        self.paths.iter().any(|p| {
+            if p.ends_with('/') {
+                path.starts_with(p.as_str())
+            } else {
+                path == p
+            }
+        })
+    }
+}
+
+fn parse_rules(file: &str, text: &str) -> Result<Vec<Rule>, ScaffoldError> {
+    let err = |message: String| ScaffoldError::Rules {
+        file: file.to_owned(),
+        message,
+    };
+    let doc = kdl::KdlDocument::parse_v2(text).map_err(|e| err(e.to_string()))?;
+    let mut rules = Vec::new();
+    for node in doc.nodes() {
+        if node.name().value() != "when" {
+            return Err(err(format!("unknown node `{}`", node.name().value())));
+        }
+        let when = node
+            .entries()
+            .first()
+            .and_then(|e| e.value().as_string())
+            .ok_or_else(|| err("`when` needs an expression argument".into()))?
+            .to_owned();
+        let mut paths = Vec::new();
+        for child in node
+            .children()
+            .map(kdl::KdlDocument::nodes)
+            .unwrap_or_default()
+        {
+            for entry in child.entries() {
+                let p = entry
+                    .value()
+                    .as_string()
+                    .ok_or_else(|| err("`path` arguments are strings".into()))?;
+                paths.push(p.to_owned());
+            }
+        }
+        rules.push(Rule { when, paths });
+    }
+    Ok(rules)
+}
+
+/// The rendered project: relative path → contents. Sorted, so output is deterministic.
+pub type RenderedTree = BTreeMap<RelPath, String>;
+
+/// Renders the project for `options` into memory.
+///
+/// # Errors
+/// A template or rule error (a backendctl bug, caught by the snapshot tests), or an unsafe
+/// rendered path.
+pub fn render(options: &ScaffoldOptions) -> Result<RenderedTree, ScaffoldError> {
+    // Layers, later overriding earlier.
+    let mut sources: BTreeMap<String, &'static [u8]> = BTreeMap::new();
+    let mut rules = Vec::new();
+    for layer in ["_shared", options.stack.as_str()] {
+        for file in layer_files(layer) {
+            if file.rel == "_rules.kdl" {
+                let text =
+                    std::str::from_utf8(file.contents).map_err(|e| ScaffoldError::Rules {
+                        file: format!("{layer}/_rules.kdl"),
+                        message: e.to_string(),
+                    })?;
+                rules.extend(parse_rules(&format!("{layer}/_rules.kdl"), text)?);
+            } else {
+                sources.insert(file.rel, file.contents);
+            }
+        }
+    }
+
+    let env = environment(&sources)?;
+    let ctx = template_context(options);
+
+    let mut tree = RenderedTree::new();
+    for (rel, contents) in &sources {
+        if rel.split('/').any(|s| s.starts_with('_')) {
+            continue;
+        }
+        let out = rel.strip_suffix(".j2").unwrap_or(rel);
+        let mut keep = true;
+        for rule in rules.iter().filter(|r| r.matches(out)) {
+            let expr = env
+                .compile_expression(&rule.when)
+                .map_err(|e| template_error(rel, &e))?;
+            keep &= expr
+                .eval(&ctx)
+                .map_err(|e| template_error(rel, &e))?
+                .is_true();
+        }
+        if !keep {
+            continue;
+        }
+        let text = if rel.ends_with(".j2") {
+            env.get_template(rel)
+                .and_then(|t| t.render(&ctx))
+                .map_err(|e| template_error(rel, &e))?
+        } else {
+            String::from_utf8(contents.to_vec()).map_err(|e| ScaffoldError::Template {
+                template: rel.clone(),
+                message: e.to_string(),
+            })?
+        };
+        tree.insert(RelPath::new(out)?, text);
+    }
+    Ok(tree)
+}
+
+fn template_error(template: &str, error: &minijinja::Error) -> ScaffoldError {
+    ScaffoldError::Template {
+        template: template.to_owned(),
+        message: format!("{error:#}"),
+    }
+}
+
+fn environment(
+    sources: &BTreeMap<String, &'static [u8]>,
+) -> Result<Environment<'static>, ScaffoldError> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Source files are not HTML: never escape (minijinja would JSON-escape `*.json.j2`).
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    let syntax = SyntaxConfig::builder()
+        .keep_trailing_newline(true)
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+        .map_err(|e| template_error("<syntax>", &e))?;
+    env.set_syntax(syntax);
+    for (rel, contents) in sources {
+        if rel.ends_with(".j2") {
+            let text = std::str::from_utf8(contents).map_err(|e| ScaffoldError::Template {
+                template: rel.clone(),
+                message: e.to_string(),
+            })?;
+            env.add_template_owned(rel.clone(), text.to_owned())
+                .map_err(|e| template_error(rel, &e))?;
+        }
+    }
+    env.add_function("deps", deps);
+    Ok(env)
+}
+
+/// `deps(["express", "zod"])`: a JSON object of the named packages at their pinned versions,
+/// sorted, indented to sit at the second level of `package.json`.
+fn deps(names: Vec<String>) -> Result<String, minijinja::Error> {
+    let mut map = serde_json::Map::new();
+    for name in names.into_iter().collect::<BTreeSet<_>>() {
+        let version = versions().packages.get(&name).ok_or_else(|| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!("package {name:?} is not pinned in templates/versions.json"),
+            )
+        })?;
+        map.insert(name, serde_json::Value::String(version.clone()));
+    }
+    let pretty = serde_json::to_string_pretty(&map).map_err(|e| {
+        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+    })?;
+    Ok(pretty.replace('\n', "\n  "))
+}
+
+fn template_context(options: &ScaffoldOptions) -> Value {
+    let f: BTreeMap<String, bool> = super::Feature::ALL
+        .iter()
+        .map(|feature| (feature.template_key(), options.features.contains(feature)))
+        .collect();
+    let features: Vec<&str> = options.features.iter().map(|f| f.as_str()).collect();
+    context! {
+        name => options.name.as_str(),
+        stack => options.stack.as_str(),
+        features => features,
+        f => f,
+        node_version => versions().node.as_str(),
+        npm_version => versions().npm.as_str(),
+        template_version => template_version(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::versions;
+
+    #[test]
+    fn versions_are_exact() {
+        for (name, version) in &versions().packages {
+            assert!(
+                version.split('.').count() == 3
+                    && version
+                        .split('.')
+                        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())),
+                "{name} must be pinned to an exact x.y.z version, found {version:?}"
+            );
+        }
+    }
+}

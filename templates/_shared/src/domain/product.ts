@@ -1,0 +1,31 @@
+// The product resource: its shape and the validation of what clients send.
+import { z } from "zod";
+
+export interface Product {
+  id: string;
+  name: string;
+  priceCents: number;
+  ownerId: string | null;
+  createdAt: Date;
+}
+
+export const createProductSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  priceCents: z.number().int().min(0),
+});
+
+export const updateProductSchema = createProductSchema.partial();
+
+export type CreateProduct = z.infer<typeof createProductSchema>;
+export type UpdateProduct = z.infer<typeof updateProductSchema>;
+
+/** The JSON representation of a product. */
+export function productJson(p: Product) {
+  return {
+    id: p.id,
+    name: p.name,
+    priceCents: p.priceCents,
+    ownerId: p.ownerId,
+    createdAt: p.createdAt.toISOString(),
+  };
+}

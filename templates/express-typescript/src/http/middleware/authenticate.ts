@@ -1,0 +1,27 @@
+// Authentication and role-based authorization middleware. The authenticated actor is kept in res.locals.
+import type { RequestHandler, Response } from "express";
+import { ForbiddenError, UnauthorizedError } from "../../errors";
+import type { AuthService } from "../../services/auth-service";
+import type { Actor } from "../../services/product-service";
+
+export function authenticate(auth: AuthService): RequestHandler {
+  return (req, res, next) => {
+    const header = req.headers.authorization;
+    if (!header?.startsWith("Bearer ")) throw new UnauthorizedError();
+    res.locals.actor = auth.verifyAccessToken(header.slice("Bearer ".length));
+    next();
+  };
+}
+
+export function requireRole(role: Actor["role"]): RequestHandler {
+  return (_req, res, next) => {
+    if (actorOf(res).role !== role) throw new ForbiddenError(`requires the ${role} role`);
+    next();
+  };
+}
+
+export function actorOf(res: Response): Actor {
+  const actor = res.locals.actor as Actor | undefined;
+  if (!actor) throw new UnauthorizedError();
+  return actor;
+}

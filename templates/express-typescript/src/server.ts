@@ -1,0 +1,18 @@
+// Starts the HTTP server and shuts it down cleanly on SIGTERM/SIGINT.
+import { createApp } from "./app";
+import { loadConfig } from "./config";
+import { createContainer } from "./container";
+
+const config = loadConfig();
+const container = createContainer(config);
+const server = createApp(container).listen(config.PORT, () => {
+  container.logger.info({ port: config.PORT }, "listening");
+});
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    server.close(() => {
+      void container.close().then(() => process.exit(0));
+    });
+  });
+}

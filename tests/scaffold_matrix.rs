@@ -1,0 +1,130 @@
+//! The npm matrix: every stack, minimal and full, rendered by the real binary, then
+//! `npm install --strict-allow-scripts`, the type check, the lint and the generated project's own
+//! tests (with the machine's PostgreSQL for the integration tests of the full render).
+//!
+//! It takes minutes, so it runs when `CI` is set (as `.ci/run` does) or when
+//! `BACKENDCTL_SCAFFOLD_MATRIX=1`; `BACKENDCTL_SCAFFOLD_MATRIX_FILTER=express` narrows it.
+//! One npm cache under `target/npm-cache` is shared by every entry and kept between runs.
+//! The timings are printed and written to `target/scaffold-matrix.txt`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const STACKS: [&str; 4] = [
+    "express-typescript",
+    "fastify-typescript",
+    "nestjs",
+    "apollo-graphql",
+];
+
+fn enabled() -> bool {
+    std::env::var_os("CI").is_some() || std::env::var_os("BACKENDCTL_SCAFFOLD_MATRIX").is_some()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+        PathBuf::from,
+    )
+}
+
+/// Runs `program args` in `dir`; panics with the output when it fails. Returns stdout and stderr
+/// (jest reports on stderr) and the time.
+fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> (String, Duration) {
+    let start = Instant::now();
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(envs.iter().copied())
+        .env("npm_config_cache", target_dir().join("npm-cache"))
+        .env("npm_config_update_notifier", "false")
+        .env("npm_config_fund", "false")
+        .env("npm_config_audit", "false")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    let elapsed = start.elapsed();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        output.status.success(),
+        "`{program} {}` failed in {}:\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        args.join(" "),
+        dir.display(),
+    );
+    (stdout + &stderr, elapsed)
+}
+
+#[test]
+fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
+    if !enabled() {
+        eprintln!("npm matrix skipped: set CI or BACKENDCTL_SCAFFOLD_MATRIX=1 to run it");
+        return;
+    }
+    let filter = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_FILTER").unwrap_or_default();
+    let database_url = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let binary = env!("CARGO_BIN_EXE_backendctl");
+    let work = tempfile::tempdir().unwrap();
+    let matrix_start = Instant::now();
+    let mut report = vec![format!(
+        "{:<30} {:>8} {:>8} {:>8} {:>8}",
+        "entry", "install", "tsc", "lint", "test"
+    )];
+
+    for stack in STACKS.iter().filter(|s| s.contains(filter.as_str())) {
+        for variant in ["minimal", "full"] {
+            let name = format!("{stack}-{variant}");
+            let mut args = vec!["scaffold", &name, "--stack", stack];
+            if variant == "minimal" {
+                args.push("--minimal");
+            }
+            run(work.path(), binary, &args, &[]);
+            let dir = work.path().join(&name);
+            let (_, install) = run(
+                &dir,
+                "npm",
+                &[
+                    "install",
+                    "--strict-allow-scripts",
+                    "--prefer-offline",
+                    "--no-audit",
+                    "--no-fund",
+                ],
+                &[],
+            );
+            let (_, tsc) = run(&dir, "npm", &["run", "typecheck"], &[]);
+            let (_, lint) = run(&dir, "npm", &["run", "lint"], &[]);
+            let envs: &[(&str, &str)] = if variant == "full" {
+                &[("DATABASE_URL", database_url.as_str())]
+            } else {
+                &[]
+            };
+            let (out, test) = run(&dir, "npm", &["test", "--", "--verbose"], envs);
+            if variant == "full" {
+                assert!(
+                    out.contains("✓ is ready") || out.contains("√ is ready"),
+                    "{name}: the PostgreSQL integration tests did not run:\n{out}"
+                );
+            }
+            let line = format!(
+                "{name:<30} {:>7.1}s {:>7.1}s {:>7.1}s {:>7.1}s",
+                install.as_secs_f64(),
+                tsc.as_secs_f64(),
+                lint.as_secs_f64(),
+                test.as_secs_f64()
+            );
+            eprintln!("{line}");
+            report.push(line);
+            // Free the disk before the next entry; the npm cache stays.
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+    let total = format!("total {:.1}s", matrix_start.elapsed().as_secs_f64());
+    eprintln!("{total}");
+    report.push(total);
+    let _ = std::fs::write(
+        target_dir().join("scaffold-matrix.txt"),
+        report.join("\n") + "\n",
+    );
+}

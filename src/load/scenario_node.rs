@@ -283,6 +283,7 @@ pub(crate) fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error>
         workload.thresholds.len()
     );
     let mut step = Step::new(address, Action::Run, summary);
+    step.concurrent = scenario.parallel;
     for s in &scenario.stages.stage {
         step.details.push(match (s.target, s.rate) {
             (Some(t), _) => format!("stage {}: ramp to {t} VUs", s.duration),
@@ -312,7 +313,7 @@ pub(crate) async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Out
     let scenario = scenario(context.manifest(), name)?;
     let workload = workload_of(name, scenario, &context.base_dir())?;
     let started_at = output::now_rfc3339();
-    let result = engine::execute(workload, context.interactive).await?;
+    let result = engine::execute(workload, context.interactive, context.cancel.clone()).await?;
     let report = RunReport::new(started_at, vec![result]);
     let mut details: Vec<String> = crate::report::summary::render(&report)
         .lines()

@@ -326,10 +326,13 @@ pub(crate) async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Out
         ("junit.xml", OutputFormat::Junit),
     ] {
         let path = stem.with_extension(extension);
-        output::write_file(&path, &output::render(&report, format)?)?;
+        // Names may carry interpolated secrets; every report goes through the redactor.
+        let text = output::render(&report, format)?;
+        output::write_file(&path, &context.redactor().redact(&text))?;
         details.push(format!("report: {}", path.display()));
     }
-    output::append_step_summary(&report)?;
+    let markdown = output::render(&report, OutputFormat::Markdown)?;
+    output::append_to_step_summary(&context.redactor().redact(&markdown))?;
     let s = &report.scenarios[0];
     let passed = report.passed();
     let summary = format!(

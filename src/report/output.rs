@@ -151,8 +151,7 @@ pub(crate) fn append_to_step_summary(text: &str) -> Result<(), OutputError> {
         .append(true)
         .open(&path)
         .map_err(err)?;
-    file.write_all(markdown::render(report).as_bytes())
-        .map_err(err)
+    file.write_all(text.as_bytes()).map_err(err)
 }
 
 /// The current time, RFC 3339 in UTC.

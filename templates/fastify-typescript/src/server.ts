@@ -1,7 +1,7 @@
 // Starts the HTTP server and shuts it down cleanly on SIGTERM/SIGINT.
-import { buildApp } from "./app";
-import { loadConfig } from "./config";
-import { createContainer } from "./container";
+import { buildApp } from "./app.js";
+import { loadConfig } from "./config.js";
+import { createContainer } from "./container.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from "fastify";
-import { buildApp } from "../src/app";
-import { createContainer } from "../src/container";
-import type { Container } from "../src/container";
-import { MemoryMailer } from "../src/mail/mailer";
-import { testConfig } from "./helpers";
-import { listen } from "./http-client";
-import type { TestClient } from "./http-client";
+import { buildApp } from "../src/app.js";
+import { createContainer } from "../src/container.js";
+import type { Container } from "../src/container.js";
+import { MemoryMailer } from "../src/mail/mailer.js";
+import { testConfig } from "./helpers.js";
+import { listen } from "./http-client.js";
+import type { TestClient } from "./http-client.js";
 
 describe("authentication over HTTP", () => {
   const mailer = new MemoryMailer();

@@ -3,8 +3,8 @@
 // opaque internal error.
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
-import { AppError } from "../errors";
-import type { Logger } from "../logger";
+import { AppError } from "../errors.js";
+import type { Logger } from "../logger.js";
 
 export function formatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {

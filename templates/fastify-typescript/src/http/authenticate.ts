@@ -1,8 +1,8 @@
 // Authentication and role-based authorization hooks. The authenticated actor is set on the request.
 import type { FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
-import { ForbiddenError, UnauthorizedError } from "../errors";
-import type { AuthService } from "../services/auth-service";
-import type { Actor } from "../services/product-service";
+import { ForbiddenError, UnauthorizedError } from "../errors.js";
+import type { AuthService } from "../services/auth-service.js";
+import type { Actor } from "../services/product-service.js";
 
 declare module "fastify" {
   interface FastifyRequest {

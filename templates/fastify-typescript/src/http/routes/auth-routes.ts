@@ -1,6 +1,6 @@
 // /auth routes, as a Fastify plugin.
 import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from "fastify";
-import type { AuthController } from "../controllers/auth-controller";
+import type { AuthController } from "../controllers/auth-controller.js";
 
 export function authRoutes(controller: AuthController, requireUser: preHandlerAsyncHookHandler): FastifyPluginAsync {
   return async (app) => {

@@ -23,6 +23,14 @@ use crate::report::run_report::RunReport;
   backendctl load http://127.0.0.1:3000/api/orders -X POST --data order.json -H 'Authorization: Bearer …'
   backendctl load http://127.0.0.1:3000/ --rate 200 --duration 30s --threshold 'p99<250ms'")]
 pub struct LoadArgs {
+    /// Boxed: the flags are many, and the `Command` enum stays small.
+    #[command(flatten)]
+    pub(crate) flags: Box<LoadFlags>,
+}
+
+/// The flags of `backendctl load`.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct LoadFlags {
     /// The URL to load (http:// or https://).
     pub(crate) url: String,
 
@@ -96,7 +104,7 @@ pub struct LoadArgs {
     pub(crate) outputs: ReportOutputs,
 }
 
-impl LoadArgs {
+impl LoadFlags {
     /// The workload these flags describe.
     pub(crate) fn workload(&self) -> Result<Workload, Error> {
         let parsed = url::Url::parse(&self.url).map_err(|e| WorkloadError::Url {
@@ -218,6 +226,7 @@ impl LoadArgs {
 
 /// Runs an ad-hoc load test; returns the process exit code.
 pub(crate) async fn run(args: LoadArgs) -> Result<u8, Error> {
+    let args = args.flags;
     let workload = args.workload()?;
     let started_at = crate::report::output::now_rfc3339();
     let scenario = engine::execute(workload, true).await?;

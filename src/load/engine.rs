@@ -168,10 +168,7 @@ async fn ramp_users(run: &Arc<RunContext>, stages: &[Stage], users: &mut JoinSet
     let target = Arc::new(AtomicU64::new(0));
     let mut tick = tokio::time::interval(RAMP_TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    loop {
-        let Some(value) = stage_value(stages, 0.0, run.start.elapsed()) else {
-            break;
-        };
+    while let Some(value) = stage_value(stages, 0.0, run.start.elapsed()) {
         if run.is_stopping() {
             break;
         }

@@ -1,5 +1,5 @@
 //! The CSV data feeder: each iteration takes the next row (round robin over all virtual users),
-//! exposed to templates as `{{ row.COLUMN }}`.
+//! exposed to templates as `{{ data.COLUMN }}`.
 
 use std::collections::BTreeMap;
 use std::path::Path;

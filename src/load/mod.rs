@@ -16,6 +16,7 @@ pub mod histogram;
 pub(crate) mod recorder;
 pub(crate) mod request_spec;
 pub mod run_context;
+pub(crate) mod scenario_node;
 pub mod threshold;
 pub(crate) mod virtual_user;
 pub(crate) mod workload;
@@ -53,6 +54,8 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Output(#[from] crate::report::output::OutputError),
+    #[error("scenario `{name}`: {reason}")]
+    Scenario { name: String, reason: String },
     #[error("every request failed ({0})")]
     #[diagnostic(help("is the target running and reachable at that URL?"))]
     AllFailed(String),
@@ -62,16 +65,16 @@ pub enum Error {
 ///
 /// # Errors
 /// [`Error`].
-pub async fn plan_scenario(_context: &PlanContext<'_>, _name: &str) -> Result<Step, Error> {
-    Err(Error::AllFailed("not built".to_owned()))
+pub async fn plan_scenario(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
+    scenario_node::plan(context, name)
 }
 
 /// Applies a `scenario` step.
 ///
 /// # Errors
 /// [`Error`].
-pub async fn apply_scenario(_context: &ApplyContext<'_>, _step: &Step) -> Result<Outcome, Error> {
-    Err(Error::AllFailed("not built".to_owned()))
+pub async fn apply_scenario(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
+    scenario_node::apply(context, step).await
 }
 
 /// `backendctl load …`.

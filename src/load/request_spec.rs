@@ -7,7 +7,7 @@ use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method};
 
 /// A request to send, possibly templated with `{{ vars.NAME }}` (values extracted from earlier
-/// responses) and `{{ row.COLUMN }}` (the CSV feeder's current row).
+/// responses) and `{{ data.COLUMN }}` (the CSV feeder's current row).
 #[derive(Debug, Clone)]
 pub(crate) struct RequestSpec {
     /// The name metrics are grouped by.

@@ -19,6 +19,7 @@ pub(crate) struct VirtualUser {
     id: u64,
     connection: Option<Connection>,
     vars: BTreeMap<String, String>,
+    iterations: u64,
     rng: fastrand::Rng,
 }
 
@@ -28,6 +29,7 @@ impl VirtualUser {
             id,
             connection: None,
             vars: BTreeMap::new(),
+            iterations: 0,
             rng: fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15 ^ id),
         }
     }
@@ -53,6 +55,7 @@ impl VirtualUser {
                 }
             }
         }
+        self.iterations += 1;
         run.iterations
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
@@ -225,14 +228,15 @@ impl VirtualUser {
         let empty = BTreeMap::new();
         let context = minijinja::context! {
             vars => &self.vars,
-            row => row.unwrap_or(&empty),
+            data => row.unwrap_or(&empty),
             vu => self.id,
+            iteration => self.iterations,
         };
         let render = |name: String| {
             run.templates
                 .get_template(&name)
                 .and_then(|t| t.render(&context))
-                .map_err(|e| tracing::debug!("request {index}: {e}"))
+                .map_err(|e| tracing::debug!("request {index}: {e:#}"))
         };
         let spec = &prepared.spec;
         let url = url::Url::parse(&render(format!("{index}/url"))?).map_err(|_| ())?;

@@ -18,7 +18,7 @@ pub(crate) struct Workload {
     pub thresholds: Vec<Threshold>,
     /// How long after the start a breached `abort-on-fail` threshold may stop the run.
     pub abort_delay: Duration,
-    /// A CSV file whose rows feed `{{ row.COLUMN }}`, one row per iteration, round robin.
+    /// A CSV file whose rows feed `{{ data.COLUMN }}`, one row per iteration, round robin.
     pub feeder: Option<PathBuf>,
     pub client: ClientOptions,
     /// Run one share of the VUs or rate: shard `index` (0-based) of `count`.
@@ -160,16 +160,6 @@ impl LoadModel {
                     .collect(),
                 max_vus: shard.share(*max_vus).max(1),
             },
-        }
-    }
-
-    /// The planned duration, if the model has one.
-    pub(crate) fn planned_duration(&self) -> Option<Duration> {
-        match self {
-            Self::Fixed { duration, .. } => *duration,
-            Self::Closed { stages } | Self::Open { stages, .. } => {
-                Some(stages.iter().map(|s| s.duration).sum())
-            }
         }
     }
 

@@ -4,6 +4,7 @@
 //! injected error statuses, connection resets and periodic stalls.
 
 pub mod cli;
+pub(crate) mod mock_node;
 pub(crate) mod route_behavior;
 pub mod server;
 
@@ -18,31 +19,82 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Server(#[from] server::MockError),
-    /// The capability is not built yet.
-    #[error("mock is not built yet")]
-    NotBuilt,
+    /// The manifest's mock is wrong.
+    #[error("mock `{name}`: {reason}")]
+    Invalid {
+        /// The mock's name.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The manifest could not be loaded.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Manifest(#[from] crate::manifest::LoadError),
+    /// Writing to stdout failed.
+    #[error("cannot write to stdout: {0}")]
+    Output(#[from] std::io::Error),
 }
 
 /// Plans a `mock` node.
 ///
 /// # Errors
 /// [`Error`].
-pub async fn plan_mock(_context: &PlanContext<'_>, _name: &str) -> Result<Step, Error> {
-    Err(Error::NotBuilt)
+pub async fn plan_mock(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
+    mock_node::plan(context, name)
 }
 
 /// Applies a `mock` step.
 ///
 /// # Errors
 /// [`Error`].
-pub async fn apply_mock(_context: &ApplyContext<'_>, _step: &Step) -> Result<Outcome, Error> {
-    Err(Error::NotBuilt)
+pub async fn apply_mock(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
+    mock_node::apply(context, step).await
 }
 
 /// `backendctl mock …`.
 ///
 /// # Errors
 /// [`Error`].
-pub async fn run(_args: cli::MockArgs, _globals: &Globals) -> Result<u8, Error> {
-    Err(Error::NotBuilt)
+pub async fn run(args: cli::MockArgs, globals: &Globals) -> Result<u8, Error> {
+    let path = args
+        .file
+        .clone()
+        .unwrap_or_else(|| globals.manifest.clone());
+    let loaded = crate::manifest::load(&path, &globals.load_options())?;
+    let mocks: Vec<_> = loaded
+        .manifest
+        .mock
+        .iter()
+        .filter(|(name, _)| args.only.as_ref().is_none_or(|only| only == *name))
+        .collect();
+    if mocks.is_empty() {
+        return Err(Error::Invalid {
+            name: args.only.unwrap_or_default(),
+            reason: format!("{} declares no such mock", path.display()),
+        });
+    }
+    if args.listen.is_some() && mocks.len() > 1 {
+        return Err(Error::Invalid {
+            name: String::new(),
+            reason: "--listen needs exactly one mock: add --only NAME".to_owned(),
+        });
+    }
+    let mut servers = Vec::new();
+    for (name, mock) in mocks {
+        let listen = args.listen.clone().unwrap_or_else(|| mock.listen.clone());
+        mock_node::check_listen(name, &listen)?;
+        let server = server::MockServer::start(&listen, mock_node::routes_of(name, mock)?).await?;
+        crate::output::println(&format!(
+            "mock.{name} listening on http://{} ({} route(s))",
+            server.addr,
+            mock.route.len()
+        ))?;
+        servers.push(server);
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    for server in servers {
+        server.stop();
+    }
+    Ok(crate::exit_code::OK)
 }

@@ -145,12 +145,25 @@ impl MockServer {
         })
     }
 
-    /// Waits until the server stops (it only stops on [`MockServer::stop`] or an error).
-    pub(crate) async fn wait(self) -> Result<(), MockError> {
-        match self.task.await {
-            Ok(r) => r.map_err(MockError::Serve),
-            Err(e) => Err(MockError::Serve(std::io::Error::other(e))),
-        }
+    /// The shutdown trigger and a handle that ends when the server has stopped, for a
+    /// supervisor to own.
+    pub(crate) fn into_parts(
+        mut self,
+    ) -> (
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    ) {
+        let shutdown = self
+            .shutdown
+            .take()
+            .expect("a started server has a shutdown trigger");
+        let task = self.task;
+        let handle = tokio::spawn(async move {
+            if let Ok(Err(e)) = task.await {
+                tracing::warn!("mock server failed: {e}");
+            }
+        });
+        (shutdown, handle)
     }
 
     /// Stops serving; connections in flight are closed.

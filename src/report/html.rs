@@ -25,7 +25,8 @@ pub(crate) fn render(report: &RunReport) -> String {
 <style>
 body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 960px; color: #1f2328; padding: 0 1rem; }}
 h1 {{ font-size: 1.6rem; }} h2 {{ margin-top: 2.5rem; border-bottom: 1px solid #d0d7de; padding-bottom: .3rem; }}
-table {{ border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular-nums; }}
+table {{ border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular-nums; font-size: .85rem; }}
+.scroll {{ overflow-x: auto; }} svg {{ max-width: 100%; height: auto; }}
 th, td {{ border: 1px solid #d0d7de; padding: .3rem .6rem; text-align: right; }}
 th:first-child, td:first-child {{ text-align: left; }}
 th {{ background: #f6f8fa; }}
@@ -104,12 +105,12 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
         out.push_str("</table>\n");
     }
 
-    out.push_str("<table class=\"requests\"><tr><th>request</th><th>count</th><th>rps</th><th>failed</th><th>min</th><th>mean</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th><th>max</th></tr>\n");
+    out.push_str("<div class=\"scroll\"><table class=\"requests\"><tr><th>request</th><th>count</th><th>rps</th><th>failed</th><th>min</th><th>mean</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th><th>max</th></tr>\n");
     let show_total = s.requests.len() > 1;
     for m in s.requests.iter().chain(show_total.then_some(&s.total)) {
         request_row(out, m);
     }
-    out.push_str("</table>\n");
+    out.push_str("</table></div>\n");
     let t = &s.total;
     let errors: Vec<String> = t
         .errors

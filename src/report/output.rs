@@ -132,7 +132,7 @@ pub(crate) fn write_file(path: &Path, text: &str) -> Result<(), OutputError> {
 }
 
 /// Appends the Markdown summary to `$GITHUB_STEP_SUMMARY`, when set.
-fn append_step_summary(report: &RunReport) -> Result<(), OutputError> {
+pub(crate) fn append_step_summary(report: &RunReport) -> Result<(), OutputError> {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return Ok(());
     };

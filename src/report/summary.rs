@@ -46,7 +46,7 @@ fn render_scenario(out: &mut String, s: &ScenarioReport) {
     for m in s.requests.iter().chain(show_total.then_some(&s.total)) {
         rows.push(row(m));
     }
-    write_table(out, &rows);
+    write_table(out, &rows, 1);
     out.push('\n');
 
     let t = &s.total;
@@ -99,7 +99,7 @@ fn render_scenario(out: &mut String, s: &ScenarioReport) {
                 ]
             })
             .collect();
-        write_table(out, &rows);
+        write_table(out, &rows, 2);
     }
 }
 
@@ -122,9 +122,9 @@ fn row(m: &RequestMetrics) -> Vec<String> {
     ]
 }
 
-/// Writes rows as a table indented by two spaces: the first column left-aligned, the others
-/// right-aligned, columns two spaces apart.
-fn write_table(out: &mut String, rows: &[Vec<String>]) {
+/// Writes rows as a table indented by two spaces: the first `left` columns left-aligned, the
+/// others right-aligned, columns two spaces apart.
+fn write_table(out: &mut String, rows: &[Vec<String>], left: usize) {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -140,7 +140,10 @@ fn write_table(out: &mut String, rows: &[Vec<String>]) {
         for (c, cell) in r.iter().enumerate() {
             let pad = widths[c] - cell.chars().count();
             line.push(' ');
-            if c == 0 {
+            if c < left {
+                if c > 0 {
+                    line.push(' ');
+                }
                 line.push_str(cell);
                 line.push_str(&" ".repeat(pad));
             } else {

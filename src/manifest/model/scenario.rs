@@ -1,4 +1,10 @@
-//! The `scenario` node: an HTTP load scenario with stages and thresholds.
+//! The `scenario` node: an HTTP load scenario with stages, requests, checks and thresholds.
+//!
+//! A scenario runs in the closed model (`stage "30s" target=50`: virtual users, ramped) or the
+//! open model (`stage "1m" rate=200`: iterations started per second, whatever the latency). Each
+//! iteration sends the requests in order (a user journey), or — when any request has a `weight`
+//! — one request picked by weight. Strings may use `{{ vars.NAME }}` (extracted from earlier
+//! responses), `{{ data.COLUMN }}` (the CSV feeder's row) and `{{ vu }}`, rendered per request.
 
 use super::Duration;
 use schemars::JsonSchema;
@@ -8,6 +14,8 @@ use serde::{Deserialize, Serialize};
 pub const LATENCY_THRESHOLD_PATTERN: &str = r"^\s*(<|<=|>|>=)\s*[0-9]+(\.[0-9]+)?\s*(us|ms|s)\s*$";
 /// The pattern of a percentage threshold such as `"< 1%"`.
 pub const RATE_THRESHOLD_PATTERN: &str = r"^\s*(<|<=|>|>=)\s*[0-9]+(\.[0-9]+)?\s*%\s*$";
+/// The pattern of a throughput threshold such as `"> 200"` (requests per second).
+pub const THROUGHPUT_THRESHOLD_PATTERN: &str = r"^\s*(<|<=|>|>=)\s*[0-9]+(\.[0-9]+)?\s*(/s)?\s*$";
 
 /// A load scenario: stages of virtual users (or arrival rates), requests and thresholds.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -17,12 +25,28 @@ pub struct Scenario {
     pub base_url: String,
     /// The load profile.
     pub stages: Stages,
-    /// Requests made by every iteration, in order.
+    /// Requests made by every iteration, in order (or one of them by `weight`).
     #[schemars(length(min = 1))]
     pub request: Vec<Request>,
-    /// Pass/fail criteria; a breach makes `apply` exit 99.
+    /// Pass/fail criteria over all requests; a breach makes `apply` exit 99.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<Thresholds>,
+    /// A CSV file (with a header line) whose rows feed `{{ data.COLUMN }}`, one row per
+    /// iteration, round robin. Relative to the manifest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_file: Option<String>,
+    /// Default per-request timeout, including the response body. Default `"10s"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+    /// Use HTTP/2 (prior knowledge on http://, ALPN on https://).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub http2: bool,
+    /// Accept self-signed and otherwise invalid TLS certificates (local targets only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub insecure: bool,
+    /// Keep connections open between requests (one per virtual user). Default `#true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_alive: Option<bool>,
     /// Nodes that must be applied before this one, by address.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after: Vec<String>,
@@ -35,9 +59,15 @@ pub struct Stages {
     /// One stage: `stage "30s" target=50` (virtual users) or `stage "1m" rate=200` (arrivals/s).
     #[schemars(length(min = 1))]
     pub stage: Vec<Stage>,
+    /// Open model: the most virtual users busy at once; an iteration due when all are busy is
+    /// dropped and counted. Default 1000.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_vus: Option<u32>,
 }
 
-/// One stage: ramp to `target` virtual users, or hold `rate` arrivals per second, for `duration`.
+/// One stage: ramp to `target` virtual users, or to `rate` arrivals per second, over `duration`.
+/// Closed-model ramps start from 0 users; open-model ramps start from the first stage's rate,
+/// so a single `stage "1m" rate=200` is a constant rate.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(extend("x-kdl-args" = ["duration"]))]
@@ -47,7 +77,7 @@ pub struct Stage {
     /// Virtual users to ramp to by the end of the stage (closed model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<u32>,
-    /// Iterations started per second (open model).
+    /// Iterations started per second by the end of the stage (open model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<u32>,
 }
@@ -66,9 +96,42 @@ pub struct Request {
     /// Request headers: `header "Accept" "application/json"`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub header: Vec<Header>,
+    /// A text body, sent as is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// A JSON body, sent as `application/json`: `json "{\"sku\": \"A1\"}"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json: Option<String>,
+    /// A file whose content is the body (relative to the manifest); `.json` files are sent as
+    /// `application/json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_file: Option<String>,
+    /// Form fields, sent as `application/x-www-form-urlencoded`: `form "user" "ann"`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub form: Vec<FormField>,
+    /// Timeout for this request, including its body (default: the scenario's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Duration>,
+    /// Relative weight: when any request has one, each iteration sends one request picked by
+    /// weight instead of the whole sequence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub weight: Option<u32>,
+    /// Pause after this request, before the next one of the iteration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub think_time: Option<Duration>,
     /// Checks on the response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expect>,
+    /// JSON checks: `expect-json "$.data.id" 42`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect_json: Vec<ExpectJson>,
+    /// Values taken from the response for later requests: `extract "token" json="$.token"`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extract: Vec<Extract>,
+    /// Pass/fail criteria over this request only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thresholds: Option<Thresholds>,
 }
 
 /// A request header.
@@ -82,19 +145,71 @@ pub struct Header {
     pub value: String,
 }
 
-/// Checks on a response: `expect status=200`.
+/// A form field.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(extend("x-kdl-args" = ["name", "value"]))]
+pub struct FormField {
+    /// Field name.
+    pub name: String,
+    /// Field value.
+    pub value: String,
+}
+
+/// Checks on a response: `expect status=200 body-contains="ok" header="ETag"`. A failed check
+/// fails the request (error category `failed-check`) and counts in the `checks` rate.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Expect {
-    /// The expected status code.
+    /// The expected status code. With it, a 4xx/5xx status fails the request only if it is not
+    /// the expected one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
+    /// Text the body must contain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_contains: Option<String>,
+    /// A header the response must have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
 }
 
-/// Pass/fail criteria: `p95 "< 250ms"`, `error-rate "< 1%"`.
+/// A JSON check: the first value at `path` (RFC 9535) must equal `value`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(extend("x-kdl-args" = ["path", "value"]))]
+pub struct ExpectJson {
+    /// A JSON path such as `$.data.id`.
+    pub path: String,
+    /// The value it must equal (a string, number, boolean or null).
+    pub value: serde_json::Value,
+}
+
+/// A value to extract into `vars`: `extract "token" json="$.token"` or
+/// `extract "etag" header="ETag"`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(extend("x-kdl-args" = ["var"]))]
+pub struct Extract {
+    /// The variable, used later as `{{ vars.NAME }}`.
+    pub var: String,
+    /// A JSON path (RFC 9535) into the response body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json: Option<String>,
+    /// A response header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+}
+
+/// Pass/fail criteria: `p95 "< 250ms"`, `error-rate "< 1%"`, `rps "> 200"`, `checks "> 99%"`.
+/// Evaluated live once a second and at the end; with `abort-on-fail=#true` the run stops at
+/// the first breach (after `abort-delay`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Thresholds {
+    /// Mean latency bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = LATENCY_THRESHOLD_PATTERN))]
+    pub mean: Option<String>,
     /// Median latency bound.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = LATENCY_THRESHOLD_PATTERN))]
@@ -111,8 +226,53 @@ pub struct Thresholds {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = LATENCY_THRESHOLD_PATTERN))]
     pub p99: Option<String>,
+    /// 99.9th percentile latency bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = LATENCY_THRESHOLD_PATTERN))]
+    pub p999: Option<String>,
+    /// Maximum latency bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = LATENCY_THRESHOLD_PATTERN))]
+    pub max: Option<String>,
     /// Share of failed requests: `"< 1%"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = RATE_THRESHOLD_PATTERN))]
     pub error_rate: Option<String>,
+    /// Share of passed checks: `"> 99%"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = RATE_THRESHOLD_PATTERN))]
+    pub checks: Option<String>,
+    /// Requests per second over the run: `"> 200"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = THROUGHPUT_THRESHOLD_PATTERN))]
+    pub rps: Option<String>,
+    /// Stop the run as soon as one of these thresholds is breached.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub abort_on_fail: bool,
+    /// With `abort-on-fail`, do not abort before this much of the run has passed (lets
+    /// percentiles settle). Default `"0s"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abort_delay: Option<Duration>,
+}
+
+impl Thresholds {
+    /// Every condition written, as (metric, condition), in a fixed order.
+    #[must_use]
+    pub fn conditions(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("mean", &self.mean),
+            ("p50", &self.p50),
+            ("p90", &self.p90),
+            ("p95", &self.p95),
+            ("p99", &self.p99),
+            ("p99.9", &self.p999),
+            ("max", &self.max),
+            ("error-rate", &self.error_rate),
+            ("checks", &self.checks),
+            ("rps", &self.rps),
+        ]
+        .into_iter()
+        .filter_map(|(metric, condition)| condition.as_deref().map(|c| (metric, c)))
+        .collect()
+    }
 }

@@ -1,0 +1,357 @@
+//! The `scenario` node's executor: turns a manifest scenario into a [`Workload`], plans it as a
+//! step that always runs, and applies it by running the engine and writing its reports into
+//! the run directory (`scenario-NAME.json`, `.html`, `.junit.xml`).
+
+use std::path::Path;
+use std::time::Duration;
+
+use http::{HeaderName, HeaderValue, Method};
+
+use crate::executor::{ApplyContext, PlanContext};
+use crate::load::Error;
+use crate::load::engine;
+use crate::load::request_spec::{Check, Extraction, RequestBody, RequestSpec};
+use crate::load::threshold::Threshold;
+use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};
+use crate::manifest::model::scenario::{Request, Scenario, Thresholds};
+use crate::manifest::{Address, NodeKind};
+use crate::plan::{Action, Outcome, OutcomeStatus, Step};
+use crate::report::output::{self, OutputFormat};
+use crate::report::run_report::RunReport;
+
+/// Default per-request timeout in a scenario.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default cap on busy virtual users in the open model.
+const DEFAULT_MAX_VUS: u64 = 1000;
+/// The environment variable that makes `apply` run one shard of every scenario (`2/4`).
+pub(crate) const SHARD_VARIABLE: &str = "BACKENDCTL_SHARD";
+
+/// The workload a manifest scenario describes.
+pub(crate) fn workload_of(
+    name: &str,
+    scenario: &Scenario,
+    base_dir: &Path,
+) -> Result<Workload, Error> {
+    let invalid = |reason: String| Error::Scenario {
+        name: name.to_owned(),
+        reason,
+    };
+    let stages = &scenario.stages.stage;
+    let closed = stages
+        .iter()
+        .all(|s| s.target.is_some() && s.rate.is_none());
+    let open = stages
+        .iter()
+        .all(|s| s.rate.is_some() && s.target.is_none());
+    let to_stages = |value: fn(&crate::manifest::model::Stage) -> Option<u32>| {
+        stages
+            .iter()
+            .map(|s| Stage {
+                duration: s.duration.get(),
+                target: f64::from(value(s).unwrap_or(0)),
+            })
+            .collect()
+    };
+    let model = if closed {
+        LoadModel::Closed {
+            stages: to_stages(|s| s.target),
+        }
+    } else if open {
+        LoadModel::Open {
+            stages: to_stages(|s| s.rate),
+            max_vus: scenario.stages.max_vus.map_or(DEFAULT_MAX_VUS, u64::from),
+        }
+    } else {
+        return Err(invalid(
+            "every stage needs either `target` (virtual users) or `rate` (arrivals per second), \
+             and all stages of a scenario the same one"
+                .to_owned(),
+        ));
+    };
+    let timeout = scenario.timeout.map_or(DEFAULT_TIMEOUT, |d| d.get());
+    let mut requests = Vec::new();
+    let mut thresholds = thresholds_of(scenario.thresholds.as_ref(), None)?;
+    for request in &scenario.request {
+        requests.push(request_of(request, &scenario.base_url, timeout, base_dir).map_err(invalid)?);
+        thresholds.extend(thresholds_of(
+            request.thresholds.as_ref(),
+            Some(request.name.clone()),
+        )?);
+    }
+    let abort_delay = scenario
+        .thresholds
+        .as_ref()
+        .and_then(|t| t.abort_delay)
+        .map_or(Duration::ZERO, |d| d.get());
+    let shard = match std::env::var(SHARD_VARIABLE) {
+        Ok(text) if !text.trim().is_empty() => {
+            Some(Shard::parse(&text).map_err(|e| invalid(format!("{SHARD_VARIABLE}: {e}")))?)
+        }
+        _ => None,
+    };
+    Ok(Workload {
+        name: name.to_owned(),
+        order: if scenario.request.iter().any(|r| r.weight.is_some()) {
+            IterationOrder::Weighted
+        } else {
+            IterationOrder::Sequence
+        },
+        requests,
+        model,
+        thresholds,
+        abort_delay,
+        feeder: scenario.data_file.as_ref().map(|f| base_dir.join(f)),
+        client: ClientOptions {
+            keep_alive: scenario.keep_alive.unwrap_or(true),
+            http2: scenario.http2,
+            insecure: scenario.insecure,
+        },
+        shard,
+    })
+}
+
+fn thresholds_of(
+    thresholds: Option<&Thresholds>,
+    request: Option<String>,
+) -> Result<Vec<Threshold>, Error> {
+    let Some(t) = thresholds else {
+        return Ok(Vec::new());
+    };
+    t.conditions()
+        .into_iter()
+        .map(|(metric, condition)| {
+            Threshold::parse(metric, condition, request.clone(), t.abort_on_fail)
+                .map_err(Error::from)
+        })
+        .collect()
+}
+
+fn request_of(
+    request: &Request,
+    base_url: &str,
+    timeout: Duration,
+    base_dir: &Path,
+) -> Result<RequestSpec, String> {
+    let named = |what: &str| format!("request `{}`: {what}", request.name);
+    let method = Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| named(&format!("`{}` is not an HTTP method", request.method)))?;
+    let url = if request.path.starts_with("http://") || request.path.starts_with("https://") {
+        request.path.clone()
+    } else {
+        format!(
+            "{}/{}",
+            base_url.trim_end_matches('/'),
+            request.path.trim_start_matches('/')
+        )
+    };
+    let mut headers = Vec::new();
+    for h in &request.header {
+        let name = HeaderName::from_bytes(h.name.as_bytes())
+            .map_err(|_| named(&format!("`{}` is not a header name", h.name)))?;
+        headers.push((name, h.value.clone()));
+    }
+    let bodies = [
+        request.body.is_some(),
+        request.json.is_some(),
+        request.body_file.is_some(),
+        !request.form.is_empty(),
+    ];
+    if bodies.iter().filter(|b| **b).count() > 1 {
+        return Err(named("give only one of body, json, body-file and form"));
+    }
+    let json_type = || Some(HeaderValue::from_static("application/json"));
+    let body = if let Some(text) = &request.body {
+        Some(RequestBody {
+            content: text.clone(),
+            content_type: None,
+        })
+    } else if let Some(json) = &request.json {
+        if !json.contains("{{") {
+            serde_json::from_str::<serde_json::Value>(json)
+                .map_err(|e| named(&format!("`json` is not valid JSON: {e}")))?;
+        }
+        Some(RequestBody {
+            content: json.clone(),
+            content_type: json_type(),
+        })
+    } else if let Some(file) = &request.body_file {
+        let path = base_dir.join(file);
+        let content = std::fs::read_to_string(&path)
+            .map_err(|e| named(&format!("cannot read {}: {e}", path.display())))?;
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        Some(RequestBody {
+            content,
+            content_type: if is_json { json_type() } else { None },
+        })
+    } else if request.form.is_empty() {
+        None
+    } else {
+        let encoded = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                request
+                    .form
+                    .iter()
+                    .map(|f| (f.name.as_str(), f.value.as_str())),
+            )
+            .finish();
+        Some(RequestBody {
+            content: encoded,
+            content_type: Some(HeaderValue::from_static(
+                "application/x-www-form-urlencoded",
+            )),
+        })
+    };
+    let mut checks = Vec::new();
+    if let Some(expect) = &request.expect {
+        if let Some(status) = expect.status {
+            checks.push(Check::Status(status));
+        }
+        if let Some(text) = &expect.body_contains {
+            checks.push(Check::BodyContains(text.clone()));
+        }
+        if let Some(header) = &expect.header {
+            checks.push(Check::HeaderPresent(
+                HeaderName::from_bytes(header.as_bytes())
+                    .map_err(|_| named(&format!("`{header}` is not a header name")))?,
+            ));
+        }
+    }
+    for j in &request.expect_json {
+        checks.push(Check::JsonEquals {
+            path: j.path.clone(),
+            value: j.value.clone(),
+        });
+    }
+    let mut extractions = Vec::new();
+    for x in &request.extract {
+        extractions.push(match (&x.json, &x.header) {
+            (Some(path), None) => Extraction::Json {
+                var: x.var.clone(),
+                path: path.clone(),
+            },
+            (None, Some(header)) => Extraction::Header {
+                var: x.var.clone(),
+                header: HeaderName::from_bytes(header.as_bytes())
+                    .map_err(|_| named(&format!("`{header}` is not a header name")))?,
+            },
+            _ => {
+                return Err(named(&format!(
+                    "extract `{}` needs exactly one of json= and header=",
+                    x.var
+                )));
+            }
+        });
+    }
+    Ok(RequestSpec {
+        name: request.name.clone(),
+        method,
+        url,
+        headers,
+        body,
+        timeout: request.timeout.map_or(timeout, |d| d.get()),
+        weight: request.weight.unwrap_or(1),
+        checks,
+        extractions,
+        think_time: request.think_time.map(|d| d.get()),
+    })
+}
+
+fn scenario<'a>(
+    manifest: &'a crate::manifest::Manifest,
+    name: &str,
+) -> Result<&'a Scenario, Error> {
+    manifest.scenario.get(name).ok_or_else(|| Error::Scenario {
+        name: name.to_owned(),
+        reason: "no such scenario in the manifest".to_owned(),
+    })
+}
+
+/// Plans a `scenario` node: it always runs.
+pub(crate) fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
+    let scenario = scenario(context.manifest(), name)?;
+    let workload = workload_of(name, scenario, &context.base_dir())?;
+    let address = Address {
+        kind: NodeKind::Scenario,
+        name: name.to_owned(),
+    };
+    let summary = format!(
+        "run {}, {} request(s), {} threshold(s)",
+        workload.model.describe(),
+        workload.requests.len(),
+        workload.thresholds.len()
+    );
+    let mut step = Step::new(address, Action::Run, summary);
+    for s in &scenario.stages.stage {
+        step.details.push(match (s.target, s.rate) {
+            (Some(t), _) => format!("stage {}: ramp to {t} VUs", s.duration),
+            (_, Some(r)) => format!("stage {}: ramp to {r} iterations/s", s.duration),
+            _ => format!("stage {}", s.duration),
+        });
+    }
+    for r in &workload.requests {
+        step.details
+            .push(format!("request {}: {} {}", r.name, r.method, r.url));
+    }
+    for t in &workload.thresholds {
+        let scope = t
+            .request
+            .as_ref()
+            .map(|n| format!("{n}: "))
+            .unwrap_or_default();
+        step.details
+            .push(format!("threshold {scope}{} {}", t.metric, t.condition));
+    }
+    Ok(step)
+}
+
+/// Runs a scenario and writes its reports.
+pub(crate) async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
+    let name = step.address.name.as_str();
+    let scenario = scenario(context.manifest(), name)?;
+    let workload = workload_of(name, scenario, &context.base_dir())?;
+    let started_at = output::now_rfc3339();
+    let result = engine::execute(workload, context.interactive).await?;
+    let report = RunReport::new(started_at, vec![result]);
+    let mut details: Vec<String> = crate::report::summary::render(&report)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let stem = context.run_dir.join(format!("scenario-{name}"));
+    for (extension, format) in [
+        ("json", OutputFormat::Json),
+        ("html", OutputFormat::Html),
+        ("junit.xml", OutputFormat::Junit),
+    ] {
+        let path = stem.with_extension(extension);
+        output::write_file(&path, &output::render(&report, format)?)?;
+        details.push(format!("report: {}", path.display()));
+    }
+    output::append_step_summary(&report)?;
+    let s = &report.scenarios[0];
+    let passed = report.passed();
+    let summary = format!(
+        "{} requests, {:.1}/s, p95 {:.2}ms, {:.2}% failed{}",
+        s.total.count,
+        s.total.rps,
+        s.total.latency.p95,
+        s.total.error_rate() * 100.0,
+        if s.thresholds.is_empty() {
+            String::new()
+        } else if passed {
+            ", thresholds passed".to_owned()
+        } else {
+            ", thresholds breached".to_owned()
+        }
+    );
+    Ok(Outcome {
+        status: if passed {
+            OutcomeStatus::Done
+        } else {
+            OutcomeStatus::ThresholdBreached
+        },
+        summary,
+        details,
+    })
+}

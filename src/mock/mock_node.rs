@@ -1,0 +1,145 @@
+//! The `mock` node's executor and `backendctl mock`: routes from the manifest become
+//! [`RouteBehavior`]s served by [`MockServer`]. During `apply` the server runs in the
+//! background until apply ends (the supervisor stops it), so later scenarios can target it.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, Method, StatusCode};
+
+use crate::executor::{ApplyContext, PlanContext};
+use crate::manifest::model::{Mock, MockRoute};
+use crate::manifest::{Address, NodeKind};
+use crate::mock::Error;
+use crate::mock::route_behavior::{Latency, RouteBehavior, Stall};
+use crate::mock::server::MockServer;
+use crate::plan::{Action, Outcome, OutcomeStatus, Step};
+
+/// The behaviour of every route of `mock`.
+pub(crate) fn routes_of(name: &str, mock: &Mock) -> Result<Vec<RouteBehavior>, Error> {
+    mock.route.iter().map(|r| route_of(name, r)).collect()
+}
+
+fn route_of(name: &str, route: &MockRoute) -> Result<RouteBehavior, Error> {
+    let invalid = |reason: String| Error::Invalid {
+        name: name.to_owned(),
+        reason: format!("route {} {}: {reason}", route.method, route.path),
+    };
+    let method = Method::from_bytes(route.method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| invalid("not an HTTP method".to_owned()))?;
+    let status = |code: u16| {
+        StatusCode::from_u16(code).map_err(|_| invalid(format!("{code} is not a status")))
+    };
+    let mut headers = Vec::new();
+    for h in &route.header {
+        let header_name = HeaderName::from_bytes(h.name.as_bytes())
+            .map_err(|_| invalid(format!("`{}` is not a header name", h.name)))?;
+        let value = HeaderValue::from_str(&h.value)
+            .map_err(|_| invalid(format!("header `{}` has an invalid value", h.name)))?;
+        headers.push((header_name, value));
+    }
+    let body = match (&route.body, &route.json) {
+        (Some(_), Some(_)) => return Err(invalid("give `body` or `json`, not both".to_owned())),
+        (Some(b), None) => Bytes::from(b.clone()),
+        (None, Some(j)) => {
+            serde_json::from_str::<serde_json::Value>(j)
+                .map_err(|e| invalid(format!("`json` is not valid JSON: {e}")))?;
+            if !headers.iter().any(|(n, _)| n == http::header::CONTENT_TYPE) {
+                headers.push((
+                    http::header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ));
+            }
+            Bytes::from(j.clone())
+        }
+        (None, None) => Bytes::new(),
+    };
+    let latency = match (route.latency, route.latency_p99) {
+        (None, None) => Latency::None,
+        (Some(d), None) => Latency::Fixed(d.get()),
+        (median, Some(p99)) => Latency::LogNormal {
+            median: median.map_or(p99.get() / 10, |m| m.get()),
+            p99: p99.get(),
+        },
+    };
+    Ok(RouteBehavior {
+        method,
+        path: route.path.clone(),
+        status: status(route.status.unwrap_or(200))?,
+        headers,
+        body,
+        latency,
+        error_rate: route.error_rate.unwrap_or(0.0),
+        error_status: status(route.error_status.unwrap_or(500))?,
+        reset_rate: route.reset_rate.unwrap_or(0.0),
+        stall: route.stall_every.map(|every| Stall {
+            every: every.get(),
+            length: route.stall_for.map_or(Duration::from_secs(1), |d| d.get()),
+        }),
+    })
+}
+
+/// Checks that `listen` is a loopback socket address.
+pub(crate) fn check_listen(name: &str, listen: &str) -> Result<(), Error> {
+    let addr: std::net::SocketAddr = listen.parse().map_err(|_| Error::Invalid {
+        name: name.to_owned(),
+        reason: format!("`{listen}` is not an IP:port address"),
+    })?;
+    if addr.ip().is_loopback() {
+        Ok(())
+    } else {
+        Err(Error::Invalid {
+            name: name.to_owned(),
+            reason: format!(
+                "`{listen}` is not a loopback address; mocks listen on 127.0.0.1 or [::1] only"
+            ),
+        })
+    }
+}
+
+fn mock<'a>(manifest: &'a crate::manifest::Manifest, name: &str) -> Result<&'a Mock, Error> {
+    manifest.mock.get(name).ok_or_else(|| Error::Invalid {
+        name: name.to_owned(),
+        reason: "no such mock in the manifest".to_owned(),
+    })
+}
+
+/// Plans a `mock` node: it always starts.
+pub(crate) fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
+    let mock = mock(context.manifest(), name)?;
+    check_listen(name, &mock.listen)?;
+    let routes = routes_of(name, mock)?;
+    let address = Address {
+        kind: NodeKind::Mock,
+        name: name.to_owned(),
+    };
+    let mut step = Step::new(
+        address,
+        Action::Run,
+        format!("serve {} route(s) on http://{}", routes.len(), mock.listen),
+    );
+    for r in &routes {
+        step.details
+            .push(format!("{} {} -> {}", r.method, r.path, r.status.as_u16()));
+    }
+    Ok(step)
+}
+
+/// Starts the mock in the background; the supervisor stops it when apply ends.
+pub(crate) async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
+    let name = step.address.name.as_str();
+    let mock = mock(context.manifest(), name)?;
+    check_listen(name, &mock.listen)?;
+    let server = MockServer::start(&mock.listen, routes_of(name, mock)?).await?;
+    let addr = server.addr;
+    let (shutdown, handle) = server.into_parts();
+    context
+        .supervisor
+        .adopt_task(&format!("mock.{name}"), shutdown, handle)
+        .await;
+    Ok(Outcome {
+        status: OutcomeStatus::Done,
+        summary: format!("listening on http://{addr}"),
+        details: Vec::new(),
+    })
+}

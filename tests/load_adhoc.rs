@@ -1,0 +1,274 @@
+//! `backendctl load URL …` end to end, over real sockets against a real `backendctl mock`.
+
+mod common;
+mod load_common;
+
+use common::backendctl;
+use load_common::{MockProcess, json};
+use std::time::{Duration, Instant};
+
+fn run_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let output = backendctl()
+        .arg("load")
+        .args(args)
+        .args(["-o", "json"])
+        .output()
+        .expect("run");
+    let code = output.status.code().unwrap_or(-1);
+    (code, json(&String::from_utf8_lossy(&output.stdout)))
+}
+
+#[test]
+fn a_fixed_count_sends_exactly_that_many_requests() {
+    let mock = MockProcess::start(r#"route "GET" "/ok" body="hello""#);
+    let (code, report) = run_json(&[&mock.url("/ok"), "--users", "4", "--requests", "250"]);
+    assert_eq!(code, 0);
+    let total = &report["scenarios"][0]["total"];
+    assert_eq!(total["count"], 250);
+    assert_eq!(total["failed"], 0);
+    assert_eq!(total["statuses"]["200"], 250);
+    assert_eq!(report["scenarios"][0]["iterations"], 250);
+    assert!(total["bytes-in"].as_u64().unwrap() >= 250 * 5);
+    assert!(total["latency"]["p50"].as_f64().unwrap() > 0.0);
+    assert!(!total["histogram"].as_str().unwrap().is_empty());
+}
+
+#[test]
+fn the_text_summary_shows_percentiles_statuses_and_thresholds() {
+    let mock = MockProcess::start(r#"route "GET" "/ok""#);
+    let output = backendctl()
+        .args([
+            "load",
+            &mock.url("/ok"),
+            "-u",
+            "2",
+            "-n",
+            "50",
+            "-t",
+            "p99<5s",
+            "-t",
+            "error-rate<1%",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    for needle in [
+        "p50",
+        "p95",
+        "p99",
+        "p99.9",
+        "GET /ok",
+        "200 × 50",
+        "errors        none",
+        "✓  p99 <5s",
+        "✓  error-rate <1%",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+}
+
+#[test]
+fn latency_on_a_fixed_delay_target_is_measured_accurately() {
+    let mock = MockProcess::start(r#"route "GET" "/slow" latency="20ms""#);
+    let (code, report) = run_json(&[&mock.url("/slow"), "-u", "5", "-n", "100", "-t", "p50<5ms"]);
+    assert_eq!(code, 99, "a breached threshold exits 99");
+    let l = &report["scenarios"][0]["total"]["latency"];
+    let p50 = l["p50"].as_f64().unwrap();
+    assert!((20.0..30.0).contains(&p50), "p50 {p50}");
+    let t = &report["scenarios"][0]["thresholds"][0];
+    assert_eq!(t["passed"], false);
+    assert_eq!(t["metric"], "p50");
+}
+
+#[test]
+fn a_target_that_is_down_is_an_error_not_a_success() {
+    let port = common::free_port();
+    let url = format!("http://127.0.0.1:{port}/");
+    let output = backendctl()
+        .args(["load", &url, "-n", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("every request failed (connect-refused 5)"),
+        "{stderr}"
+    );
+    let (code, report) = run_json(&[&url, "-n", "5", "-t", "error-rate<1%"]);
+    assert_eq!(code, 99);
+    assert_eq!(
+        report["scenarios"][0]["total"]["errors"]["connect-refused"],
+        5
+    );
+}
+
+#[test]
+fn status_errors_are_categorised() {
+    let mock = MockProcess::start(
+        r#"route "GET" "/missing" status=404
+           route "GET" "/broken" status=500
+           route "GET" "/expected" status=404"#,
+    );
+    let (_, r) = run_json(&[&mock.url("/missing"), "-n", "10"]);
+    assert_eq!(r["scenarios"][0]["total"]["errors"]["4xx"], 10);
+    let (_, r) = run_json(&[&mock.url("/broken"), "-n", "10"]);
+    assert_eq!(r["scenarios"][0]["total"]["errors"]["5xx"], 10);
+    let (_, r) = run_json(&[&mock.url("/expected"), "-n", "10", "--expect-status", "404"]);
+    assert_eq!(
+        r["scenarios"][0]["total"]["failed"], 0,
+        "an expected 404 is a success"
+    );
+    let (_, r) = run_json(&[&mock.url("/broken"), "-n", "10", "--expect-status", "200"]);
+    assert_eq!(r["scenarios"][0]["total"]["errors"]["5xx"], 10);
+    assert_eq!(r["scenarios"][0]["total"]["checks-failed"], 10);
+}
+
+#[test]
+fn timeouts_and_resets_are_categorised_and_bounded() {
+    let mock = MockProcess::start(
+        r#"route "GET" "/hang" latency="30s"
+           route "GET" "/reset" reset-rate=1.0"#,
+    );
+    let started = Instant::now();
+    let (_, r) = run_json(&[
+        &mock.url("/hang"),
+        "-u",
+        "2",
+        "-n",
+        "4",
+        "--timeout",
+        "200ms",
+    ]);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "timeouts end the run promptly"
+    );
+    assert_eq!(r["scenarios"][0]["total"]["errors"]["timeout"], 4);
+    let (_, r) = run_json(&[&mock.url("/reset"), "-n", "6"]);
+    assert_eq!(r["scenarios"][0]["total"]["errors"]["reset"], 6);
+}
+
+#[test]
+fn garbage_responses_are_protocol_errors() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for _ in 0..3 {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0_u8; 1024];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"this is not HTTP at all\r\n\r\n");
+        }
+    });
+    let (_, r) = run_json(&[&format!("http://{addr}/"), "-u", "1", "-n", "3"]);
+    server.join().unwrap();
+    assert_eq!(r["scenarios"][0]["total"]["errors"]["protocol"], 3, "{r}");
+}
+
+#[test]
+fn the_open_model_sends_at_the_requested_rate() {
+    let mock = MockProcess::start(r#"route "GET" "/ok""#);
+    let (code, r) = run_json(&[&mock.url("/ok"), "--rate", "100", "--duration", "2s"]);
+    assert_eq!(code, 0);
+    let count = r["scenarios"][0]["total"]["count"].as_u64().unwrap();
+    assert!(
+        (190..=210).contains(&count),
+        "{count} requests at 100/s for 2s"
+    );
+    assert_eq!(r["scenarios"][0]["dropped-iterations"], 0);
+}
+
+#[test]
+fn the_open_model_shows_a_stall_that_the_closed_model_hides() {
+    // The target stops answering for 400ms at the end of every 1.5s.
+    let mock = MockProcess::start(r#"route "GET" "/ok" stall-every="1500ms" stall-for="400ms""#);
+    let (_, open) = run_json(&[&mock.url("/ok"), "--rate", "200", "--duration", "3s"]);
+    let (_, closed) = run_json(&[&mock.url("/ok"), "-u", "2", "--duration", "3s"]);
+    let p99 = |r: &serde_json::Value| {
+        r["scenarios"][0]["total"]["latency"]["p99"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        p99(&open) > 150.0,
+        "open-model p99 {} shows the stall",
+        p99(&open)
+    );
+    assert!(
+        p99(&closed) < p99(&open) / 2.0,
+        "closed-model p99 {} hides it",
+        p99(&closed)
+    );
+}
+
+#[test]
+fn post_bodies_from_files_and_headers_are_sent() {
+    let mock = MockProcess::start(r#"route "POST" "/orders" status=201"#);
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("order.json");
+    std::fs::write(&body, r#"{"sku": "A1"}"#).unwrap();
+    let (code, r) = run_json(&[
+        &mock.url("/orders"),
+        "-n",
+        "5",
+        "--data",
+        body.to_str().unwrap(),
+        "-H",
+        "Authorization: Bearer secret-token",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(r["scenarios"][0]["requests"][0]["name"], "POST /orders");
+    assert_eq!(r["scenarios"][0]["total"]["statuses"]["201"], 5);
+    assert!(
+        !r.to_string().contains("secret-token"),
+        "headers never reach reports"
+    );
+}
+
+#[test]
+fn reports_are_saved_by_extension_and_appended_to_the_step_summary() {
+    let mock = MockProcess::start(r#"route "GET" "/ok""#);
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    let junit = dir.path().join("junit.xml");
+    let run = dir.path().join("run.json");
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "# before\n").unwrap();
+    let output = backendctl()
+        .args(["load", &mock.url("/ok"), "-n", "20", "-t", "p95<10s"])
+        .args([
+            "--save",
+            html.to_str().unwrap(),
+            "--save",
+            junit.to_str().unwrap(),
+        ])
+        .args(["--out", run.to_str().unwrap()])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.matches("<svg").count() >= 4);
+    let junit = std::fs::read_to_string(junit).unwrap();
+    assert!(junit.contains("<testcase name=\"p95 &lt;10s\""), "{junit}");
+    assert_eq!(
+        load_common::json_file(&run)["scenarios"][0]["total"]["count"],
+        20
+    );
+    let summary = std::fs::read_to_string(summary).unwrap();
+    assert!(
+        summary.starts_with("# before\n") && summary.contains(r"| ✅ | p95 \<10s |"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_64() {
+    let output = backendctl()
+        .args(["load", "http://127.0.0.1:1/", "--rate", "10"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(64), "--rate needs --duration");
+}

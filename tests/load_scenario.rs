@@ -1,0 +1,230 @@
+//! `scenario` and `mock` nodes through `apply`: stages, sequences with extraction, the CSV
+//! feeder, checks, thresholds, abort-on-fail and the open model's dropped iterations.
+
+mod common;
+mod load_common;
+
+use common::{Workspace, free_port};
+use load_common::json_file;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn scenario_json(ws: &Workspace, name: &str) -> serde_json::Value {
+    let runs = ws.join(".backendctl/runs");
+    let run: PathBuf = std::fs::read_dir(&runs)
+        .expect("a run directory")
+        .map(|e| e.unwrap().path())
+        .max()
+        .expect("one run");
+    json_file(&run.join(format!("scenario-{name}.json")))
+}
+
+#[test]
+fn a_journey_extracts_values_feeds_data_and_passes_its_thresholds() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+
+mock "api" {{
+    listen "127.0.0.1:{port}"
+    route "POST" "/login" json="{{\"token\": \"t0k3n\"}}"
+    route "GET" "/api/users/t0k3n" json="[{{\"id\": 1}}]" {{
+        header "X-Served-By" "mock"
+    }}
+    route "GET" "/api/items/A1" body="item A1"
+    route "GET" "/api/items/B2" body="item B2"
+}}
+
+scenario "journey" {{
+    after "mock.api"
+    base-url "http://127.0.0.1:{port}"
+    data-file "items.csv"
+    stages {{
+        stage "500ms" target=3
+        stage "1s" target=3
+    }}
+    request "login" "POST" "/login" {{
+        json "{{\"user\": \"vu-{{{{ vu }}}}\"}}"
+        expect status=200
+        extract "token" json="$.token"
+    }}
+    request "users" "GET" "/api/users/{{{{ vars.token }}}}" {{
+        expect status=200 header="X-Served-By" body-contains="id"
+        expect-json "$[0].id" 1
+    }}
+    request "item" "GET" "/api/items/{{{{ data.sku }}}}" {{
+        expect status=200 body-contains="item"
+        thresholds {{
+            p99 "< 1s"
+        }}
+    }}
+    thresholds {{
+        p95 "< 500ms"
+        error-rate "< 1%"
+        checks "> 99%"
+        rps "> 10"
+    }}
+}}
+"#
+    ));
+    std::fs::write(ws.join("items.csv"), "sku\nA1\nB2\n").unwrap();
+    let output = ws.run(&["apply", "--yes"]);
+    let stdout = common::stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        common::stderr(&output)
+    );
+    assert!(stdout.contains("thresholds passed"), "{stdout}");
+    let report = scenario_json(&ws, "journey");
+    let s = &report["scenarios"][0];
+    assert_eq!(s["total"]["failed"], 0, "{s}");
+    let names: Vec<&str> = s["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["login", "users", "item"]);
+    assert!(s["requests"][1]["checks-passed"].as_u64().unwrap() >= 4);
+    assert_eq!(s["thresholds"].as_array().unwrap().len(), 5);
+    assert!(s["max-vus"].as_u64().unwrap() <= 3);
+    let run_dir = ws.join(".backendctl/runs");
+    let html = std::fs::read_dir(run_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+        .join("scenario-journey.html");
+    assert!(std::fs::read_to_string(html).unwrap().contains("<svg"));
+}
+
+#[test]
+fn abort_on_fail_stops_the_run_early_and_exits_99() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+mock "api" {{
+    listen "127.0.0.1:{port}"
+    route "GET" "/down" status=503
+}}
+scenario "gate" {{
+    after "mock.api"
+    base-url "http://127.0.0.1:{port}"
+    stages {{
+        stage "20s" target=2
+    }}
+    request "down" "GET" "/down"
+    thresholds abort-on-fail=#true abort-delay="1s" {{
+        error-rate "< 1%"
+    }}
+}}
+"#
+    ));
+    let started = Instant::now();
+    let output = ws.run(&["apply", "--yes"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "aborted long before 20s"
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(99),
+        "{}",
+        common::stdout(&output)
+    );
+    let s = &scenario_json(&ws, "gate")["scenarios"][0];
+    assert_eq!(s["aborted"], true);
+    assert_eq!(s["thresholds"][0]["passed"], false);
+    assert!(common::stdout(&output).contains("✗  error-rate < 1%"));
+}
+
+#[test]
+fn the_open_model_counts_dropped_iterations_when_users_run_out() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+mock "api" {{
+    listen "127.0.0.1:{port}"
+    route "GET" "/slow" latency="300ms"
+}}
+scenario "arrivals" {{
+    after "mock.api"
+    base-url "http://127.0.0.1:{port}"
+    stages max-vus=2 {{
+        stage "1s" rate=20
+    }}
+    request "slow" "GET" "/slow"
+}}
+"#
+    ));
+    let output = ws.run(&["apply", "--yes"]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
+    let s = &scenario_json(&ws, "arrivals")["scenarios"][0];
+    let dropped = s["dropped-iterations"].as_u64().unwrap();
+    let sent = s["total"]["count"].as_u64().unwrap();
+    assert!(dropped >= 10, "dropped {dropped}");
+    assert_eq!(dropped + sent, 20, "every due iteration is sent or dropped");
+    assert!(s["max-vus"].as_u64().unwrap() <= 2);
+    // Measured from the intended start: queued work shows in latency.
+    assert!(s["total"]["latency"]["min"].as_f64().unwrap() >= 290.0);
+}
+
+#[test]
+fn weighted_requests_are_picked_by_weight() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+mock "api" {{
+    listen "127.0.0.1:{port}"
+    route "GET" "/a"
+    route "GET" "/b"
+}}
+scenario "mix" {{
+    after "mock.api"
+    base-url "http://127.0.0.1:{port}"
+    stages {{
+        stage "1s" rate=400
+    }}
+    request "a" "GET" "/a" weight=9
+    request "b" "GET" "/b" weight=1
+}}
+"#
+    ));
+    let output = ws.run(&["apply", "--yes"]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
+    let s = &scenario_json(&ws, "mix")["scenarios"][0];
+    let a = s["requests"][0]["count"].as_f64().unwrap();
+    let b = s["requests"][1]["count"].as_f64().unwrap();
+    assert!((a + b - 400.0).abs() <= 4.0, "{a} + {b}");
+    assert!(
+        a / (a + b) > 0.8 && a / (a + b) < 0.97,
+        "share of a: {}",
+        a / (a + b)
+    );
+}
+
+#[test]
+fn mixing_users_and_rates_in_one_scenario_is_refused_at_plan() {
+    let ws = Workspace::new(
+        r#"backend version=1
+scenario "bad" {
+    base-url "http://127.0.0.1:9"
+    stages {
+        stage "1s" target=2
+        stage "1s" rate=5
+    }
+    request "a" "GET" "/"
+}
+"#,
+    );
+    let output = ws.run(&["plan"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        common::stderr(&output).contains("either `target`"),
+        "{}",
+        common::stderr(&output)
+    );
+}

@@ -1,0 +1,95 @@
+//! The HTML report as a person sees it: rendered by headless Chromium (when installed; CI
+//! installs it), every chart drawn and every table filled.
+
+mod common;
+mod load_common;
+
+use load_common::MockProcess;
+use std::process::Command;
+
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+#[test]
+fn headless_chromium_renders_the_charts_and_tables() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("BACKENDCTL_REQUIRE_CHROMIUM").is_none(),
+            "chromium is required"
+        );
+        eprintln!("skipped: no chromium on this machine");
+        return;
+    };
+    let mock = MockProcess::start(r#"route "GET" "/ok" latency="1ms" error-rate=0.1"#);
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    let output = common::backendctl()
+        .args([
+            "load",
+            &mock.url("/ok"),
+            "-u",
+            "4",
+            "--duration",
+            "2s",
+            "-t",
+            "p95<1s",
+        ])
+        .args(["--save", html.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(html.exists(), "{}", common::stderr(&output));
+    let url = format!("file://{}", html.display());
+    let dom = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--dump-dom",
+            &url,
+        ])
+        .output()
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&dom.stdout).replace('\n', "");
+    assert_eq!(
+        dom.matches("<svg").count(),
+        4,
+        "four charts in the rendered DOM"
+    );
+    for needle in [
+        "Latency percentiles per second",
+        "p95 &lt;1s",
+        "GET /ok",
+        ">200<",
+        ">500<",
+    ] {
+        assert!(
+            dom.contains(needle),
+            "missing {needle:?} in the rendered page"
+        );
+    }
+    let png = dir.path().join("shot.png");
+    let shot = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--window-size=1000,2400",
+        ])
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(&url)
+        .output()
+        .expect("run chromium");
+    assert!(shot.status.success());
+    assert!(
+        std::fs::metadata(&png).unwrap().len() > 20_000,
+        "a screenshot with content"
+    );
+}

@@ -12,7 +12,7 @@ pub mod error;
 pub mod executor;
 pub mod exit_code;
 pub mod globals;
-pub mod http;
+pub mod http_client;
 pub mod load;
 pub mod manifest;
 pub mod migrate;
@@ -68,7 +68,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         set: cli.set.clone(),
         verbose: cli.verbose,
     };
-    http::install_crypto_provider();
+    http_client::install_crypto_provider();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

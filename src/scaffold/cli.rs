@@ -47,6 +47,10 @@ pub struct ScaffoldArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Run `npm install --strict-allow-scripts` in the project afterwards.
+    #[arg(long)]
+    pub install: bool,
+
     /// Print the plan as JSON.
     #[arg(long)]
     pub json: bool,
@@ -183,5 +187,19 @@ pub async fn run(args: ScaffoldArgs, globals: &Globals) -> Result<u8, Error> {
         return Ok(exit_code::OK);
     }
     apply_scaffold(&plan)?;
+    if args.install {
+        let status = std::process::Command::new("npm")
+            .args(super::project_step::NPM_INSTALL)
+            .current_dir(&target)
+            .status()
+            .map_err(ScaffoldError::io("npm"))?;
+        if !status.success() {
+            return Err(ScaffoldError::Install {
+                dir: target.clone(),
+                log: PathBuf::from("<the output above>"),
+            }
+            .into());
+        }
+    }
     Ok(exit_code::OK)
 }

@@ -106,6 +106,19 @@ pub enum ScaffoldError {
     )]
     Stale(PathBuf),
 
+    /// `npm install` failed in a generated project.
+    #[error("npm install failed in {}", dir.display())]
+    #[diagnostic(
+        code(backendctl::scaffold::install),
+        help("see the log at {}", log.display())
+    )]
+    Install {
+        /// The project directory.
+        dir: PathBuf,
+        /// npm's output.
+        log: PathBuf,
+    },
+
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     #[diagnostic(code(backendctl::scaffold::io))]

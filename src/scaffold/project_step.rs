@@ -14,6 +14,24 @@ use super::options::ScaffoldOptions;
 use super::rel_path::RelPath;
 use super::scaffold_plan::{ScaffoldPlan, apply_scaffold, plan_scaffold};
 
+/// The `npm install` command the `install` option runs.
+pub const NPM_INSTALL: [&str; 4] = [
+    "install",
+    "--strict-allow-scripts",
+    "--no-audit",
+    "--no-fund",
+];
+
+/// Whether `npm install` must run: asked for, and `package.json` changes or nothing is installed.
+fn needs_install(project: &crate::manifest::model::Project, plan: &ScaffoldPlan) -> bool {
+    project.install
+        && (plan
+            .files
+            .iter()
+            .any(|f| f.path.as_str() == "package.json" && f.action.writes())
+            || !plan.target.join("node_modules").is_dir())
+}
+
 fn project_plan(
     base_dir: &std::path::Path,
     manifest: &crate::manifest::Manifest,
@@ -35,9 +53,10 @@ fn project_plan(
 pub async fn plan_project(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
     let plan = project_plan(&context.base_dir(), context.manifest(), name)?;
     let project = &context.manifest().project[name];
+    let install = needs_install(project, &plan);
     let action = if !plan.exists {
         Action::Create
-    } else if plan.has_changes() {
+    } else if plan.has_changes() || install {
         Action::Change
     } else {
         Action::UpToDate
@@ -48,6 +67,10 @@ pub async fn plan_project(context: &PlanContext<'_>, name: &str) -> Result<Step,
         format!("{} in {}: {}", project.stack, project.path, plan.summary()),
     );
     step.details = plan.details();
+    if install {
+        step.details
+            .push(format!("run       npm {}", NPM_INSTALL.join(" ")));
+    }
     if let Some(previous) = &plan.previous_template_version
         && previous != &plan.template_version
     {
@@ -81,10 +104,46 @@ pub async fn apply_project(context: &ApplyContext<'_>, step: &Step) -> Result<Ou
     if !step.state.is_empty() && plan.fingerprint() != step.state {
         return Err(ScaffoldError::Stale(plan.target.clone()).into());
     }
+    let project = &context.manifest().project[name];
+    let install = needs_install(project, &plan);
     apply_scaffold(&plan)?;
+    let mut details = plan.details();
+    if install {
+        let log = context
+            .run_dir
+            .join(format!("project-{name}-npm-install.log"));
+        npm_install(&plan.target, &log).await?;
+        details.push(format!("npm install done (log: {})", log.display()));
+    }
     Ok(Outcome {
         status: OutcomeStatus::Done,
         summary: plan.summary(),
-        details: plan.details(),
+        details,
     })
+}
+
+/// Runs `npm install --strict-allow-scripts` in `dir`, its output going to `log`.
+async fn npm_install(dir: &std::path::Path, log: &std::path::Path) -> Result<(), ScaffoldError> {
+    if let Some(parent) = log.parent() {
+        std::fs::create_dir_all(parent).map_err(ScaffoldError::io(parent))?;
+    }
+    let out = std::fs::File::create(log).map_err(ScaffoldError::io(log))?;
+    let err = out.try_clone().map_err(ScaffoldError::io(log))?;
+    let status = tokio::process::Command::new("npm")
+        .args(NPM_INSTALL)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .status()
+        .await
+        .map_err(ScaffoldError::io("npm"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(ScaffoldError::Install {
+            dir: dir.to_path_buf(),
+            log: log.to_path_buf(),
+        })
+    }
 }

@@ -293,6 +293,8 @@ fn template_context(options: &ScaffoldOptions) -> Value {
     context! {
         name => options.name.as_str(),
         stack => options.stack.as_str(),
+        // NestJS 12 is ESM-only, so its projects test with vitest; the others with jest.
+        mock => if options.stack == super::Stack::Nestjs { "vi" } else { "jest" },
         features => features,
         f => f,
         node_version => versions().node.as_str(),

@@ -46,7 +46,7 @@ impl Probe {
                 Ok(Ok(_))
             ),
             Probe::Http(url) => {
-                let client = crate::http::client();
+                let client = crate::http_client::client();
                 match client
                     .get(url.clone())
                     .timeout(ATTEMPT_TIMEOUT)

@@ -5,4 +5,6 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
+  // Sources import "./x.js" (valid for both CommonJS and ESM under nodenext); map it back to x.ts.
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
 };

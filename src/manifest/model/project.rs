@@ -36,6 +36,10 @@ pub struct Project {
     /// Files that already exist and differ are merged with conflict markers, never overwritten.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub force: bool,
+    /// Run `npm install --strict-allow-scripts` after writing, whenever `package.json` changed or
+    /// `node_modules` is missing (so a `service` can start the project right away).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub install: bool,
     /// Nodes that must be applied before this one, by address.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after: Vec<String>,

@@ -1,10 +1,10 @@
-import { PasswordHasher } from "../src/auth/passwords";
-import { AccessTokens } from "../src/auth/tokens";
-import { UnauthorizedError } from "../src/errors";
-import { MemoryMailer } from "../src/mail/mailer";
-import { MemoryTokenRepository } from "../src/repositories/memory/token-repository";
-import { MemoryUserRepository } from "../src/repositories/memory/user-repository";
-import { AuthService } from "../src/services/auth-service";
+import { PasswordHasher } from "../src/auth/passwords.js";
+import { AccessTokens } from "../src/auth/tokens.js";
+import { UnauthorizedError } from "../src/errors.js";
+import { MemoryMailer } from "../src/mail/mailer.js";
+import { MemoryTokenRepository } from "../src/repositories/memory/token-repository.js";
+import { MemoryUserRepository } from "../src/repositories/memory/user-repository.js";
+import { AuthService } from "../src/services/auth-service.js";
 
 function service(mailer = new MemoryMailer()) {
   return new AuthService(

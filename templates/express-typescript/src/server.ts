@@ -1,7 +1,7 @@
 // Starts the HTTP server and shuts it down cleanly on SIGTERM/SIGINT.
-import { createApp } from "./app";
-import { loadConfig } from "./config";
-import { createContainer } from "./container";
+import { createApp } from "./app.js";
+import { loadConfig } from "./config.js";
+import { createContainer } from "./container.js";
 
 const config = loadConfig();
 const container = createContainer(config);

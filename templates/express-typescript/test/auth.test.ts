@@ -1,9 +1,9 @@
 import request from "supertest";
-import { createApp } from "../src/app";
-import { createContainer } from "../src/container";
-import type { Container } from "../src/container";
-import { MemoryMailer } from "../src/mail/mailer";
-import { testConfig } from "./helpers";
+import { createApp } from "../src/app.js";
+import { createContainer } from "../src/container.js";
+import type { Container } from "../src/container.js";
+import { MemoryMailer } from "../src/mail/mailer.js";
+import { testConfig } from "./helpers.js";
 
 describe("authentication over HTTP", () => {
   const mailer = new MemoryMailer();

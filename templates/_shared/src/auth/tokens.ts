@@ -1,8 +1,8 @@
 // Access tokens (short-lived JWTs, HS256) and opaque random tokens (refresh, password reset).
 import { createHash, randomBytes } from "node:crypto";
 import jwt from "jsonwebtoken";
-import { UnauthorizedError } from "../errors";
-import type { Actor } from "../services/product-service";
+import { UnauthorizedError } from "../errors.js";
+import type { Actor } from "../services/product-service.js";
 
 export class AccessTokens {
   constructor(

@@ -1,6 +1,6 @@
 // Redis as the cache-aside store (ioredis). Errors degrade to cache misses: the database stays the source of truth.
 import { Redis } from "ioredis";
-import type { Cache } from "./cache";
+import type { Cache } from "./cache.js";
 
 export class RedisCache implements Cache {
   private readonly redis: Redis;

@@ -1,5 +1,5 @@
 // Outgoing mail. The default transport only logs; plug a real one (SMTP, an API) in src/container.ts.
-import type { Logger } from "../logger";
+import type { Logger } from "../logger.js";
 
 export interface MailMessage {
   to: string;

@@ -1,5 +1,5 @@
 // The product repository contract. Services depend on this interface, never on a database.
-import type { CreateProduct, Product, UpdateProduct } from "../domain/product";
+import type { CreateProduct, Product, UpdateProduct } from "../domain/product.js";
 
 export interface ProductRepository {
   /** Up to `limit` products ordered by id, after `afterId` when given. */

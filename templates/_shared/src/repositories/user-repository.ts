@@ -1,5 +1,5 @@
 // The user repository contract.
-import type { Role, User } from "../domain/user";
+import type { Role, User } from "../domain/user.js";
 
 export interface NewUser {
   email: string;

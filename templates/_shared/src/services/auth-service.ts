@@ -1,15 +1,15 @@
 // Authentication use cases: registration, login, refresh-token rotation with reuse detection,
 // logout, password reset through a mailed one-time token.
 import { randomUUID } from "node:crypto";
-import type { AccessTokens } from "../auth/tokens";
-import { hashToken, newOpaqueToken } from "../auth/tokens";
-import type { PasswordHasher } from "../auth/passwords";
-import type { Credentials, User } from "../domain/user";
-import { AppError, ConflictError, NotFoundError, UnauthorizedError } from "../errors";
-import type { Mailer } from "../mail/mailer";
-import type { TokenRepository } from "../repositories/token-repository";
-import type { UserRepository } from "../repositories/user-repository";
-import type { Actor } from "./product-service";
+import type { AccessTokens } from "../auth/tokens.js";
+import { hashToken, newOpaqueToken } from "../auth/tokens.js";
+import type { PasswordHasher } from "../auth/passwords.js";
+import type { Credentials, User } from "../domain/user.js";
+import { AppError, ConflictError, NotFoundError, UnauthorizedError } from "../errors.js";
+import type { Mailer } from "../mail/mailer.js";
+import type { TokenRepository } from "../repositories/token-repository.js";
+import type { UserRepository } from "../repositories/user-repository.js";
+import type { Actor } from "./product-service.js";
 
 export interface TokenPair {
   accessToken: string;

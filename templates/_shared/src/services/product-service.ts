@@ -1,10 +1,10 @@
 // Product use cases: pagination, ownership rules and cache-aside reads.
-import type { Cache } from "../cache/cache";
-import type { CreateProduct, Product, UpdateProduct } from "../domain/product";
-import { ForbiddenError, NotFoundError } from "../errors";
-import { decodeCursor, toPage } from "../pagination";
-import type { Page, PageQuery } from "../pagination";
-import type { ProductRepository } from "../repositories/product-repository";
+import type { Cache } from "../cache/cache.js";
+import type { CreateProduct, Product, UpdateProduct } from "../domain/product.js";
+import { ForbiddenError, NotFoundError } from "../errors.js";
+import { decodeCursor, toPage } from "../pagination.js";
+import type { Page, PageQuery } from "../pagination.js";
+import type { ProductRepository } from "../repositories/product-repository.js";
 
 /** Who is acting: an authenticated user, or undefined when the project has no authentication. */
 export interface Actor {

@@ -1,7 +1,7 @@
 // An in-memory product repository: the default without PostgreSQL, and the unit tests' fake.
 import { randomUUID } from "node:crypto";
-import type { CreateProduct, Product, UpdateProduct } from "../../domain/product";
-import type { ProductRepository } from "../product-repository";
+import type { CreateProduct, Product, UpdateProduct } from "../../domain/product.js";
+import type { ProductRepository } from "../product-repository.js";
 
 export class MemoryProductRepository implements ProductRepository {
   private readonly rows = new Map<string, Product>();

@@ -1,6 +1,6 @@
 // An in-memory token repository.
 import { randomUUID } from "node:crypto";
-import type { RefreshToken, ResetToken, TokenRepository } from "../token-repository";
+import type { RefreshToken, ResetToken, TokenRepository } from "../token-repository.js";
 
 export class MemoryTokenRepository implements TokenRepository {
   private readonly refresh = new Map<string, RefreshToken>();

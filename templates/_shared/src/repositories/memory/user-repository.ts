@@ -1,7 +1,7 @@
 // An in-memory user repository.
 import { randomUUID } from "node:crypto";
-import type { User } from "../../domain/user";
-import type { NewUser, UserRepository } from "../user-repository";
+import type { User } from "../../domain/user.js";
+import type { NewUser, UserRepository } from "../user-repository.js";
 
 export class MemoryUserRepository implements UserRepository {
   private readonly rows = new Map<string, User>();

@@ -1,9 +1,9 @@
 // The PostgreSQL product repository (Kysely).
 import type { Kysely, Selectable } from "kysely";
-import { pingDatabase } from "../../db/database";
-import type { Database, ProductsTable } from "../../db/database";
-import type { CreateProduct, Product, UpdateProduct } from "../../domain/product";
-import type { ProductRepository } from "../product-repository";
+import { pingDatabase } from "../../db/database.js";
+import type { Database, ProductsTable } from "../../db/database.js";
+import type { CreateProduct, Product, UpdateProduct } from "../../domain/product.js";
+import type { ProductRepository } from "../product-repository.js";
 
 function toProduct(row: Selectable<ProductsTable>): Product {
   return {

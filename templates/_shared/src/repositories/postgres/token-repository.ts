@@ -1,7 +1,7 @@
 // The PostgreSQL token repository (Kysely).
 import type { Kysely } from "kysely";
-import type { Database } from "../../db/database";
-import type { RefreshToken, ResetToken, TokenRepository } from "../token-repository";
+import type { Database } from "../../db/database.js";
+import type { RefreshToken, ResetToken, TokenRepository } from "../token-repository.js";
 
 export class PostgresTokenRepository implements TokenRepository {
   constructor(private readonly db: Kysely<Database>) {}

@@ -1,8 +1,8 @@
 // The PostgreSQL user repository (Kysely).
 import type { Kysely, Selectable } from "kysely";
-import type { Database, UsersTable } from "../../db/database";
-import type { Role, User } from "../../domain/user";
-import type { NewUser, UserRepository } from "../user-repository";
+import type { Database, UsersTable } from "../../db/database.js";
+import type { Role, User } from "../../domain/user.js";
+import type { NewUser, UserRepository } from "../user-repository.js";
 
 function toUser(row: Selectable<UsersTable>): User {
   return {

@@ -1,9 +1,9 @@
 // HTTP ↔ authentication use cases.
 import type { Request, Response } from "express";
-import { credentialsSchema, refreshSchema, resetConfirmSchema, resetRequestSchema, userJson } from "../../domain/user";
-import type { AuthService } from "../../services/auth-service";
-import { parse } from "../../validation";
-import { actorOf } from "../middleware/authenticate";
+import { credentialsSchema, refreshSchema, resetConfirmSchema, resetRequestSchema, userJson } from "../../domain/user.js";
+import type { AuthService } from "../../services/auth-service.js";
+import { parse } from "../../validation.js";
+import { actorOf } from "../middleware/authenticate.js";
 
 export class AuthController {
   constructor(private readonly auth: AuthService) {}

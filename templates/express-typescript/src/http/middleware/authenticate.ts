@@ -1,8 +1,8 @@
 // Authentication and role-based authorization middleware. The authenticated actor is kept in res.locals.
 import type { RequestHandler, Response } from "express";
-import { ForbiddenError, UnauthorizedError } from "../../errors";
-import type { AuthService } from "../../services/auth-service";
-import type { Actor } from "../../services/product-service";
+import { ForbiddenError, UnauthorizedError } from "../../errors.js";
+import type { AuthService } from "../../services/auth-service.js";
+import type { Actor } from "../../services/product-service.js";
 
 export function authenticate(auth: AuthService): RequestHandler {
   return (req, res, next) => {

@@ -1,7 +1,7 @@
 // The one error handler: typed AppErrors map to their status, malformed JSON to 400, the rest to 500.
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { NotFoundError, toErrorResponse } from "../../errors";
-import type { Logger } from "../../logger";
+import { NotFoundError, toErrorResponse } from "../../errors.js";
+import type { Logger } from "../../logger.js";
 
 export const notFound: RequestHandler = (req, _res, next) => {
   next(new NotFoundError(`route ${req.method} ${req.path}`));

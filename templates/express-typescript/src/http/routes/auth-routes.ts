@@ -1,7 +1,7 @@
 // /auth routes.
 import { Router } from "express";
 import type { RequestHandler } from "express";
-import type { AuthController } from "../controllers/auth-controller";
+import type { AuthController } from "../controllers/auth-controller.js";
 
 export function authRoutes(controller: AuthController, requireUser: RequestHandler): Router {
   const router = Router();

@@ -1,0 +1,25 @@
+// Starts the HTTP server and shuts it down cleanly on SIGTERM/SIGINT.
+import { buildApp } from "./app.js";
+import { loadConfig } from "./config.js";
+import { createContainer } from "./container.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const container = createContainer(config);
+  const app = await buildApp(container);
+  await app.listen({ port: config.PORT, host: "0.0.0.0" });
+  container.logger.info({ port: config.PORT }, "listening");
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      void app
+        .close()
+        .then(() => container.close())
+        .then(() => process.exit(0));
+    });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

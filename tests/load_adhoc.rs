@@ -272,3 +272,19 @@ fn usage_errors_exit_64() {
         .unwrap();
     assert_eq!(output.status.code(), Some(64), "--rate needs --duration");
 }
+
+#[test]
+fn http2_with_prior_knowledge_works() {
+    let mock = MockProcess::start(r#"route "GET" "/ok" body="h2""#);
+    let (code, r) = run_json(&[&mock.url("/ok"), "--http2", "-u", "2", "-n", "20"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["scenarios"][0]["total"]["statuses"]["200"], 20);
+}
+
+#[test]
+fn keep_alive_off_opens_a_connection_per_request() {
+    let mock = MockProcess::start(r#"route "GET" "/ok""#);
+    let (code, r) = run_json(&[&mock.url("/ok"), "--no-keepalive", "-u", "2", "-n", "30"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["scenarios"][0]["total"]["statuses"]["200"], 30);
+}

@@ -16,6 +16,8 @@ TOOLS="${BENCH_TOOLS:-$ROOT/target/bench-tools}"
 RUNS="${RUNS:-3}"
 DURATION="${DURATION:-10}"
 CONNS="${CONNS:-50}"
+# The peers to compare with (oha takes minutes to build: `PEERS="wrk k6"` skips it).
+PEERS="${PEERS:-wrk oha k6}"
 WORK="$(mktemp -d)"
 NGINX_PORT=18080
 DELAY_PORT=18081
@@ -37,7 +39,7 @@ install_tools() {
     say "installing wrk and nginx-light (apt)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null
   fi
-  if [[ ! -x "$TOOLS/bin/oha" ]]; then
+  if [[ " $PEERS " == *" oha "* && ! -x "$TOOLS/bin/oha" ]]; then
     say "installing oha (cargo install --locked; a few minutes on 2 cores)"
     cargo install oha --locked --root "$TOOLS" >/dev/null 2>&1
   fi
@@ -143,7 +145,7 @@ throughput() {
   say "throughput: nginx (1 worker), $CONNS connections, ${DURATION}s, median of $RUNS"
   local url="http://127.0.0.1:$NGINX_PORT/"
   declare -gA RPS
-  for tool in backendctl wrk oha k6; do
+  for tool in backendctl $PEERS; do
     : > "$WORK/rps-$tool"
     for _ in $(seq 1 "$RUNS"); do
       "run_$tool" "$url" "$CONNS" "$DURATION" | awk '{print $1}' >> "$WORK/rps-$tool"
@@ -151,7 +153,7 @@ throughput() {
     RPS[$tool]=$(median < "$WORK/rps-$tool")
   done
   printf '\n%-12s %12s %18s\n' tool "req/s" "backendctl/tool"
-  for tool in backendctl wrk oha k6; do
+  for tool in backendctl $PEERS; do
     printf '%-12s %12.0f %18.2f\n' "$tool" "${RPS[$tool]}" "$(python3 -c "print(${RPS[backendctl]} / ${RPS[$tool]})")"
   done
 }
@@ -159,13 +161,15 @@ throughput() {
 memory() {
   say "peak RSS at 1000 virtual users (5s against nginx)"
   local url="http://127.0.0.1:$NGINX_PORT/" b k
-  b=$( { /usr/bin/time -f '%M' "$BACKENDCTL" load "$url" -u 1000 -d 5s -o json >/dev/null; } 2>&1 | tail -1)
+  /usr/bin/time -o "$WORK/rss-b" -f '%M' "$BACKENDCTL" load "$url" -u 1000 -d 5s -o json >/dev/null
+  b=$(tail -1 "$WORK/rss-b")
   cat > "$WORK/mem.js" <<JS
 import http from "k6/http";
 export const options = { vus: 1000, duration: "5s" };
 export default function () { http.get("$url"); }
 JS
-  k=$( { /usr/bin/time -f '%M' "$K6" run --quiet --no-usage-report "$WORK/mem.js" >/dev/null 2>&1; } 2>&1 | tail -1)
+  /usr/bin/time -o "$WORK/rss-k" -f '%M' "$K6" run --quiet --no-usage-report "$WORK/mem.js" >/dev/null 2>&1 || true
+  k=$(tail -1 "$WORK/rss-k")
   printf '\n%-12s %12s\n' tool "peak RSS"
   printf '%-12s %9.1f MB\n' backendctl "$(python3 -c "print($b / 1024)")" k6 "$(python3 -c "print($k / 1024)")"
 }
@@ -186,11 +190,14 @@ omission() {
   printf '%-40s %10.2f\n' "backendctl open model, 1000 req/s" "$(run_backendctl "$url" 50 20 --rate 1000 | awk '{print $3}')"
   printf '%-40s %10.2f\n' "backendctl closed model, 50 users" "$(run_backendctl "$url" 50 20 | awk '{print $3}')"
   printf '%-40s %10.2f\n' "wrk (closed), 50 connections" "$(run_wrk "$url" 50 20 | awk '{print $3}')"
+  if [[ -x "$K6" ]]; then
+    printf '%-40s %10.2f\n' "k6 (closed), 50 VUs" "$(run_k6 "$url" 50 20 | awk '{print $3}')"
+  fi
 }
 
+# SECTIONS picks parts: `SECTIONS="memory omission" bash bench/load.sh`.
 install_tools
 start_targets
-throughput
-memory
-accuracy
-omission
+for section in ${SECTIONS:-throughput memory accuracy omission}; do
+  "$section"
+done

@@ -272,3 +272,45 @@ fn usage_errors_exit_64() {
         .unwrap();
     assert_eq!(output.status.code(), Some(64), "--rate needs --duration");
 }
+
+#[test]
+fn http2_with_prior_knowledge_works() {
+    let mock = MockProcess::start(r#"route "GET" "/ok" body="h2""#);
+    let (code, r) = run_json(&[&mock.url("/ok"), "--http2", "-u", "2", "-n", "20"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["scenarios"][0]["total"]["statuses"]["200"], 20);
+}
+
+#[test]
+fn keep_alive_off_opens_a_connection_per_request() {
+    let mock = MockProcess::start(r#"route "GET" "/ok""#);
+    let (code, r) = run_json(&[&mock.url("/ok"), "--no-keepalive", "-u", "2", "-n", "30"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["scenarios"][0]["total"]["statuses"]["200"], 30);
+}
+
+#[test]
+fn huge_bodies_are_counted_not_kept() {
+    const SIZE: usize = 32 * 1024 * 1024;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut s, _) = listener.accept().unwrap();
+        for _ in 0..2 {
+            let mut buf = [0_u8; 1024];
+            let _ = s.read(&mut buf);
+            let _ = write!(s, "HTTP/1.1 200 OK\r\ncontent-length: {SIZE}\r\n\r\n");
+            let chunk = vec![b'x'; 1024 * 1024];
+            for _ in 0..SIZE / chunk.len() {
+                s.write_all(&chunk).unwrap();
+            }
+        }
+    });
+    let (code, r) = run_json(&[&format!("http://{addr}/big"), "-u", "1", "-n", "2"]);
+    server.join().unwrap();
+    assert_eq!(code, 0);
+    let total = &r["scenarios"][0]["total"];
+    assert_eq!(total["statuses"]["200"], 2);
+    assert!(total["bytes-in"].as_u64().unwrap() >= 2 * SIZE as u64);
+}

@@ -228,3 +228,41 @@ scenario "bad" {
         common::stderr(&output)
     );
 }
+
+#[test]
+fn parallel_scenarios_run_at_the_same_time() {
+    let port = free_port();
+    let scenario = |name: &str| {
+        format!(
+            r#"scenario "{name}" {{
+    after "mock.api"
+    parallel #true
+    base-url "http://127.0.0.1:{port}"
+    stages {{
+        stage "2s" rate=20
+    }}
+    request "{name}" "GET" "/ok"
+}}
+"#
+        )
+    };
+    let ws = Workspace::new(&format!(
+        "backend version=1\nmock \"api\" {{\n    listen \"127.0.0.1:{port}\"\n    route \"GET\" \"/ok\"\n}}\n{}{}",
+        scenario("first"),
+        scenario("second")
+    ));
+    let started = Instant::now();
+    let output = ws.run(&["apply", "--yes"]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
+    assert!(
+        started.elapsed() < Duration::from_millis(3800),
+        "took {:?}",
+        started.elapsed()
+    );
+    for name in ["first", "second"] {
+        let count = scenario_json(&ws, name)["scenarios"][0]["total"]["count"]
+            .as_u64()
+            .unwrap();
+        assert!((38..=42).contains(&count), "{name}: {count}");
+    }
+}

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, Method};
+use tokio_util::sync::CancellationToken;
 
 use crate::exit_code;
 use crate::load::Error;
@@ -229,7 +230,15 @@ pub(crate) async fn run(args: LoadArgs) -> Result<u8, Error> {
     let args = args.flags;
     let workload = args.workload()?;
     let started_at = crate::report::output::now_rfc3339();
-    let scenario = engine::execute(workload, true).await?;
+    let cancel = CancellationToken::new();
+    let on_interrupt = cancel.clone();
+    let interrupt = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_interrupt.cancel();
+        }
+    });
+    let scenario = engine::execute(workload, true, cancel.clone()).await?;
+    interrupt.abort();
     let report = RunReport::new(started_at, vec![scenario]);
     args.outputs.write(&report, OutputFormat::Text)?;
     let total = &report.scenarios[0].total;
@@ -241,7 +250,9 @@ pub(crate) async fn run(args: LoadArgs) -> Result<u8, Error> {
             .collect();
         return Err(Error::AllFailed(causes.join(", ")));
     }
-    Ok(if report.passed() {
+    Ok(if cancel.is_cancelled() {
+        exit_code::INTERRUPTED
+    } else if report.passed() {
         exit_code::OK
     } else {
         exit_code::THRESHOLD_BREACHED

@@ -1,24 +1,19 @@
 //! One virtual user's connection to the target.
 //!
 //! Plain `http://` with HTTP/1.1 — the common case, and the one the throughput goal is measured
-//! on — goes through a lean hyper client: one `http1` connection per virtual user, no pool, no
-//! per-request lookups. Measured against nginx on this 2-core machine, reqwest's pooled client
-//! spent noticeably more CPU per request (pool checkout, URL re-parsing, a `tower` stack; see
-//! `docs/load.md`), and on two shared cores the generator's CPU per request *is* the
-//! throughput. `https://` and HTTP/2 go through reqwest with rustls, which brings TLS, ALPN and
-//! the `insecure` opt-in for self-signed local certificates.
+//! on — goes through [`Http1Connection`], a minimal client run inside the virtual user's own
+//! task. On two cores shared with the target the generator's CPU and memory per request *are*
+//! the score (see `docs/load.md`). `https://` and HTTP/2 go through reqwest with rustls, which
+//! brings TLS, ALPN and the `insecure` opt-in for self-signed local certificates.
 
 use std::sync::Once;
 
 use bytes::{Bytes, BytesMut};
-use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
-use http::{HeaderMap, HeaderValue, Request};
-use http_body_util::{BodyExt as _, Full};
-use hyper::client::conn::http1::SendRequest;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
+use http::HeaderMap;
+use http::header::CONTENT_TYPE;
 
 use crate::load::error_category::ErrorCategory;
+use crate::load::http1_connection::Http1Connection;
 use crate::load::request_spec::RenderedRequest;
 use crate::load::workload::ClientOptions;
 
@@ -39,24 +34,15 @@ pub(crate) struct Exchange {
 
 /// A virtual user's connection.
 pub(crate) enum Connection {
-    Lean(LeanConnection),
+    Lean(Http1Connection),
     Pooled(reqwest::Client),
-}
-
-/// A single HTTP/1.1 connection, reopened when the server closes it.
-pub(crate) struct LeanConnection {
-    keep_alive: bool,
-    open: Option<(String, SendRequest<Full<Bytes>>)>,
 }
 
 impl Connection {
     /// A connection suited to `url` and the client options.
     pub(crate) fn new(url: &url::Url, options: ClientOptions) -> Result<Self, ErrorCategory> {
         if url.scheme() == "http" && !options.http2 {
-            return Ok(Self::Lean(LeanConnection {
-                keep_alive: options.keep_alive,
-                open: None,
-            }));
+            return Ok(Self::Lean(Http1Connection::new(options.keep_alive)));
         }
         static PROVIDER: Once = Once::new();
         PROVIDER.call_once(|| {
@@ -84,9 +70,10 @@ impl Connection {
         &mut self,
         request: &RenderedRequest,
         keep_body: bool,
+        keep_headers: bool,
     ) -> Result<Exchange, ErrorCategory> {
         match self {
-            Self::Lean(lean) => lean.exchange(request, keep_body).await,
+            Self::Lean(lean) => lean.exchange(request, keep_body, keep_headers).await,
             Self::Pooled(client) => exchange_pooled(client, request, keep_body).await,
         }
     }
@@ -94,124 +81,8 @@ impl Connection {
     /// Forgets the current connection (after a timeout leaves it in an unknown state).
     pub(crate) fn reset(&mut self) {
         if let Self::Lean(lean) = self {
-            lean.open = None;
+            lean.reset();
         }
-    }
-}
-
-impl LeanConnection {
-    async fn connect(&mut self, url: &url::Url) -> Result<(), ErrorCategory> {
-        let host = url.host_str().ok_or(ErrorCategory::Other)?;
-        let port = url.port_or_known_default().ok_or(ErrorCategory::Other)?;
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let stream = match TcpStream::connect((host, port)).await {
-            Ok(s) => s,
-            Err(e) => {
-                // A name that does not resolve surfaces as an I/O error of kind `Other` (or
-                // `Uncategorized`) from getaddrinfo; anything that parses as an IP did resolve.
-                let is_ip = host.parse::<std::net::IpAddr>().is_ok();
-                let category = ErrorCategory::of_io(&e, true);
-                return Err(if !is_ip && category == ErrorCategory::Connect {
-                    ErrorCategory::Dns
-                } else {
-                    category
-                });
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| ErrorCategory::of_error(&e, true))?;
-        tokio::spawn(async move {
-            // Errors surface on the request side too, where they are categorised.
-            let _ = connection.await;
-        });
-        let authority = authority_of(url);
-        self.open = Some((authority, sender));
-        Ok(())
-    }
-
-    async fn exchange(
-        &mut self,
-        request: &RenderedRequest,
-        keep_body: bool,
-    ) -> Result<Exchange, ErrorCategory> {
-        let authority = authority_of(&request.url);
-        let reusable = self
-            .open
-            .as_ref()
-            .is_some_and(|(a, s)| *a == authority && !s.is_closed());
-        if !reusable {
-            self.open = None;
-            self.connect(&request.url).await?;
-        }
-        let (_, sender) = self.open.as_mut().expect("connected above");
-        if sender.ready().await.is_err() {
-            // The server closed the idle connection between requests: reconnect once.
-            self.open = None;
-            self.connect(&request.url).await?;
-        }
-        let (_, sender) = self.open.as_mut().expect("connected above");
-
-        let path = match request.url.query() {
-            Some(q) => format!("{}?{q}", request.url.path()),
-            None => request.url.path().to_owned(),
-        };
-        let mut builder = Request::builder()
-            .method(request.method.clone())
-            .uri(path)
-            .header(
-                HOST,
-                HeaderValue::from_str(&authority).map_err(|_| ErrorCategory::Other)?,
-            );
-        if let Some(ct) = &request.content_type {
-            builder = builder.header(CONTENT_TYPE, ct.clone());
-        }
-        if !self.keep_alive {
-            builder = builder.header(CONNECTION, HeaderValue::from_static("close"));
-        }
-        for (name, value) in &request.headers {
-            builder = builder.header(name.clone(), value.clone());
-        }
-        if !request.body.is_empty() {
-            builder = builder.header(CONTENT_LENGTH, request.body.len());
-        }
-        let hyper_request = builder
-            .body(Full::new(request.body.clone()))
-            .map_err(|_| ErrorCategory::Other)?;
-
-        let result = async {
-            let response = sender
-                .send_request(hyper_request)
-                .await
-                .map_err(|e| ErrorCategory::of_error(&e, false))?;
-            let (parts, mut body) = response.into_parts();
-            let mut bytes_in = head_size(parts.status.as_u16(), &parts.headers);
-            let mut kept = keep_body.then(BytesMut::new);
-            while let Some(frame) = body.frame().await {
-                let frame = frame.map_err(|e| ErrorCategory::of_error(&e, false))?;
-                if let Some(data) = frame.data_ref() {
-                    bytes_in += data.len() as u64;
-                    if let Some(k) = kept.as_mut()
-                        && k.len() < KEPT_BODY_LIMIT
-                    {
-                        let room = KEPT_BODY_LIMIT - k.len();
-                        k.extend_from_slice(&data[..data.len().min(room)]);
-                    }
-                }
-            }
-            Ok(Exchange {
-                status: parts.status.as_u16(),
-                headers: parts.headers,
-                body: kept.map(BytesMut::freeze),
-                bytes_in,
-            })
-        }
-        .await;
-        if result.is_err() || !self.keep_alive {
-            self.open = None;
-        }
-        result
     }
 }
 
@@ -259,14 +130,6 @@ async fn exchange_pooled(
         body: kept.map(BytesMut::freeze),
         bytes_in,
     })
-}
-
-fn authority_of(url: &url::Url) -> String {
-    let host = url.host_str().unwrap_or_default();
-    match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.to_owned(),
-    }
 }
 
 /// Size of a response's status line and headers as sent.

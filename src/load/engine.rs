@@ -12,6 +12,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
 
 use crate::load::collector::{Collector, LiveStatus};
 use crate::load::run_context::{RunContext, WorkloadError};
@@ -24,10 +25,12 @@ const RAMP_TICK: Duration = Duration::from_millis(50);
 /// Longest wait for requests in flight once time is up.
 const MAX_GRACE: Duration = Duration::from_secs(10);
 
-/// Runs `workload` to completion. `progress` shows a live line on a terminal's stderr.
+/// Runs `workload` to completion. `progress` shows a live line on a terminal's stderr;
+/// `cancel` (Ctrl-C) stops the run early, like the end of its time, keeping what was measured.
 pub(crate) async fn execute(
     workload: Workload,
     progress: bool,
+    cancel: CancellationToken,
 ) -> Result<ScenarioReport, WorkloadError> {
     let mut workload = workload;
     let shard = workload.shard;
@@ -55,6 +58,7 @@ pub(crate) async fn execute(
     loop {
         tokio::select! {
             () = &mut generation => break,
+            () = cancel.cancelled(), if !run.is_stopping() => run.stop(),
             _ = ticks.tick() => {
                 let status = collector.tick(&run);
                 if let Some(bar) = &bar {

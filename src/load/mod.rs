@@ -13,6 +13,7 @@ pub(crate) mod engine;
 pub(crate) mod error_category;
 pub mod feeder;
 pub mod histogram;
+pub(crate) mod http1_connection;
 pub(crate) mod recorder;
 pub(crate) mod request_spec;
 pub mod run_context;

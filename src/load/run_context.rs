@@ -27,6 +27,8 @@ pub(crate) struct PreparedRequest {
     /// The compiled JSON path of each extraction.
     pub extraction_paths: Vec<Option<JsonPath>>,
     pub keep_body: bool,
+    /// Whether checks or extractions read response headers.
+    pub keep_headers: bool,
     pub expected_status: Option<u16>,
 }
 
@@ -253,6 +255,14 @@ fn prepare_request(
         check_paths,
         extraction_paths,
         keep_body: spec.needs_body(),
+        keep_headers: spec
+            .checks
+            .iter()
+            .any(|c| matches!(c, Check::HeaderPresent(_)))
+            || spec
+                .extractions
+                .iter()
+                .any(|x| matches!(x, Extraction::Header { .. })),
         expected_status: spec.expected_status(),
     })
 }

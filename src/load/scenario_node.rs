@@ -283,6 +283,7 @@ pub(crate) fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error>
         workload.thresholds.len()
     );
     let mut step = Step::new(address, Action::Run, summary);
+    step.concurrent = scenario.parallel;
     for s in &scenario.stages.stage {
         step.details.push(match (s.target, s.rate) {
             (Some(t), _) => format!("stage {}: ramp to {t} VUs", s.duration),
@@ -312,7 +313,7 @@ pub(crate) async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Out
     let scenario = scenario(context.manifest(), name)?;
     let workload = workload_of(name, scenario, &context.base_dir())?;
     let started_at = output::now_rfc3339();
-    let result = engine::execute(workload, context.interactive).await?;
+    let result = engine::execute(workload, context.interactive, context.cancel.clone()).await?;
     let report = RunReport::new(started_at, vec![result]);
     let mut details: Vec<String> = crate::report::summary::render(&report)
         .lines()
@@ -325,10 +326,13 @@ pub(crate) async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Out
         ("junit.xml", OutputFormat::Junit),
     ] {
         let path = stem.with_extension(extension);
-        output::write_file(&path, &output::render(&report, format)?)?;
+        // Names may carry interpolated secrets; every report goes through the redactor.
+        let text = output::render(&report, format)?;
+        output::write_file(&path, &context.redactor().redact(&text))?;
         details.push(format!("report: {}", path.display()));
     }
-    output::append_step_summary(&report)?;
+    let markdown = output::render(&report, OutputFormat::Markdown)?;
+    output::append_to_step_summary(&context.redactor().redact(&markdown))?;
     let s = &report.scenarios[0];
     let passed = report.passed();
     let summary = format!(

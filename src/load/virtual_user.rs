@@ -99,7 +99,7 @@ impl VirtualUser {
         let started = intended.unwrap_or_else(Instant::now);
         let outcome = tokio::time::timeout(
             prepared.spec.timeout,
-            connection.exchange(&request, prepared.keep_body),
+            connection.exchange(&request, prepared.keep_body, prepared.keep_headers),
         )
         .await;
         let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);

@@ -132,7 +132,12 @@ pub(crate) fn write_file(path: &Path, text: &str) -> Result<(), OutputError> {
 }
 
 /// Appends the Markdown summary to `$GITHUB_STEP_SUMMARY`, when set.
-pub(crate) fn append_step_summary(report: &RunReport) -> Result<(), OutputError> {
+fn append_step_summary(report: &RunReport) -> Result<(), OutputError> {
+    append_to_step_summary(&markdown::render(report))
+}
+
+/// Appends `text` to `$GITHUB_STEP_SUMMARY`, when set.
+pub(crate) fn append_to_step_summary(text: &str) -> Result<(), OutputError> {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return Ok(());
     };
@@ -146,8 +151,7 @@ pub(crate) fn append_step_summary(report: &RunReport) -> Result<(), OutputError>
         .append(true)
         .open(&path)
         .map_err(err)?;
-    file.write_all(markdown::render(report).as_bytes())
-        .map_err(err)
+    file.write_all(text.as_bytes()).map_err(err)
 }
 
 /// The current time, RFC 3339 in UTC.

@@ -47,6 +47,10 @@ pub struct Scenario {
     /// Keep connections open between requests (one per virtual user). Default `#true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_alive: Option<bool>,
+    /// Run at the same time as the neighbouring scenarios that also say `parallel #true` (and
+    /// do not depend on each other), instead of one after another.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parallel: bool,
     /// Nodes that must be applied before this one, by address.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after: Vec<String>,

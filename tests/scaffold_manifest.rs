@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 fn backendctl(dir: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
@@ -76,4 +77,35 @@ fn a_project_path_cannot_leave_the_manifest_directory() {
         .stderr(contains("unsafe path"));
     backendctl(&inner, &["apply", "--yes"]).failure();
     assert!(!tmp.path().join("outside").exists());
+}
+
+#[test]
+fn install_is_planned_until_node_modules_exists() {
+    let tmp = tempfile::tempdir().unwrap();
+    manifest(
+        tmp.path(),
+        "    stack \"express-typescript\"\n    path \"api\"\n    minimal #true\n    install #true",
+    );
+    backendctl(tmp.path(), &["plan", "-v"])
+        .success()
+        .stdout(contains("run       npm install --strict-allow-scripts"));
+    // Write the same render without installing, then pretend the install happened: with
+    // node_modules present and package.json unchanged, no install is planned.
+    backendctl(
+        tmp.path(),
+        &[
+            "scaffold",
+            "shop-api",
+            "--stack",
+            "express-typescript",
+            "--minimal",
+            "--path",
+            "api",
+        ],
+    )
+    .success();
+    std::fs::create_dir_all(tmp.path().join("api/node_modules")).unwrap();
+    backendctl(tmp.path(), &["plan", "-v"])
+        .success()
+        .stdout(contains("npm install").not());
 }

@@ -1,0 +1,3 @@
+//! The manifest (issue 2 owns loading, validation and resolution; see `model`).
+
+pub mod model;

@@ -1,0 +1,24 @@
+//! The `database` node.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A database that migrations and services use.
+///
+/// ```kdl
+/// database "main" {
+///     url "{{ env.DATABASE_URL | default('sqlite://var/shop.db') }}"
+///     lock-timeout "5m"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Database {
+    /// Connection URL: `postgres://…`, `mysql://…` / `mariadb://…`, or `sqlite:PATH` (the
+    /// embedded default). Passwords are masked in every output.
+    pub url: String,
+    /// How long a migration run waits for another run's lock before failing (a duration such as
+    /// "30s" or "5m"). Default "5m".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_timeout: Option<String>,
+}

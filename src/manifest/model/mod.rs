@@ -1,0 +1,4 @@
+//! The typed manifest model, one node kind per file.
+
+pub mod database;
+pub mod migrations;

@@ -4,7 +4,7 @@
 //! produce (a [`DbUrl`], a [`MigrationSet`], [`Options`]) before any I/O, and the same engine runs.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
@@ -163,7 +163,7 @@ pub fn run(args: MigrateArgs) -> u8 {
 async fn execute(args: MigrateArgs) -> Result<u8, MigrateError> {
     let set = MigrationSet::load(&args.set, &args.dir)?;
     let mut hint = "backendctl migrate".to_string();
-    if args.dir != PathBuf::from("migrations") {
+    if args.dir != Path::new("migrations") {
         hint.push_str(&format!(" --dir {}", args.dir.display()));
     }
     if args.set != "default" {

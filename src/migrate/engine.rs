@@ -914,20 +914,20 @@ impl Engine {
             if stmts.is_empty() {
                 let _ = writeln!(text, "{};\n{};\nCOMMIT;", begin(d), finish_all);
             }
-            for i in start..stmts.len() {
+            for (i, stmt) in stmts.iter().enumerate().skip(start) {
                 if batched(i) {
                     let _ = writeln!(
                         text,
                         "{};\n{};\n{};\nCOMMIT;",
                         begin(d),
-                        stmts[i].sql,
+                        stmt.sql,
                         book_for(i)
                     );
                 } else {
                     let _ = writeln!(
                         text,
                         "{};\n{};\n{};\nCOMMIT;",
-                        stmts[i].sql,
+                        stmt.sql,
                         begin(d),
                         book_for(i)
                     );

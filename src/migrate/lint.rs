@@ -148,24 +148,22 @@ fn postgres_rules(
                         "add the column nullable (or with a constant DEFAULT), backfill, then SET NOT NULL via a NOT VALID check constraint",
                     );
                 }
-                if let Some(d) = c.split(" DEFAULT ").nth(1) {
-                    if [
-                        "NOW()",
+                // Volatile defaults (not now(), which is stable) are evaluated per row.
+                if c.split(" DEFAULT ").nth(1).is_some_and(|d| {
+                    [
                         "RANDOM()",
                         "GEN_RANDOM_UUID()",
                         "UUID_GENERATE_V4()",
                         "CLOCK_TIMESTAMP()",
-                        "CURRENT_TIMESTAMP",
                     ]
                     .iter()
                     .any(|v| d.starts_with(v))
-                    {
-                        push(
-                            "adding-field-with-volatile-default",
-                            "a volatile DEFAULT makes PostgreSQL rewrite the whole table under an ACCESS EXCLUSIVE lock".to_string(),
-                            "add the column without a default, set the default afterwards, and backfill in batches",
-                        );
-                    }
+                }) {
+                    push(
+                        "adding-field-with-volatile-default",
+                        "a volatile DEFAULT makes PostgreSQL rewrite the whole table under an ACCESS EXCLUSIVE lock".to_string(),
+                        "add the column without a default, set the default afterwards, and backfill in batches",
+                    );
                 }
                 if c.contains(" SERIAL") || c.contains(" BIGSERIAL") || c.contains(" PRIMARY KEY") {
                     push(

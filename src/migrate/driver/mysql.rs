@@ -20,6 +20,9 @@ use crate::migrate::error::{MigrateError, db_error};
 use crate::migrate::history::{HistoryRow, TABLE};
 use crate::migrate::url::DbUrl;
 
+/// Connection id, user, host, seconds in state, current statement.
+type HolderRow = (i64, String, String, i64, String);
+
 pub struct MySql {
     conn: MySqlConnection,
     pub url: DbUrl,
@@ -105,7 +108,7 @@ impl MySql {
     }
 
     async fn holder(&mut self, name: &str) -> String {
-        let row: Result<Option<(i64, String, String, i64, String)>, _> = sqlx::query_as(
+        let row: Result<Option<HolderRow>, _> = sqlx::query_as(
             "SELECT CAST(p.ID AS SIGNED), p.USER, p.HOST, CAST(p.TIME AS SIGNED), COALESCE(LEFT(p.INFO, 120), '') \
              FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(?)",
         )

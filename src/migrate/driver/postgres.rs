@@ -18,6 +18,9 @@ use crate::migrate::error::{MigrateError, db_error};
 use crate::migrate::history::{Actor, HistoryRow, TABLE};
 use crate::migrate::url::DbUrl;
 
+/// pid, application_name, user, client address, seconds, current query.
+type HolderRow = (i32, String, String, String, i64, String);
+
 pub struct Postgres {
     conn: PgConnection,
     pub url: DbUrl,
@@ -99,7 +102,7 @@ impl Postgres {
     }
 
     async fn holder(&mut self, key: i64) -> String {
-        let row: Result<Option<(i32, String, String, String, i64, String)>, _> = sqlx::query_as(
+        let row: Result<Option<HolderRow>, _> = sqlx::query_as(
             "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), \
              coalesce(host(a.client_addr), 'local socket'), \
              coalesce(extract(epoch FROM now() - a.xact_start)::bigint, extract(epoch FROM now() - a.backend_start)::bigint, 0), \

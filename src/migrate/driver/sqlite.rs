@@ -29,13 +29,12 @@ impl Sqlite {
             .sqlite_path()
             .as_deref()
             .and_then(std::path::Path::parent)
+            && !parent.as_os_str().is_empty()
         {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| MigrateError::Database {
-                    url: masked.clone(),
-                    message: format!("cannot create {}: {e}", parent.display()),
-                })?;
-            }
+            std::fs::create_dir_all(parent).map_err(|e| MigrateError::Database {
+                url: masked.clone(),
+                message: format!("cannot create {}: {e}", parent.display()),
+            })?;
         }
         let opts = SqliteConnectOptions::from_str(&url.raw)
             .map_err(|e| db_error(&masked, &e))?

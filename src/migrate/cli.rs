@@ -12,6 +12,7 @@ use clap::{Args, Subcommand};
 use super::dialect::Dialect;
 use super::engine::{Access, Engine, Options, Resolution};
 use super::error::MigrateError;
+use super::history::RowState;
 use super::lint;
 use super::source::{self, MigrationSet};
 use super::status::SetStatus;
@@ -255,18 +256,33 @@ async fn execute(args: MigrateArgs) -> Result<u8, MigrateError> {
             Ok(0)
         }
         MigrateCommand::Status { json } => {
+            let hint = opts.command_hint.clone();
             let mut engine = Engine::open(&url()?, Access::Read, opts).await?;
             let rows = engine.history().await;
+            let running = rows.as_ref().is_ok_and(|r| {
+                r.iter()
+                    .any(|r| matches!(r.state, RowState::Running | RowState::Reverting))
+            });
+            let holder = if running {
+                engine.lock_holder().await
+            } else {
+                None
+            };
             engine.close().await?;
             let rows = rows?;
             let status = SetStatus::compute(&set, &rows);
+            if let Some(h) = &holder {
+                eprintln!(
+                    "note: a migration run is in progress right now (lock held by {h}); a migration shown as failed may still be running"
+                );
+            }
             if json {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&status_json(&status)).unwrap_or_default()
                 );
             } else {
-                print!("{}", status.render());
+                print!("{}", status.render(&hint));
             }
             Ok(if status.has_problems() {
                 1
@@ -410,7 +426,7 @@ fn status_json(s: &SetStatus<'_>) -> serde_json::Value {
             "statements_done": e.row.map(|r| r.statements_done),
             "statements_total": e.row.map(|r| r.statements_total),
             "error": e.row.and_then(|r| r.error.clone()),
-            "detail": super::status::detail(e),
+            "detail": super::status::detail(e, "backendctl migrate"),
         })).collect::<Vec<_>>(),
     })
 }

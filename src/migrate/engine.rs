@@ -173,7 +173,10 @@ impl Engine {
                 "nothing was reverted: {}/{} stopped part-way.\n{}",
                 set.name,
                 e.version,
-                describe_incomplete(e.row.expect("incomplete entries have rows"))
+                describe_incomplete(
+                    e.row.expect("incomplete entries have rows"),
+                    &self.opts.command_hint
+                )
             )));
         }
         let applied: Vec<_> = status
@@ -476,9 +479,43 @@ impl Engine {
         Ok(())
     }
 
-    /// Runs migrations in order, one direction. Consecutive transactional migrations share a
-    /// commit on SQLite (see [`GROUP_MAX`]); everything else runs one at a time.
+    /// Runs migrations in order, one direction.
+    ///
+    /// PostgreSQL: with more than one migration, each commit is asynchronous
+    /// (`synchronous_commit = off`: atomic as ever, flushed by the WAL writer within a fraction of
+    /// a second) and the run ends with one synchronous commit, which cannot complete before every
+    /// earlier commit is on disk. The run is durable when the command returns, and a server crash
+    /// in the middle loses at most the last few migrations whole, history rows included, so the
+    /// next run applies them again.
     async fn run_plan(
+        &mut self,
+        dir: Direction,
+        items: &[(&str, &Migration)],
+    ) -> Result<(), MigrateError> {
+        let deferred = self.dialect == Dialect::Postgres && items.len() > 1 && !self.opts.dry_run;
+        if deferred {
+            self.conn
+                .exec("SET synchronous_commit = off")
+                .await
+                .map_err(|f| self.db_failure(&f))?;
+        }
+        let result = self.run_plan_inner(dir, items).await;
+        if deferred {
+            let barrier = self
+                .conn
+                .exec("SET synchronous_commit = on; BEGIN; SELECT txid_current(); COMMIT")
+                .await
+                .map_err(|f| self.db_failure(&f));
+            result?;
+            barrier?;
+            return Ok(());
+        }
+        result
+    }
+
+    /// Consecutive transactional migrations share a
+    /// commit on SQLite (see [`GROUP_MAX`]); everything else runs one at a time.
+    async fn run_plan_inner(
         &mut self,
         dir: Direction,
         items: &[(&str, &Migration)],
@@ -644,6 +681,25 @@ impl Engine {
         }
     }
 
+    /// Who holds the lock right now, if anyone (for `status`, which does not wait for it).
+    pub async fn lock_holder(&mut self) -> Option<String> {
+        let mut ignore = |_: &str| {};
+        match self.conn.lock(Duration::ZERO, &mut ignore).await {
+            Ok(()) => {
+                let _ = self.conn.unlock().await;
+                None
+            }
+            Err(MigrateError::LockTimeout(msg)) => Some(
+                msg.split("it is held by ")
+                    .nth(1)
+                    .and_then(|m| m.split(".\n").next())
+                    .unwrap_or("another run")
+                    .to_string(),
+            ),
+            Err(_) => None,
+        }
+    }
+
     /// Problems in a set that stop `up`.
     fn blockers(&self, status: &SetStatus<'_>) -> Vec<String> {
         let hint = &self.opts.command_hint;
@@ -654,7 +710,7 @@ impl Engine {
                 State::Incomplete => out.push(format!(
                     "- {set}/{} stopped part-way:\n{}",
                     e.version,
-                    indent(&describe_incomplete_with(e.row.expect("row"), hint, set), "    ")
+                    indent(&describe_incomplete(e.row.expect("row"), hint), "    ")
                 )),
                 State::Drifted => out.push(format!(
                     "- {set}/{}: {} changed after it was applied (checksum {} → {}). Restore the file, or accept the change with `{hint} repair {}`",
@@ -1167,17 +1223,13 @@ pub enum Resolution {
 }
 
 /// What `status` prints under a row that stopped part-way.
-pub fn describe_incomplete(r: &HistoryRow) -> String {
-    describe_incomplete_with(r, "backendctl migrate", &r.set)
-}
-
-fn describe_incomplete_with(r: &HistoryRow, hint: &str, set: &str) -> String {
-    let _ = set;
+/// `hint` spells the command (`backendctl migrate --dir … --set …`).
+pub fn describe_incomplete(r: &HistoryRow, hint: &str) -> String {
     let (done, total) = (r.statements_done, r.statements_total);
-    let ran = if done == 0 {
-        "no statement ran".to_string()
-    } else {
-        format!("statements 1–{done} of {total} ran")
+    let ran = match done {
+        0 => format!("none of its {total} statements ran"),
+        1 => format!("statement 1 of {total} ran"),
+        _ => format!("statements 1–{done} of {total} ran"),
     };
     let what = match r.state {
         RowState::Failed => format!(

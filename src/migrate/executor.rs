@@ -237,7 +237,7 @@ pub async fn plan_database(
                 s => s.is_problem(),
             };
             if problem {
-                let detail = super::status::detail(e).unwrap_or_default();
+                let detail = super::status::detail(e, "backendctl migrate").unwrap_or_default();
                 problems.push(format!(
                     "{} {} is {}: {}",
                     e.version,

@@ -163,7 +163,8 @@ impl<'a> SetStatus<'a> {
     }
 
     /// The table printed by `migrate status`.
-    pub fn render(&self) -> String {
+    /// `hint` spells the command in the advice (`backendctl migrate --dir … --set …`).
+    pub fn render(&self, hint: &str) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -207,7 +208,7 @@ impl<'a> SetStatus<'a> {
                 at,
                 by
             );
-            if let Some(detail) = detail(e) {
+            if let Some(detail) = detail(e, hint) {
                 for line in detail.lines() {
                     let _ = writeln!(out, "  {:<width$}  {line}", "");
                 }
@@ -226,19 +227,19 @@ fn truncate(s: &str, w: usize) -> String {
 }
 
 /// The extra lines under an entry that needs attention.
-pub fn detail(e: &Entry<'_>) -> Option<String> {
+pub fn detail(e: &Entry<'_>, hint: &str) -> Option<String> {
     match e.state {
         State::Drifted => Some(format!(
-            "↳ {} changed after it was applied; restore it, or accept it with `backendctl migrate repair {}`",
+            "↳ {} changed after it was applied; restore it, or accept it with `{hint} repair {}`",
             e.migration.map_or_else(String::new, Migration::label),
             e.version
         )),
         State::Missing => Some("↳ applied, but its file is gone".to_string()),
         State::OutOfOrder => Some(
-            "↳ older than the newest applied version; run `up --allow-out-of-order` to apply it"
+            format!("↳ older than the newest applied version; `{hint} up --allow-out-of-order` applies it")
                 .to_string(),
         ),
-        State::Incomplete => e.row.map(super::engine::describe_incomplete),
+        State::Incomplete => e.row.map(|r| super::engine::describe_incomplete(r, hint)),
         State::Unverified => {
             Some("↳ checksummed by a newer backendctl; this build cannot verify it".to_string())
         }

@@ -47,7 +47,8 @@ pub fn split(sql: &str, dialect: Dialect) -> Vec<Statement> {
 
     let push = |out: &mut Vec<Statement>, text: &str, line: usize| {
         if has_code(text, dialect) {
-            let lead = text.len() - text.trim_start().len();
+            // The statement's line is that of its first code, after comments.
+            let lead = leading_trivia(text, dialect);
             let line = line + text[..lead].matches('\n').count();
             out.push(Statement {
                 sql: text.trim().to_string(),
@@ -172,6 +173,30 @@ pub fn split(sql: &str, dialect: Dialect) -> Vec<Statement> {
     out
 }
 
+/// Length of the whitespace and comments at the start of `text`.
+fn leading_trivia(text: &str, dialect: Dialect) -> usize {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut line = 0;
+    loop {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if b[i..].starts_with(b"--") || (dialect == Dialect::MySql && b.get(i) == Some(&b'#')) {
+            i = skip_line(b, i, &mut line);
+        } else if b[i..].starts_with(b"/*") && !is_executable_comment(b, i, dialect) {
+            i = skip_block_comment(b, i, dialect == Dialect::Postgres, &mut line);
+        } else {
+            return i;
+        }
+    }
+}
+
+/// MySQL's `/*! … */` (versioned code) and `/*+ … */` (optimizer hints) are code, not comments.
+fn is_executable_comment(b: &[u8], i: usize, dialect: Dialect) -> bool {
+    dialect == Dialect::MySql && matches!(b.get(i + 2), Some(b'!' | b'+'))
+}
+
 /// Whether `text` has anything but whitespace and comments.
 pub fn has_code(text: &str, dialect: Dialect) -> bool {
     !strip_comments(text, dialect).trim().is_empty()
@@ -194,7 +219,7 @@ pub fn strip_comments(text: &str, dialect: Dialect) -> String {
                 i = skip_line(b, i, &mut line);
                 continue;
             }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
+            b'/' if b.get(i + 1) == Some(&b'*') && !is_executable_comment(b, i, dialect) => {
                 i = skip_block_comment(b, i, dialect == Dialect::Postgres, &mut line);
                 out.push(b' ');
                 continue;
@@ -353,7 +378,7 @@ mod tests {
             "SELECT 1;\n\n  -- c\n  SELECT 2;\nSELECT\n3;",
             Dialect::Sqlite,
         );
-        assert_eq!(s.iter().map(|s| s.line).collect::<Vec<_>>(), vec![1, 3, 5]);
+        assert_eq!(s.iter().map(|s| s.line).collect::<Vec<_>>(), vec![1, 4, 5]);
     }
 
     #[test]
@@ -390,6 +415,17 @@ mod tests {
             assert_eq!(s.len(), 2, "{d:?}: {s:?}");
             assert!(s[0].sql.ends_with("END"));
         }
+    }
+
+    #[test]
+    fn mysql_versioned_comments_are_code() {
+        let s = split(
+            "/*!40101 SET NAMES utf8mb4 */;\n-- note\nSELECT 1;",
+            Dialect::MySql,
+        );
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[1].line, 3);
+        assert!(split("/* only a comment */;", Dialect::MySql).is_empty());
     }
 
     #[test]

@@ -530,9 +530,9 @@ impl Engine {
         while i < items.len() {
             if self.dialect == Dialect::Sqlite && !self.runs_stepwise(script_of(dir, items[i].1)) {
                 let mut end = i;
-                while end < items.len()
-                    && end - i < GROUP_MAX
-                    && !self.runs_stepwise(script_of(dir, items[end].1))
+                // A file the engine would refuse (BEGIN/COMMIT inside) ends the group and then
+                // runs alone, so the ones before it are committed as they would be elsewhere.
+                while end < items.len() && end - i < GROUP_MAX && self.groupable(dir, items[end].1)
                 {
                     end += 1;
                 }
@@ -739,6 +739,13 @@ impl Engine {
             }
         }
         out
+    }
+
+    fn groupable(&self, dir: Direction, m: &Migration) -> bool {
+        let script = script_of(dir, m);
+        !self.runs_stepwise(script)
+            && check_no_transaction_control(m, script, &split::split(&script.sql, self.dialect))
+                .is_ok()
     }
 
     fn runs_stepwise(&self, script: &Script) -> bool {
@@ -972,13 +979,7 @@ impl Engine {
             }
             for (i, stmt) in stmts.iter().enumerate().skip(start) {
                 if batched(i) {
-                    let _ = writeln!(
-                        text,
-                        "{};\n{};\n{};\nCOMMIT;",
-                        begin(d),
-                        stmt.sql,
-                        book_for(i)
-                    );
+                    let _ = writeln!(text, "{};", mysql_batch(&stmt.sql, &book_for(i)));
                 } else {
                     let _ = writeln!(
                         text,
@@ -1017,10 +1018,10 @@ impl Engine {
             let book = book_for(i);
             let stmt = &stmts[i].sql;
             let (stmt_result, book_result) = if batched(i) {
-                let batch = format!("{};\n{stmt};\n{book};\nCOMMIT", begin(d));
+                let batch = mysql_batch(stmt, &book);
                 match self.conn.exec_counted(&batch).await {
                     (_, Ok(())) => (Ok(()), Ok(())),
-                    // Result 1 is START TRANSACTION: an error right after it is the statement's.
+                    // Result 1 is `SET autocommit = 0`: an error right after it is the statement's.
                     (n, Err(f)) if n <= 1 => (Err(f), Ok(())),
                     (_, Err(f)) => (Ok(()), Err(f)),
                 }
@@ -1259,6 +1260,16 @@ pub fn describe_incomplete(r: &HistoryRow, hint: &str) -> String {
 pub fn progress_checksum(done: &[Statement]) -> String {
     let joined: Vec<&str> = done.iter().map(|s| s.sql.as_str()).collect();
     Algorithm::CURRENT.digest(&joined.join("\n;\n"))
+}
+
+/// One MySQL round trip: a statement and the update that records it.
+///
+/// With autocommit off, a DML statement and its progress commit together, and after a DDL
+/// statement (which commits itself, implicitly, before and after) the bookkeeping statements
+/// still share one commit. `START TRANSACTION` would not do: its transaction ends at the DDL's
+/// implicit commit and each bookkeeping statement would then commit on its own.
+fn mysql_batch(stmt: &str, book: &str) -> String {
+    format!("SET autocommit = 0;\n{stmt};\n{book};\nCOMMIT;\nSET autocommit = 1")
 }
 
 fn begin(d: Dialect) -> &'static str {

@@ -14,11 +14,9 @@ mod sqlite;
 
 use std::time::Duration;
 
-use sqlx::{Decode, Row, Type};
-
 use super::dialect::Dialect;
 use super::error::MigrateError;
-use super::history::{HistoryRow, RowState};
+use super::history::HistoryRow;
 use super::url::DbUrl;
 
 /// A statement that failed, as the server reported it.
@@ -165,37 +163,6 @@ impl Conn {
     pub async fn close(self) {
         each!(self, c => c.close().await);
     }
-}
-
-/// Decodes a history row; the SELECT casts every column to the same types on every engine.
-fn history_row<R>(r: &R) -> Result<HistoryRow, sqlx::Error>
-where
-    R: Row,
-    usize: sqlx::ColumnIndex<R>,
-    for<'a> i64: Decode<'a, R::Database> + Type<R::Database>,
-    for<'a> String: Decode<'a, R::Database> + Type<R::Database>,
-{
-    let s = |i: usize| r.try_get::<String, _>(i);
-    let o = |i: usize| r.try_get::<Option<String>, _>(i);
-    let n = |i: usize| r.try_get::<i64, _>(i);
-    Ok(HistoryRow {
-        set: s(0)?,
-        version: n(1)?,
-        name: s(2)?,
-        checksum_algo: n(3)?,
-        checksum: s(4)?,
-        state: RowState::parse(&s(5)?),
-        statements_total: n(6)?,
-        statements_done: n(7)?,
-        progress_checksum: o(8)?,
-        error: o(9)?,
-        applied_at: o(10)?.unwrap_or_default(),
-        duration_ms: n(11)?,
-        applied_by: s(12)?,
-        tool_version: s(13)?,
-        repaired_at: o(14)?,
-        repaired_by: o(15)?,
-    })
 }
 
 /// Sleeps between lock attempts: short at first, then up to half a second.

@@ -15,9 +15,9 @@ use sha2::{Digest, Sha256};
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection};
 use sqlx::{AssertSqlSafe, Connection, Either, Executor};
 
-use super::{ExecFailure, history_row};
+use super::ExecFailure;
 use crate::migrate::error::{MigrateError, db_error};
-use crate::migrate::history::{HistoryRow, TABLE};
+use crate::migrate::history::{HistoryRow, TABLE, parse_rows};
 use crate::migrate::url::DbUrl;
 
 /// Connection id, user, host, seconds in state, current statement.
@@ -151,14 +151,14 @@ impl MySql {
     }
 
     pub async fn read_history(&mut self, sql: &str) -> Result<Vec<HistoryRow>, MigrateError> {
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(&mut self.conn)
+        let json: String = sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_one(&mut self.conn)
             .await
             .map_err(|e| db_error(&self.url.masked(), &e))?;
-        rows.iter()
-            .map(history_row)
-            .collect::<Result<_, _>>()
-            .map_err(|e| db_error(&self.url.masked(), &e))
+        parse_rows(&json).map_err(|m| MigrateError::Database {
+            url: self.url.masked(),
+            message: m,
+        })
     }
 
     pub async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {
@@ -189,7 +189,10 @@ impl MySql {
         match failure {
             None => (done, Ok(())),
             Some(f) => {
+                // A failed batch stops where it failed: undo its open transaction and restore
+                // autocommit, which a statement batch turns off.
                 let _ = self.conn.execute("ROLLBACK").await;
+                let _ = self.conn.execute("SET autocommit = 1").await;
                 (done, Err(f))
             }
         }

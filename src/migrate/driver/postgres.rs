@@ -13,9 +13,9 @@ use sha2::{Digest, Sha256};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{AssertSqlSafe, Connection, Executor};
 
-use super::{ExecFailure, backoff, history_row};
+use super::{ExecFailure, backoff};
 use crate::migrate::error::{MigrateError, db_error};
-use crate::migrate::history::{Actor, HistoryRow, TABLE};
+use crate::migrate::history::{Actor, HistoryRow, TABLE, parse_rows};
 use crate::migrate::url::DbUrl;
 
 /// pid, application_name, user, client address, seconds, current query.
@@ -149,14 +149,14 @@ impl Postgres {
     }
 
     pub async fn read_history(&mut self, sql: &str) -> Result<Vec<HistoryRow>, MigrateError> {
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(&mut self.conn)
+        let json: String = sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_one(&mut self.conn)
             .await
             .map_err(|e| db_error(&self.url.masked(), &e))?;
-        rows.iter()
-            .map(history_row)
-            .collect::<Result<_, _>>()
-            .map_err(|e| db_error(&self.url.masked(), &e))
+        parse_rows(&json).map_err(|m| MigrateError::Database {
+            url: self.url.masked(),
+            message: m,
+        })
     }
 
     pub async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {

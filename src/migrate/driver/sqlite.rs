@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{AssertSqlSafe, Connection};
 
-use super::{ExecFailure, backoff, history_row};
+use super::{ExecFailure, backoff};
 use crate::migrate::error::{MigrateError, db_error};
-use crate::migrate::history::{Actor, HistoryRow, TABLE};
+use crate::migrate::history::{Actor, HistoryRow, TABLE, parse_rows};
 use crate::migrate::url::DbUrl;
 
 pub struct Sqlite {
@@ -143,14 +143,14 @@ impl Sqlite {
     }
 
     pub async fn read_history(&mut self, sql: &str) -> Result<Vec<HistoryRow>, MigrateError> {
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .fetch_all(&mut self.conn)
+        let json: String = sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_one(&mut self.conn)
             .await
             .map_err(|e| db_error(&self.url.masked(), &e))?;
-        rows.iter()
-            .map(history_row)
-            .collect::<Result<_, _>>()
-            .map_err(|e| db_error(&self.url.masked(), &e))
+        parse_rows(&json).map_err(|m| MigrateError::Database {
+            url: self.url.masked(),
+            message: m,
+        })
     }
 
     pub async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 /// Copies `examples/NAME` into a fresh temporary directory.
 fn copy_example(name: &str) -> tempfile::TempDir {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name);
     let target = tempfile::tempdir().expect("tempdir");
     copy_dir(&source, target.path());
     target
@@ -50,5 +52,9 @@ fn the_quickstart_applies_then_plans_no_changes() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("= migrations.schema"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("= migrations.schema"),
+        "{}",
+        stdout(&output)
+    );
 }

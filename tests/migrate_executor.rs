@@ -35,6 +35,7 @@ fn run(kind: Kind) {
     let database = Database {
         url: "ignored: interpolated by the engine".to_string(),
         lock_timeout: Some("30s".to_string()),
+        after: vec![],
     };
     let target = DatabaseTarget::from_model("main", &database, &db.url).unwrap();
     let schema = Migrations {

@@ -113,12 +113,19 @@ pub enum MigrateCommand {
     /// Accept the current content of applied migrations that changed (drift).
     Repair {
         /// Only this version (default: every drifted migration of the set).
+        #[arg(id = "target_version", value_name = "VERSION")]
         version: Option<i64>,
     },
     /// Adopt an existing database: versions up to VERSION count as applied.
-    Baseline { version: i64 },
+    Baseline {
+        /// The newest version that counts as applied.
+        #[arg(id = "target_version", value_name = "VERSION")]
+        version: i64,
+    },
     /// Settle a migration that stopped part-way (MySQL/MariaDB, or a no-transaction file).
     Resolve {
+        /// The migration that stopped part-way.
+        #[arg(id = "target_version", value_name = "VERSION")]
         version: i64,
         /// Run its remaining statements (after fixing the one that failed).
         #[arg(long, group = "how")]

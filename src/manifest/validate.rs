@@ -307,7 +307,9 @@ fn first_sentence(text: &str) -> String {
         .find(". ")
         .or_else(|| paragraph.find("; "))
         .unwrap_or(paragraph.len());
-    paragraph[..end].trim_end_matches(['.', ':', ';']).to_owned()
+    paragraph[..end]
+        .trim_end_matches(['.', ':', ';'])
+        .to_owned()
 }
 
 fn show(value: &Value) -> String {

@@ -123,7 +123,11 @@ async fn generate(run: Arc<RunContext>, grace: Duration) {
                     let mut vu = VirtualUser::new(id);
                     while !run.is_stopping() && run.take_iteration() {
                         vu.iterate(&run, None).await;
+                        if vu.iterations().is_multiple_of(1024) {
+                            vu.report_iterations(&run);
+                        }
                     }
+                    vu.report_iterations(&run);
                 });
             }
             duration.map(|d| run.start + d)
@@ -190,7 +194,11 @@ async fn ramp_users(run: &Arc<RunContext>, stages: &[Stage], users: &mut JoinSet
                     let mut vu = VirtualUser::new(id as u64);
                     while !run.is_stopping() && (id as u64) < target.load(Ordering::Acquire) {
                         vu.iterate(&run, None).await;
+                        if vu.iterations().is_multiple_of(1024) {
+                            vu.report_iterations(&run);
+                        }
                     }
+                    vu.report_iterations(&run);
                 }
                 running[id].store(false, Ordering::Release);
             });
@@ -250,6 +258,7 @@ async fn schedule_arrivals(
                     {
                         let _active = run.enter_vu();
                         vu.iterate(&run, Some(intended)).await;
+                        vu.report_iterations(&run);
                     }
                     idle.lock().expect("idle users lock").push(vu);
                 });

@@ -7,6 +7,8 @@
 //! and a channel per connection (about 9 KB each), an 8 KB header buffer, and two task
 //! hand-offs per request — measured with heaptrack and against wrk, see `docs/load.md`.
 
+use std::io::Write as _;
+
 use bytes::{Buf as _, BytesMut};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -28,6 +30,7 @@ const MAX_HEADERS: usize = 64;
 /// One keep-alive HTTP/1.1 connection, reopened when needed.
 pub(crate) struct Http1Connection {
     keep_alive: bool,
+    /// The open stream and the `host:port` it goes to.
     open: Option<(String, TcpStream)>,
     read: BytesMut,
     write: Vec<u8>,
@@ -63,16 +66,16 @@ impl Http1Connection {
         keep_body: bool,
         keep_headers: bool,
     ) -> Result<Exchange, ErrorCategory> {
-        let authority = authority_of(&request.url);
-        self.serialise(request, &authority);
-        let reused = matches!(&self.open, Some((a, _)) if *a == authority);
+        self.serialise(request);
+        let reused = matches!(&self.open, Some((a, _)) if same_authority(a, &request.url));
         if !reused {
+            let authority = authority_of(&request.url);
             self.connect(request, &authority).await?;
         }
         match self.round_trip(request, keep_body, keep_headers).await {
             // A kept-alive connection the server closed while idle: retry once on a new one.
             Err(Attempt::Stale) if reused => {
-                self.connect(request, &authority).await?;
+                self.connect(request, &authority_of(&request.url)).await?;
                 self.round_trip(request, keep_body, keep_headers)
                     .await
                     .map_err(Attempt::category)
@@ -111,7 +114,7 @@ impl Http1Connection {
         Ok(())
     }
 
-    fn serialise(&mut self, request: &RenderedRequest, authority: &str) {
+    fn serialise(&mut self, request: &RenderedRequest) {
         let w = &mut self.write;
         w.clear();
         w.extend_from_slice(request.method.as_str().as_bytes());
@@ -122,7 +125,10 @@ impl Http1Connection {
             w.extend_from_slice(q.as_bytes());
         }
         w.extend_from_slice(b" HTTP/1.1\r\nhost: ");
-        w.extend_from_slice(authority.as_bytes());
+        w.extend_from_slice(request.url.host_str().unwrap_or_default().as_bytes());
+        if let Some(port) = request.url.port() {
+            let _ = write!(w, ":{port}");
+        }
         w.extend_from_slice(b"\r\n");
         if let Some(ct) = &request.content_type {
             push_header(w, "content-type", ct);
@@ -136,9 +142,7 @@ impl Http1Connection {
         if !request.body.is_empty()
             || matches!(request.method, Method::POST | Method::PUT | Method::PATCH)
         {
-            w.extend_from_slice(b"content-length: ");
-            w.extend_from_slice(request.body.len().to_string().as_bytes());
-            w.extend_from_slice(b"\r\n");
+            let _ = write!(w, "content-length: {}\r\n", request.body.len());
         }
         w.extend_from_slice(b"\r\n");
         w.extend_from_slice(&request.body);
@@ -400,6 +404,18 @@ fn push_header(w: &mut Vec<u8>, name: &str, value: &HeaderValue) {
     w.extend_from_slice(b": ");
     w.extend_from_slice(value.as_bytes());
     w.extend_from_slice(b"\r\n");
+}
+
+/// Whether `url` goes to `authority` (`host[:port]`), without allocating.
+fn same_authority(authority: &str, url: &url::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    match (authority.strip_prefix(host), url.port()) {
+        (Some(""), None) => true,
+        (Some(rest), Some(port)) => {
+            rest.strip_prefix(':').and_then(|p| p.parse::<u16>().ok()) == Some(port)
+        }
+        _ => false,
+    }
 }
 
 /// `host[:port]` as the Host header needs it.

@@ -20,6 +20,8 @@ pub(crate) struct VirtualUser {
     connection: Option<Connection>,
     vars: BTreeMap<String, String>,
     iterations: u64,
+    /// Iterations not yet added to the run's count (a shared counter is touched rarely).
+    unreported: u64,
     rng: fastrand::Rng,
 }
 
@@ -30,6 +32,7 @@ impl VirtualUser {
             connection: None,
             vars: BTreeMap::new(),
             iterations: 0,
+            unreported: 0,
             rng: fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15 ^ id),
         }
     }
@@ -56,8 +59,19 @@ impl VirtualUser {
             }
         }
         self.iterations += 1;
+        self.unreported += 1;
+    }
+
+    /// Iterations this user has run.
+    pub(crate) fn iterations(&self) -> u64 {
+        self.iterations
+    }
+
+    /// Adds this user's iterations to the run's count.
+    pub(crate) fn report_iterations(&mut self, run: &RunContext) {
         run.iterations
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            .fetch_add(self.unreported, std::sync::atomic::Ordering::Relaxed);
+        self.unreported = 0;
     }
 
     fn pick(&mut self, run: &RunContext) -> usize {

@@ -203,7 +203,7 @@ impl Engine {
                     set.name, e.version, e.name
                 )));
             };
-            if m.down.is_none() {
+            if m.down()?.is_none() {
                 return Err(MigrateError::Refused(format!(
                     "nothing was reverted: {} has no down migration (add {}.down.sql), so it cannot be reverted",
                     m.label(),
@@ -418,7 +418,7 @@ impl Engine {
                 };
                 let done = usize::try_from(row.statements_done).unwrap_or(0);
                 let script = if down_direction {
-                    m.down.as_ref()
+                    m.down()?
                 } else {
                     Some(&m.up)
                 };
@@ -874,7 +874,7 @@ impl Engine {
         next: Option<(&str, &Migration)>,
     ) -> Result<bool, MigrateError> {
         let d = self.dialect;
-        let script = m.down.as_ref().expect("checked by the caller");
+        let script = script_of(Direction::Down, m);
         let stmts = split::split(&script.sql, d);
         let delete = format!(
             "{};\n{}",
@@ -912,7 +912,7 @@ impl Engine {
             };
         }
         let next_mark = next.map(|(s, n)| {
-            let total = split::split(&n.down.as_ref().expect("checked").sql, d).len();
+            let total = split::split(&script_of(Direction::Down, n).sql, d).len();
             history::mark_reverting(d, s, n.version, total)
         });
         let first = if row_marked {
@@ -1205,10 +1205,12 @@ pub const GROUP_MAX: usize = 100;
 fn script_of(dir: Direction, m: &Migration) -> &Script {
     match dir {
         Direction::Up => &m.up,
+        // `down` reads every down file (and refuses missing ones) before anything runs.
         Direction::Down => m
-            .down
-            .as_ref()
-            .expect("down migrations are checked before running"),
+            .down()
+            .ok()
+            .flatten()
+            .expect("down migrations are read before running"),
     }
 }
 

@@ -1005,7 +1005,7 @@ impl Engine {
                 ),
                 &text,
             );
-            return Ok(false);
+            return Ok(next.is_some());
         }
         if let Some(f) = first {
             self.bookkeeping(&f, false).await?;

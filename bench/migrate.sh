@@ -119,6 +119,27 @@ tables() { # tables named t_% in the bench database
   esac
 }
 
+# Durability work per apply, a figure this shared machine's disk noise does not blur:
+# PostgreSQL WAL syncs (pg_stat_wal), InnoDB fsyncs (data + log), SQLite fsync/fdatasync calls
+# (strace). Server-wide counters: other activity on the server during the run adds to them.
+syncs() { # $1 db -> current counter
+  case $1 in
+    pg) psql "$PG_URL/postgres" -Atc "SELECT wal_sync FROM pg_stat_wal" 2>/dev/null || echo 0 ;;
+    my) mariadb_cmd -N -e "SELECT SUM(VARIABLE_VALUE) FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN ('INNODB_DATA_FSYNCS', 'INNODB_OS_LOG_FSYNCS')" ;;
+    lite) echo 0 ;;
+  esac
+}
+counted_up() { # $1 tool $2 db: runs up and appends its sync count to syncs.tsv
+  local before after n
+  if [[ $2 == lite ]] && command -v strace >/dev/null; then
+    strace -f -c -e trace=fsync,fdatasync -o "$W/strace.txt" bash -c "$(declare -f up url); BCTL='$BCTL' SQLX='$SQLX' DBMATE='$DBMATE' W='$W' DB='$DB' PG_URL='$PG_URL' MY_URL='$MY_URL'; up $1 $2" > /dev/null 2>&1 || true
+    n=$(awk '$NF ~ /^(fsync|fdatasync)$/ {s += $4} END {print s + 0}' "$W/strace.txt")
+  else
+    before=$(syncs "$2"); up "$1" "$2" > /dev/null 2>&1 || true; after=$(syncs "$2"); n=$((after - before))
+  fi
+  printf '%s\t%s\t%s\n' "$1" "$2" "$n" >> "$OUT/syncs.tsv"
+}
+
 timed() { # label… -- command… ; appends "label… seconds rc" to the TSV
   local labels=() t0 t1 rc
   while [[ $1 != -- ]]; do labels+=("$1"); shift; done; shift
@@ -145,18 +166,20 @@ measure() {
       echo "  measured $t on $db" >&2
     done
   done
+  printf 'tool\tdb\tsyncs\n' > "$OUT/syncs.tsv"
+  for db in $DBS; do for t in $TOOLS; do reset_db "$db"; counted_up "$t" "$db"; done; done
   reset_db pg >/dev/null 2>&1 || true
 }
 
 # Median per (tool, db, op), then one table per op: seconds per tool and backendctl / fastest peer.
 report() {
   awk -F'\t' -v tools="$TOOLS" -v dbs="$DBS" '
-    NR > 1 { k = $1 SUBSEP $2 SUBSEP $3; v[k] = v[k] " " $5; if ($6 != 0) bad[k] = 1; ops[$3] = 1 }
+    NR > 1 { k = $1 SUBSEP $2 SUBSEP $3; v[k] = v[k] " " $5; if ($6 != 0) bad[k] = 1; if (!($3 in seen)) { seen[$3] = 1; ops[++nops] = $3 } }
     function median(s,   a, n) { n = split(s, a, " "); asort(a); return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
     END {
       nt = split(tools, T, " "); nd = split(dbs, D, " ")
       name["pg"] = "PostgreSQL"; name["my"] = "MariaDB"; name["lite"] = "SQLite"
-      for (op in ops) {
+      for (o = 1; o <= nops; o++) { op = ops[o]
         printf "\n%s (median seconds)\n", op
         printf "%-12s", "engine"; for (i = 1; i <= nt; i++) printf "%12s", T[i]; printf "%26s\n", "backendctl/fastest peer"
         for (j = 1; j <= nd; j++) {
@@ -173,6 +196,8 @@ report() {
       }
       print "\n(! = at least one run failed; see the log above)"
     }' "$OUT/migrate.tsv" | tee "$OUT/migrate.txt"
+  echo; echo "syncs to disk during apply_$N (one run each; PostgreSQL WAL syncs, InnoDB fsyncs, SQLite fsync calls)" | tee -a "$OUT/migrate.txt"
+  column -t "$OUT/syncs.tsv" | tee -a "$OUT/migrate.txt"
 }
 
 install

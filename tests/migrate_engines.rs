@@ -70,6 +70,16 @@ fn up_down_redo_status(kind: Kind) {
         "{out}"
     );
     assert!(!db.has_table("users") && !db.has_table("backendctl_migrations"));
+    if kind == Kind::MySql {
+        // One `running` row per migration, each written once (in the previous one's last commit).
+        assert_eq!(out.matches("'running'").count(), 3, "{out}");
+        assert!(
+            out.contains("SET autocommit = 0;\nCREATE TABLE users"),
+            "{out}"
+        );
+    } else {
+        assert!(out.contains("COMMIT;"), "{out}");
+    }
 
     let out = expect_code(&db.migrate(&m, &["up", "--to", "2"]), 0);
     assert!(out.contains("applied 2 migration(s)"), "{out}");

@@ -203,7 +203,7 @@ impl Engine {
                     set.name, e.version, e.name
                 )));
             };
-            if m.down.is_none() {
+            if m.down()?.is_none() {
                 return Err(MigrateError::Refused(format!(
                     "nothing was reverted: {} has no down migration (add {}.down.sql), so it cannot be reverted",
                     m.label(),
@@ -418,7 +418,7 @@ impl Engine {
                 };
                 let done = usize::try_from(row.statements_done).unwrap_or(0);
                 let script = if down_direction {
-                    m.down.as_ref()
+                    m.down()?
                 } else {
                     Some(&m.up)
                 };
@@ -612,7 +612,7 @@ impl Engine {
         for (k, (set, m)) in items.iter().enumerate() {
             let script = script_of(dir, m);
             let stmts = split::split(&script.sql, d);
-            if let Err(e) = check_no_transaction_control(m, script, &stmts) {
+            if let Err(e) = check_no_transaction_control(script, &stmts) {
                 if !self.opts.dry_run {
                     let _ = self.conn.exec("ROLLBACK").await;
                 }
@@ -744,7 +744,7 @@ impl Engine {
     fn groupable(&self, dir: Direction, m: &Migration) -> bool {
         let script = script_of(dir, m);
         !self.runs_stepwise(script)
-            && check_no_transaction_control(m, script, &split::split(&script.sql, self.dialect))
+            && check_no_transaction_control(script, &split::split(&script.sql, self.dialect))
                 .is_ok()
     }
 
@@ -773,13 +773,12 @@ impl Engine {
             statements_total: stmts.len(),
         };
         if !self.runs_stepwise(&m.up) {
-            check_no_transaction_control(m, &m.up, &stmts)?;
+            check_no_transaction_control(&m.up, &stmts)?;
             let log = history::log(d, &self.actor, set, m.version, "apply", None);
             if self.opts.dry_run {
                 let row = history::insert_applied(d, &self.actor, &record, "<duration>");
-                self.print_dry_run(
+                Self::print_dry_run(
                     set,
-                    m,
                     &m.up,
                     "up, in one transaction",
                     &format!(
@@ -804,7 +803,7 @@ impl Engine {
                 Ok(()) => Ok(false),
                 Err(f) => Err(MigrateError::Failed(format!(
                     "{}\nNothing of it was applied: the transaction was rolled back{}.",
-                    failure_headline(set, m, &m.up, &f, &stmts),
+                    failure_headline(set, &m.up, &f, &stmts),
                     if f.message.contains("cannot run inside a transaction block")
                         || f.message.contains("cannot be executed within a pipeline")
                     {
@@ -874,7 +873,7 @@ impl Engine {
         next: Option<(&str, &Migration)>,
     ) -> Result<bool, MigrateError> {
         let d = self.dialect;
-        let script = m.down.as_ref().expect("checked by the caller");
+        let script = script_of(Direction::Down, m);
         let stmts = split::split(&script.sql, d);
         let delete = format!(
             "{};\n{}",
@@ -882,11 +881,10 @@ impl Engine {
             history::log(d, &self.actor, set, m.version, "revert", None)
         );
         if !self.runs_stepwise(script) {
-            check_no_transaction_control(m, script, &stmts)?;
+            check_no_transaction_control(script, &stmts)?;
             if self.opts.dry_run {
-                self.print_dry_run(
+                Self::print_dry_run(
                     set,
-                    m,
                     script,
                     "down, in one transaction",
                     &format!(
@@ -905,14 +903,14 @@ impl Engine {
                 Ok(()) => Ok(false),
                 Err(f) => Err(MigrateError::Failed(format!(
                     "{}\nNothing of it was applied: the transaction was rolled back, and {}/{} is still applied.",
-                    failure_headline(set, m, script, &f, &stmts),
+                    failure_headline(set, script, &f, &stmts),
                     set,
                     m.version
                 ))),
             };
         }
         let next_mark = next.map(|(s, n)| {
-            let total = split::split(&n.down.as_ref().expect("checked").sql, d).len();
+            let total = split::split(&script_of(Direction::Down, n).sql, d).len();
             history::mark_reverting(d, s, n.version, total)
         });
         let first = if row_marked {
@@ -995,9 +993,8 @@ impl Engine {
             } else {
                 "statement by statement, no transaction"
             };
-            self.print_dry_run(
+            Self::print_dry_run(
                 set,
-                m,
                 script,
                 &format!(
                     "{}, {how}",
@@ -1005,7 +1002,7 @@ impl Engine {
                 ),
                 &text,
             );
-            return Ok(false);
+            return Ok(next.is_some());
         }
         if let Some(f) = first {
             self.bookkeeping(&f, false).await?;
@@ -1109,8 +1106,7 @@ impl Engine {
             })
     }
 
-    fn print_dry_run(&self, set: &str, m: &Migration, script: &Script, how: &str, sql: &str) {
-        let _ = m;
+    fn print_dry_run(set: &str, script: &Script, how: &str, sql: &str) {
         println!("-- {set}: {} ({how})", script.path.display());
         print!("{sql}");
         if !sql.ends_with('\n') {
@@ -1132,7 +1128,7 @@ impl Engine {
         recorded: bool,
     ) -> String {
         let hint = &self.opts.command_hint;
-        let mut out = failure_headline(set, m, script, f, stmts);
+        let mut out = failure_headline(set, script, f, stmts);
         let why = if self.dialect == Dialect::MySql {
             "MySQL/MariaDB commits DDL statement by statement"
         } else {
@@ -1205,10 +1201,12 @@ pub const GROUP_MAX: usize = 100;
 fn script_of(dir: Direction, m: &Migration) -> &Script {
     match dir {
         Direction::Up => &m.up,
+        // `down` reads every down file (and refuses missing ones) before anything runs.
         Direction::Down => m
-            .down
-            .as_ref()
-            .expect("down migrations are checked before running"),
+            .down()
+            .ok()
+            .flatten()
+            .expect("down migrations are read before running"),
     }
 }
 
@@ -1306,11 +1304,7 @@ fn returns_rows(s: &Statement) -> bool {
 }
 
 /// Refuses BEGIN/COMMIT inside a migration the engine wraps in its own transaction.
-fn check_no_transaction_control(
-    m: &Migration,
-    script: &Script,
-    stmts: &[Statement],
-) -> Result<(), MigrateError> {
+fn check_no_transaction_control(script: &Script, stmts: &[Statement]) -> Result<(), MigrateError> {
     for s in stmts {
         let w = s.keywords(2);
         let first = w.first().map_or("", String::as_str);
@@ -1332,18 +1326,11 @@ fn check_no_transaction_control(
             )));
         }
     }
-    let _ = m;
     Ok(())
 }
 
 /// First line of a failure report: which file, statement and line, and the server's message.
-fn failure_headline(
-    set: &str,
-    m: &Migration,
-    script: &Script,
-    f: &ExecFailure,
-    stmts: &[Statement],
-) -> String {
+fn failure_headline(set: &str, script: &Script, f: &ExecFailure, stmts: &[Statement]) -> String {
     let file = script.path.display();
     let line = f.position.map(|p| {
         let before: String = script.sql.chars().take(p).collect();
@@ -1359,7 +1346,6 @@ fn failure_headline(
                 .map(|(i, _)| format!(" (statement {} of {}, line {l})", i + 1, stmts.len()))
         })
         .unwrap_or_default();
-    let _ = m;
     format!("migration {set} {file} failed{which}: {}", f.message)
 }
 

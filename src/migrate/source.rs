@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use super::checksum::Algorithm;
 use super::error::MigrateError;
@@ -48,12 +49,33 @@ pub struct Migration {
     pub name: String,
     pub layout: Layout,
     pub up: Script,
-    pub down: Option<Script>,
+    /// A separate down file, read when first needed (`status` and `up` never need it).
+    down_path: Option<PathBuf>,
+    down_script: OnceLock<Script>,
     /// Checksum of `up` under [`Algorithm::CURRENT`].
     pub checksum: String,
 }
 
 impl Migration {
+    /// Whether the migration has a down section or file.
+    pub fn has_down(&self) -> bool {
+        self.down_path.is_some() || self.down_script.get().is_some()
+    }
+
+    /// The down section, read from its file on first use.
+    pub fn down(&self) -> Result<Option<&Script>, MigrateError> {
+        if let Some(s) = self.down_script.get() {
+            return Ok(Some(s));
+        }
+        let Some(path) = &self.down_path else {
+            return Ok(None);
+        };
+        let text = read(path)?;
+        Ok(Some(
+            self.down_script.get_or_init(|| script(path.clone(), text)),
+        ))
+    }
+
     /// Short name shown to users: the up file's name without `.up.sql` / `.sql`.
     pub fn label(&self) -> String {
         let f = self
@@ -190,7 +212,7 @@ impl MigrationSet {
 
         let paths: Vec<&Path> = parts
             .values()
-            .flat_map(|p| [p.single.as_deref(), p.up.as_deref(), p.down.as_deref()])
+            .flat_map(|p| [p.single.as_deref(), p.up.as_deref()])
             .flatten()
             .collect();
         let mut texts = read_all(&paths)?;
@@ -210,12 +232,15 @@ impl MigrationSet {
                             sql: up.0,
                             first_line: up.1,
                         },
-                        down: down.map(|d| Script {
-                            path: path.clone(),
-                            no_transaction: d.2 || has_directive(&d.0),
-                            sql: d.0,
-                            first_line: d.1,
-                        }),
+                        down_path: None,
+                        down_script: down
+                            .map(|d| Script {
+                                path: path.clone(),
+                                no_transaction: d.2 || has_directive(&d.0),
+                                sql: d.0,
+                                first_line: d.1,
+                            })
+                            .map_or_else(OnceLock::new, OnceLock::from),
                     },
                     None => Migration {
                         version,
@@ -223,7 +248,8 @@ impl MigrationSet {
                         layout: Layout::Single,
                         checksum: Algorithm::CURRENT.digest(&text),
                         up: script(path, text),
-                        down: None,
+                        down_path: None,
+                        down_script: OnceLock::new(),
                     },
                 }
             } else {
@@ -236,17 +262,14 @@ impl MigrationSet {
                     )));
                 };
                 let up_text = read(&up_path);
-                let down = p.down.map(|d| {
-                    let t = read(&d);
-                    script(d, t)
-                });
                 Migration {
                     version,
                     name: p.name,
                     layout: Layout::Pair,
                     checksum: Algorithm::CURRENT.digest(&up_text),
                     up: script(up_path, up_text),
-                    down,
+                    down_path: p.down,
+                    down_script: OnceLock::new(),
                 }
             };
             set.migrations.push(m);
@@ -467,7 +490,7 @@ mod tests {
         let v: Vec<_> = s
             .migrations
             .iter()
-            .map(|m| (m.version, m.layout, m.up.no_transaction, m.down.is_some()))
+            .map(|m| (m.version, m.layout, m.up.no_transaction, m.has_down()))
             .collect();
         assert_eq!(
             v,
@@ -480,8 +503,8 @@ mod tests {
         let c = s.get(20_240_101_000_000).unwrap();
         assert_eq!(c.up.sql.trim(), "CREATE TABLE c (id int);");
         assert_eq!(c.up.first_line, 2);
-        assert_eq!(c.down.as_ref().unwrap().sql.trim(), "DROP TABLE c;");
-        assert_eq!(c.down.as_ref().unwrap().first_line, 5);
+        assert_eq!(c.down().unwrap().unwrap().sql.trim(), "DROP TABLE c;");
+        assert_eq!(c.down().unwrap().unwrap().first_line, 5);
         assert_eq!(s.ignored.len(), 1);
     }
 

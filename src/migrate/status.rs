@@ -74,6 +74,8 @@ impl<'a> SetStatus<'a> {
     /// Compares `set` with the rows of the history table that belong to it.
     pub fn compute(set: &'a MigrationSet, rows: &'a [HistoryRow]) -> SetStatus<'a> {
         let mine: Vec<&HistoryRow> = rows.iter().filter(|r| r.set == set.name).collect();
+        let by_version: std::collections::HashMap<i64, &HistoryRow> =
+            mine.iter().map(|r| (r.version, *r)).collect();
         let baseline = mine
             .iter()
             .filter(|r| r.state == RowState::Baseline)
@@ -93,7 +95,7 @@ impl<'a> SetStatus<'a> {
         let mut entries = Vec::with_capacity(versions.len());
         for v in versions {
             let migration = set.get(v);
-            let row = mine.iter().find(|r| r.version == v).copied();
+            let row = by_version.get(&v).copied();
             let state = match (row, migration) {
                 (Some(r), _) if r.state == RowState::Baseline => State::Baseline,
                 (Some(r), _) if r.state.is_incomplete() => State::Incomplete,

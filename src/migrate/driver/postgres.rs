@@ -33,22 +33,16 @@ impl Postgres {
         let actor = Actor::current();
         let opts = PgConnectOptions::from_str(&url.raw)
             .map_err(|e| db_error(&masked, &e))?
+            // In the startup packet, so no extra round trip; the engine's literals rely on it.
+            .options([("standard_conforming_strings", "on")])
             .application_name(&format!(
                 "backendctl migrate {} pid {}",
                 actor.by,
                 std::process::id()
             ));
-        let mut conn = PgConnection::connect_with(&opts)
+        let conn = PgConnection::connect_with(&opts)
             .await
             .map_err(|e| db_error(&masked, &e))?;
-        conn.execute("SET standard_conforming_strings = on")
-            .await
-            .map_err(|e| db_error(&masked, &e))?;
-        // PostgreSQL 14+: notice a dead client during a long statement and end its session (and so
-        // its lock) instead of running on until the statement ends. Older servers refuse: fine.
-        let _ = conn
-            .execute("SET client_connection_check_interval = '1s'")
-            .await;
         Ok(Postgres {
             conn,
             url: url.clone(),
@@ -62,6 +56,12 @@ impl Postgres {
         waiting: &mut dyn FnMut(&str),
     ) -> Result<(), MigrateError> {
         let masked = self.url.masked();
+        // PostgreSQL 14+: notice a dead client during a long statement and end its session (and so
+        // its lock) instead of running on until the statement ends. Older servers refuse: fine.
+        let _ = self
+            .conn
+            .execute("SET client_connection_check_interval = '1s'")
+            .await;
         let (db, schema): (String, String) =
             sqlx::query_as("SELECT current_database()::text, current_schema()::text")
                 .fetch_one(&mut self.conn)

@@ -221,3 +221,34 @@ fn lock_waiter_names_the_holder_and_times_out() {
     );
     assert!(holder.wait().unwrap().success());
 }
+
+#[test]
+fn status_during_a_run_shows_it_running_mariadb() {
+    let Some(db) = TestDb::new(Kind::MySql, "live") else {
+        return;
+    };
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[(
+            "1_slow.up.sql",
+            "CREATE TABLE l_1 (id int);\nDO SLEEP(3);\n",
+        )],
+    );
+    let mut child = db
+        .command(&m, &["up"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(wait_for(Duration::from_secs(20), || {
+        db.scalar("SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(3)%' AND ID <> CONNECTION_ID()") > 0
+    }));
+    let out = expect_code(&db.migrate(&m, &["status"]), 2);
+    assert!(
+        out.contains("running now: 1 of 2 statements done") && out.contains("in progress"),
+        "{out}"
+    );
+    assert!(child.wait().unwrap().success());
+    expect_code(&db.migrate(&m, &["status"]), 0);
+}

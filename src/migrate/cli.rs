@@ -277,11 +277,9 @@ pub(crate) async fn execute(args: MigrateArgs) -> Result<u8, MigrateError> {
             };
             engine.close().await?;
             let rows = rows?;
-            let status = SetStatus::compute(&set, &rows);
+            let status = SetStatus::compute_live(&set, &rows, holder.is_some());
             if let Some(h) = &holder {
-                eprintln!(
-                    "note: a migration run is in progress right now (lock held by {h}); a migration shown as failed may still be running"
-                );
+                eprintln!("note: a migration run is in progress (lock held by {h})");
             }
             if json {
                 println!(

@@ -83,8 +83,8 @@ pub fn split(sql: &str, dialect: Dialect) -> Vec<Statement> {
                 i += 1;
             }
             b' ' | b'\t' | b'\r' => i += 1,
-            b'-' if b.get(i + 1) == Some(&b'-') => i = skip_line(b, i, &mut line),
-            b'#' if dialect == Dialect::MySql => i = skip_line(b, i, &mut line),
+            b'-' if b.get(i + 1) == Some(&b'-') => i = skip_line(b, i),
+            b'#' if dialect == Dialect::MySql => i = skip_line(b, i),
             b'/' if b.get(i + 1) == Some(&b'*') => {
                 i = skip_block_comment(b, i, dialect == Dialect::Postgres, &mut line);
             }
@@ -183,7 +183,7 @@ fn leading_trivia(text: &str, dialect: Dialect) -> usize {
             i += 1;
         }
         if b[i..].starts_with(b"--") || (dialect == Dialect::MySql && b.get(i) == Some(&b'#')) {
-            i = skip_line(b, i, &mut line);
+            i = skip_line(b, i);
         } else if b[i..].starts_with(b"/*") && !is_executable_comment(b, i, dialect) {
             i = skip_block_comment(b, i, dialect == Dialect::Postgres, &mut line);
         } else {
@@ -212,11 +212,11 @@ pub fn strip_comments(text: &str, dialect: Dialect) -> String {
         let s = i;
         match b[i] {
             b'-' if b.get(i + 1) == Some(&b'-') => {
-                i = skip_line(b, i, &mut line);
+                i = skip_line(b, i);
                 continue;
             }
             b'#' if dialect == Dialect::MySql => {
-                i = skip_line(b, i, &mut line);
+                i = skip_line(b, i);
                 continue;
             }
             b'/' if b.get(i + 1) == Some(&b'*') && !is_executable_comment(b, i, dialect) => {
@@ -264,8 +264,8 @@ pub fn leading_words(sql: &str, n: usize) -> Vec<String> {
     words
 }
 
-fn skip_line(b: &[u8], i: usize, line: &mut usize) -> usize {
-    let _ = line;
+/// Index of the newline ending the comment at `i` (the caller counts that newline).
+fn skip_line(b: &[u8], i: usize) -> usize {
     b[i..]
         .iter()
         .position(|&x| x == b'\n')

@@ -27,6 +27,8 @@ pub enum State {
     BelowBaseline,
     /// Applied with a checksum algorithm newer than this build knows.
     Unverified,
+    /// Being applied or reverted right now by a run that holds the lock.
+    Running,
 }
 
 impl State {
@@ -41,6 +43,7 @@ impl State {
             State::Baseline => "baseline",
             State::BelowBaseline => "below baseline",
             State::Unverified => "applied (unverified)",
+            State::Running => "running",
         }
     }
 
@@ -73,6 +76,16 @@ pub struct SetStatus<'a> {
 impl<'a> SetStatus<'a> {
     /// Compares `set` with the rows of the history table that belong to it.
     pub fn compute(set: &'a MigrationSet, rows: &'a [HistoryRow]) -> SetStatus<'a> {
+        SetStatus::compute_live(set, rows, false)
+    }
+
+    /// As [`SetStatus::compute`]; with `run_in_progress` (another run holds the lock), rows
+    /// marked running are shown as running rather than interrupted.
+    pub fn compute_live(
+        set: &'a MigrationSet,
+        rows: &'a [HistoryRow],
+        run_in_progress: bool,
+    ) -> SetStatus<'a> {
         let mine: Vec<&HistoryRow> = rows.iter().filter(|r| r.set == set.name).collect();
         let by_version: std::collections::HashMap<i64, &HistoryRow> =
             mine.iter().map(|r| (r.version, *r)).collect();
@@ -98,6 +111,12 @@ impl<'a> SetStatus<'a> {
             let row = by_version.get(&v).copied();
             let state = match (row, migration) {
                 (Some(r), _) if r.state == RowState::Baseline => State::Baseline,
+                (Some(r), _)
+                    if run_in_progress
+                        && matches!(r.state, RowState::Running | RowState::Reverting) =>
+                {
+                    State::Running
+                }
                 (Some(r), _) if r.state.is_incomplete() => State::Incomplete,
                 (Some(_), None) => State::Missing,
                 (Some(r), Some(m)) => match m.checksum_with(r.checksum_algo) {
@@ -135,7 +154,7 @@ impl<'a> SetStatus<'a> {
     pub fn has_pending(&self) -> bool {
         self.entries
             .iter()
-            .any(|e| matches!(e.state, State::Pending | State::OutOfOrder))
+            .any(|e| matches!(e.state, State::Pending | State::OutOfOrder | State::Running))
     }
 
     /// One-line summary: "3 applied, 1 pending".
@@ -151,6 +170,7 @@ impl<'a> SetStatus<'a> {
             State::Drifted,
             State::Missing,
             State::Incomplete,
+            State::Running,
         ] {
             let n = self.count(s);
             if n > 0 {
@@ -242,6 +262,9 @@ pub fn detail(e: &Entry<'_>, hint: &str) -> Option<String> {
                 .to_string(),
         ),
         State::Incomplete => e.row.map(|r| super::engine::describe_incomplete(r, hint)),
+        State::Running => e.row.map(|r| {
+            format!("↳ running now: {} of {} statements done", r.statements_done, r.statements_total)
+        }),
         State::Unverified => {
             Some("↳ checksummed by a newer backendctl; this build cannot verify it".to_string())
         }

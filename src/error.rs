@@ -93,6 +93,7 @@ impl Error {
             Error::Manifest(_) => exit_code::INVALID_MANIFEST,
             Error::BadAddress { .. } => exit_code::USAGE,
             Error::Interrupted => exit_code::INTERRUPTED,
+            Error::Migrate(error) => error.exit_code(),
             _ => exit_code::ERROR,
         }
     }

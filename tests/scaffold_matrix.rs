@@ -2,14 +2,34 @@
 //! `npm install --strict-allow-scripts`, the type check, the lint and the generated project's own
 //! tests (with the machine's PostgreSQL for the integration tests of the full render).
 //!
+//! After each full entry, every feature is also rendered *alone* and type-checked and linted
+//! against the full entry's `node_modules` (a superset of its dependencies), so a feature that
+//! silently depends on another one fails here — the create-t3-app lesson, without an install per
+//! combination.
+//!
 //! It takes minutes, so it runs when `CI` is set (as `.ci/run` does) or when
-//! `BACKENDCTL_SCAFFOLD_MATRIX=1`; `BACKENDCTL_SCAFFOLD_MATRIX_FILTER=express` narrows it.
+//! `BACKENDCTL_SCAFFOLD_MATRIX=1`; `BACKENDCTL_SCAFFOLD_MATRIX_FILTER=express` narrows it, and
+//! `BACKENDCTL_SCAFFOLD_MATRIX_SINGLES=0` skips the single-feature checks.
 //! One npm cache under `target/npm-cache` is shared by every entry and kept between runs.
 //! The timings are printed and written to `target/scaffold-matrix.txt`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+const FEATURES: [&str; 11] = [
+    "auth",
+    "postgres",
+    "redis",
+    "rate-limit",
+    "logging",
+    "helmet",
+    "cors",
+    "openapi",
+    "metrics",
+    "docker",
+    "github-actions",
+];
 
 const STACKS: [&str; 4] = [
     "express-typescript",
@@ -57,6 +77,32 @@ fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> (Stri
     (stdout + &stderr, elapsed)
 }
 
+/// Renders `stack` with only `feature`, then type-checks and lints it against the full entry's
+/// `node_modules`.
+fn check_single(binary: &str, work: &Path, full: &Path, stack: &str, feature: &str) {
+    let single = work.join(format!("{stack}-{feature}"));
+    let path = single.to_str().unwrap();
+    run(
+        work,
+        binary,
+        &[
+            "scaffold",
+            "single",
+            "--stack",
+            stack,
+            "--features",
+            feature,
+            "--path",
+            path,
+        ],
+        &[],
+    );
+    std::os::unix::fs::symlink(full.join("node_modules"), single.join("node_modules")).unwrap();
+    run(&single, "npm", &["run", "typecheck"], &[]);
+    run(&single, "npm", &["run", "lint"], &[]);
+    std::fs::remove_dir_all(&single).unwrap();
+}
+
 #[test]
 fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
     if !enabled() {
@@ -64,6 +110,7 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
         return;
     }
     let filter = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_FILTER").unwrap_or_default();
+    let singles = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_SINGLES").as_deref() != Ok("0");
     let database_url = std::env::var("TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
     let binary = env!("CARGO_BIN_EXE_backendctl");
@@ -125,6 +172,28 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
             );
             eprintln!("{line}");
             report.push(line);
+            if variant == "full" && singles {
+                let start = Instant::now();
+                // Two at a time: tsc is single-threaded and the CI machine has two cores.
+                std::thread::scope(|scope| {
+                    for chunk in FEATURES.chunks(FEATURES.len().div_ceil(2)) {
+                        let (dir, work) = (&dir, work.path());
+                        scope.spawn(move || {
+                            for feature in chunk {
+                                check_single(binary, work, dir, stack, feature);
+                            }
+                        });
+                    }
+                });
+                let line = format!(
+                    "{:<30} {:>7.1}s  (each of {} features alone: typecheck + lint)",
+                    format!("{stack}-singles"),
+                    start.elapsed().as_secs_f64(),
+                    FEATURES.len()
+                );
+                eprintln!("{line}");
+                report.push(line);
+            }
             // Free the disk before the next entry; the npm cache stays.
             std::fs::remove_dir_all(&dir).unwrap();
         }

@@ -302,12 +302,12 @@ fn address_of(pointer: &str) -> String {
 }
 
 fn first_sentence(text: &str) -> String {
-    let first_line = text.lines().next().unwrap_or(text);
-    let end = first_line
-        .find("; ")
-        .or_else(|| first_line.find(". "))
-        .unwrap_or(first_line.len());
-    first_line[..end]
+    let paragraph = text.split("\n\n").next().unwrap_or(text).replace('\n', " ");
+    let end = paragraph
+        .find(". ")
+        .or_else(|| paragraph.find("; "))
+        .unwrap_or(paragraph.len());
+    paragraph[..end]
         .trim_end_matches(['.', ':', ';'])
         .to_owned()
 }

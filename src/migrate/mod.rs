@@ -1,58 +1,69 @@
-//! Migrations: SQL migration sets applied to SQLite, PostgreSQL and MySQL/MariaDB.
+//! Migrations: the `database` and `migrations` nodes and `backendctl migrate …`.
 //!
-//! Placeholder until the migration engine lands (issue 3): the executor signatures are final.
+//! Layout, one concept per file:
+//! - [`source`]: reading a set's files (backendctl, golang-migrate, sqlx and dbmate layouts);
+//! - [`checksum`]: normalised, versioned checksums (CRLF is not drift);
+//! - [`split`]: statements of a file, per dialect;
+//! - [`history`]: the history and log tables and the SQL that writes them;
+//! - [`driver`]: one connection per run — lock, history, execution — per engine;
+//! - [`engine`]: up / down / redo / repair / baseline / resolve;
+//! - [`status`]: files compared with history;
+//! - [`lint`]: dangerous DDL;
+//! - [`executor`]: plan and apply for `database` and `migrations` targets;
+//! - [`step`]: those as Steps at the engine's boundary;
+//! - [`cli`]: the ad-hoc `migrate` subcommand.
 
+pub mod checksum;
 pub mod cli;
+pub mod dialect;
+pub mod driver;
+pub mod engine;
+pub mod error;
+pub mod executor;
+pub mod history;
+pub mod lint;
+pub mod progress;
+pub mod source;
+pub mod split;
+pub mod status;
+pub mod step;
+pub mod url;
 
-use crate::executor::{ApplyContext, PlanContext};
-use crate::globals::Globals;
-use crate::plan::{Outcome, Step};
+pub use dialect::Dialect;
+pub use engine::{Access, Engine, Options, Resolution};
+pub use error::MigrateError;
+pub use source::MigrationSet;
+pub use url::DbUrl;
 
-/// A migration failure.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum Error {
-    /// The capability is not built yet.
-    #[error("migrations are not built yet")]
-    #[diagnostic(code(migrate::not_built))]
-    NotBuilt,
+pub use step::{
+    apply_database_step as apply_database, apply_migrations_step as apply_migrations,
+    plan_database_step as plan_database, plan_migrations_step as plan_migrations,
+};
+
+/// The error type the engine sees.
+pub type Error = MigrateError;
+
+impl miette::Diagnostic for MigrateError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        let code = match self {
+            MigrateError::Source(_) => "migrate::source",
+            MigrateError::Database { .. } => "migrate::database",
+            MigrateError::LockTimeout(_) => "migrate::lock-timeout",
+            MigrateError::Failed(_) => "migrate::failed",
+            MigrateError::Refused(_) => "migrate::refused",
+            MigrateError::Usage(_) => "migrate::usage",
+        };
+        Some(Box::new(code))
+    }
 }
 
-/// Plans a `database` node.
+/// `backendctl migrate …`: runs the ad-hoc command on the shared engine.
 ///
 /// # Errors
-/// [`Error`].
-pub async fn plan_database(_context: &PlanContext<'_>, _name: &str) -> Result<Step, Error> {
-    Err(Error::NotBuilt)
-}
-
-/// Applies a `database` step.
-///
-/// # Errors
-/// [`Error`].
-pub async fn apply_database(_context: &ApplyContext<'_>, _step: &Step) -> Result<Outcome, Error> {
-    Err(Error::NotBuilt)
-}
-
-/// Plans a `migrations` node.
-///
-/// # Errors
-/// [`Error`].
-pub async fn plan_migrations(_context: &PlanContext<'_>, _name: &str) -> Result<Step, Error> {
-    Err(Error::NotBuilt)
-}
-
-/// Applies a `migrations` step.
-///
-/// # Errors
-/// [`Error`].
-pub async fn apply_migrations(_context: &ApplyContext<'_>, _step: &Step) -> Result<Outcome, Error> {
-    Err(Error::NotBuilt)
-}
-
-/// `backendctl migrate …`.
-///
-/// # Errors
-/// [`Error`].
-pub async fn run(_args: cli::MigrateArgs, _globals: &Globals) -> Result<u8, Error> {
-    Err(Error::NotBuilt)
+/// [`MigrateError`] from the command.
+pub async fn run(
+    args: cli::MigrateArgs,
+    _globals: &crate::globals::Globals,
+) -> Result<u8, MigrateError> {
+    cli::execute(args).await
 }

@@ -1,16 +1,27 @@
-//! The `database` node: a database that migration sets and services refer to by name.
+//! The `database` node.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// A database: `database "main" { url "postgres://…" }`. The URL's scheme picks the engine:
-/// `sqlite:`, `postgres:`/`postgresql:` or `mysql:`/`mariadb:`.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+/// A database that migrations and services use.
+///
+/// ```kdl
+/// database "main" {
+///     url "{{ env.DATABASE_URL | default('sqlite://var/shop.db') }}"
+///     lock-timeout "5m"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Database {
-    /// Connection URL; usually interpolated from the environment:
-    /// `"{{ env.DATABASE_URL | default('sqlite://var/app.db') }}"`. Passwords are always masked.
+    /// Connection URL: `postgres://…`, `mysql://…` / `mariadb://…`, or `sqlite:PATH` (the
+    /// embedded default). Passwords are masked in every output.
     pub url: String,
+    /// How long a migration run waits for another run's lock before failing (a duration such as
+    /// "30s" or "5m"). Default "5m".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = super::duration::DURATION_PATTERN))]
+    pub lock_timeout: Option<String>,
     /// Nodes that must be applied before this one, by address (`project.shop-api`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after: Vec<String>,

@@ -1,18 +1,33 @@
-//! The `migrations` node: one set of SQL migrations applied to one database.
+//! The `migrations` node.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// A migration set: `migrations "schema" { database "main"; path "migrations/schema" }`.
-/// Several sets may share a database; each keeps its own history.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct MigrationSet {
-    /// The database this set migrates, by name (`database "main"`).
+/// A set of migration files applied to one database. Several sets can share a database; each
+/// keeps its own history rows, and `after` orders them.
+///
+/// ```kdl
+/// migrations "reference-data" {
+///     database "main"
+///     path "migrations/reference-data"
+///     after "migrations.schema"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Migrations {
+    /// Name of the `database` node the set applies to.
     pub database: String,
-    /// Directory holding the migration files, relative to the manifest.
+    /// Directory of the files: `NNNN_name.up.sql` + `.down.sql` pairs, or the layouts of sqlx-cli,
+    /// golang-migrate and dbmate.
     pub path: String,
-    /// Nodes that must be applied before this one, by address (`migrations.schema`).
+    /// Addresses of nodes that must be applied first (e.g. "migrations.schema").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after: Vec<String>,
+    /// Apply pending files older than the newest applied version instead of refusing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_out_of_order: bool,
+    /// Do not refuse when an applied migration's file is missing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ignore_missing: bool,
 }

@@ -21,7 +21,7 @@ pub mod service;
 
 pub use database::Database;
 pub use duration::Duration;
-pub use migrations::MigrationSet;
+pub use migrations::Migrations;
 pub use mock::{Mock, MockRoute};
 pub use project::{Feature, Project, Stack};
 pub use scenario::{Expect, Header, Request, Scenario, Stage, Stages, Thresholds};
@@ -47,7 +47,7 @@ pub struct Manifest {
     pub database: BTreeMap<String, Database>,
     /// Migration sets, each a directory of SQL migrations applied to one database.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub migrations: BTreeMap<String, MigrationSet>,
+    pub migrations: BTreeMap<String, Migrations>,
     /// Long-running processes started during `apply` and stopped when it ends.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub service: BTreeMap<String, Service>,

@@ -23,7 +23,8 @@ pub struct Project {
     pub stack: Stack,
     /// Where the project lives, relative to the manifest's directory; it must stay inside it.
     pub path: String,
-    /// The `database` node whose URL the project is configured with (its `.env.example`).
+    /// The `database` node the project uses, by name: it orders the plan; the generated project
+    /// reads the URL from `DATABASE_URL` (pass `{{ database.NAME.url }}` to its `service`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
     /// The optional features to generate. Without this list every feature is generated.

@@ -1,0 +1,183 @@
+//! The migration executors at the engine's Step boundary: `database` and `migrations` nodes
+//! become [`Step`]s, and applying a step runs the engine under the database's lock.
+
+use super::error::MigrateError;
+use super::executor::{
+    DatabaseTarget, SetAction, SetTarget, apply_database_node, apply_set, plan_database,
+    plan_database_node,
+};
+use crate::executor::{ApplyContext, PlanContext};
+use crate::manifest::{Address, NodeKind};
+use crate::plan::{Action, Outcome, Step};
+use std::path::Path;
+
+/// The database target of node `name`, with a relative SQLite path resolved against the
+/// manifest's directory (so `sqlite://var/app.db` means the same file wherever you run from).
+fn database_target(context: &PlanContext<'_>, name: &str) -> Result<DatabaseTarget, MigrateError> {
+    let model =
+        context.manifest().database.get(name).ok_or_else(|| {
+            MigrateError::Usage(format!("the manifest has no `database \"{name}\"`"))
+        })?;
+    let url = anchor_sqlite_url(&model.url, &context.base_dir());
+    DatabaseTarget::from_model(name, model, &url)
+}
+
+fn anchor_sqlite_url(url: &str, base: &Path) -> String {
+    let (scheme, rest) = if let Some(rest) = url.strip_prefix("sqlite://") {
+        ("sqlite://", rest)
+    } else if let Some(rest) = url.strip_prefix("sqlite:") {
+        ("sqlite:", rest)
+    } else {
+        return url.to_owned();
+    };
+    let (path, query) = rest
+        .split_once('?')
+        .map_or((rest, None), |(p, q)| (p, Some(q)));
+    if path.is_empty() || path == ":memory:" || Path::new(path).is_absolute() {
+        return url.to_owned();
+    }
+    let absolute = base.join(path);
+    match query {
+        Some(query) => format!("{scheme}{}?{query}", absolute.display()),
+        None => format!("{scheme}{}", absolute.display()),
+    }
+}
+
+fn set_target(context: &PlanContext<'_>, name: &str) -> Result<SetTarget, MigrateError> {
+    let model = context.manifest().migrations.get(name).ok_or_else(|| {
+        MigrateError::Usage(format!("the manifest has no `migrations \"{name}\"`"))
+    })?;
+    Ok(SetTarget::from_model(name, model, &context.base_dir()))
+}
+
+/// Plans a `database` node: `+` when an embedded SQLite file will be created, else `=`.
+///
+/// # Errors
+/// [`MigrateError`] when the URL is not a supported database.
+pub async fn plan_database_step(
+    context: &PlanContext<'_>,
+    name: &str,
+) -> Result<Step, MigrateError> {
+    let target = database_target(context, name)?;
+    let plan = plan_database_node(&target);
+    let address = Address::new(NodeKind::Database, name);
+    let step = match &plan.create {
+        Some(file) => {
+            let mut step = Step::new(
+                address,
+                Action::Create,
+                format!("create {} database {file}", plan.engine),
+            );
+            step.state = format!("absent:{file}");
+            step
+        }
+        None => Step::new(
+            address,
+            Action::UpToDate,
+            format!("{} at {}", plan.engine, plan.url),
+        ),
+    };
+    Ok(step)
+}
+
+/// Applies a `database` step: connects (creating an embedded SQLite file) to prove it answers.
+///
+/// # Errors
+/// [`MigrateError`] when the database cannot be reached.
+pub async fn apply_database_step(
+    context: &ApplyContext<'_>,
+    step: &Step,
+) -> Result<Outcome, MigrateError> {
+    let target = database_target(&context.plan, &step.address.name)?;
+    apply_database_node(&target).await?;
+    Ok(Outcome::done(format!("{} answers", target.url.masked())))
+}
+
+/// Plans a `migrations` node: pending migrations (`~`), up to date (`=`), or problems that make
+/// apply refuse (drift, a failed migration, out-of-order files), shown as warnings.
+///
+/// # Errors
+/// [`MigrateError`] when the files or the database cannot be read.
+pub async fn plan_migrations_step(
+    context: &PlanContext<'_>,
+    name: &str,
+) -> Result<Step, MigrateError> {
+    let set = set_target(context, name)?;
+    let database = database_target(context, &set.database)?;
+    let plans = plan_database(&database, std::slice::from_ref(&set)).await?;
+    let plan = plans
+        .into_iter()
+        .next()
+        .ok_or_else(|| MigrateError::Source(format!("no plan for migrations.{name}")))?;
+    let action = match plan.action() {
+        SetAction::UpToDate => Action::UpToDate,
+        SetAction::Run | SetAction::Blocked => Action::Change,
+    };
+    let mut step = Step::new(
+        Address::new(NodeKind::Migrations, name),
+        action,
+        format!("{} on database.{}", plan.summary(), plan.database),
+    );
+    step.details = plan
+        .pending
+        .iter()
+        .map(|migration| format!("+ {} {}", migration.version, migration.file))
+        .collect();
+    step.warnings = plan
+        .problems
+        .iter()
+        .map(|problem| format!("apply will refuse: {problem}"))
+        .chain(plan.warnings.iter().cloned())
+        .collect();
+    step.state = plan.fingerprint;
+    Ok(step)
+}
+
+/// Applies a `migrations` step under the database's lock.
+///
+/// # Errors
+/// [`MigrateError`] when a migration fails or the set needs attention first.
+pub async fn apply_migrations_step(
+    context: &ApplyContext<'_>,
+    step: &Step,
+) -> Result<Outcome, MigrateError> {
+    let set = set_target(&context.plan, &step.address.name)?;
+    let database = database_target(&context.plan, &set.database)?;
+    let applied = apply_set(&database, &set, !context.interactive).await?;
+    Ok(Outcome::done(match applied {
+        0 => "nothing to apply".to_owned(),
+        1 => "applied 1 migration".to_owned(),
+        n => format!("applied {n} migrations"),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::anchor_sqlite_url;
+    use std::path::Path;
+
+    #[test]
+    fn relative_sqlite_paths_are_anchored_at_the_manifest() {
+        let base = Path::new("/srv/app");
+        assert_eq!(
+            anchor_sqlite_url("sqlite://var/app.db", base),
+            "sqlite:///srv/app/var/app.db"
+        );
+        assert_eq!(
+            anchor_sqlite_url("sqlite:app.db?mode=rwc", base),
+            "sqlite:/srv/app/app.db?mode=rwc"
+        );
+        assert_eq!(
+            anchor_sqlite_url("sqlite:///abs.db", base),
+            "sqlite:///abs.db"
+        );
+        assert_eq!(
+            anchor_sqlite_url("sqlite::memory:", base),
+            "sqlite::memory:"
+        );
+        assert_eq!(
+            anchor_sqlite_url("postgres://u@h/db", base),
+            "postgres://u@h/db"
+        );
+    }
+}

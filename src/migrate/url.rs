@@ -1,0 +1,114 @@
+//! Database URLs: which engine, and how to show one without its password.
+
+use super::dialect::Dialect;
+use super::error::MigrateError;
+
+/// A database URL with its engine.
+#[derive(Debug, Clone)]
+pub struct DbUrl {
+    /// The URL as given (may hold a password: never print it, print [`DbUrl::masked`]).
+    pub raw: String,
+    pub dialect: Dialect,
+}
+
+impl DbUrl {
+    pub fn parse(raw: &str) -> Result<DbUrl, MigrateError> {
+        let raw = raw.trim();
+        let lower = raw.to_ascii_lowercase();
+        let dialect = if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            Dialect::Postgres
+        } else if lower.starts_with("mysql://") || lower.starts_with("mariadb://") {
+            Dialect::MySql
+        } else if lower.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else {
+            return Err(MigrateError::Usage(format!(
+                "unsupported database URL `{}`: expected postgres://, mysql://, mariadb:// or sqlite:",
+                mask(raw)
+            )));
+        };
+        let raw = if let Some(rest) = raw.strip_prefix("mariadb://") {
+            format!("mysql://{rest}")
+        } else {
+            raw.to_string()
+        };
+        Ok(DbUrl { raw, dialect })
+    }
+
+    /// The URL with any password replaced by `****`.
+    pub fn masked(&self) -> String {
+        mask(&self.raw)
+    }
+
+    /// For SQLite, the database file (None for in-memory databases).
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        let rest = self
+            .raw
+            .strip_prefix("sqlite://")
+            .or_else(|| self.raw.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or("");
+        if path.is_empty() || path == ":memory:" || self.raw.contains("mode=memory") {
+            return None;
+        }
+        Some(std::path::PathBuf::from(path))
+    }
+}
+
+/// Masks the password of `scheme://user:password@host/...`.
+pub fn mask(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    let userinfo = &authority[..at];
+    match userinfo.find(':') {
+        Some(colon) => format!(
+            "{}://{}:****{}",
+            &url[..scheme_end],
+            &userinfo[..colon],
+            &rest[at..]
+        ),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_passwords() {
+        assert_eq!(
+            mask("postgres://u:s3cr@t@h:5432/db?x=1"),
+            "postgres://u:****@h:5432/db?x=1"
+        );
+        assert_eq!(mask("mysql://root@h/db"), "mysql://root@h/db");
+        assert_eq!(mask("sqlite://var/x.db"), "sqlite://var/x.db");
+    }
+
+    #[test]
+    fn detects_engines() {
+        assert_eq!(
+            DbUrl::parse("postgresql://h/db").unwrap().dialect,
+            Dialect::Postgres
+        );
+        assert_eq!(DbUrl::parse("mariadb://h/db").unwrap().raw, "mysql://h/db");
+        let s = DbUrl::parse("sqlite://var/shop.db?mode=rwc").unwrap();
+        assert_eq!(
+            s.sqlite_path().unwrap(),
+            std::path::PathBuf::from("var/shop.db")
+        );
+        assert!(
+            DbUrl::parse("sqlite::memory:")
+                .unwrap()
+                .sqlite_path()
+                .is_none()
+        );
+        assert!(DbUrl::parse("redis://x").is_err());
+    }
+}

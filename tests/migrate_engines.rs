@@ -1,0 +1,464 @@
+//! `backendctl migrate` end to end on SQLite, PostgreSQL and MariaDB: up / down / redo / status,
+//! failures, drift, out-of-order, baseline, several sets, other tools' file layouts.
+
+mod migrate_support;
+
+use migrate_support::{Kind, TestDb, expect_code, write};
+
+macro_rules! per_engine {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+            #[test]
+            fn postgres() {
+                super::$name(Kind::Postgres);
+            }
+            #[test]
+            fn mariadb() {
+                super::$name(Kind::MySql);
+            }
+            #[test]
+            fn sqlite() {
+                super::$name(Kind::Sqlite);
+            }
+        }
+    };
+}
+
+fn three(db: &TestDb) -> std::path::PathBuf {
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            (
+                "0001_users.up.sql",
+                "CREATE TABLE users (id int primary key, name text);\n",
+            ),
+            ("0001_users.down.sql", "DROP TABLE users;\n"),
+            (
+                "0002_orders.up.sql",
+                "CREATE TABLE orders (id int primary key, user_id int);\nINSERT INTO orders VALUES (1, 1);\n",
+            ),
+            ("0002_orders.down.sql", "DROP TABLE orders;\n"),
+            (
+                "0003_items.up.sql",
+                "CREATE TABLE items (id int primary key);\n",
+            ),
+            ("0003_items.down.sql", "DROP TABLE items;\n"),
+        ],
+    );
+    m
+}
+
+per_engine!(up_down_redo_status);
+fn up_down_redo_status(kind: Kind) {
+    let Some(db) = TestDb::new(kind, "updown") else {
+        return;
+    };
+    let m = three(&db);
+
+    // status before anything: pending → exit 2, and it creates nothing.
+    let out = expect_code(&db.migrate(&m, &["status"]), 2);
+    assert!(out.contains("3 pending"), "{out}");
+
+    // dry-run prints the SQL in order and changes nothing.
+    let out = expect_code(&db.migrate(&m, &["up", "--dry-run"]), 0);
+    let a = out.find("CREATE TABLE users").unwrap();
+    let b = out.find("CREATE TABLE orders").unwrap();
+    assert!(
+        a < b && out.contains("INSERT INTO backendctl_migrations"),
+        "{out}"
+    );
+    assert!(!db.has_table("users") && !db.has_table("backendctl_migrations"));
+    if kind == Kind::MySql {
+        // One `running` row per migration, each written once (in the previous one's last commit).
+        assert_eq!(out.matches("'running'").count(), 3, "{out}");
+        assert!(
+            out.contains("SET autocommit = 0;\nCREATE TABLE users"),
+            "{out}"
+        );
+    } else {
+        assert!(out.contains("COMMIT;"), "{out}");
+    }
+
+    let out = expect_code(&db.migrate(&m, &["up", "--to", "2"]), 0);
+    assert!(out.contains("applied 2 migration(s)"), "{out}");
+    assert!(db.has_table("orders") && !db.has_table("items"));
+    expect_code(&db.migrate(&m, &["up"]), 0);
+    assert!(db.has_table("items"));
+    assert_eq!(db.history(), 3);
+    let out = expect_code(&db.migrate(&m, &["status"]), 0);
+    assert!(out.contains("3 applied"), "{out}");
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM backendctl_migration_log WHERE action = 'apply'"),
+        3
+    );
+
+    // A second `up` has nothing to do.
+    let out = expect_code(&db.migrate(&m, &["up"]), 0);
+    assert!(out.contains("nothing to apply"), "{out}");
+
+    // down without a terminal needs --yes, and reverts nothing without it.
+    let out = expect_code(&db.migrate(&m, &["down"]), 1);
+    assert!(out.contains("--yes"), "{out}");
+    assert!(db.has_table("items"));
+
+    let out = expect_code(&db.migrate(&m, &["down", "--steps", "2", "--yes"]), 0);
+    assert!(out.contains("reverted 2 migration(s)"), "{out}");
+    assert!(db.has_table("users") && !db.has_table("orders") && !db.has_table("items"));
+    assert_eq!(db.history(), 1);
+    expect_code(&db.migrate(&m, &["status"]), 2);
+
+    expect_code(&db.migrate(&m, &["up"]), 0);
+    let out = expect_code(&db.migrate(&m, &["redo", "--yes"]), 0);
+    assert!(out.contains("redid version 3"), "{out}");
+    assert!(db.has_table("items"));
+    assert_eq!(db.history(), 3);
+
+    // down --to 0 reverts everything in one process.
+    expect_code(&db.migrate(&m, &["down", "--to", "0", "--yes"]), 0);
+    assert!(!db.has_table("users"));
+    assert_eq!(db.history(), 0);
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM backendctl_migration_log WHERE action = 'revert'"),
+        6
+    );
+}
+
+per_engine!(failing_second_statement);
+fn failing_second_statement(kind: Kind) {
+    let Some(db) = TestDb::new(kind, "failing") else {
+        return;
+    };
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            ("0001_a.up.sql", "CREATE TABLE f_1 (id int);\n"),
+            ("0002_b.up.sql", "CREATE TABLE f_2 (id int);\n"),
+            (
+                "0003_half.up.sql",
+                "CREATE TABLE half_a (id int);\nINSERT INTO no_such_table VALUES (1);\nCREATE TABLE half_c (id int);\n",
+            ),
+            (
+                "0003_half.down.sql",
+                "DROP TABLE half_c;\nDROP TABLE half_a;\n",
+            ),
+        ],
+    );
+    let out = expect_code(&db.migrate(&m, &["up"]), 1);
+    assert!(out.contains("0003_half.up.sql"), "{out}");
+    assert!(
+        db.has_table("f_2"),
+        "migrations before the failure stay applied"
+    );
+    if kind == Kind::MySql {
+        // DDL auto-commits: the precise report, then the documented recovery.
+        assert!(db.has_table("half_a"));
+        assert!(out.contains("ran      statement 1 (line 1)"), "{out}");
+        assert!(out.contains("FAILED   statement 2 (line 2)"), "{out}");
+        assert!(out.contains("not run  statement 3 (line 3)"), "{out}");
+        assert!(out.contains("resolve 3 --resume"), "{out}");
+        let status = expect_code(&db.migrate(&m, &["status"]), 1);
+        assert!(
+            status.contains("failed") && status.contains("statement 1 of 3 ran"),
+            "{status}"
+        );
+        // `up` refuses until it is resolved.
+        let again = expect_code(&db.migrate(&m, &["up"]), 1);
+        assert!(again.contains("stopped part-way"), "{again}");
+        // Editing a statement that already ran is refused on resume.
+        write(
+            &m,
+            &[(
+                "0003_half.up.sql",
+                "CREATE TABLE half_x (id int);\nINSERT INTO f_1 VALUES (1);\nCREATE TABLE half_c (id int);\n",
+            )],
+        );
+        let refused = expect_code(&db.migrate(&m, &["resolve", "3", "--resume"]), 1);
+        assert!(
+            refused.contains("ran already and have changed"),
+            "{refused}"
+        );
+        // Fix the failing statement only, then resume.
+        write(
+            &m,
+            &[(
+                "0003_half.up.sql",
+                "CREATE TABLE half_a (id int);\nINSERT INTO f_1 VALUES (1);\nCREATE TABLE half_c (id int);\n",
+            )],
+        );
+        expect_code(&db.migrate(&m, &["resolve", "3", "--resume"]), 0);
+        assert!(db.has_table("half_c"));
+        expect_code(&db.migrate(&m, &["status"]), 0);
+        assert_eq!(db.scalar("SELECT CAST(COUNT(*) AS SIGNED) FROM f_1"), 1);
+    } else {
+        // Transactional DDL: no trace of migration 3.
+        assert!(
+            !db.has_table("half_a"),
+            "the failed migration left a table behind"
+        );
+        assert_eq!(db.history(), 2);
+        assert!(out.contains("rolled back"), "{out}");
+        expect_code(&db.migrate(&m, &["status"]), 2);
+        write(
+            &m,
+            &[(
+                "0003_half.up.sql",
+                "CREATE TABLE half_a (id int);\nINSERT INTO f_1 VALUES (1);\nCREATE TABLE half_c (id int);\n",
+            )],
+        );
+        expect_code(&db.migrate(&m, &["up"]), 0);
+        assert!(db.has_table("half_c"));
+    }
+    assert_eq!(db.history(), 3);
+}
+
+#[test]
+fn mariadb_resolve_rolled_back_and_applied() {
+    let Some(db) = TestDb::new(Kind::MySql, "resolve") else {
+        return;
+    };
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            (
+                "0001_x.up.sql",
+                "CREATE TABLE x1 (id int);\nCREATE TABLE x1 (id int);\n",
+            ),
+            ("0001_x.down.sql", "DROP TABLE x1;\n"),
+        ],
+    );
+    expect_code(&db.migrate(&m, &["up"]), 1);
+    assert!(db.has_table("x1"));
+    // Undo by hand, then mark rolled back: the migration is pending again.
+    db.scalar("SELECT 0 FROM (SELECT 1) t");
+    let undo = TestDb::command(&db, &m, &[]);
+    drop(undo);
+    expect_code(&db.migrate(&m, &["resolve", "1", "--rolled-back"]), 0);
+    expect_code(&db.migrate(&m, &["status"]), 2);
+    // Fix and run again from the start: x1 exists (not undone), so fail again, then mark applied.
+    expect_code(&db.migrate(&m, &["up"]), 1);
+    expect_code(&db.migrate(&m, &["resolve", "1", "--applied"]), 0);
+    expect_code(&db.migrate(&m, &["status"]), 0);
+    let log = db.scalar("SELECT CAST(COUNT(*) AS SIGNED) FROM backendctl_migration_log WHERE action LIKE 'resolve-%'");
+    assert_eq!(log, 2);
+}
+
+per_engine!(crlf_is_not_drift_but_content_is);
+fn crlf_is_not_drift_but_content_is(kind: Kind) {
+    let Some(db) = TestDb::new(kind, "drift") else {
+        return;
+    };
+    let m = three(&db);
+    expect_code(&db.migrate(&m, &["up"]), 0);
+    let f = m.join("0002_orders.up.sql");
+    let lf = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(&f, format!("\u{feff}{}", lf.replace('\n', "\r\n"))).unwrap();
+    write(
+        &m,
+        &[("0004_more.up.sql", "CREATE TABLE more_1 (id int);\n")],
+    );
+    let out = expect_code(&db.migrate(&m, &["status"]), 2);
+    assert!(!out.contains("drifted"), "{out}");
+    expect_code(&db.migrate(&m, &["up"]), 0);
+    assert!(db.has_table("more_1"));
+
+    // A real change is drift: status exits 1, up refuses and applies nothing else.
+    std::fs::write(&f, lf.replace("user_id int", "user_id bigint")).unwrap();
+    write(
+        &m,
+        &[("0005_more.up.sql", "CREATE TABLE more_2 (id int);\n")],
+    );
+    let out = expect_code(&db.migrate(&m, &["status"]), 1);
+    assert!(out.contains("drifted") && out.contains("repair 2"), "{out}");
+    let out = expect_code(&db.migrate(&m, &["up"]), 1);
+    assert!(out.contains("changed after it was applied"), "{out}");
+    assert!(!db.has_table("more_2"));
+    // repair records who accepted it, then up proceeds.
+    expect_code(&db.migrate(&m, &["repair"]), 0);
+    expect_code(&db.migrate(&m, &["up"]), 0);
+    assert!(db.has_table("more_2"));
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM backendctl_migrations WHERE repaired_by IS NOT NULL"),
+        1
+    );
+    expect_code(&db.migrate(&m, &["status"]), 0);
+}
+
+per_engine!(out_of_order_and_baseline);
+fn out_of_order_and_baseline(kind: Kind) {
+    let Some(db) = TestDb::new(kind, "ooo") else {
+        return;
+    };
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            ("1_a.up.sql", "CREATE TABLE o_1 (id int);"),
+            ("2_b.up.sql", "CREATE TABLE o_2 (id int);"),
+            ("4_d.up.sql", "CREATE TABLE o_4 (id int);"),
+        ],
+    );
+    expect_code(&db.migrate(&m, &["up"]), 0);
+    write(&m, &[("3_c.up.sql", "CREATE TABLE o_3 (id int);")]);
+    let out = expect_code(&db.migrate(&m, &["status"]), 1);
+    assert!(out.contains("out-of-order"), "{out}");
+    let out = expect_code(&db.migrate(&m, &["up"]), 1);
+    assert!(out.contains("--allow-out-of-order"), "{out}");
+    assert!(!db.has_table("o_3"));
+    expect_code(&db.migrate(&m, &["up", "--allow-out-of-order"]), 0);
+    assert!(db.has_table("o_3"));
+
+    // Baseline: adopt a database whose first two migrations were applied by other means.
+    let b = db.migrations("legacy");
+    write(
+        &b,
+        &[
+            ("1_x.up.sql", "CREATE TABLE legacy_1 (id int);"),
+            ("2_y.up.sql", "CREATE TABLE legacy_2 (id int);"),
+            ("3_z.up.sql", "CREATE TABLE legacy_3 (id int);"),
+        ],
+    );
+    expect_code(&db.migrate(&b, &["--set", "legacy", "baseline", "2"]), 0);
+    expect_code(&db.migrate(&b, &["--set", "legacy", "up"]), 0);
+    assert!(db.has_table("legacy_3") && !db.has_table("legacy_1"));
+    let out = expect_code(&db.migrate(&b, &["--set", "legacy", "status"]), 0);
+    assert!(out.contains("below baseline"), "{out}");
+    // Baseline on a set with history is refused.
+    expect_code(&db.migrate(&b, &["--set", "legacy", "baseline", "3"]), 1);
+}
+
+per_engine!(sets_do_not_interfere);
+fn sets_do_not_interfere(kind: Kind) {
+    let Some(db) = TestDb::new(kind, "sets") else {
+        return;
+    };
+    let core = db.migrations("core");
+    let refdata = db.migrations("ref");
+    write(
+        &core,
+        &[
+            ("0001_a.up.sql", "CREATE TABLE core_a (id int);"),
+            ("0001_a.down.sql", "DROP TABLE core_a;"),
+        ],
+    );
+    write(
+        &refdata,
+        &[
+            ("0001_a.up.sql", "CREATE TABLE ref_a (id int);"),
+            ("0001_a.down.sql", "DROP TABLE ref_a;"),
+        ],
+    );
+    expect_code(&db.migrate(&core, &["--set", "core", "up"]), 0);
+    // The same version in another set is pending there, not "applied".
+    expect_code(
+        &db.migrate(&refdata, &["--set", "reference-data", "status"]),
+        2,
+    );
+    expect_code(&db.migrate(&refdata, &["--set", "reference-data", "up"]), 0);
+    expect_code(&db.migrate(&core, &["--set", "core", "down", "--yes"]), 0);
+    assert!(!db.has_table("core_a") && db.has_table("ref_a"));
+    expect_code(
+        &db.migrate(&refdata, &["--set", "reference-data", "status"]),
+        0,
+    );
+}
+
+per_engine!(other_tools_layouts);
+fn other_tools_layouts(kind: Kind) {
+    let Some(db) = TestDb::new(kind, "layouts") else {
+        return;
+    };
+    // dbmate: one file with sections; sqlx: simple up-only file; golang-migrate: pairs.
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            (
+                "20240101000000_dbmate.sql",
+                "-- migrate:up\nCREATE TABLE dm (id int);\n\n-- migrate:down\nDROP TABLE dm;\n",
+            ),
+            ("20240102000000_sqlx.sql", "CREATE TABLE sx (id int);\n"),
+            ("20240103000000_gm.up.sql", "CREATE TABLE gm (id int);\n"),
+            ("20240103000000_gm.down.sql", "DROP TABLE gm;\n"),
+        ],
+    );
+    expect_code(&db.migrate(&m, &["up"]), 0);
+    assert!(db.has_table("dm") && db.has_table("sx") && db.has_table("gm"));
+    expect_code(&db.migrate(&m, &["down", "--yes"]), 0);
+    assert!(!db.has_table("gm"));
+    // The sqlx simple file has no down: refused, with the reason.
+    let out = expect_code(&db.migrate(&m, &["down", "--yes"]), 1);
+    assert!(out.contains("has no down migration"), "{out}");
+    assert!(db.has_table("sx"));
+    // `new` continues the timestamp numbering in the directory's own layout.
+    let out = expect_code(&db.migrate(&m, &["new", "add things"]), 0);
+    assert!(
+        out.contains("_add_things.up.sql") && out.contains("created") && !out.contains("0004_"),
+        "{out}"
+    );
+}
+
+#[test]
+fn postgres_no_transaction_directive_runs_concurrent_index() {
+    let Some(db) = TestDb::new(Kind::Postgres, "cic") else {
+        return;
+    };
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            (
+                "1_t.up.sql",
+                "CREATE TABLE t (id int, v text);\nINSERT INTO t SELECT g, g::text FROM generate_series(1, 1000) g;\n",
+            ),
+            (
+                "2_i.up.sql",
+                "-- backendctl:no-transaction\nCREATE INDEX CONCURRENTLY t_v ON t (v);\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n",
+            ),
+            (
+                "2_i.down.sql",
+                "-- backendctl:no-transaction\nDROP INDEX CONCURRENTLY t_id;\nDROP INDEX CONCURRENTLY t_v;\n",
+            ),
+        ],
+    );
+    expect_code(&db.migrate(&m, &["up"]), 0);
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM pg_indexes WHERE tablename = 't'"),
+        2
+    );
+    expect_code(&db.migrate(&m, &["down", "--yes"]), 0);
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM pg_indexes WHERE tablename = 't'"),
+        0
+    );
+    // Without the directive, the failure says what to do.
+    write(
+        &m,
+        &[("3_j.up.sql", "CREATE INDEX CONCURRENTLY t_j ON t (id);\n")],
+    );
+    std::fs::remove_file(m.join("2_i.up.sql")).unwrap();
+    std::fs::remove_file(m.join("2_i.down.sql")).unwrap();
+    let out = expect_code(&db.migrate(&m, &["up"]), 1);
+    assert!(out.contains("backendctl:no-transaction"), "{out}");
+}
+
+#[test]
+fn transaction_control_in_a_file_is_refused() {
+    let Some(db) = TestDb::new(Kind::Sqlite, "txctl") else {
+        return;
+    };
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[("1_a.up.sql", "BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n")],
+    );
+    let out = expect_code(&db.migrate(&m, &["up"]), 1);
+    assert!(
+        out.contains("line 1") && out.contains("must not open or close one"),
+        "{out}"
+    );
+    assert!(!db.has_table("a"));
+}

@@ -157,7 +157,10 @@ async fn generate(run: Arc<RunContext>, grace: Duration) {
 /// Runs the given fixed-model users on a runtime of this thread's own until they finish or the
 /// run stops (then waits `grace` for requests in flight before cancelling them).
 fn run_users_on_this_thread(run: &Arc<RunContext>, ids: Vec<u64>, grace: Duration) {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             tracing::error!("cannot start a load runtime: {e}");

@@ -171,3 +171,91 @@ pub(crate) fn bytes(n: u64) -> String {
         format!("{value:.1} {}", UNITS[unit])
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::load::histogram;
+    use crate::report::run_report::{LatencySummary, ThresholdResult};
+
+    /// A fixed report for snapshot tests of every format.
+    pub(crate) fn sample_report() -> RunReport {
+        let mut h = histogram::new_latency();
+        for us in [
+            800_u64, 1_200, 1_500, 2_000, 2_500, 4_000, 9_000, 15_000, 40_000, 120_000,
+        ] {
+            histogram::record(&mut h, us);
+        }
+        let metrics = |name: &str, count: u64, failed: u64| RequestMetrics {
+            name: name.to_owned(),
+            count,
+            failed,
+            rps: count as f64 / 10.0,
+            bytes_in: count * 120,
+            bytes_out: count * 80,
+            statuses: [(200, count - failed), (503, failed)]
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+            errors: if failed > 0 {
+                [("5xx".to_owned(), failed)].into()
+            } else {
+                Default::default()
+            },
+            checks_passed: count - failed,
+            checks_failed: failed,
+            latency: LatencySummary::of(&h),
+            histogram: String::new(),
+        };
+        let mut total = metrics("total", 2_000, 12);
+        total.rps = 200.0;
+        RunReport {
+            version: 1,
+            tool: "backendctl 0.0.0".to_owned(),
+            started_at: "2026-01-01T00:00:00Z".to_owned(),
+            scenarios: vec![ScenarioReport {
+                name: "checkout".to_owned(),
+                model: "closed: 2 stage(s), up to 50 VUs".to_owned(),
+                shard: None,
+                duration_secs: 10.0,
+                max_vus: 50,
+                iterations: 1_000,
+                dropped_iterations: 0,
+                aborted: false,
+                requests: vec![metrics("login", 1_000, 0), metrics("cart <all>", 1_000, 12)],
+                total,
+                series: Vec::new(),
+                thresholds: vec![
+                    ThresholdResult {
+                        metric: "p95".to_owned(),
+                        request: None,
+                        condition: "< 250ms".to_owned(),
+                        value: 120.0,
+                        shown: "120.00ms".to_owned(),
+                        passed: true,
+                    },
+                    ThresholdResult {
+                        metric: "error-rate".to_owned(),
+                        request: Some("cart <all>".to_owned()),
+                        condition: "< 1%".to_owned(),
+                        value: 0.012,
+                        shown: "1.20%".to_owned(),
+                        passed: false,
+                    },
+                ],
+            }],
+        }
+    }
+
+    #[test]
+    fn the_summary_reads_as_a_table() {
+        insta::assert_snapshot!(render(&sample_report()));
+    }
+
+    #[test]
+    fn the_markdown_and_junit_reports_are_stable() {
+        let report = sample_report();
+        insta::assert_snapshot!("markdown", crate::report::markdown::render(&report));
+        insta::assert_snapshot!("junit", crate::report::junit::render(&report).unwrap());
+    }
+}

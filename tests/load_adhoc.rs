@@ -314,3 +314,28 @@ fn huge_bodies_are_counted_not_kept() {
     assert_eq!(total["statuses"]["200"], 2);
     assert!(total["bytes-in"].as_u64().unwrap() >= 2 * SIZE as u64);
 }
+
+#[test]
+fn a_run_ends_within_its_duration_plus_the_grace_period() {
+    let mock = MockProcess::start(r#"route "GET" "/hang" latency="60s""#);
+    let started = Instant::now();
+    let (_, r) = run_json(&[
+        &mock.url("/hang"),
+        "-u",
+        "3",
+        "--duration",
+        "1s",
+        "--timeout",
+        "60s",
+    ]);
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(8),
+        "took {took:?}: 1s + at most 5s of grace"
+    );
+    assert!(took >= Duration::from_secs(1));
+    assert_eq!(
+        r["scenarios"][0]["total"]["count"], 0,
+        "cancelled requests are not counted"
+    );
+}

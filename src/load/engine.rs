@@ -23,7 +23,7 @@ use crate::report::run_report::ScenarioReport;
 /// How often the closed model adjusts the number of virtual users.
 const RAMP_TICK: Duration = Duration::from_millis(50);
 /// Longest wait for requests in flight once time is up.
-const MAX_GRACE: Duration = Duration::from_secs(10);
+const MAX_GRACE: Duration = Duration::from_secs(5);
 
 /// Runs `workload` to completion. `progress` shows a live line on a terminal's stderr;
 /// `cancel` (Ctrl-C) stops the run early, like the end of its time, keeping what was measured.

@@ -139,8 +139,10 @@ pub async fn apply(
 ) -> ApplyReport {
     let mut report = ApplyReport::default();
     let redactor = context.redactor().clone();
-    let interrupt = tokio::signal::ctrl_c();
-    tokio::pin!(interrupt);
+    // Registered now, before any step starts: a Ctrl-C that arrives while the first process is
+    // starting must reach us, not kill backendctl with its services still running.
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .expect("the SIGINT handler installs");
     let mut stop_reason: Option<String> = None;
     let mut index = 0;
     while index < plan.steps.len() {
@@ -169,7 +171,7 @@ pub async fn apply(
         tokio::pin!(runs);
         let results = tokio::select! {
             results = &mut runs => Some(results),
-            _ = &mut interrupt => {
+            _ = interrupt.recv() => {
                 // Ask the steps to stop and clean up what they started; give them bounded time.
                 context.cancel.cancel();
                 let _ = tokio::time::timeout(INTERRUPT_GRACE, &mut runs).await;

@@ -94,6 +94,7 @@ impl Error {
             Error::BadAddress { .. } => exit_code::USAGE,
             Error::Interrupted => exit_code::INTERRUPTED,
             Error::Migrate(error) => error.exit_code(),
+            Error::Mock(crate::mock::Error::Manifest(_)) => exit_code::INVALID_MANIFEST,
             _ => exit_code::ERROR,
         }
     }

@@ -233,13 +233,12 @@ fn mariadb_resolve_rolled_back_and_applied() {
     expect_code(&db.migrate(&m, &["up"]), 1);
     assert!(db.has_table("x1"));
     // Undo by hand, then mark rolled back: the migration is pending again.
-    db.scalar("SELECT 0 FROM (SELECT 1) t");
-    let undo = TestDb::command(&db, &m, &[]);
-    drop(undo);
+    db.exec("DROP TABLE x1");
     expect_code(&db.migrate(&m, &["resolve", "1", "--rolled-back"]), 0);
     expect_code(&db.migrate(&m, &["status"]), 2);
-    // Fix and run again from the start: x1 exists (not undone), so fail again, then mark applied.
+    // The file still fails at statement 2: this time finish it by hand and mark it applied.
     expect_code(&db.migrate(&m, &["up"]), 1);
+    assert!(db.has_table("x1"));
     expect_code(&db.migrate(&m, &["resolve", "1", "--applied"]), 0);
     expect_code(&db.migrate(&m, &["status"]), 0);
     let log = db.scalar("SELECT CAST(COUNT(*) AS SIGNED) FROM backendctl_migration_log WHERE action LIKE 'resolve-%'");

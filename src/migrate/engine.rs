@@ -481,7 +481,7 @@ impl Engine {
 
     /// Runs migrations in order, one direction.
     ///
-    /// PostgreSQL: with more than one migration, each commit is asynchronous
+    /// PostgreSQL: when applying more than one migration, each commit is asynchronous
     /// (`synchronous_commit = off`: atomic as ever, flushed by the WAL writer within a fraction of
     /// a second) and the run ends with one synchronous commit, which cannot complete before every
     /// earlier commit is on disk. The run is durable when the command returns, and a server crash
@@ -492,7 +492,12 @@ impl Engine {
         dir: Direction,
         items: &[(&str, &Migration)],
     ) -> Result<(), MigrateError> {
-        let deferred = self.dialect == Dialect::Postgres && items.len() > 1 && !self.opts.dry_run;
+        // Not for down migrations: PostgreSQL flushes a commit that drops relations (DROP TABLE,
+        // the usual down) synchronously anyway, so the closing commit would be one sync more.
+        let deferred = self.dialect == Dialect::Postgres
+            && dir == Direction::Up
+            && items.len() > 1
+            && !self.opts.dry_run;
         if deferred {
             self.conn
                 .exec("SET synchronous_commit = off")

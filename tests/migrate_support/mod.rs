@@ -174,6 +174,37 @@ impl TestDb {
         })
     }
 
+    /// Runs statements on the test database.
+    pub fn exec(&self, sql: &str) {
+        let url = self.url.clone();
+        let sql = sql.to_string();
+        rt().block_on(async move {
+            match self.kind {
+                Kind::Postgres => {
+                    let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+                    sqlx::raw_sql(AssertSqlSafe(sql))
+                        .execute(&mut c)
+                        .await
+                        .unwrap();
+                }
+                Kind::MySql => {
+                    let mut c = sqlx::MySqlConnection::connect(&url).await.unwrap();
+                    sqlx::raw_sql(AssertSqlSafe(sql))
+                        .execute(&mut c)
+                        .await
+                        .unwrap();
+                }
+                Kind::Sqlite => {
+                    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                    sqlx::raw_sql(AssertSqlSafe(sql))
+                        .execute(&mut c)
+                        .await
+                        .unwrap();
+                }
+            }
+        });
+    }
+
     /// Whether a table exists.
     pub fn has_table(&self, table: &str) -> bool {
         let sql = match self.kind {

@@ -88,15 +88,10 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
             "<table class=\"thresholds\"><tr><th>threshold</th><th>value</th><th></th></tr>\n",
         );
         for t in &s.thresholds {
-            let scope = t
-                .request
-                .as_ref()
-                .map(|n| format!("{n}: "))
-                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
-                escape(&format!("{scope}{} {}", t.metric, t.condition)),
+                escape(&t.label()),
                 escape(&t.shown),
                 if t.passed { "pass" } else { "fail" },
                 if t.passed { "✓" } else { "✗" }

@@ -12,12 +12,7 @@ pub(crate) fn render(report: &RunReport) -> Result<String, String> {
         let mut suite = TestSuite::new(format!("scenario {}", s.name));
         suite.set_time(std::time::Duration::from_secs_f64(s.duration_secs.max(0.0)));
         for t in &s.thresholds {
-            let scope = t
-                .request
-                .as_ref()
-                .map(|n| format!("{n}: "))
-                .unwrap_or_default();
-            let name = format!("{scope}{} {}", t.metric, t.condition);
+            let name = t.label();
             let status = if t.passed {
                 TestCaseStatus::success()
             } else {

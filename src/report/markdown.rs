@@ -53,16 +53,11 @@ pub(crate) fn render(report: &RunReport) -> String {
         if !s.thresholds.is_empty() {
             let _ = writeln!(out, "\n| | threshold | value |\n|---|---|---:|");
             for t in &s.thresholds {
-                let scope = t
-                    .request
-                    .as_ref()
-                    .map(|n| format!("{n}: "))
-                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} |",
                     if t.passed { "✅" } else { "❌" },
-                    escape(&format!("{scope}{} {}", t.metric, t.condition)),
+                    escape(&t.label()),
                     t.shown
                 );
             }

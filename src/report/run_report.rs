@@ -140,6 +140,16 @@ pub(crate) struct ThresholdResult {
     pub passed: bool,
 }
 
+impl ThresholdResult {
+    /// `p95 < 250ms`, or `checkout: p95 < 250ms` for a per-request threshold.
+    pub(crate) fn label(&self) -> String {
+        match &self.request {
+            Some(request) => format!("{request}: {} {}", self.metric, self.condition),
+            None => format!("{} {}", self.metric, self.condition),
+        }
+    }
+}
+
 impl LatencySummary {
     /// The summary of a histogram recorded in microseconds.
     pub(crate) fn of(histogram: &Latency) -> Self {

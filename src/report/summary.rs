@@ -87,14 +87,9 @@ fn render_scenario(out: &mut String, s: &ScenarioReport) {
             .thresholds
             .iter()
             .map(|r| {
-                let scope = r
-                    .request
-                    .as_ref()
-                    .map(|n| format!("{n}: "))
-                    .unwrap_or_default();
                 vec![
                     if r.passed { "✓" } else { "✗" }.to_owned(),
-                    format!("{scope}{} {}", r.metric, r.condition),
+                    r.label(),
                     r.shown.clone(),
                 ]
             })

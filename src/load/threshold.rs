@@ -213,13 +213,25 @@ impl Threshold {
     /// Judges this threshold against the metrics of its scope.
     pub(crate) fn evaluate(&self, metrics: &RequestMetrics) -> ThresholdResult {
         let value = self.metric.value(metrics);
+        // A threshold over nothing cannot hold: no response means no latency to judge, no
+        // request no error rate, no check no check rate. (A dead target must not pass p95.)
+        let no_data = match self.metric {
+            Metric::ErrorRate => metrics.count == 0,
+            Metric::Checks => metrics.checks_passed + metrics.checks_failed == 0,
+            Metric::Rps => false,
+            _ => metrics.statuses.values().sum::<u64>() == 0,
+        };
         ThresholdResult {
             metric: self.metric.label().to_owned(),
             request: self.request.clone(),
             condition: self.condition.clone(),
             value,
-            shown: self.metric.show(value),
-            passed: self.comparison.holds(value, self.limit),
+            shown: if no_data {
+                "no data".to_owned()
+            } else {
+                self.metric.show(value)
+            },
+            passed: !no_data && self.comparison.holds(value, self.limit),
         }
     }
 }
@@ -245,6 +257,22 @@ fn parse_millis(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_threshold_over_no_data_fails() {
+        let empty = RequestMetrics::default();
+        for (metric, condition) in [
+            ("p95", "< 250ms"),
+            ("error-rate", "< 1%"),
+            ("checks", "> 99%"),
+        ] {
+            let verdict = Threshold::parse(metric, condition, None, false)
+                .unwrap()
+                .evaluate(&empty);
+            assert!(!verdict.passed, "{metric} {condition} passed with no data");
+            assert_eq!(verdict.shown, "no data");
+        }
+    }
 
     #[test]
     fn conditions_are_read_in_the_metric_unit() {
@@ -284,6 +312,7 @@ mod tests {
             ..RequestMetrics::default()
         };
         m.latency.p95 = 120.0;
+        m.statuses.insert(200, 199);
         let p95 = Threshold::parse("p95", "< 100ms", None, false).unwrap();
         let r = p95.evaluate(&m);
         assert!(!r.passed);

@@ -278,3 +278,26 @@ fn parallel_scenarios_run_at_the_same_time() {
         assert!((38..=42).contains(&count), "{name}: {count}");
     }
 }
+
+#[test]
+fn a_scenario_whose_every_request_fails_fails_its_step_even_without_thresholds() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+scenario "dead" {{
+    base-url "http://127.0.0.1:{port}"
+    stages {{
+        stage "1s" target=1
+    }}
+    request "home" "GET" "/"
+}}
+"#
+    ));
+    let output = ws.run(&["apply", "--yes"]);
+    let text = common::stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("every request failed (connect-refused"),
+        "{text}"
+    );
+}

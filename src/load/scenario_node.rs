@@ -334,6 +334,17 @@ pub(crate) async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Out
     let markdown = output::render(&report, OutputFormat::Markdown)?;
     output::append_to_step_summary(&context.redactor().redact(&markdown))?;
     let s = &report.scenarios[0];
+    // Without thresholds nothing judges the run; a run where every request failed still fails,
+    // as the ad-hoc command does, so a dead target never looks like success.
+    if s.thresholds.is_empty() && s.total.count > 0 && s.total.failed == s.total.count {
+        let causes: Vec<String> = s
+            .total
+            .errors
+            .iter()
+            .map(|(category, count)| format!("{category} {count}"))
+            .collect();
+        return Err(Error::AllFailed(causes.join(", ")));
+    }
     let passed = report.passed();
     let summary = format!(
         "{} requests, {:.1}/s, p95 {:.2}ms, {:.2}% failed{}",

@@ -115,6 +115,10 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Run shard I of N of every scenario (`--shard 2/4`): one N-th of its virtual users or
+    /// rate, for distributed runs merged with `report merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,

@@ -53,6 +53,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     let flags = FlagSettings {
         color: cli.color,
         output: None,
+        shard: match &cli.command {
+            Command::Apply(args) => args.shard.clone(),
+            _ => None,
+        },
     };
     let settings = match settings::load(&flags) {
         Ok(settings) => settings,

@@ -48,6 +48,9 @@ pub struct Settings {
     pub report_dir: PathBuf,
     /// How many independent steps may run at once (reserved; steps run one at a time today).
     pub parallelism: usize,
+    /// Run one shard of every scenario: `2/4` (see `docs/distributed.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 impl Default for Settings {
@@ -57,6 +60,7 @@ impl Default for Settings {
             output: OutputFormat::Text,
             report_dir: PathBuf::from(".backendctl/runs"),
             parallelism: 1,
+            shard: None,
         }
     }
 }
@@ -70,6 +74,9 @@ pub struct FlagSettings {
     /// `--json` (sets `output = json`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<OutputFormat>,
+    /// `apply --shard I/N`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 /// Why settings could not be read.
@@ -82,7 +89,7 @@ pub struct FlagSettings {
 pub struct SettingsError(#[from] Box<figment::Error>);
 
 /// The names of the settings, as keys and (upper-cased, prefixed) variable names.
-pub const KEYS: [&str; 4] = ["color", "output", "report_dir", "parallelism"];
+pub const KEYS: [&str; 5] = ["color", "output", "report_dir", "parallelism", "shard"];
 
 /// A provider under a name of our choosing (figment names serialized values after their Rust
 /// type, which means nothing to a user).
@@ -173,11 +180,12 @@ pub fn describe(flags: &FlagSettings) -> Result<Vec<(String, String, String)>, S
         .iter()
         .map(|key| {
             let value = match &values[key] {
+                serde_json::Value::Null => "(unset)".to_owned(),
                 serde_json::Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
             let origin = figment.find_metadata(key).map_or_else(
-                || "default".to_owned(),
+                || "built-in default".to_owned(),
                 |metadata| match &metadata.source {
                     Some(source) => format!("{} ({source})", metadata.name),
                     None if metadata.name.contains("environment") => {

@@ -301,3 +301,46 @@ scenario "dead" {{
         "{text}"
     );
 }
+
+#[test]
+fn apply_runs_one_shard_of_each_scenario_from_the_flag_or_the_environment() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+mock "api" {{
+    listen "127.0.0.1:{port}"
+    route "GET" "/ok"
+}}
+scenario "steady" {{
+    after "mock.api"
+    base-url "http://127.0.0.1:{port}"
+    stages {{
+        stage "2s" rate=20
+    }}
+    request "ok" "GET" "/ok"
+}}
+"#
+    ));
+    let count = |ws: &Workspace| {
+        scenario_json(ws, "steady")["scenarios"][0]["total"]["count"]
+            .as_u64()
+            .unwrap()
+    };
+    let output = ws.run(&["apply", "--yes", "--shard", "1/2"]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
+    let half = count(&ws);
+    assert!((18..=22).contains(&half), "half of 40 arrivals: {half}");
+
+    let output = common::backendctl()
+        .current_dir(ws.path())
+        .env("BACKENDCTL_SHARD", "2/2")
+        .args(["apply", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
+    let other_half = count(&ws);
+    assert!((18..=22).contains(&other_half), "half of 40 arrivals: {other_half}");
+
+    let output = ws.run(&["apply", "--yes", "--shard", "3/2"]);
+    assert_eq!(output.status.code(), Some(1), "{}", common::stdout(&output));
+}

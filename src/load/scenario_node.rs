@@ -23,14 +23,14 @@ use crate::report::run_report::RunReport;
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default cap on busy virtual users in the open model.
 const DEFAULT_MAX_VUS: u64 = 1000;
-/// The environment variable that makes `apply` run one shard of every scenario (`2/4`).
-pub(crate) const SHARD_VARIABLE: &str = "BACKENDCTL_SHARD";
 
 /// The workload a manifest scenario describes.
+/// `shard` is the `shard` setting (`apply --shard 2/4` or `BACKENDCTL_SHARD=2/4`).
 pub(crate) fn workload_of(
     name: &str,
     scenario: &Scenario,
     base_dir: &Path,
+    shard: Option<&str>,
 ) -> Result<Workload, Error> {
     let invalid = |reason: String| Error::Scenario {
         name: name.to_owned(),
@@ -83,9 +83,9 @@ pub(crate) fn workload_of(
         .as_ref()
         .and_then(|t| t.abort_delay)
         .map_or(Duration::ZERO, |d| d.get());
-    let shard = match std::env::var(SHARD_VARIABLE) {
-        Ok(text) if !text.trim().is_empty() => {
-            Some(Shard::parse(&text).map_err(|e| invalid(format!("{SHARD_VARIABLE}: {e}")))?)
+    let shard = match shard {
+        Some(text) if !text.trim().is_empty() => {
+            Some(Shard::parse(text).map_err(|e| invalid(format!("shard `{text}`: {e}")))?)
         }
         _ => None,
     };
@@ -271,7 +271,12 @@ fn scenario<'a>(
 /// Plans a `scenario` node: it always runs.
 pub(crate) fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
     let scenario = scenario(context.manifest(), name)?;
-    let workload = workload_of(name, scenario, &context.base_dir())?;
+    let workload = workload_of(
+        name,
+        scenario,
+        &context.base_dir(),
+        context.settings.shard.as_deref(),
+    )?;
     let address = Address {
         kind: NodeKind::Scenario,
         name: name.to_owned(),
@@ -311,7 +316,12 @@ pub(crate) fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error>
 pub(crate) async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
     let name = step.address.name.as_str();
     let scenario = scenario(context.manifest(), name)?;
-    let workload = workload_of(name, scenario, &context.base_dir())?;
+    let workload = workload_of(
+        name,
+        scenario,
+        &context.base_dir(),
+        context.plan.settings.shard.as_deref(),
+    )?;
     let started_at = output::now_rfc3339();
     let result = engine::execute(workload, context.interactive, context.cancel.clone()).await?;
     let report = RunReport::new(started_at, vec![result]);

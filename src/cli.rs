@@ -24,9 +24,6 @@ pub struct Cli {
         env = "BACKENDCTL_FILE"
     )]
     pub file: Option<PathBuf>,
-    /// Override a manifest value: `--set database.main.url=sqlite://app.db` (repeatable).
-    #[arg(long = "set", global = true, value_name = "POINTER=VALUE")]
-    pub set: Vec<String>,
     /// When to use colour.
     #[arg(long, global = true, value_enum, value_name = "WHEN")]
     pub color: Option<ColorChoice>,
@@ -85,6 +82,9 @@ pub struct ValidateArgs {
     /// Print problems as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Override a manifest value: `--set database.main.url=sqlite://app.db` (repeatable).
+    #[arg(long = "set", value_name = "POINTER=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// `plan`.
@@ -102,6 +102,9 @@ pub struct PlanArgs {
     /// Plan one node and what it needs.
     #[arg(long, value_name = "ADDRESS")]
     pub only: Option<String>,
+    /// Override a manifest value: `--set database.main.url=sqlite://app.db` (repeatable).
+    #[arg(long = "set", value_name = "POINTER=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// `apply`.
@@ -122,6 +125,9 @@ pub struct ApplyArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Override a manifest value: `--set database.main.url=sqlite://app.db` (repeatable).
+    #[arg(long = "set", value_name = "POINTER=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// `config`.

@@ -69,7 +69,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             .file
             .clone()
             .unwrap_or_else(|| PathBuf::from(DEFAULT_MANIFEST)),
-        set: cli.set.clone(),
+        set: match &cli.command {
+            Command::Validate(args) => args.set.clone(),
+            Command::Plan(args) => args.set.clone(),
+            Command::Apply(args) => args.set.clone(),
+            _ => Vec::new(),
+        },
         verbose: cli.verbose,
     };
     http_client::install_crypto_provider();

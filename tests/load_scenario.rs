@@ -339,7 +339,10 @@ scenario "steady" {{
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
     let other_half = count(&ws);
-    assert!((18..=22).contains(&other_half), "half of 40 arrivals: {other_half}");
+    assert!(
+        (18..=22).contains(&other_half),
+        "half of 40 arrivals: {other_half}"
+    );
 
     let output = ws.run(&["apply", "--yes", "--shard", "3/2"]);
     assert_eq!(output.status.code(), Some(1), "{}", common::stdout(&output));

@@ -1,4 +1,4 @@
-//! `backendctl migrate …`: migrations without a manifest.
+//! `backendctl migrate …`: migrations ad hoc (`--dir`, `-D`), or for the sets of `backend.kdl`.
 //!
 //! The arguments become the same typed values a manifest's `database` and `migrations` nodes
 //! produce (a [`DbUrl`], a [`MigrationSet`], [`Options`]) before any I/O, and the same engine runs.
@@ -22,7 +22,7 @@ use super::url::DbUrl;
 pub const EXIT_PENDING: u8 = 2;
 
 /// Migration commands against one database and one migration set.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct MigrateArgs {
     /// Database URL: postgres://, mysql:// or mariadb://, sqlite:PATH.
     #[arg(
@@ -49,7 +49,7 @@ pub struct MigrateArgs {
     pub command: MigrateCommand,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum MigrateCommand {
     /// Create the next migration's files.
     New {
@@ -140,7 +140,7 @@ pub enum MigrateCommand {
 }
 
 /// Flags of the commands that run migrations.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RunFlags {
     /// Print the exact SQL that would run, in order, and change nothing.
     #[arg(long)]

@@ -22,6 +22,7 @@ pub mod error;
 pub mod executor;
 pub mod history;
 pub mod lint;
+pub mod manifest_sets;
 pub mod progress;
 pub mod source;
 pub mod split;
@@ -63,7 +64,11 @@ impl miette::Diagnostic for MigrateError {
 /// [`MigrateError`] from the command.
 pub async fn run(
     args: cli::MigrateArgs,
-    _globals: &crate::globals::Globals,
+    globals: &crate::globals::Globals,
 ) -> Result<u8, MigrateError> {
-    cli::execute(args).await
+    if manifest_sets::applies(&args, globals) {
+        manifest_sets::run(args, globals).await
+    } else {
+        cli::execute(args).await
+    }
 }

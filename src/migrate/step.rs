@@ -22,7 +22,7 @@ fn database_target(context: &PlanContext<'_>, name: &str) -> Result<DatabaseTarg
     DatabaseTarget::from_model(name, model, &url)
 }
 
-fn anchor_sqlite_url(url: &str, base: &Path) -> String {
+pub(crate) fn anchor_sqlite_url(url: &str, base: &Path) -> String {
     let (scheme, rest) = if let Some(rest) = url.strip_prefix("sqlite://") {
         ("sqlite://", rest)
     } else if let Some(rest) = url.strip_prefix("sqlite:") {

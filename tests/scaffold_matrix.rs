@@ -113,6 +113,9 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
     let singles = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_SINGLES").as_deref() != Ok("0");
     let database_url = std::env::var("TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    // The cache tests use keys under a random prefix and delete them.
+    let redis_url = std::env::var("BACKENDCTL_TEST_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
     let binary = env!("CARGO_BIN_EXE_backendctl");
     let work = tempfile::tempdir().unwrap();
     let matrix_start = Instant::now();
@@ -145,7 +148,10 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
             let (_, tsc) = run(&dir, "npm", &["run", "typecheck"], &[]);
             let (_, lint) = run(&dir, "npm", &["run", "lint"], &[]);
             let envs: &[(&str, &str)] = if variant == "full" {
-                &[("DATABASE_URL", database_url.as_str())]
+                &[
+                    ("DATABASE_URL", database_url.as_str()),
+                    ("REDIS_URL", redis_url.as_str()),
+                ]
             } else {
                 &[]
             };
@@ -161,6 +167,12 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
                     out.lines()
                         .any(|l| l.contains("is ready") && (l.contains('✓') || l.contains('√'))),
                     "{name}: the PostgreSQL integration tests did not run:\n{out}"
+                );
+                assert!(
+                    out.lines()
+                        .any(|l| l.contains("answers a ping")
+                            && (l.contains('✓') || l.contains('√'))),
+                    "{name}: the Redis integration tests did not run:\n{out}"
                 );
             }
             let line = format!(

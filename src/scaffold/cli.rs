@@ -21,7 +21,7 @@ pub struct ScaffoldArgs {
 
     /// The template stack.
     #[arg(long, value_enum)]
-    pub stack: StackArg,
+    pub stack: Stack,
 
     /// The project directory (default: ./NAME).
     #[arg(long)]
@@ -33,11 +33,11 @@ pub struct ScaffoldArgs {
 
     /// The optional features to generate, comma separated (default: all).
     #[arg(long, value_enum, value_delimiter = ',')]
-    pub features: Option<Vec<FeatureArg>>,
+    pub features: Option<Vec<Feature>>,
 
     /// Optional features to leave out of the default set, comma separated.
     #[arg(long, value_enum, value_delimiter = ',')]
-    pub without: Vec<FeatureArg>,
+    pub without: Vec<Feature>,
 
     /// Show the plan for every file and write nothing.
     #[arg(long)]
@@ -56,68 +56,6 @@ pub struct ScaffoldArgs {
     pub json: bool,
 }
 
-/// A stack on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum StackArg {
-    /// Express 5 REST API in TypeScript.
-    ExpressTypescript,
-    /// Fastify 5 REST API in TypeScript.
-    FastifyTypescript,
-    /// NestJS 12 REST API.
-    Nestjs,
-    /// Apollo Server 5 GraphQL API.
-    ApolloGraphql,
-}
-
-impl From<StackArg> for Stack {
-    fn from(s: StackArg) -> Self {
-        match s {
-            StackArg::ExpressTypescript => Stack::ExpressTypescript,
-            StackArg::FastifyTypescript => Stack::FastifyTypescript,
-            StackArg::Nestjs => Stack::Nestjs,
-            StackArg::ApolloGraphql => Stack::ApolloGraphql,
-        }
-    }
-}
-
-/// A feature on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-#[expect(
-    missing_docs,
-    reason = "clap shows the manifest's names; see docs/scaffold.md"
-)]
-pub enum FeatureArg {
-    Auth,
-    Postgres,
-    Redis,
-    RateLimit,
-    Logging,
-    Helmet,
-    Cors,
-    Openapi,
-    Metrics,
-    Docker,
-    GithubActions,
-}
-
-impl From<FeatureArg> for Feature {
-    fn from(f: FeatureArg) -> Self {
-        match f {
-            FeatureArg::Auth => Feature::Auth,
-            FeatureArg::Postgres => Feature::Postgres,
-            FeatureArg::Redis => Feature::Redis,
-            FeatureArg::RateLimit => Feature::RateLimit,
-            FeatureArg::Logging => Feature::Logging,
-            FeatureArg::Helmet => Feature::Helmet,
-            FeatureArg::Cors => Feature::Cors,
-            FeatureArg::Openapi => Feature::Openapi,
-            FeatureArg::Metrics => Feature::Metrics,
-            FeatureArg::Docker => Feature::Docker,
-            FeatureArg::GithubActions => Feature::GithubActions,
-        }
-    }
-}
-
 impl ScaffoldArgs {
     /// The validated options and the target directory.
     ///
@@ -125,11 +63,8 @@ impl ScaffoldArgs {
     /// An invalid project name.
     pub fn options(&self) -> Result<(ScaffoldOptions, PathBuf), ScaffoldError> {
         let name = ProjectName::new(&self.name)?;
-        let features: Option<Vec<Feature>> = self
-            .features
-            .as_ref()
-            .map(|fs| fs.iter().copied().map(Feature::from).collect());
-        let without: Vec<Feature> = self.without.iter().copied().map(Feature::from).collect();
+        let features: Option<Vec<Feature>> = self.features.clone();
+        let without: Vec<Feature> = self.without.clone();
         let target = self
             .path
             .clone()
@@ -137,7 +72,7 @@ impl ScaffoldArgs {
         Ok((
             ScaffoldOptions {
                 name,
-                stack: self.stack.into(),
+                stack: self.stack,
                 features: select_features(self.minimal, features.as_deref(), &without),
             },
             target,

@@ -20,6 +20,10 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read example") {
         let entry = entry.expect("entry");
+        // What a local run of the example left behind (ignored by git) is not the example.
+        if matches!(entry.file_name().to_str(), Some("var" | ".backendctl")) {
+            continue;
+        }
         let destination: PathBuf = to.join(entry.file_name());
         if entry.file_type().expect("type").is_dir() {
             copy_dir(&entry.path(), &destination);

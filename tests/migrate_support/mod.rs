@@ -24,6 +24,27 @@ pub enum Kind {
 
 pub const ALL: [Kind; 3] = [Kind::Postgres, Kind::MySql, Kind::Sqlite];
 
+/// Runs `$body` with `$c` bound to a new connection of the engine `$kind` at `$url` (sqlx has one
+/// connection type per engine; this is the one place that chooses).
+macro_rules! with_connection {
+    ($kind:expr, $url:expr, |$c:ident| $body:expr) => {
+        match $kind {
+            Kind::Postgres => {
+                let mut $c = sqlx::PgConnection::connect($url).await.unwrap();
+                $body
+            }
+            Kind::MySql => {
+                let mut $c = sqlx::MySqlConnection::connect($url).await.unwrap();
+                $body
+            }
+            Kind::Sqlite => {
+                let mut $c = sqlx::SqliteConnection::connect($url).await.unwrap();
+                $body
+            }
+        }
+    };
+}
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A database created for one test (dropped at the end).
@@ -145,63 +166,27 @@ impl TestDb {
 
     /// One integer from a query.
     pub fn scalar(&self, sql: &str) -> i64 {
-        let url = self.url.clone();
         let sql = sql.to_string();
         rt().block_on(async move {
-            match self.kind {
-                Kind::Postgres => {
-                    let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
-                    sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql))
-                        .fetch_one(&mut c)
-                        .await
-                        .unwrap()
-                }
-                Kind::MySql => {
-                    let mut c = sqlx::MySqlConnection::connect(&url).await.unwrap();
-                    sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql))
-                        .fetch_one(&mut c)
-                        .await
-                        .unwrap()
-                }
-                Kind::Sqlite => {
-                    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-                    sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql))
-                        .fetch_one(&mut c)
-                        .await
-                        .unwrap()
-                }
-            }
+            with_connection!(self.kind, &self.url, |c| sqlx::query_scalar::<_, i64>(
+                AssertSqlSafe(sql)
+            )
+            .fetch_one(&mut c)
+            .await
+            .unwrap())
         })
     }
 
     /// Runs statements on the test database.
     pub fn exec(&self, sql: &str) {
-        let url = self.url.clone();
         let sql = sql.to_string();
         rt().block_on(async move {
-            match self.kind {
-                Kind::Postgres => {
-                    let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
-                    sqlx::raw_sql(AssertSqlSafe(sql))
-                        .execute(&mut c)
-                        .await
-                        .unwrap();
-                }
-                Kind::MySql => {
-                    let mut c = sqlx::MySqlConnection::connect(&url).await.unwrap();
-                    sqlx::raw_sql(AssertSqlSafe(sql))
-                        .execute(&mut c)
-                        .await
-                        .unwrap();
-                }
-                Kind::Sqlite => {
-                    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-                    sqlx::raw_sql(AssertSqlSafe(sql))
-                        .execute(&mut c)
-                        .await
-                        .unwrap();
-                }
-            }
+            with_connection!(self.kind, &self.url, |c| {
+                sqlx::raw_sql(AssertSqlSafe(sql))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            });
         });
     }
 

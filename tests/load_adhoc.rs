@@ -104,6 +104,21 @@ fn a_target_that_is_down_is_an_error_not_a_success() {
 }
 
 #[test]
+fn a_name_that_does_not_resolve_is_a_dns_error() {
+    // `.invalid` never resolves (RFC 2606); no request leaves the machine.
+    for extra in [&[][..], &["--http2"][..]] {
+        let mut args = vec!["http://no-such-host.invalid:8080/", "-n", "3"];
+        args.extend_from_slice(extra);
+        let (code, report) = run_json(&args);
+        assert_eq!(code, 1, "{extra:?}");
+        assert_eq!(
+            report["scenarios"][0]["total"]["errors"]["dns"], 3,
+            "{extra:?}: {report}"
+        );
+    }
+}
+
+#[test]
 fn status_errors_are_categorised() {
     let mock = MockProcess::start(
         r#"route "GET" "/missing" status=404

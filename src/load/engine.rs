@@ -116,16 +116,11 @@ async fn generate(run: Arc<RunContext>, grace: Duration) {
         LoadModel::Fixed {
             users: n, duration, ..
         } => {
-            // One single-threaded runtime per core, each with its share of the users, as wrk
-            // runs one event loop per thread: no work stealing, no cross-thread wake-ups.
-            let cores = std::thread::available_parallelism()
-                .map_or(1, std::num::NonZero::get)
-                .min(usize::try_from(*n).unwrap_or(usize::MAX))
-                .max(1);
-            for core in 0..cores {
-                let run = Arc::clone(&run);
-                let ids: Vec<u64> = (core as u64..*n).step_by(cores).collect();
-                users.spawn_blocking(move || run_users_on_this_thread(&run, ids, grace));
+            // Every user is a task on the shared work-stealing runtime. One current-thread
+            // runtime per core (wrk's layout) was measured here and was slower: see
+            // docs/load.md, "Design".
+            for id in 0..*n {
+                users.spawn(run_user(Arc::clone(&run), id, RunContext::take_iteration));
             }
             duration.map(|d| run.start + d)
         }
@@ -154,48 +149,18 @@ async fn generate(run: Arc<RunContext>, grace: Duration) {
     }
 }
 
-/// Runs the given fixed-model users on a runtime of this thread's own until they finish or the
-/// run stops (then waits `grace` for requests in flight before cancelling them).
-fn run_users_on_this_thread(run: &Arc<RunContext>, ids: Vec<u64>, grace: Duration) {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!("cannot start a load runtime: {e}");
-            run.stop();
-            return;
+/// A closed-loop virtual user: starts its next iteration when the previous one ends, while
+/// the run goes on and `more` allows.
+async fn run_user(run: Arc<RunContext>, id: u64, more: impl Fn(&RunContext) -> bool) {
+    let _active = run.enter_vu();
+    let mut vu = VirtualUser::new(id);
+    while !run.is_stopping() && more(&run) {
+        vu.iterate(&run, None).await;
+        if vu.iterations().is_multiple_of(1024) {
+            vu.report_iterations(&run);
         }
-    };
-    runtime.block_on(async {
-        let mut users = JoinSet::new();
-        for id in ids {
-            let run = Arc::clone(run);
-            users.spawn(async move {
-                let _active = run.enter_vu();
-                let mut vu = VirtualUser::new(id);
-                while !run.is_stopping() && run.take_iteration() {
-                    vu.iterate(&run, None).await;
-                    if vu.iterations().is_multiple_of(1024) {
-                        vu.report_iterations(&run);
-                    }
-                }
-                vu.report_iterations(&run);
-            });
-        }
-        tokio::select! {
-            () = async { while users.join_next().await.is_some() {} } => return,
-            () = run.stopped() => {}
-        }
-        if tokio::time::timeout(grace, async { while users.join_next().await.is_some() {} })
-            .await
-            .is_err()
-        {
-            users.abort_all();
-            while users.join_next().await.is_some() {}
-        }
-    });
+    }
+    vu.report_iterations(&run);
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
@@ -230,17 +195,8 @@ async fn ramp_users(run: &Arc<RunContext>, stages: &[Stage], users: &mut JoinSet
             let (run, running, target) =
                 (Arc::clone(run), Arc::clone(&running), Arc::clone(&target));
             users.spawn(async move {
-                {
-                    let _active = run.enter_vu();
-                    let mut vu = VirtualUser::new(id as u64);
-                    while !run.is_stopping() && (id as u64) < target.load(Ordering::Acquire) {
-                        vu.iterate(&run, None).await;
-                        if vu.iterations().is_multiple_of(1024) {
-                            vu.report_iterations(&run);
-                        }
-                    }
-                    vu.report_iterations(&run);
-                }
+                let wanted = |_: &RunContext| (id as u64) < target.load(Ordering::Acquire);
+                run_user(run, id as u64, wanted).await;
                 running[id].store(false, Ordering::Release);
             });
         }

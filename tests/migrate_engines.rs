@@ -461,3 +461,85 @@ fn transaction_control_in_a_file_is_refused() {
     );
     assert!(!db.has_table("a"));
 }
+
+per_engine!(json_outcomes);
+fn json_outcomes(kind: Kind) {
+    let Some(db) = TestDb::new(kind, "json") else {
+        return;
+    };
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            ("0001_a.up.sql", "CREATE TABLE j_1 (id int);\n"),
+            ("0001_a.down.sql", "DROP TABLE j_1;\n"),
+            ("0002_b.up.sql", "CREATE TABLE j_2 (id int);\n"),
+            ("0002_b.down.sql", "DROP TABLE j_2;\n"),
+            ("0003_c.up.sql", "INSERT INTO no_such_table VALUES (1);\n"),
+            ("0003_c.down.sql", "SELECT 1;\n"),
+        ],
+    );
+    // stdout is exactly one line of JSON, whatever happened.
+    let outcome = |args: &[&str], code: i32| -> serde_json::Value {
+        let o = db.migrate(&m, args);
+        assert_eq!(o.status.code(), Some(code), "{}", migrate_support::text(&o));
+        let stdout = String::from_utf8(o.stdout).unwrap();
+        assert_eq!(stdout.lines().count(), 1, "{stdout}");
+        serde_json::from_str(&stdout).unwrap()
+    };
+    let ran = |v: &serde_json::Value| -> Vec<(String, i64)> {
+        v["migrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                assert!(m["duration_ms"].is_u64(), "{m}");
+                (
+                    m["action"].as_str().unwrap().to_string(),
+                    m["version"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let applied = |v: i64| ("applied".to_string(), v);
+    let reverted = |v: i64| ("reverted".to_string(), v);
+
+    // A failure still lists what was committed before it.
+    let failed = outcome(&["up", "--json"], 1);
+    assert_eq!(failed["command"], "up");
+    assert_eq!(failed["set"], "default");
+    assert_eq!(failed["success"], false);
+    assert_eq!(ran(&failed), [applied(1), applied(2)]);
+    assert!(
+        failed["error"].as_str().unwrap().contains("0003_c"),
+        "{failed}"
+    );
+    if kind == Kind::MySql {
+        expect_code(&db.migrate(&m, &["resolve", "3", "--rolled-back"]), 0);
+    }
+
+    write(&m, &[("0003_c.up.sql", "CREATE TABLE j_3 (id int);\n")]);
+    let up = outcome(&["up", "--json"], 0);
+    assert_eq!(up["success"], true);
+    assert_eq!(up["error"], serde_json::Value::Null);
+    assert_eq!(ran(&up), [applied(3)]);
+    assert_eq!(ran(&outcome(&["up", "--json"], 0)), []);
+
+    let down = outcome(&["down", "--steps", "2", "--yes", "--json"], 0);
+    assert_eq!(down["command"], "down");
+    assert_eq!(ran(&down), [reverted(3), reverted(2)]);
+    assert!(!db.has_table("j_2"));
+
+    let redo = outcome(&["redo", "--yes", "--json"], 0);
+    assert_eq!(ran(&redo), [reverted(1), applied(1)]);
+    assert!(db.has_table("j_1"));
+
+    // `--json` and `--dry-run` are refused together (usage error).
+    let both = db.migrate(&m, &["up", "--json", "--dry-run"]);
+    assert_eq!(
+        both.status.code(),
+        Some(64),
+        "{}",
+        migrate_support::text(&both)
+    );
+}

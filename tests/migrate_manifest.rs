@@ -91,3 +91,21 @@ fn status_up_and_down_follow_the_manifest() {
         stdout(&output)
     );
 }
+
+#[test]
+fn json_through_the_manifest_is_one_line_per_set_in_order() {
+    let workspace = workspace();
+    let output = workspace.run(&["migrate", "up", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let lines: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    let sets: Vec<&str> = lines.iter().map(|l| l["set"].as_str().unwrap()).collect();
+    assert_eq!(sets, ["schema", "seed"]);
+    for line in &lines {
+        assert_eq!(line["success"], true, "{line}");
+        assert_eq!(line["migrations"][0]["version"], 1, "{line}");
+        assert_eq!(line["migrations"][0]["action"], "applied", "{line}");
+    }
+}

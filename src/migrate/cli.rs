@@ -8,12 +8,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
+use serde::Serialize;
 
 use super::dialect::Dialect;
 use super::engine::{Access, Engine, Options, Resolution};
 use super::error::MigrateError;
 use super::history::RowState;
 use super::lint;
+use super::progress::Completed;
 use super::source::{self, MigrationSet};
 use super::status::SetStatus;
 use super::url::DbUrl;
@@ -139,12 +141,94 @@ pub enum MigrateCommand {
     },
 }
 
+impl MigrateCommand {
+    /// Whether the command prints JSON (`status --json`, `up|down|redo --json`).
+    #[must_use]
+    pub fn prints_json(&self) -> bool {
+        match self {
+            MigrateCommand::Status { json } => *json,
+            MigrateCommand::Up { run, .. }
+            | MigrateCommand::Down { run, .. }
+            | MigrateCommand::Redo { run, .. } => run.json,
+            _ => false,
+        }
+    }
+}
+
 /// Flags of the commands that run migrations.
 #[derive(Debug, Clone, Args)]
 pub struct RunFlags {
     /// Print the exact SQL that would run, in order, and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Print the outcome as one line of JSON per migration set (what ran, how long, the error
+    /// if any) instead of progress lines; warnings and errors still go to stderr.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub json: bool,
+}
+
+/// What `up`, `down` and `redo` print with `--json`, one line per set.
+#[derive(Debug, Serialize)]
+struct RunOutcome<'a> {
+    command: &'static str,
+    set: &'a str,
+    /// Whether the command did all it was asked.
+    success: bool,
+    /// The migrations applied or reverted, in order, each committed (also when a later one
+    /// failed).
+    migrations: Vec<Completed>,
+    /// Why the command stopped, when it failed (the message says what that left in the database).
+    error: Option<String>,
+}
+
+/// Opens an engine, lets `work` run on it and closes it whatever happened; returns the result
+/// and what the run completed.
+async fn with_engine<T>(
+    url: Result<DbUrl, MigrateError>,
+    opts: Options,
+    work: impl AsyncFnOnce(&mut Engine) -> Result<T, MigrateError>,
+) -> (Result<T, MigrateError>, Vec<Completed>) {
+    let mut engine = match url {
+        Ok(url) => match Engine::open(&url, Access::Write, opts).await {
+            Ok(engine) => engine,
+            Err(e) => return (Err(e), Vec::new()),
+        },
+        Err(e) => return (Err(e), Vec::new()),
+    };
+    let result = work(&mut engine).await;
+    let completed = engine.reporter.take_completed();
+    (finish(engine, result).await, completed)
+}
+
+/// Reports a run: with `--json` its outcome, otherwise `summary` of its value (unless quiet or a
+/// dry run); then returns the value or the error.
+fn report_run<T>(
+    command: &'static str,
+    set: &str,
+    flags: &RunFlags,
+    quiet: bool,
+    (result, migrations): (Result<T, MigrateError>, Vec<Completed>),
+    summary: impl FnOnce(&T) -> String,
+) -> Result<u8, MigrateError> {
+    if flags.json {
+        let outcome = RunOutcome {
+            command,
+            set,
+            success: result.is_ok(),
+            migrations,
+            error: result.as_ref().err().map(ToString::to_string),
+        };
+        println!(
+            "{}",
+            serde_json::to_string(&outcome).expect("the outcome serialises")
+        );
+    } else if let Ok(value) = &result
+        && !quiet
+        && !flags.dry_run
+    {
+        println!("{}", summary(value));
+    }
+    result.map(|_| 0)
 }
 
 /// Runs a `migrate` command; returns the process exit code.
@@ -218,22 +302,20 @@ pub(crate) async fn execute(args: MigrateArgs) -> Result<u8, MigrateError> {
             ignore_missing,
         } => {
             opts.dry_run = run.dry_run;
+            opts.quiet |= run.json;
             opts.allow_out_of_order = allow_out_of_order;
             opts.ignore_missing = ignore_missing;
-            let mut engine = Engine::open(&url()?, Access::Write, opts).await?;
-            let result = engine.up(std::slice::from_ref(&set), to).await;
-            let n = finish(engine, result).await?;
-            if !args.quiet && !run.dry_run {
-                println!(
-                    "{}",
-                    if n == 0 {
-                        format!("{}: nothing to apply", set.name)
-                    } else {
-                        format!("{}: applied {n} migration(s)", set.name)
-                    }
-                );
-            }
-            Ok(0)
+            let outcome = with_engine(url(), opts, async |engine| {
+                engine.up(std::slice::from_ref(&set), to).await
+            })
+            .await;
+            report_run("up", &set.name, &run, args.quiet, outcome, |&n| {
+                if n == 0 {
+                    format!("{}: nothing to apply", set.name)
+                } else {
+                    format!("{}: applied {n} migration(s)", set.name)
+                }
+            })
         }
         MigrateCommand::Down {
             steps,
@@ -242,25 +324,27 @@ pub(crate) async fn execute(args: MigrateArgs) -> Result<u8, MigrateError> {
             yes,
         } => {
             opts.dry_run = run.dry_run;
-            let mut engine = Engine::open(&url()?, Access::Write, opts).await?;
-            let result = engine
-                .down(&set, steps, to, &mut |list| confirm(list, yes))
-                .await;
-            let reverted = finish(engine, result).await?;
-            if !args.quiet && !run.dry_run {
-                println!("{}: reverted {} migration(s)", set.name, reverted.len());
-            }
-            Ok(0)
+            opts.quiet |= run.json;
+            let outcome = with_engine(url(), opts, async |engine| {
+                engine
+                    .down(&set, steps, to, &mut |list| confirm(list, yes))
+                    .await
+            })
+            .await;
+            report_run("down", &set.name, &run, args.quiet, outcome, |reverted| {
+                format!("{}: reverted {} migration(s)", set.name, reverted.len())
+            })
         }
         MigrateCommand::Redo { run, yes } => {
             opts.dry_run = run.dry_run;
-            let mut engine = Engine::open(&url()?, Access::Write, opts.clone()).await?;
-            let result = engine.redo(&set, &mut |list| confirm(list, yes)).await;
-            let v = finish(engine, result).await?;
-            if !args.quiet && !opts.dry_run {
-                println!("{}: redid version {v}", set.name);
-            }
-            Ok(0)
+            opts.quiet |= run.json;
+            let outcome = with_engine(url(), opts, async |engine| {
+                engine.redo(&set, &mut |list| confirm(list, yes)).await
+            })
+            .await;
+            report_run("redo", &set.name, &run, args.quiet, outcome, |v| {
+                format!("{}: redid version {v}", set.name)
+            })
         }
         MigrateCommand::Status { json } => {
             let hint = opts.command_hint.clone();

@@ -468,11 +468,11 @@ impl Engine {
                 if down_direction {
                     self.run_down(&set.name, m, true, Some(done), None).await?;
                     self.reporter
-                        .done("reverted", &set.name, &m.label(), started.elapsed());
+                        .done("reverted", &set.name, m, started.elapsed());
                 } else {
                     self.run_up(&set.name, m, true, Some(done), None).await?;
                     self.reporter
-                        .done("applied", &set.name, &m.label(), started.elapsed());
+                        .done("applied", &set.name, m, started.elapsed());
                 }
             }
         }
@@ -546,7 +546,7 @@ impl Engine {
                         Ok(durations) => {
                             for ((set, m), d) in items[i..end].iter().zip(durations) {
                                 if !self.opts.dry_run {
-                                    self.reporter.done(verb, set, &m.label(), d);
+                                    self.reporter.done(verb, set, m, d);
                                 }
                             }
                             i = end;
@@ -564,7 +564,7 @@ impl Engine {
                                     ))
                                 })?;
                                 for ((set, m), d) in items[i..i + failed].iter().zip(durations) {
-                                    self.reporter.done(verb, set, &m.label(), d);
+                                    self.reporter.done(verb, set, m, d);
                                 }
                             }
                             i += failed;
@@ -583,7 +583,7 @@ impl Engine {
                 Direction::Down => self.run_down(set, m, pre, None, next).await?,
             };
             if !self.opts.dry_run {
-                self.reporter.done(verb, set, &m.label(), started.elapsed());
+                self.reporter.done(verb, set, m, started.elapsed());
             }
             i += 1;
         }

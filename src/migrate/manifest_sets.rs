@@ -78,7 +78,7 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> Result<u8, MigrateErro
         set_args.set.clone_from(name);
         set_args.dir = base.join(&set.path);
         set_args.database_url = Some(anchor_sqlite_url(&database.url, &base));
-        if chosen.len() > 1 && !args.quiet {
+        if chosen.len() > 1 && !args.quiet && !args.command.prints_json() {
             println!("migrations.{name} (database.{}):", set.database);
         }
         let code = execute(set_args).await?;

@@ -1,25 +1,43 @@
 //! What a run shows while it works: a progress bar on a terminal for long runs, otherwise one
-//! line per migration (CI logs, pipes).
+//! line per migration (CI logs, pipes); and what it completed, for `--json`.
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use super::source::Migration;
+
+/// A migration a run applied or reverted (committed, or run to its end where the database
+/// cannot roll DDL back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Completed {
+    /// `applied` or `reverted`.
+    pub action: &'static str,
+    pub set: String,
+    pub version: i64,
+    pub name: String,
+    pub duration_ms: u64,
+}
 
 /// Receives the engine's events.
 pub struct Reporter {
     bar: Option<ProgressBar>,
     quiet: bool,
     tty: bool,
+    completed: Vec<Completed>,
 }
 
 impl Reporter {
-    /// Bars only on a terminal; `quiet` prints nothing but warnings.
+    /// Bars only on a terminal; `quiet` prints nothing but warnings (and `--json` runs quiet,
+    /// printing an outcome from [`Reporter::take_completed`] instead).
     pub fn new(quiet: bool) -> Reporter {
         Reporter {
             bar: None,
             quiet,
             tty: std::io::stderr().is_terminal(),
+            completed: Vec::new(),
         }
     }
 
@@ -39,7 +57,8 @@ impl Reporter {
     }
 
     /// One migration finished.
-    pub fn done(&mut self, verb: &str, set: &str, label: &str, elapsed: Duration) {
+    pub fn done(&mut self, verb: &'static str, set: &str, m: &Migration, elapsed: Duration) {
+        let label = m.label();
         if let Some(bar) = &self.bar {
             bar.set_message(format!("{set}/{label}"));
             bar.inc(1);
@@ -47,6 +66,18 @@ impl Reporter {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{verb} {set}/{label} ({})", fmt_duration(elapsed));
         }
+        self.completed.push(Completed {
+            action: verb,
+            set: set.to_string(),
+            version: m.version,
+            name: m.name.clone(),
+            duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        });
+    }
+
+    /// What the run completed so far, in order; the list starts again empty.
+    pub fn take_completed(&mut self) -> Vec<Completed> {
+        std::mem::take(&mut self.completed)
     }
 
     /// A line of information.

@@ -114,6 +114,26 @@ fn wait_for(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
     false
 }
 
+/// Starts `migrate up` in the background and returns once `running_sql` (run on the server)
+/// counts its slow statement.
+fn start_slow_up(db: &TestDb, m: &std::path::Path, running_sql: &str) -> std::process::Child {
+    let child = db
+        .command(m, &["up"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let running = wait_for(Duration::from_secs(20), || db.scalar(running_sql) > 0);
+    assert!(running, "the slow migration never started");
+    child
+}
+
+/// SIGKILL: no cleanup code runs in the client.
+fn kill_9(mut child: std::process::Child) {
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 #[test]
 fn kill_9_during_pg_sleep_postgres() {
     let Some(db) = TestDb::new(Kind::Postgres, "kill") else {
@@ -131,19 +151,11 @@ fn kill_9_during_pg_sleep_postgres() {
             ("3_c.up.sql", "CREATE TABLE k_4 (id int);\n"),
         ],
     );
-    let mut child = db
-        .command(&m, &["up"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let sleeping = wait_for(Duration::from_secs(20), || {
-        db.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()") > 0
-    });
-    assert!(sleeping, "the slow migration never started");
-    // SIGKILL: no cleanup code runs in the client.
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_9(start_slow_up(
+        &db,
+        &m,
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()",
+    ));
     // The next run takes the lock once the orphaned session is gone, finds migration 2 not
     // applied (its transaction never committed) and finishes everything.
     let out = expect_code(&db.migrate(&m, &["--lock-timeout", "60s", "up"]), 0);
@@ -169,18 +181,11 @@ fn kill_9_during_sleep_mariadb() {
             ("2_b.up.sql", "CREATE TABLE k_3 (id int);\n"),
         ],
     );
-    let mut child = db
-        .command(&m, &["up"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let sleeping = wait_for(Duration::from_secs(20), || {
-        db.scalar("SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(3)%' AND ID <> CONNECTION_ID()") > 0
-    });
-    assert!(sleeping, "the slow migration never started");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_9(start_slow_up(
+        &db,
+        &m,
+        "SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(3)%' AND ID <> CONNECTION_ID()",
+    ));
     // DDL committed as it went: the next run refuses with the exact state instead of a bare
     // "dirty", and the documented command finishes it.
     let out = expect_code(&db.migrate(&m, &["--lock-timeout", "60s", "up"]), 1);
@@ -205,15 +210,11 @@ fn lock_waiter_names_the_holder_and_times_out() {
     };
     let m = db.migrations("m");
     write(&m, &[("1_slow.up.sql", "SELECT pg_sleep(4);\n")]);
-    let mut holder = db
-        .command(&m, &["up"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(wait_for(Duration::from_secs(20), || {
-        db.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()") > 0
-    }));
+    let mut holder = start_slow_up(
+        &db,
+        &m,
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()",
+    );
     let out = expect_code(&db.migrate(&m, &["--lock-timeout", "1s", "up"]), 1);
     assert!(
         out.contains("timed out") && out.contains("backendctl migrate") && out.contains("pid"),
@@ -235,15 +236,11 @@ fn status_during_a_run_shows_it_running_mariadb() {
             "CREATE TABLE l_1 (id int);\nDO SLEEP(3);\n",
         )],
     );
-    let mut child = db
-        .command(&m, &["up"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(wait_for(Duration::from_secs(20), || {
-        db.scalar("SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(3)%' AND ID <> CONNECTION_ID()") > 0
-    }));
+    let mut child = start_slow_up(
+        &db,
+        &m,
+        "SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(3)%' AND ID <> CONNECTION_ID()",
+    );
     let out = expect_code(&db.migrate(&m, &["status"]), 2);
     assert!(
         out.contains("running now: 1 of 2 statements done") && out.contains("in progress"),

@@ -49,6 +49,28 @@ impl ExecFailure {
     }
 }
 
+/// Reads the history with the dialect's `sql`, which returns every row as one JSON text (the
+/// same for every engine once the text is in hand).
+async fn read_history<'c, E>(
+    conn: E,
+    url: &DbUrl,
+    sql: &str,
+) -> Result<Vec<HistoryRow>, MigrateError>
+where
+    E: sqlx::Executor<'c>,
+    (String,): for<'r> sqlx::FromRow<'r, <E::Database as sqlx::Database>::Row>,
+    <E::Database as sqlx::Database>::Arguments: sqlx::IntoArguments<E::Database>,
+{
+    let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_one(conn)
+        .await
+        .map_err(|e| super::error::db_error(&url.masked(), &e))?;
+    super::history::parse_rows(&json).map_err(|message| MigrateError::Database {
+        url: url.masked(),
+        message,
+    })
+}
+
 /// An open connection to one of the supported engines.
 pub enum Conn {
     Postgres(postgres::Postgres),

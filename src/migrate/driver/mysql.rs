@@ -17,7 +17,7 @@ use sqlx::{AssertSqlSafe, Connection, Either, Executor};
 
 use super::ExecFailure;
 use crate::migrate::error::{MigrateError, db_error};
-use crate::migrate::history::{HistoryRow, TABLE, parse_rows};
+use crate::migrate::history::{HistoryRow, TABLE};
 use crate::migrate::url::DbUrl;
 
 /// Connection id, user, host, seconds in state, current statement.
@@ -151,14 +151,7 @@ impl MySql {
     }
 
     pub async fn read_history(&mut self, sql: &str) -> Result<Vec<HistoryRow>, MigrateError> {
-        let json: String = sqlx::query_scalar(AssertSqlSafe(sql))
-            .fetch_one(&mut self.conn)
-            .await
-            .map_err(|e| db_error(&self.url.masked(), &e))?;
-        parse_rows(&json).map_err(|m| MigrateError::Database {
-            url: self.url.masked(),
-            message: m,
-        })
+        super::read_history(&mut self.conn, &self.url, sql).await
     }
 
     pub async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {

@@ -15,7 +15,7 @@ use sqlx::{AssertSqlSafe, Connection, Executor};
 
 use super::{ExecFailure, backoff};
 use crate::migrate::error::{MigrateError, db_error};
-use crate::migrate::history::{Actor, HistoryRow, TABLE, parse_rows};
+use crate::migrate::history::{Actor, HistoryRow, TABLE};
 use crate::migrate::url::DbUrl;
 
 /// pid, application_name, user, client address, seconds, current query.
@@ -149,14 +149,7 @@ impl Postgres {
     }
 
     pub async fn read_history(&mut self, sql: &str) -> Result<Vec<HistoryRow>, MigrateError> {
-        let json: String = sqlx::query_scalar(AssertSqlSafe(sql))
-            .fetch_one(&mut self.conn)
-            .await
-            .map_err(|e| db_error(&self.url.masked(), &e))?;
-        parse_rows(&json).map_err(|m| MigrateError::Database {
-            url: self.url.masked(),
-            message: m,
-        })
+        super::read_history(&mut self.conn, &self.url, sql).await
     }
 
     pub async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {

@@ -7,25 +7,9 @@ mod load_common;
 use load_common::MockProcess;
 use std::process::Command;
 
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|name| {
-            Command::new(name)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-}
-
 #[test]
 fn headless_chromium_renders_the_charts_and_tables() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("BACKENDCTL_REQUIRE_CHROMIUM").is_none(),
-            "chromium is required"
-        );
-        eprintln!("skipped: no chromium on this machine");
+    let Some(browser) = common::chromium() else {
         return;
     };
     let mock = MockProcess::start(r#"route "GET" "/ok" latency="1ms" error-rate=0.1"#);
@@ -47,17 +31,7 @@ fn headless_chromium_renders_the_charts_and_tables() {
         .unwrap();
     assert!(html.exists(), "{}", common::stderr(&output));
     let url = format!("file://{}", html.display());
-    let dom = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--dump-dom",
-            &url,
-        ])
-        .output()
-        .expect("run chromium");
-    let dom = String::from_utf8_lossy(&dom.stdout).replace('\n', "");
+    let dom = common::rendered_dom(browser, &url);
     assert_eq!(
         dom.matches("<svg").count(),
         4,

@@ -7,10 +7,13 @@
 //! `BACKENDCTL_SCAFFOLD_MATRIX=1`. The database comes from `BACKENDCTL_TEST_POSTGRES_URL` (see
 //! `tests/migrate_support`); under CI an unreachable server fails the test.
 
+mod common;
 mod migrate_support;
 
+use std::io::{Read as _, Write as _};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use migrate_support::{Kind, TestDb};
 
@@ -43,6 +46,49 @@ fn backendctl(dir: &Path, url: &str, args: &[&str]) -> (Option<i32>, String) {
     (out.status.code(), text)
 }
 
+/// The generated project's server (built by its `prestart` during apply), stopped on drop.
+struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the generated server on `port` and returns once `/ready` answers 200.
+fn serve(project: &Path, port: u16, database_url: &str) -> Served {
+    let child = Command::new("node")
+        .arg("dist/server.js")
+        .current_dir(project)
+        .env("PORT", port.to_string())
+        .env("DATABASE_URL", database_url)
+        .env("LOG_LEVEL", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start node");
+    let served = Served(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let ready = || -> Option<bool> {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        stream
+            .write_all(b"GET /ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            .ok()?;
+        let mut head = String::new();
+        stream.read_to_string(&mut head).ok()?;
+        Some(head.starts_with("HTTP/1.1 200"))
+    };
+    while ready() != Some(true) {
+        assert!(
+            Instant::now() < deadline,
+            "the generated server never became ready"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    served
+}
+
 #[test]
 fn the_shop_example_scaffolds_migrates_serves_and_passes_its_load_threshold() {
     if std::env::var_os("CI").is_none() && std::env::var_os("BACKENDCTL_SCAFFOLD_MATRIX").is_none()
@@ -70,4 +116,24 @@ fn the_shop_example_scaffolds_migrates_serves_and_passes_its_load_threshold() {
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("= project.shop-api"), "{text}");
     assert!(text.contains("= migrations.shop"), "{text}");
+
+    // Swagger UI, as a person sees it: Chromium runs its scripts under the project's
+    // Content-Security-Policy (helmet), fetches /openapi.json and draws every operation.
+    if let Some(browser) = common::chromium() {
+        let port = common::free_port();
+        let _server = serve(&dir.path().join("shop-api"), port, &db.url);
+        let dom = common::rendered_dom(browser, &format!("http://127.0.0.1:{port}/docs"));
+        for needle in [
+            "data-path=\"/api/products\"",
+            "data-path=\"/api/products/{id}\"",
+            "opblock opblock-post",
+            "opblock opblock-delete",
+            "shop-api",
+        ] {
+            assert!(
+                dom.contains(needle),
+                "missing {needle:?} in the rendered /docs: {dom}"
+            );
+        }
+    }
 }

@@ -94,3 +94,42 @@ pub fn process_alive(pid: i32) -> bool {
     // Field 3 is the state; Z means zombie.
     !status.is_empty() && status.split_whitespace().nth(2) != Some("Z")
 }
+
+/// A headless Chromium to render pages with, or `None` when there is none (allowed only when
+/// `BACKENDCTL_REQUIRE_CHROMIUM` is unset: CI sets it and installs Chromium).
+#[must_use]
+pub fn chromium() -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| {
+            std::process::Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    assert!(
+        found.is_some() || std::env::var_os("BACKENDCTL_REQUIRE_CHROMIUM").is_none(),
+        "chromium is required (BACKENDCTL_REQUIRE_CHROMIUM is set)"
+    );
+    if found.is_none() {
+        eprintln!("skipped: no chromium on this machine");
+    }
+    found
+}
+
+/// The DOM of `url` once `browser` has run its scripts (up to 10 s of virtual time), on one line.
+#[must_use]
+pub fn rendered_dom(browser: &str, url: &str) -> String {
+    let output = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            url,
+        ])
+        .output()
+        .expect("run chromium");
+    String::from_utf8_lossy(&output.stdout).replace('\n', "")
+}

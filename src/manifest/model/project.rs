@@ -131,7 +131,8 @@ pub enum Feature {
     Helmet,
     /// CORS.
     Cors,
-    /// An OpenAPI document generated from the Zod schemas, at `/openapi.json`.
+    /// An OpenAPI document generated from the Zod schemas, at `/openapi.json`, and Swagger UI
+    /// for it at `/docs` (served from swagger-ui-dist; GraphQL serves its SDL instead).
     Openapi,
     /// Prometheus metrics at `/metrics`.
     Metrics,

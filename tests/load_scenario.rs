@@ -347,3 +347,102 @@ scenario "steady" {{
     let output = ws.run(&["apply", "--yes", "--shard", "3/2"]);
     assert_eq!(output.status.code(), Some(1), "{}", common::stdout(&output));
 }
+
+/// A target for cookie tests: `/login` sets `session=s3cr3t`; `/me` answers 200 only when that
+/// cookie comes back, 401 otherwise. Keep-alive, one thread per connection; it lives as long
+/// as the test process.
+fn cookie_target() -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut writer = stream;
+                loop {
+                    let mut request_line = String::new();
+                    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut has_session = false;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        let lower = line.to_ascii_lowercase();
+                        has_session |=
+                            lower.starts_with("cookie:") && lower.contains("session=s3cr3t");
+                    }
+                    let response = if request_line.starts_with("GET /login ") {
+                        "HTTP/1.1 200 OK\r\nset-cookie: session=s3cr3t; Path=/; HttpOnly\r\ncontent-length: 2\r\n\r\nok"
+                    } else if has_session {
+                        "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nme"
+                    } else {
+                        "HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n"
+                    };
+                    if writer.write_all(response.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn each_user_keeps_cookies_within_an_iteration_unless_cookies_are_off() {
+    let port = cookie_target();
+    let journey = |name: &str, extra: &str, after_status: u16| {
+        format!(
+            r#"scenario "{name}" {{
+    base-url "http://127.0.0.1:{port}"
+    {extra}
+    stages {{
+        stage "1s" target=2
+    }}
+    request "before" "GET" "/me" {{
+        expect status=401
+    }}
+    request "login" "GET" "/login" {{
+        expect status=200
+    }}
+    request "after" "GET" "/me" {{
+        expect status={after_status}
+    }}
+}}
+"#
+        )
+    };
+    let ws = Workspace::new(&format!(
+        "backend version=1\n{}{}",
+        // The jar sends the cookie back, and is empty again when the next iteration starts
+        // (`before` sees 401 every time).
+        journey("with-cookies", "", 200),
+        journey("without-cookies", "cookies #false", 401),
+    ));
+    let output = ws.run(&["apply", "--yes"]);
+    let stdout = common::stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        common::stderr(&output)
+    );
+    for name in ["with-cookies", "without-cookies"] {
+        let report = scenario_json(&ws, name);
+        let s = &report["scenarios"][0];
+        assert_eq!(s["total"]["failed"], 0, "{name}: {s}");
+        let before = &s["requests"][0];
+        assert!(
+            before["count"].as_u64().unwrap() >= 10,
+            "{name}: each user ran several iterations: {s}"
+        );
+        assert_eq!(before["checks-failed"], 0, "{name}: {s}");
+    }
+}

@@ -179,6 +179,7 @@ impl LoadFlags {
                 keep_alive: !self.no_keepalive,
                 http2: self.http2,
                 insecure: self.insecure,
+                ..ClientOptions::default()
             },
             shard: self.shard,
         })

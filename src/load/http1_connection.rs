@@ -252,7 +252,8 @@ async fn read_response(
                                 close = false;
                             }
                         }
-                        if keep_headers
+                        // Set-Cookie always: the user's cookie jar needs it.
+                        if (keep_headers || h.name.eq_ignore_ascii_case("set-cookie"))
                             && let (Ok(n), Ok(v)) = (
                                 HeaderName::from_bytes(h.name.as_bytes()),
                                 HeaderValue::from_bytes(h.value),

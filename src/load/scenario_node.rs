@@ -105,6 +105,7 @@ pub(crate) fn workload_of(
             keep_alive: scenario.keep_alive.unwrap_or(true),
             http2: scenario.http2,
             insecure: scenario.insecure,
+            cookies: scenario.cookies.unwrap_or(true),
         },
         shard,
     })

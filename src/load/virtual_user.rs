@@ -23,6 +23,10 @@ pub(crate) struct VirtualUser {
     /// Iterations not yet added to the run's count (a shared counter is touched rarely).
     unreported: u64,
     rng: fastrand::Rng,
+    /// Cookies the target set during this iteration (emptied when the next one starts).
+    cookies: cookie_store::CookieStore,
+    /// Whether `cookies` may hold any (keeps the common cookie-less path free of lookups).
+    has_cookies: bool,
 }
 
 impl VirtualUser {
@@ -34,6 +38,8 @@ impl VirtualUser {
             iterations: 0,
             unreported: 0,
             rng: fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15 ^ id),
+            cookies: cookie_store::CookieStore::default(),
+            has_cookies: false,
         }
     }
 
@@ -41,6 +47,10 @@ impl VirtualUser {
     /// first request's latency is measured from then (so a stalled target cannot hide it).
     pub(crate) async fn iterate(&mut self, run: &Arc<RunContext>, intended: Option<Instant>) {
         let row = run.feeder.next_row();
+        if self.has_cookies {
+            self.cookies.clear();
+            self.has_cookies = false;
+        }
         match run.workload.order {
             IterationOrder::Weighted => {
                 let index = self.pick(run);
@@ -99,6 +109,11 @@ impl VirtualUser {
                 }
             },
         };
+        let request = if self.has_cookies {
+            self.with_cookies(request)
+        } else {
+            request
+        };
         let bytes_out = request.wire_size();
         let connection = match &mut self.connection {
             Some(c) => c,
@@ -130,8 +145,48 @@ impl VirtualUser {
             }
             Ok(Ok(exchange)) => exchange,
         };
+        if run.workload.client.cookies {
+            for value in exchange.headers.get_all(http::header::SET_COOKIE) {
+                if let Ok(text) = value.to_str() {
+                    // A cookie the jar refuses (bad domain, malformed) is ignored, as browsers do.
+                    self.has_cookies |= self.cookies.parse(text, &request.url).is_ok();
+                }
+            }
+        }
         let sample = self.judge(prepared, &exchange, latency_us, bytes_out);
         run.recorder.record(index, &sample);
+    }
+
+    /// Adds a `Cookie` header with the jar's cookies for the request's URL, unless the request
+    /// sets its own.
+    fn with_cookies<'r>(&self, request: Cow<'r, RenderedRequest>) -> Cow<'r, RenderedRequest> {
+        if request
+            .headers
+            .iter()
+            .any(|(n, _)| n == http::header::COOKIE)
+        {
+            return request;
+        }
+        let mut pairs = self.cookies.get_request_values(&request.url);
+        let Some((name, value)) = pairs.next() else {
+            return request;
+        };
+        let mut header = format!("{name}={value}");
+        for (name, value) in pairs {
+            header.push_str("; ");
+            header.push_str(name);
+            header.push('=');
+            header.push_str(value);
+        }
+        let Ok(header) = http::HeaderValue::from_str(&header) else {
+            return request;
+        };
+        let mut request = request;
+        request
+            .to_mut()
+            .headers
+            .push((http::header::COOKIE, header));
+        request
     }
 
     /// Evaluates checks, extracts variables and classifies the response.

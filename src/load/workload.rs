@@ -68,6 +68,8 @@ pub(crate) struct ClientOptions {
     pub http2: bool,
     /// Accept self-signed and otherwise invalid certificates (local targets only).
     pub insecure: bool,
+    /// A cookie jar per virtual user, emptied at the start of each iteration.
+    pub cookies: bool,
 }
 
 impl Default for ClientOptions {
@@ -76,6 +78,7 @@ impl Default for ClientOptions {
             keep_alive: true,
             http2: false,
             insecure: false,
+            cookies: true,
         }
     }
 }

@@ -47,6 +47,11 @@ pub struct Scenario {
     /// Keep connections open between requests (one per virtual user). Default `#true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_alive: Option<bool>,
+    /// Give each virtual user a cookie jar, emptied at the start of each iteration (as k6
+    /// does): `Set-Cookie` from a response is sent back on later requests of the iteration.
+    /// Default `#true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cookies: Option<bool>,
     /// Run at the same time as the neighbouring scenarios that also say `parallel #true` (and
     /// do not depend on each other), instead of one after another.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -188,11 +188,14 @@ service "never" {{
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
-    // Wait (bounded) until the second service has started: apply is then waiting for readiness.
+    // Wait (bounded) until both services have written their pids: apply is then waiting for
+    // the second one's readiness. (`done` has no readiness probe, so apply moves on as soon as
+    // it is spawned; its shell may not have written its pid yet when `waiting` has.)
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let started = || {
-        std::fs::read_to_string(workspace.join("waiting.pid"))
-            .is_ok_and(|text| text.ends_with('\n'))
+        ["done.pid", "waiting.pid"].iter().all(|file| {
+            std::fs::read_to_string(workspace.join(file)).is_ok_and(|text| text.ends_with('\n'))
+        })
     };
     while !started() {
         assert!(

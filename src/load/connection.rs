@@ -41,8 +41,11 @@ pub(crate) enum Connection {
 impl Connection {
     /// A connection suited to `url` and the client options.
     pub(crate) fn new(url: &url::Url, options: ClientOptions) -> Result<Self, ErrorCategory> {
-        if url.scheme() == "http" && !options.http2 {
-            return Ok(Self::Lean(Http1Connection::new(options.keep_alive)));
+        if matches!(url.scheme(), "http" | "https") && !options.http2 {
+            return Ok(Self::Lean(Http1Connection::new(
+                options.keep_alive,
+                options.insecure,
+            )));
         }
         static PROVIDER: Once = Once::new();
         PROVIDER.call_once(|| {

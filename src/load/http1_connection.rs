@@ -1,6 +1,7 @@
 //! A minimal HTTP/1.1 client connection for the load engine's hot path.
 //!
-//! One TCP connection per virtual user, written and read by the user's own task: the request is
+//! One TCP connection per virtual user (TLS by rustls for `https://`, see `tls.rs`), written and
+//! read by the user's own task: the request is
 //! serialised into a reused buffer, the response head parsed in place by `httparse`, and the
 //! body framed by `Content-Length`, chunked encoding or connection close, and only counted
 //! unless a check needs it. Compared with hyper's client connection this saves a second task
@@ -8,11 +9,14 @@
 //! hand-offs per request — measured with heaptrack and against wrk, see `docs/load.md`.
 
 use std::io::Write as _;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use bytes::{Buf as _, BytesMut};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, ReadBuf};
 use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
 
 use crate::load::connection::Exchange;
 use crate::load::error_category::ErrorCategory;
@@ -30,10 +34,64 @@ const MAX_HEADERS: usize = 64;
 /// One keep-alive HTTP/1.1 connection, reopened when needed.
 pub(crate) struct Http1Connection {
     keep_alive: bool,
+    /// Accept any certificate on `https://` (local targets with self-signed ones).
+    insecure: bool,
     /// The open stream and the `host:port` it goes to.
-    open: Option<(String, TcpStream)>,
+    open: Option<(String, Stream)>,
     read: BytesMut,
     write: Vec<u8>,
+}
+
+/// A plain TCP stream, or TLS over one.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl Stream {
+    fn is_tls(&self) -> bool {
+        matches!(self, Self::Tls(_))
+    }
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_flush(cx),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
 }
 
 /// How the body of a response is delimited.
@@ -45,9 +103,10 @@ enum Framing {
 }
 
 impl Http1Connection {
-    pub(crate) fn new(keep_alive: bool) -> Self {
+    pub(crate) fn new(keep_alive: bool, insecure: bool) -> Self {
         Self {
             keep_alive,
+            insecure,
             open: None,
             read: BytesMut::new(),
             write: Vec::new(),
@@ -67,7 +126,9 @@ impl Http1Connection {
         keep_headers: bool,
     ) -> Result<Exchange, ErrorCategory> {
         self.serialise(request);
-        let reused = matches!(&self.open, Some((a, _)) if same_authority(a, &request.url));
+        let tls = request.url.scheme() == "https";
+        let reused = matches!(&self.open,
+            Some((a, s)) if same_authority(a, &request.url) && s.is_tls() == tls);
         if !reused {
             let authority = authority_of(&request.url);
             self.connect(request, &authority).await?;
@@ -109,6 +170,29 @@ impl Http1Connection {
             }
         };
         let _ = stream.set_nodelay(true);
+        let stream = if url.scheme() == "https" {
+            let config = crate::load::tls::config(self.insecure).map_err(|e| {
+                tracing::error!("cannot set up TLS: {e}");
+                ErrorCategory::Tls
+            })?;
+            let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+                .map_err(|_| ErrorCategory::Tls)?;
+            let connector = tokio_rustls::TlsConnector::from(config);
+            match connector.connect(name, stream).await {
+                Ok(tls) => Stream::Tls(Box::new(tls)),
+                // A reset or refusal during the handshake says more than "TLS".
+                Err(e) => {
+                    return Err(match ErrorCategory::of_io(&e, true) {
+                        ErrorCategory::Reset | ErrorCategory::Timeout => {
+                            ErrorCategory::of_io(&e, true)
+                        }
+                        _ => ErrorCategory::Tls,
+                    });
+                }
+            }
+        } else {
+            Stream::Plain(stream)
+        };
         self.read.clear();
         self.open = Some((authority.to_owned(), stream));
         Ok(())
@@ -158,7 +242,12 @@ impl Http1Connection {
             .open
             .as_mut()
             .ok_or(Attempt::Failed(ErrorCategory::Other))?;
-        if let Err(e) = stream.write_all(&self.write).await {
+        // flush: TLS may hold the last record back (a no-op on plain TCP).
+        let sent = match stream.write_all(&self.write).await {
+            Ok(()) => stream.flush().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = sent {
             self.open = None;
             return Err(Attempt::from_io(&e, true));
         }
@@ -203,7 +292,7 @@ impl Attempt {
 }
 
 /// Reads more bytes into `buf`; `Ok(0)` at end of stream.
-async fn fill(stream: &mut TcpStream, buf: &mut BytesMut) -> std::io::Result<usize> {
+async fn fill(stream: &mut Stream, buf: &mut BytesMut) -> std::io::Result<usize> {
     if buf.capacity() - buf.len() < READ_CHUNK / 4 {
         buf.reserve(READ_CHUNK);
     }
@@ -212,7 +301,7 @@ async fn fill(stream: &mut TcpStream, buf: &mut BytesMut) -> std::io::Result<usi
 
 /// Reads one response; returns it and whether the connection can carry another request.
 async fn read_response(
-    stream: &mut TcpStream,
+    stream: &mut Stream,
     buf: &mut BytesMut,
     head_request: bool,
     keep_body: bool,
@@ -468,7 +557,7 @@ mod tests {
             b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok",
         ]])
         .await;
-        let mut c = Http1Connection::new(true);
+        let mut c = Http1Connection::new(true, false);
         let first = c.exchange(&get(addr), true, true).await.unwrap();
         assert_eq!(first.status, 200);
         assert_eq!(first.body.as_deref(), Some(&b"hello world"[..]));
@@ -487,7 +576,7 @@ mod tests {
             vec![b"HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\nb"],
         ])
         .await;
-        let mut c = Http1Connection::new(true);
+        let mut c = Http1Connection::new(true, false);
         assert_eq!(
             c.exchange(&get(addr), true, false)
                 .await
@@ -515,7 +604,7 @@ mod tests {
             vec![b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort"],
         ])
         .await;
-        let mut c = Http1Connection::new(true);
+        let mut c = Http1Connection::new(true, false);
         let until_close = c.exchange(&get(addr), true, false).await.unwrap();
         assert_eq!(until_close.body.as_deref(), Some(&b"until close"[..]));
         let short = c.exchange(&get(addr), false, false).await;

@@ -19,6 +19,7 @@ pub(crate) mod request_spec;
 pub mod run_context;
 pub(crate) mod scenario_node;
 pub mod threshold;
+pub(crate) mod tls;
 pub(crate) mod virtual_user;
 pub(crate) mod workload;
 

@@ -7,7 +7,7 @@
 //! stops the current step, stops every service, keeps what finished, and exits 130.
 
 use crate::executor::{self, ApplyContext};
-use crate::manifest::Address;
+use crate::manifest::{Address, NodeKind};
 use crate::plan::{Action, Outcome, OutcomeStatus, Plan, Step};
 use crate::{exit_code, render};
 use serde::Serialize;
@@ -131,7 +131,9 @@ impl ApplyReport {
 /// Runs `plan`; `report_line` receives each progress line as it happens.
 ///
 /// Steps run one at a time, except that consecutive steps marked `concurrent` (scenarios that
-/// asked for `parallel`) that do not need each other run together.
+/// asked for `parallel`) that do not need each other run together, and that with the
+/// `parallelism` setting above 1 up to that many consecutive independent steps other than
+/// scenarios (projects, databases, migrations, mocks, services) run together.
 pub async fn apply(
     plan: &Plan,
     context: &ApplyContext<'_>,
@@ -146,7 +148,7 @@ pub async fn apply(
     let mut stop_reason: Option<String> = None;
     let mut index = 0;
     while index < plan.steps.len() {
-        let batch = batch_at(&plan.steps, index);
+        let batch = batch_at(&plan.steps, index, context.plan.settings.parallelism);
         index += batch.len();
         if let Some(reason) = &stop_reason {
             for step in batch {
@@ -207,16 +209,23 @@ pub async fn apply(
     report
 }
 
-/// The steps starting at `index` that run together: one step, or a run of concurrent steps
-/// none of which needs another in the run.
-fn batch_at(steps: &[Step], index: usize) -> &[Step] {
+/// The steps starting at `index` that run together: one step; or a run of concurrent steps
+/// (scenarios with `parallel #true`); or, when `parallelism` is above 1, up to that many steps
+/// that are not scenarios (a scenario's figures should not share the machine with set-up work
+/// unless it asks to). In each case none of them needs another in the run.
+fn batch_at(steps: &[Step], index: usize, parallelism: usize) -> &[Step] {
     let first = &steps[index];
-    if !first.concurrent {
-        return &steps[index..=index];
-    }
+    let is_scenario = |step: &Step| step.address.kind == NodeKind::Scenario;
+    let joins = |step: &Step, len: usize| {
+        if first.concurrent {
+            step.concurrent
+        } else {
+            !is_scenario(first) && !is_scenario(step) && !step.concurrent && len < parallelism
+        }
+    };
     let mut end = index + 1;
     while end < steps.len()
-        && steps[end].concurrent
+        && joins(&steps[end], end - index)
         && !steps[index..end]
             .iter()
             .any(|earlier| steps[end].needs.contains(&earlier.address))
@@ -313,13 +322,18 @@ mod tests {
     use crate::manifest::NodeKind;
 
     fn step(name: &str, concurrent: bool, needs: &[&str]) -> Step {
-        let mut step = Step::new(Address::new(NodeKind::Scenario, name), Action::Run, "");
+        step_of(NodeKind::Scenario, name, concurrent, needs)
+    }
+
+    fn step_of(kind: NodeKind, name: &str, concurrent: bool, needs: &[&str]) -> Step {
+        let mut step = Step::new(Address::new(kind, name), Action::Run, "");
         step.concurrent = concurrent;
-        step.needs = needs
-            .iter()
-            .map(|need| Address::new(NodeKind::Scenario, *need))
-            .collect();
+        step.needs = needs.iter().map(|need| Address::new(kind, *need)).collect();
         step
+    }
+
+    fn names(batch: &[Step]) -> Vec<String> {
+        batch.iter().map(|s| s.address.name.clone()).collect()
     }
 
     #[test]
@@ -331,15 +345,29 @@ mod tests {
             step("d", true, &["b"]),
             step("e", false, &[]),
         ];
-        let names = |batch: &[Step]| {
-            batch
-                .iter()
-                .map(|s| s.address.name.clone())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(names(batch_at(&steps, 0)), ["a"]);
-        assert_eq!(names(batch_at(&steps, 1)), ["b", "c"]);
-        assert_eq!(names(batch_at(&steps, 3)), ["d"]);
-        assert_eq!(names(batch_at(&steps, 4)), ["e"]);
+        // Scenarios batch only by their `parallel` flag, whatever the parallelism.
+        for parallelism in [1, 4] {
+            assert_eq!(names(batch_at(&steps, 0, parallelism)), ["a"]);
+            assert_eq!(names(batch_at(&steps, 1, parallelism)), ["b", "c"]);
+            assert_eq!(names(batch_at(&steps, 3, parallelism)), ["d"]);
+            assert_eq!(names(batch_at(&steps, 4, parallelism)), ["e"]);
+        }
+    }
+
+    #[test]
+    fn parallelism_batches_independent_set_up_steps_up_to_its_value() {
+        let steps = [
+            step_of(NodeKind::Service, "a", false, &[]),
+            step_of(NodeKind::Service, "b", false, &[]),
+            step_of(NodeKind::Service, "c", false, &[]),
+            step_of(NodeKind::Service, "d", false, &["c"]),
+            step("e", false, &[]),
+        ];
+        assert_eq!(names(batch_at(&steps, 0, 1)), ["a"]);
+        assert_eq!(names(batch_at(&steps, 0, 2)), ["a", "b"]);
+        // `d` needs `c`, and a scenario never joins set-up work.
+        assert_eq!(names(batch_at(&steps, 0, 8)), ["a", "b", "c"]);
+        assert_eq!(names(batch_at(&steps, 3, 8)), ["d"]);
+        assert_eq!(names(batch_at(&steps, 4, 8)), ["e"]);
     }
 }

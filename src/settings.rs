@@ -46,7 +46,8 @@ pub struct Settings {
     pub output: OutputFormat,
     /// Where run logs and reports go, relative to the manifest's directory.
     pub report_dir: PathBuf,
-    /// How many independent steps may run at once (reserved; steps run one at a time today).
+    /// How many independent set-up steps (projects, databases, migrations, mocks, services) may
+    /// run at once in `apply`; scenarios run together only when they say `parallel #true`.
     pub parallelism: usize,
     /// Run one shard of every scenario: `2/4` (see `docs/distributed.md`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -256,3 +256,41 @@ service "later" {{
         insta::assert_snapshot!("apply-failure", stdout(&output));
     });
 }
+
+#[test]
+fn parallelism_starts_independent_services_together() {
+    // `a` comes first in the order and is ready only once `b` listens: one at a time, `a` times
+    // out (and `b` is skipped); with parallelism 2 they start together and both get ready.
+    let port = free_port();
+    let workspace = Workspace::new(&manifest(&format!(
+        r#"
+service "a" {{
+    run "sleep" "300"
+    ready "tcp://127.0.0.1:{port}" timeout="2s"
+}}
+service "b" {{
+    run "python3" "-m" "http.server" "{port}" "--bind" "127.0.0.1"
+    ready "http://127.0.0.1:{port}/" timeout="20s"
+}}
+"#
+    )));
+    let one_at_a_time = workspace.run(&["apply"]);
+    let text = stdout(&one_at_a_time);
+    assert_eq!(one_at_a_time.status.code(), Some(1), "{text}");
+    assert!(text.contains("1 failed (service.a), 1 skipped"), "{text}");
+
+    let together = common::backendctl()
+        .current_dir(workspace.path())
+        .env("BACKENDCTL_PARALLELISM", "2")
+        .arg("apply")
+        .output()
+        .expect("runs");
+    let text = stdout(&together);
+    assert_eq!(
+        together.status.code(),
+        Some(0),
+        "{text}{}",
+        common::stderr(&together)
+    );
+    assert!(text.contains("Apply: 2 done."), "{text}");
+}

@@ -18,6 +18,19 @@ fn scenario_json(ws: &Workspace, name: &str) -> serde_json::Value {
     json_file(&run.join(format!("scenario-{name}.json")))
 }
 
+/// Runs `apply --yes` in `ws`, expects `code`, and returns stdout.
+fn apply_expecting(ws: &Workspace, code: i32) -> String {
+    let output = ws.run(&["apply", "--yes"]);
+    let stdout = common::stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{stdout}{}",
+        common::stderr(&output)
+    );
+    stdout
+}
+
 #[test]
 fn a_journey_extracts_values_feeds_data_and_passes_its_thresholds() {
     let port = free_port();
@@ -67,14 +80,7 @@ scenario "journey" {{
 "#
     ));
     std::fs::write(ws.join("items.csv"), "sku\nA1\nB2\n").unwrap();
-    let output = ws.run(&["apply", "--yes"]);
-    let stdout = common::stdout(&output);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}{}",
-        common::stderr(&output)
-    );
+    let stdout = apply_expecting(&ws, 0);
     assert!(stdout.contains("thresholds passed"), "{stdout}");
     let report = scenario_json(&ws, "journey");
     let s = &report["scenarios"][0];
@@ -122,13 +128,7 @@ scenario "gate" {{
 }}
 "#
     ));
-    let output = ws.run(&["apply", "--yes"]);
-    assert_eq!(
-        output.status.code(),
-        Some(99),
-        "{}",
-        common::stdout(&output)
-    );
+    let stdout = apply_expecting(&ws, 99);
     let s = &scenario_json(&ws, "gate")["scenarios"][0];
     assert_eq!(s["aborted"], true);
     assert!(
@@ -137,7 +137,7 @@ scenario "gate" {{
         s["duration-secs"]
     );
     assert_eq!(s["thresholds"][0]["passed"], false);
-    assert!(common::stdout(&output).contains("✗  error-rate < 1%"));
+    assert!(stdout.contains("✗  error-rate < 1%"), "{stdout}");
 }
 
 #[test]
@@ -159,8 +159,7 @@ scenario "arrivals" {{
 }}
 "#
     ));
-    let output = ws.run(&["apply", "--yes"]);
-    assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
+    apply_expecting(&ws, 0);
     let s = &scenario_json(&ws, "arrivals")["scenarios"][0];
     let dropped = s["dropped-iterations"].as_u64().unwrap();
     let sent = s["total"]["count"].as_u64().unwrap();
@@ -192,8 +191,7 @@ scenario "mix" {{
 }}
 "#
     ));
-    let output = ws.run(&["apply", "--yes"]);
-    assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
+    apply_expecting(&ws, 0);
     let s = &scenario_json(&ws, "mix")["scenarios"][0];
     let a = s["requests"][0]["count"].as_f64().unwrap();
     let b = s["requests"][1]["count"].as_f64().unwrap();
@@ -250,8 +248,7 @@ fn parallel_scenarios_run_at_the_same_time() {
         scenario("first"),
         scenario("second")
     ));
-    let output = ws.run(&["apply", "--yes"]);
-    assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
+    apply_expecting(&ws, 0);
     // Each scenario's window is [started-at, started-at + duration]; run together, they overlap
     // (one after the other, the second would start when the first ended).
     let window = |name: &str| {
@@ -426,14 +423,7 @@ fn each_user_keeps_cookies_within_an_iteration_unless_cookies_are_off() {
         journey("with-cookies", "", 200),
         journey("without-cookies", "cookies #false", 401),
     ));
-    let output = ws.run(&["apply", "--yes"]);
-    let stdout = common::stdout(&output);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}{}",
-        common::stderr(&output)
-    );
+    apply_expecting(&ws, 0);
     for name in ["with-cookies", "without-cookies"] {
         let report = scenario_json(&ws, name);
         let s = &report["scenarios"][0];

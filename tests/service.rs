@@ -259,26 +259,32 @@ service "later" {{
 
 #[test]
 fn parallelism_starts_independent_services_together() {
-    // `a` comes first in the order and is ready only once `b` listens: one at a time, `a` times
-    // out (and `b` is skipped); with parallelism 2 they start together and both get ready.
+    // `a` comes first in the order and is ready only once `b` listens: one at a time, `a` can
+    // never get ready (`b` has not started), so it fails at its timeout and `b` is skipped;
+    // with parallelism 2 they start together and both get ready (a generous timeout there,
+    // so a loaded machine cannot make it fail).
     let port = free_port();
-    let workspace = Workspace::new(&manifest(&format!(
-        r#"
+    let services = |a_timeout: &str| {
+        manifest(&format!(
+            r#"
 service "a" {{
     run "sleep" "300"
-    ready "tcp://127.0.0.1:{port}" timeout="2s"
+    ready "tcp://127.0.0.1:{port}" timeout="{a_timeout}"
 }}
 service "b" {{
     run "python3" "-m" "http.server" "{port}" "--bind" "127.0.0.1"
-    ready "http://127.0.0.1:{port}/" timeout="20s"
+    ready "http://127.0.0.1:{port}/" timeout="60s"
 }}
 "#
-    )));
+        ))
+    };
+    let workspace = Workspace::new(&services("1s"));
     let one_at_a_time = workspace.run(&["apply"]);
     let text = stdout(&one_at_a_time);
     assert_eq!(one_at_a_time.status.code(), Some(1), "{text}");
     assert!(text.contains("1 failed (service.a), 1 skipped"), "{text}");
 
+    std::fs::write(workspace.join("backend.kdl"), services("60s")).unwrap();
     let together = common::backendctl()
         .current_dir(workspace.path())
         .env("BACKENDCTL_PARALLELISM", "2")

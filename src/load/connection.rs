@@ -6,8 +6,6 @@
 //! the score (see `docs/load.md`). `https://` and HTTP/2 go through reqwest with rustls, which
 //! brings TLS, ALPN and the `insecure` opt-in for self-signed local certificates.
 
-use std::sync::Once;
-
 use bytes::{Bytes, BytesMut};
 use http::HeaderMap;
 use http::header::CONTENT_TYPE;
@@ -47,11 +45,7 @@ impl Connection {
                 options.insecure,
             )));
         }
-        static PROVIDER: Once = Once::new();
-        PROVIDER.call_once(|| {
-            // Another part of the program may have installed one already; either is fine.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
+        crate::http_client::install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())

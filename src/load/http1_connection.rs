@@ -524,8 +524,19 @@ mod tests {
 
     /// Serves each accepted connection's canned answers in turn, one per request read.
     async fn serve(answers: Vec<Vec<&'static [u8]>>) -> std::net::SocketAddr {
+        serve_telling_closes(answers).await.0
+    }
+
+    /// Like `serve`; the receiver gets a message each time the server has closed a connection.
+    async fn serve_telling_closes(
+        answers: Vec<Vec<&'static [u8]>>,
+    ) -> (
+        std::net::SocketAddr,
+        tokio::sync::mpsc::UnboundedReceiver<()>,
+    ) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let (closed, closes) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move {
             for connection in answers {
                 let (mut socket, _) = listener.accept().await.unwrap();
@@ -535,9 +546,11 @@ mod tests {
                     socket.write_all(answer).await.unwrap();
                 }
                 // Dropping the socket closes the connection.
+                drop(socket);
+                let _ = closed.send(());
             }
         });
-        addr
+        (addr, closes)
     }
 
     fn get(addr: std::net::SocketAddr) -> RenderedRequest {
@@ -571,7 +584,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_connection_closed_while_idle_is_retried_once_on_a_new_one() {
-        let addr = serve(vec![
+        let (addr, mut closes) = serve_telling_closes(vec![
             vec![b"HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\na"],
             vec![b"HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\nb"],
         ])
@@ -586,7 +599,10 @@ mod tests {
             Some(&b"a"[..])
         );
         // The server closed the first connection after one answer.
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        closes
+            .recv()
+            .await
+            .expect("the server closed the first connection");
         assert_eq!(
             c.exchange(&get(addr), true, false)
                 .await

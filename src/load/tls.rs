@@ -4,7 +4,7 @@
 //! with `insecure` — accepted whatever they are, for local targets with self-signed ones (the
 //! handshake's signatures are still checked, so it is still TLS, just not authenticated).
 
-use std::sync::{Arc, LazyLock, Once};
+use std::sync::{Arc, LazyLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
@@ -22,11 +22,7 @@ pub(crate) fn config(insecure: bool) -> Result<Arc<ClientConfig>, rustls::Error>
 }
 
 fn provider() -> Arc<CryptoProvider> {
-    static INSTALLED: Once = Once::new();
-    INSTALLED.call_once(|| {
-        // Another part of the program may have installed one already; either is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
+    crate::http_client::install_crypto_provider();
     CryptoProvider::get_default()
         .cloned()
         .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()))

@@ -22,12 +22,12 @@ pub enum Error {
         /// Why.
         #[source]
         #[diagnostic_source]
-        source: crate::executor::ExecutorError,
+        source: crate::engine::NodeError,
     },
     /// A saved plan cannot be used.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    StalePlan(#[from] crate::plan::StalePlan),
+    StalePlan(#[from] crate::engine::StalePlan),
     /// `apply` failed; the summary was printed.
     #[error("apply failed: {0}")]
     #[diagnostic(code(apply::failed))]

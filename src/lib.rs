@@ -2,14 +2,15 @@
 //!
 //! The pipeline (see `docs/architecture.md`): the manifest is parsed, lowered to JSON with spans,
 //! overlaid with overrides, validated against the schema generated from [`manifest::model`],
-//! interpolated and resolved into a dependency graph; each executor plans its nodes as
-//! [`plan::Step`]s; [`apply`] runs them in order.
+//! interpolated and resolved into a dependency graph; each node kind plans its nodes as
+//! [`engine::Step`]s ([`nodes`] maps a kind to its implementation); [`engine::apply`] runs them
+//! in order.
 
-pub mod apply;
 pub mod cli;
 pub mod command;
+pub mod diagnostics;
+pub mod engine;
 pub mod error;
-pub mod executor;
 pub mod exit_code;
 pub mod globals;
 pub mod http_client;
@@ -17,10 +18,9 @@ pub mod load;
 pub mod manifest;
 pub mod migrate;
 pub mod mock;
+pub mod nodes;
 pub mod output;
-pub mod plan;
 pub mod redact;
-pub mod render;
 pub mod report;
 pub mod scaffold;
 pub mod service;
@@ -95,7 +95,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
 }
 
 fn report(error: &Error, color: bool) -> u8 {
-    eprint!("{}", render::diagnostic(error, color));
+    eprint!("{}", diagnostics::diagnostic(error, color));
     error.exit_code()
 }
 

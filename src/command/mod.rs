@@ -1,17 +1,17 @@
 //! The engine's own subcommands: init, validate, plan, apply, schema, config, completions.
 //! Capability subcommands (migrate, load, scaffold, mock, report) live in their modules.
 
-mod apply;
-mod config;
-mod init;
-mod plan;
-mod validate;
+mod apply_command;
+mod config_command;
+mod init_command;
+mod plan_command;
+mod validate_command;
 
-pub use apply::apply;
-pub use config::config;
-pub use init::{STARTER_MANIFEST, init};
-pub use plan::plan;
-pub use validate::validate;
+pub use apply_command::apply;
+pub use config_command::config;
+pub use init_command::{STARTER_MANIFEST, init};
+pub use plan_command::plan;
+pub use validate_command::validate;
 
 use crate::error::Error;
 use crate::manifest::Address;
@@ -25,13 +25,14 @@ pub async fn make_plan(
     loaded: &crate::manifest::LoadedManifest,
     globals: &crate::globals::Globals,
     only: Option<&str>,
-) -> Result<crate::plan::Plan, Error> {
+) -> Result<crate::engine::Plan, Error> {
     let only = parse_only(only, loaded)?;
-    let context = crate::executor::PlanContext {
+    let context = crate::engine::PlanContext {
         loaded,
         settings: &globals.settings,
+        nodes: crate::nodes::node,
     };
-    crate::plan::Plan::make(&context, only.as_ref())
+    crate::engine::Plan::make(&context, only.as_ref())
         .await
         .map_err(|(address, source)| Error::Plan {
             address: address.to_string(),

@@ -14,20 +14,20 @@ pub(crate) mod error_category;
 pub mod feeder;
 pub mod histogram;
 pub(crate) mod http1_connection;
+pub(crate) mod node;
 pub(crate) mod recorder;
 pub(crate) mod request_spec;
 pub mod run_context;
-pub(crate) mod scenario_node;
 pub mod threshold;
 pub(crate) mod tls;
 pub(crate) mod virtual_user;
 pub(crate) mod workload;
 
-use crate::executor::{ApplyContext, PlanContext};
+pub use node::ScenarioNode;
+
 use crate::globals::Globals;
 use crate::load::run_context::WorkloadError;
 use crate::load::threshold::ThresholdError;
-use crate::plan::{Outcome, Step};
 
 /// Why a load test could not run.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -61,22 +61,6 @@ pub enum Error {
     #[error("every request failed ({0})")]
     #[diagnostic(help("is the target running and reachable at that URL?"))]
     AllFailed(String),
-}
-
-/// Plans a `scenario` node.
-///
-/// # Errors
-/// [`Error`].
-pub async fn plan_scenario(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
-    scenario_node::plan(context, name)
-}
-
-/// Applies a `scenario` step.
-///
-/// # Errors
-/// [`Error`].
-pub async fn apply_scenario(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
-    scenario_node::apply(context, step).await
 }
 
 /// `backendctl load …`.

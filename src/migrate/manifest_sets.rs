@@ -6,7 +6,7 @@
 
 use super::cli::{MigrateArgs, MigrateCommand, execute};
 use super::error::MigrateError;
-use super::step::anchor_sqlite_url;
+use super::url::anchor_sqlite_url;
 use crate::globals::Globals;
 use crate::manifest::{self, NodeKind};
 use std::path::Path;
@@ -26,7 +26,7 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> Result<u8, MigrateErro
     let loaded = manifest::load(&globals.manifest, &globals.load_options()).map_err(|error| {
         MigrateError::Usage(format!(
             "{}\n(run `backendctl validate` for every problem, or pass --dir to work without the manifest)",
-            crate::render::diagnostic_plain(&error)
+            crate::diagnostics::diagnostic_plain(&error)
         ))
     })?;
     let base = loaded.base_dir();

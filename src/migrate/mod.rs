@@ -10,7 +10,7 @@
 //! - [`status`]: files compared with history;
 //! - [`lint`]: dangerous DDL;
 //! - [`executor`]: plan and apply for `database` and `migrations` targets;
-//! - [`step`]: those as Steps at the engine's boundary;
+//! - [`node`]: the `database` and `migrations` node kinds at the engine's boundary;
 //! - [`cli`]: the ad-hoc `migrate` subcommand.
 
 pub mod checksum;
@@ -23,11 +23,11 @@ pub mod executor;
 pub mod history;
 pub mod lint;
 pub mod manifest_sets;
+pub mod node;
 pub mod progress;
 pub mod source;
 pub mod split;
 pub mod status;
-pub mod step;
 pub mod url;
 
 pub use dialect::Dialect;
@@ -36,12 +36,9 @@ pub use error::MigrateError;
 pub use source::MigrationSet;
 pub use url::DbUrl;
 
-pub use step::{
-    apply_database_step as apply_database, apply_migrations_step as apply_migrations,
-    plan_database_step as plan_database, plan_migrations_step as plan_migrations,
-};
+pub use node::{DatabaseNode, MigrationsNode};
 
-/// The error type the engine sees.
+/// The error type of migrations.
 pub type Error = MigrateError;
 
 impl miette::Diagnostic for MigrateError {

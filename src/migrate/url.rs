@@ -2,6 +2,7 @@
 
 use super::dialect::Dialect;
 use super::error::MigrateError;
+use std::path::Path;
 
 /// A database URL with its engine.
 #[derive(Debug, Clone)]
@@ -110,5 +111,28 @@ mod tests {
                 .is_none()
         );
         assert!(DbUrl::parse("redis://x").is_err());
+    }
+}
+
+/// A relative SQLite path resolved against `base` (the manifest's directory), so
+/// `sqlite://var/app.db` means the same file wherever backendctl runs from.
+pub(crate) fn anchor_sqlite_url(url: &str, base: &Path) -> String {
+    let (scheme, rest) = if let Some(rest) = url.strip_prefix("sqlite://") {
+        ("sqlite://", rest)
+    } else if let Some(rest) = url.strip_prefix("sqlite:") {
+        ("sqlite:", rest)
+    } else {
+        return url.to_owned();
+    };
+    let (path, query) = rest
+        .split_once('?')
+        .map_or((rest, None), |(p, q)| (p, Some(q)));
+    if path.is_empty() || path == ":memory:" || Path::new(path).is_absolute() {
+        return url.to_owned();
+    }
+    let absolute = base.join(path);
+    match query {
+        Some(query) => format!("{scheme}{}?{query}", absolute.display()),
+        None => format!("{scheme}{}", absolute.display()),
     }
 }

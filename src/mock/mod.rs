@@ -4,13 +4,13 @@
 //! injected error statuses, connection resets and periodic stalls.
 
 pub mod cli;
-pub(crate) mod mock_node;
+pub(crate) mod node;
 pub(crate) mod route_behavior;
 pub mod server;
 
-use crate::executor::{ApplyContext, PlanContext};
+pub use node::MockNode;
+
 use crate::globals::Globals;
-use crate::plan::{Outcome, Step};
 
 /// A mock failure.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -34,22 +34,6 @@ pub enum Error {
     /// Writing to stdout failed.
     #[error("cannot write to stdout: {0}")]
     Output(#[from] std::io::Error),
-}
-
-/// Plans a `mock` node.
-///
-/// # Errors
-/// [`Error`].
-pub async fn plan_mock(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
-    mock_node::plan(context, name)
-}
-
-/// Applies a `mock` step.
-///
-/// # Errors
-/// [`Error`].
-pub async fn apply_mock(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
-    mock_node::apply(context, step).await
 }
 
 /// `backendctl mock …`.
@@ -83,8 +67,8 @@ pub async fn run(args: cli::MockArgs, globals: &Globals) -> Result<u8, Error> {
     let mut servers = Vec::new();
     for (name, mock) in mocks {
         let listen = args.listen.clone().unwrap_or_else(|| mock.listen.clone());
-        mock_node::check_listen(name, &listen)?;
-        let server = server::MockServer::start(&listen, mock_node::routes_of(name, mock)?).await?;
+        node::check_listen(name, &listen)?;
+        let server = server::MockServer::start(&listen, node::routes_of(name, mock)?).await?;
         crate::output::println(&format!(
             "mock.{name} listening on http://{} ({} route(s))",
             server.addr,

@@ -124,7 +124,7 @@ pub async fn run(args: ScaffoldArgs, globals: &Globals) -> Result<u8, Error> {
     apply_scaffold(&plan)?;
     if args.install {
         let status = std::process::Command::new("npm")
-            .args(super::project_step::NPM_INSTALL)
+            .args(super::node::NPM_INSTALL)
             .current_dir(&target)
             .status()
             .map_err(ScaffoldError::io("npm"))?;

@@ -6,17 +6,14 @@
 //! the tail of its log. Every service is stopped at the end of `apply`, even when a later step
 //! fails or the run is interrupted: SIGTERM to the whole group, then SIGKILL after a grace period.
 
+mod node;
 mod process;
 mod readiness;
-mod supervisor;
 
+pub use node::ServiceNode;
 pub use process::RunningService;
 pub use readiness::Probe;
-pub use supervisor::Supervisor;
 
-use crate::executor::{ApplyContext, PlanContext};
-use crate::manifest::{Address, NodeKind};
-use crate::plan::{Action, Outcome, Step};
 use std::time::Duration;
 
 /// Default wait for readiness.
@@ -113,67 +110,4 @@ pub enum ServiceError {
         /// Why.
         reason: String,
     },
-}
-
-/// Plans a service: it always runs.
-///
-/// # Errors
-/// Never today; the signature matches the other executors.
-pub async fn plan_service(context: &PlanContext<'_>, name: &str) -> Result<Step, ServiceError> {
-    let service = &context.manifest().service[name];
-    let command = service.run.join(" ");
-    let ready = match &service.ready {
-        Some(ready) => format!(
-            ", ready when {} answers (timeout {})",
-            ready.target,
-            humantime::format_duration(ready.timeout.map_or(DEFAULT_READY_TIMEOUT, |t| t.get()))
-        ),
-        None => String::new(),
-    };
-    let cwd = service.cwd.as_deref().unwrap_or(".");
-    let mut step = Step::new(
-        Address::new(NodeKind::Service, name),
-        Action::Run,
-        format!("start `{command}` in {cwd}{ready}"),
-    );
-    step.details = service
-        .env
-        .iter()
-        .map(|(key, value)| format!("env {key}={value}"))
-        .collect();
-    Ok(step)
-}
-
-/// Starts a service and waits until it is ready; the supervisor stops it when `apply` ends.
-///
-/// # Errors
-/// [`ServiceError`] when it cannot start, exits early or never gets ready.
-pub async fn apply_service(
-    context: &ApplyContext<'_>,
-    step: &Step,
-) -> Result<Outcome, ServiceError> {
-    let name = &step.address.name;
-    let service = &context.manifest().service[name];
-    let mut running = RunningService::start(name, service, &context.base_dir(), &context.run_dir)?;
-    let log = running.log_path.display().to_string();
-    let pid = running.pid();
-    let waited = match running
-        .wait_ready(service.ready.as_ref(), &context.cancel)
-        .await
-    {
-        Ok(waited) => waited,
-        Err(error) => {
-            running.stop().await;
-            return Err(error);
-        }
-    };
-    context.supervisor.adopt(running).await;
-    let mut outcome = Outcome::done(format!(
-        "started (pid {pid}), ready after {}",
-        humantime::format_duration(Duration::from_millis(
-            u64::try_from(waited.as_millis()).unwrap_or(u64::MAX)
-        ))
-    ));
-    outcome.details.push(format!("log: {log}"));
-    Ok(outcome)
 }

@@ -180,3 +180,13 @@ impl RunningService {
         }
     }
 }
+
+impl crate::engine::Supervised for RunningService {
+    fn stop(self: Box<Self>) -> futures_util::future::BoxFuture<'static, String> {
+        Box::pin(async move {
+            let name = self.name.clone();
+            let how = (*self).stop().await;
+            format!("service.{name} {how}")
+        })
+    }
+}

@@ -1,18 +1,42 @@
-//! The `project` node's executor functions: the engine's plan/apply boundary for scaffolding.
+//! The `project` node kind at the engine's boundary: scaffolding planned and applied.
 //!
 //! `plan_project` renders in memory and describes every file that would change; the step's
 //! `state` is the plan's fingerprint. `apply_project` plans again and refuses to write when the
 //! fingerprint moved (the files changed since the plan was shown), so what is applied is what
 //! was reviewed.
 
-use crate::executor::{ApplyContext, PlanContext};
+use crate::engine::{ApplyContext, Node, NodeError, PlanContext};
+use futures_util::future::LocalBoxFuture;
+
+use crate::engine::{Action, Outcome, OutcomeStatus, Step};
 use crate::manifest::{Address, NodeKind};
-use crate::plan::{Action, Outcome, OutcomeStatus, Step};
 
 use super::error::{Error, ScaffoldError};
 use super::options::ScaffoldOptions;
 use super::rel_path::RelPath;
 use super::scaffold_plan::{ScaffoldPlan, apply_scaffold, plan_scaffold};
+
+/// The `project` node kind.
+#[derive(Debug, Clone, Copy)]
+pub struct ProjectNode;
+
+impl Node for ProjectNode {
+    fn plan<'a>(
+        &'a self,
+        context: &'a PlanContext<'_>,
+        name: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
+        Box::pin(async move { plan_project(context, name).await.map_err(NodeError::new) })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        context: &'a ApplyContext<'_>,
+        step: &'a Step,
+    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
+        Box::pin(async move { apply_project(context, step).await.map_err(NodeError::new) })
+    }
+}
 
 /// The `npm install` command the `install` option runs.
 pub const NPM_INSTALL: [&str; 4] = [
@@ -50,7 +74,7 @@ fn project_plan(
 ///
 /// # Errors
 /// An invalid name or path, a refused directory, an unreadable record, a template error.
-pub async fn plan_project(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
+async fn plan_project(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
     let plan = project_plan(&context.base_dir(), context.manifest(), name)?;
     let project = &context.manifest().project[name];
     let install = needs_install(project, &plan);
@@ -98,7 +122,7 @@ pub async fn plan_project(context: &PlanContext<'_>, name: &str) -> Result<Step,
 ///
 /// # Errors
 /// A stale plan, a write failure, or conflicts (after everything else was written).
-pub async fn apply_project(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
+async fn apply_project(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
     let name = step.address.name.as_str();
     let plan = project_plan(&context.base_dir(), context.manifest(), name)?;
     if !step.state.is_empty() && plan.fingerprint() != step.state {

@@ -1,13 +1,10 @@
 //! `backendctl apply [PLAN] [--only ADDRESS] [--yes] [--json]`.
 
-use crate::apply::apply as run_plan;
 use crate::cli::ApplyArgs;
+use crate::engine::{ApplyContext, PlanContext, SavedPlan, Supervisor, render_text};
 use crate::error::Error;
-use crate::executor::{ApplyContext, PlanContext};
 use crate::globals::Globals;
 use crate::manifest;
-use crate::plan::{SavedPlan, render_text};
-use crate::service::Supervisor;
 use crate::{exit_code, output};
 
 /// Plans (or checks a saved plan), asks on a terminal, then applies.
@@ -31,6 +28,7 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
     let plan_context = PlanContext {
         loaded: &loaded,
         settings: &globals.settings,
+        nodes: crate::nodes::node,
     };
     if let (Some(saved), Some(path)) = (&saved, &args.plan) {
         saved.check(path, &plan, &plan.fingerprint(&loaded))?;
@@ -65,7 +63,7 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
             let _ = output::println(&line);
         }
     };
-    let report = run_plan(&plan, &context, &mut print_line).await;
+    let report = crate::engine::apply(&plan, &context, &mut print_line).await;
     if json {
         output::print_json(&serde_json::json!({
             "run-dir": run_dir,

@@ -7,13 +7,37 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, StatusCode};
 
-use crate::executor::{ApplyContext, PlanContext};
+use crate::engine::{ApplyContext, Node, NodeError, PlanContext, Supervised};
+use futures_util::future::{BoxFuture, LocalBoxFuture};
+
+use crate::engine::{Action, Outcome, OutcomeStatus, Step};
 use crate::manifest::model::{Mock, MockRoute};
 use crate::manifest::{Address, NodeKind};
 use crate::mock::Error;
 use crate::mock::route_behavior::{Latency, RouteBehavior, Stall};
 use crate::mock::server::MockServer;
-use crate::plan::{Action, Outcome, OutcomeStatus, Step};
+
+/// The `mock` node kind.
+#[derive(Debug, Clone, Copy)]
+pub struct MockNode;
+
+impl Node for MockNode {
+    fn plan<'a>(
+        &'a self,
+        context: &'a PlanContext<'_>,
+        name: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
+        Box::pin(async move { plan(context, name).map_err(NodeError::new) })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        context: &'a ApplyContext<'_>,
+        step: &'a Step,
+    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
+        Box::pin(async move { apply(context, step).await.map_err(NodeError::new) })
+    }
+}
 
 /// The behaviour of every route of `mock`.
 pub(crate) fn routes_of(name: &str, mock: &Mock) -> Result<Vec<RouteBehavior>, Error> {
@@ -105,7 +129,7 @@ fn mock<'a>(manifest: &'a crate::manifest::Manifest, name: &str) -> Result<&'a M
 }
 
 /// Plans a `mock` node: it always starts.
-pub(crate) fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
+fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
     let mock = mock(context.manifest(), name)?;
     check_listen(name, &mock.listen)?;
     let routes = routes_of(name, mock)?;
@@ -126,7 +150,7 @@ pub(crate) fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error>
 }
 
 /// Starts the mock in the background; the supervisor stops it when apply ends.
-pub(crate) async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
+async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
     let name = step.address.name.as_str();
     let mock = mock(context.manifest(), name)?;
     check_listen(name, &mock.listen)?;
@@ -135,11 +159,32 @@ pub(crate) async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Out
     let (shutdown, handle) = server.into_parts();
     context
         .supervisor
-        .adopt_task(&format!("mock.{name}"), shutdown, handle)
+        .adopt(ServingMock {
+            name: name.to_owned(),
+            shutdown,
+            handle,
+        })
         .await;
     Ok(Outcome {
         status: OutcomeStatus::Done,
         summary: format!("listening on http://{addr}"),
         details: Vec::new(),
     })
+}
+
+/// A mock served in the background during `apply`, and the way to ask it to stop.
+struct ServingMock {
+    name: String,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Supervised for ServingMock {
+    fn stop(self: Box<Self>) -> BoxFuture<'static, String> {
+        Box::pin(async move {
+            let _ = self.shutdown.send(());
+            let _ = self.handle.await;
+            format!("mock.{} stopped", self.name)
+        })
+    }
 }

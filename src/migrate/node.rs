@@ -1,15 +1,75 @@
-//! The migration executors at the engine's Step boundary: `database` and `migrations` nodes
-//! become [`Step`]s, and applying a step runs the engine under the database's lock.
+//! The `database` and `migrations` node kinds at the engine's boundary: each node becomes a
+//! [`Step`], and applying a step runs the migration engine under the database's lock.
 
 use super::error::MigrateError;
 use super::executor::{
     DatabaseTarget, SetAction, SetTarget, apply_database_node, apply_set, plan_database,
     plan_database_node,
 };
-use crate::executor::{ApplyContext, PlanContext};
+use super::url::anchor_sqlite_url;
+use crate::engine::{Action, ApplyContext, Node, NodeError, Outcome, PlanContext, Step};
 use crate::manifest::{Address, NodeKind};
-use crate::plan::{Action, Outcome, Step};
-use std::path::Path;
+use futures_util::future::LocalBoxFuture;
+
+/// The `database` node kind.
+#[derive(Debug, Clone, Copy)]
+pub struct DatabaseNode;
+
+impl Node for DatabaseNode {
+    fn plan<'a>(
+        &'a self,
+        context: &'a PlanContext<'_>,
+        name: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
+        Box::pin(async move {
+            plan_database_step(context, name)
+                .await
+                .map_err(NodeError::new)
+        })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        context: &'a ApplyContext<'_>,
+        step: &'a Step,
+    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
+        Box::pin(async move {
+            apply_database_step(context, step)
+                .await
+                .map_err(NodeError::new)
+        })
+    }
+}
+
+/// The `migrations` node kind.
+#[derive(Debug, Clone, Copy)]
+pub struct MigrationsNode;
+
+impl Node for MigrationsNode {
+    fn plan<'a>(
+        &'a self,
+        context: &'a PlanContext<'_>,
+        name: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
+        Box::pin(async move {
+            plan_migrations_step(context, name)
+                .await
+                .map_err(NodeError::new)
+        })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        context: &'a ApplyContext<'_>,
+        step: &'a Step,
+    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
+        Box::pin(async move {
+            apply_migrations_step(context, step)
+                .await
+                .map_err(NodeError::new)
+        })
+    }
+}
 
 /// The database target of node `name`, with a relative SQLite path resolved against the
 /// manifest's directory (so `sqlite://var/app.db` means the same file wherever you run from).
@@ -20,27 +80,6 @@ fn database_target(context: &PlanContext<'_>, name: &str) -> Result<DatabaseTarg
         })?;
     let url = anchor_sqlite_url(&model.url, &context.base_dir());
     DatabaseTarget::from_model(name, model, &url)
-}
-
-pub(crate) fn anchor_sqlite_url(url: &str, base: &Path) -> String {
-    let (scheme, rest) = if let Some(rest) = url.strip_prefix("sqlite://") {
-        ("sqlite://", rest)
-    } else if let Some(rest) = url.strip_prefix("sqlite:") {
-        ("sqlite:", rest)
-    } else {
-        return url.to_owned();
-    };
-    let (path, query) = rest
-        .split_once('?')
-        .map_or((rest, None), |(p, q)| (p, Some(q)));
-    if path.is_empty() || path == ":memory:" || Path::new(path).is_absolute() {
-        return url.to_owned();
-    }
-    let absolute = base.join(path);
-    match query {
-        Some(query) => format!("{scheme}{}?{query}", absolute.display()),
-        None => format!("{scheme}{}", absolute.display()),
-    }
 }
 
 fn set_target(context: &PlanContext<'_>, name: &str) -> Result<SetTarget, MigrateError> {
@@ -54,10 +93,7 @@ fn set_target(context: &PlanContext<'_>, name: &str) -> Result<SetTarget, Migrat
 ///
 /// # Errors
 /// [`MigrateError`] when the URL is not a supported database.
-pub async fn plan_database_step(
-    context: &PlanContext<'_>,
-    name: &str,
-) -> Result<Step, MigrateError> {
+async fn plan_database_step(context: &PlanContext<'_>, name: &str) -> Result<Step, MigrateError> {
     let target = database_target(context, name)?;
     let plan = plan_database_node(&target);
     let address = Address::new(NodeKind::Database, name);
@@ -84,7 +120,7 @@ pub async fn plan_database_step(
 ///
 /// # Errors
 /// [`MigrateError`] when the database cannot be reached.
-pub async fn apply_database_step(
+async fn apply_database_step(
     context: &ApplyContext<'_>,
     step: &Step,
 ) -> Result<Outcome, MigrateError> {
@@ -98,10 +134,7 @@ pub async fn apply_database_step(
 ///
 /// # Errors
 /// [`MigrateError`] when the files or the database cannot be read.
-pub async fn plan_migrations_step(
-    context: &PlanContext<'_>,
-    name: &str,
-) -> Result<Step, MigrateError> {
+async fn plan_migrations_step(context: &PlanContext<'_>, name: &str) -> Result<Step, MigrateError> {
     let set = set_target(context, name)?;
     let database = database_target(context, &set.database)?;
     let plans = plan_database(&database, std::slice::from_ref(&set)).await?;
@@ -137,7 +170,7 @@ pub async fn plan_migrations_step(
 ///
 /// # Errors
 /// [`MigrateError`] when a migration fails or the set needs attention first.
-pub async fn apply_migrations_step(
+async fn apply_migrations_step(
     context: &ApplyContext<'_>,
     step: &Step,
 ) -> Result<Outcome, MigrateError> {

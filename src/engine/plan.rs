@@ -1,15 +1,7 @@
 //! Planning: each executor reads its current state and proposes a [`Step`]; the plan is those
 //! steps in dependency order, with a fingerprint of the state they were made against.
 
-mod render;
-mod saved;
-mod step;
-
-pub use render::{render_json, render_text};
-pub use saved::{SavedPlan, StalePlan};
-pub use step::{Action, Outcome, OutcomeStatus, Step};
-
-use crate::executor::{self, ExecutorError, PlanContext};
+use super::{Action, NodeError, PlanContext, Step};
 use crate::manifest::{Address, LoadedManifest};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -30,7 +22,7 @@ impl Plan {
     pub async fn make(
         context: &PlanContext<'_>,
         only: Option<&Address>,
-    ) -> Result<Self, (Address, ExecutorError)> {
+    ) -> Result<Self, (Address, NodeError)> {
         let loaded = context.loaded;
         let selected: Option<BTreeSet<Address>> = only.map(|address| loaded.graph.closure(address));
         let mut steps = Vec::new();
@@ -41,7 +33,9 @@ impl Plan {
             {
                 continue;
             }
-            let mut step = executor::plan_step(context, &address)
+            let mut step = context
+                .node(address.kind)
+                .plan(context, &address.name)
                 .await
                 .map_err(|error| (address.clone(), error))?;
             step.needs = loaded.graph.needs(&address);

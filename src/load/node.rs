@@ -1,4 +1,4 @@
-//! The `scenario` node's executor: turns a manifest scenario into a [`Workload`], plans it as a
+//! The `scenario` node kind: turns a manifest scenario into a [`Workload`], plans it as a
 //! step that always runs, and applies it by running the engine and writing its reports into
 //! the run directory (`scenario-NAME.json`, `.html`, `.junit.xml`).
 
@@ -7,17 +7,41 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, Method};
 
-use crate::executor::{ApplyContext, PlanContext};
+use crate::engine::{ApplyContext, Node, NodeError, PlanContext};
 use crate::load::Error;
+
+use crate::engine::{Action, Outcome, OutcomeStatus, Step};
 use crate::load::engine;
 use crate::load::request_spec::{Check, Extraction, RequestBody, RequestSpec};
 use crate::load::threshold::Threshold;
 use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};
 use crate::manifest::model::scenario::{Request, Scenario, Thresholds};
 use crate::manifest::{Address, NodeKind};
-use crate::plan::{Action, Outcome, OutcomeStatus, Step};
 use crate::report::output::{self, OutputFormat};
 use crate::report::run_report::RunReport;
+use futures_util::future::LocalBoxFuture;
+
+/// The `scenario` node kind.
+#[derive(Debug, Clone, Copy)]
+pub struct ScenarioNode;
+
+impl Node for ScenarioNode {
+    fn plan<'a>(
+        &'a self,
+        context: &'a PlanContext<'_>,
+        name: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
+        Box::pin(async move { plan(context, name).map_err(NodeError::new) })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        context: &'a ApplyContext<'_>,
+        step: &'a Step,
+    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
+        Box::pin(async move { apply(context, step).await.map_err(NodeError::new) })
+    }
+}
 
 /// Default per-request timeout in a scenario.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -270,7 +294,7 @@ fn scenario<'a>(
 }
 
 /// Plans a `scenario` node: it always runs.
-pub(crate) fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
+fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
     let scenario = scenario(context.manifest(), name)?;
     let workload = workload_of(
         name,
@@ -314,7 +338,7 @@ pub(crate) fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error>
 }
 
 /// Runs a scenario and writes its reports.
-pub(crate) async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
+async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
     let name = step.address.name.as_str();
     let scenario = scenario(context.manifest(), name)?;
     let workload = workload_of(

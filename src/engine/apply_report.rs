@@ -2,14 +2,13 @@
 //! what ran, what failed and what was skipped.
 //!
 //! Each step is planned again just before it runs, against the state earlier steps left.
-//! Executors meet the engine only at the Step / Outcome boundary ([`crate::executor`]). A
+//! Node kinds meet the engine only at the Step / Outcome boundary ([`super::Node`]). A
 //! threshold breach is not a failure: later steps still run and the exit code is 99. Ctrl-C
 //! stops the current step, stops every service, keeps what finished, and exits 130.
 
-use crate::executor::{self, ApplyContext};
+use super::{Action, ApplyContext, Outcome, OutcomeStatus, Plan, Step};
 use crate::manifest::{Address, NodeKind};
-use crate::plan::{Action, Outcome, OutcomeStatus, Plan, Step};
-use crate::{exit_code, render};
+use crate::{diagnostics, exit_code};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
@@ -243,7 +242,7 @@ async fn run_step(context: &ApplyContext<'_>, planned: &Step) -> (StepResult, Ve
     let failed = |error: &dyn miette::Diagnostic, lines: &mut Vec<String>, seconds: f64| {
         let rendered = context
             .redactor()
-            .redact(&render::diagnostic_plain(error))
+            .redact(&diagnostics::diagnostic_plain(error))
             .into_owned();
         lines.push(format!(
             "    {address} failed after {}:",
@@ -257,7 +256,8 @@ async fn run_step(context: &ApplyContext<'_>, planned: &Step) -> (StepResult, Ve
     };
     // Earlier steps change the world (a scaffold writes the migrations a later set applies),
     // so each step is planned again against the current state just before it runs.
-    let step = match executor::plan_step(&context.plan, &address).await {
+    let node = context.plan.node(address.kind);
+    let step = match node.plan(&context.plan, &address.name).await {
         Ok(mut fresh) => {
             fresh.needs.clone_from(&planned.needs);
             fresh.concurrent = planned.concurrent;
@@ -273,7 +273,7 @@ async fn run_step(context: &ApplyContext<'_>, planned: &Step) -> (StepResult, Ve
         return (StepResult::UpToDate { address }, lines);
     }
     let started = Instant::now();
-    let result = executor::apply_step(context, &step).await;
+    let result = node.apply(context, &step).await;
     let seconds = started.elapsed().as_secs_f64();
     match result {
         Ok(outcome) => {

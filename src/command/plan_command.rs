@@ -1,10 +1,10 @@
 //! `backendctl plan [--json] [--out FILE] [--detailed-exitcode] [--only ADDRESS]`.
 
 use crate::cli::PlanArgs;
+use crate::engine::{SavedPlan, render_json, render_text};
 use crate::error::Error;
 use crate::globals::Globals;
 use crate::manifest;
-use crate::plan::{SavedPlan, render_json, render_text};
 use crate::{exit_code, output};
 
 /// Plans and prints; with `--out` also saves the plan.

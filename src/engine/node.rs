@@ -1,0 +1,87 @@
+//! The trait every node kind implements, and the error it returns.
+//!
+//! A node kind plans one node of the manifest (reads its current state and describes the change
+//! as a [`Step`]: what it read goes into `Step::state`, what it will change into the action,
+//! summary and details) and applies a step it planned (does the change, returns an [`Outcome`]).
+//! Implementations live in each capability's `node.rs`; `crate::nodes` registers them.
+
+use super::{ApplyContext, Outcome, PlanContext, Step};
+use crate::manifest::NodeKind;
+use futures_util::future::LocalBoxFuture;
+use miette::Diagnostic;
+use std::fmt;
+
+/// One node kind's plan and apply.
+pub trait Node: Sync {
+    /// Reads the current state of node `name` and proposes its step.
+    fn plan<'a>(
+        &'a self,
+        context: &'a PlanContext<'_>,
+        name: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Step, NodeError>>;
+
+    /// Carries out `step`, which this node kind planned.
+    fn apply<'a>(
+        &'a self,
+        context: &'a ApplyContext<'_>,
+        step: &'a Step,
+    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>>;
+}
+
+/// Finds the implementation of a node kind (`crate::nodes::node`).
+pub type NodeLookup = fn(NodeKind) -> &'static dyn Node;
+
+/// A node kind's failure, kept as the capability's own diagnostic (code, help, labels).
+pub struct NodeError(Box<dyn Diagnostic + Send + Sync + 'static>);
+
+impl NodeError {
+    /// Wraps a capability's error.
+    pub fn new(error: impl Diagnostic + Send + Sync + 'static) -> Self {
+        Self(Box::new(error))
+    }
+}
+
+impl fmt::Debug for NodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for NodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for NodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl Diagnostic for NodeError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        self.0.related()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        self.0.diagnostic_source()
+    }
+}

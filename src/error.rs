@@ -61,7 +61,7 @@ pub enum Error {
     Output(#[from] std::io::Error),
     /// Interrupted by Ctrl-C.
     #[error("interrupted")]
-    #[diagnostic(code(interrupted))]
+    #[diagnostic(code("apply::interrupted"))]
     Interrupted,
     /// Migrations.
     #[error(transparent)]
@@ -94,8 +94,17 @@ impl Error {
             Error::BadAddress { .. } => exit_code::USAGE,
             Error::Interrupted => exit_code::INTERRUPTED,
             Error::Migrate(error) => error.exit_code(),
-            Error::Mock(crate::mock::Error::Manifest(_)) => exit_code::INVALID_MANIFEST,
-            _ => exit_code::ERROR,
+            Error::Mock(error) => error.exit_code(),
+            Error::Settings(_)
+            | Error::Plan { .. }
+            | Error::StalePlan(_)
+            | Error::ApplyFailed(_)
+            | Error::Write { .. }
+            | Error::Exists(_)
+            | Error::Output(_)
+            | Error::Load(_)
+            | Error::Scaffold(_)
+            | Error::Report(_) => exit_code::ERROR,
         }
     }
 }

@@ -21,6 +21,7 @@ pub enum Error {
     Server(#[from] server::MockError),
     /// The manifest's mock is wrong.
     #[error("mock `{name}`: {reason}")]
+    #[diagnostic(code(mock::invalid))]
     Invalid {
         /// The mock's name.
         name: String,
@@ -33,7 +34,19 @@ pub enum Error {
     Manifest(#[from] crate::manifest::LoadError),
     /// Writing to stdout failed.
     #[error("cannot write to stdout: {0}")]
+    #[diagnostic(code(mock::output))]
     Output(#[from] std::io::Error),
+}
+
+impl Error {
+    /// The process exit code for this error.
+    #[must_use]
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Manifest(_) => crate::exit_code::INVALID_MANIFEST,
+            Error::Server(_) | Error::Invalid { .. } | Error::Output(_) => crate::exit_code::ERROR,
+        }
+    }
 }
 
 /// `backendctl mock …`.

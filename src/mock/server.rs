@@ -25,18 +25,23 @@ pub(crate) struct MockServer {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum MockError {
     #[error("cannot listen on {addr}: {source}")]
-    #[diagnostic(help("is another process using that port? pick another `listen` address"))]
+    #[diagnostic(
+        code(mock::listen),
+        help("is another process using that port? pick another `listen` address")
+    )]
     Listen {
         addr: String,
         source: std::io::Error,
     },
     #[error("route {method} {path}: {reason}")]
+    #[diagnostic(code(mock::route))]
     Route {
         method: String,
         path: String,
         reason: String,
     },
     #[error("the mock server failed: {0}")]
+    #[diagnostic(code(mock::serve))]
     Serve(std::io::Error),
 }
 

@@ -8,7 +8,7 @@ pub enum ScaffoldError {
     /// The project name cannot be an npm package name.
     #[error("invalid project name {name:?}: {reason}")]
     #[diagnostic(
-        code(backendctl::scaffold::name),
+        code(scaffold::name),
         help(
             "use lowercase letters, digits, '-', '.' and '_', starting with a letter or digit (at most 214 characters)"
         )
@@ -23,7 +23,7 @@ pub enum ScaffoldError {
     /// A path (a project path or a rendered file path) is not a safe relative path.
     #[error("unsafe path {path:?}: {reason}")]
     #[diagnostic(
-        code(backendctl::scaffold::path),
+        code(scaffold::path),
         help(
             "paths must be relative, use '/' separators and never contain '..', '.' or empty segments"
         )
@@ -37,7 +37,7 @@ pub enum ScaffoldError {
 
     /// A rendered file would be written outside the target directory (for example through a symlink).
     #[error("{path} resolves outside the project directory {root}")]
-    #[diagnostic(code(backendctl::scaffold::escape))]
+    #[diagnostic(code(scaffold::escape))]
     Escapes {
         /// The file that would escape.
         path: PathBuf,
@@ -48,7 +48,7 @@ pub enum ScaffoldError {
     /// The target directory holds files and was not created by backendctl.
     #[error("{} is not empty and was not created by backendctl", .0.display())]
     #[diagnostic(
-        code(backendctl::scaffold::not_empty),
+        code("scaffold::not-empty"),
         help(
             "choose another path, or pass --force (`force #true` in the manifest) to scaffold into it; existing files that differ get conflict markers, nothing is overwritten"
         )
@@ -57,7 +57,7 @@ pub enum ScaffoldError {
 
     /// A template failed to parse or render (a bug in backendctl's templates).
     #[error("template {template}: {message}")]
-    #[diagnostic(code(backendctl::scaffold::template))]
+    #[diagnostic(code(scaffold::template))]
     Template {
         /// The template's path inside `templates/`.
         template: String,
@@ -67,7 +67,7 @@ pub enum ScaffoldError {
 
     /// A template rule file (`_rules.kdl`) is malformed.
     #[error("template rules {file}: {message}")]
-    #[diagnostic(code(backendctl::scaffold::rules))]
+    #[diagnostic(code(scaffold::rules))]
     Rules {
         /// The rules file.
         file: String,
@@ -78,7 +78,7 @@ pub enum ScaffoldError {
     /// The project record `.backendctl/scaffold.json` cannot be read.
     #[error("cannot read the scaffold record {}: {message}", path.display())]
     #[diagnostic(
-        code(backendctl::scaffold::record),
+        code(scaffold::record),
         help(
             "the record holds the last render used for 3-way merges; restore it from version control"
         )
@@ -93,7 +93,7 @@ pub enum ScaffoldError {
     /// Re-applying left conflict markers in files.
     #[error("{} file(s) have merge conflicts: {}", .0.len(), .0.join(", "))]
     #[diagnostic(
-        code(backendctl::scaffold::conflict),
+        code(scaffold::conflict),
         help("resolve the <<<<<<< / ======= / >>>>>>> markers in these files, then apply again")
     )]
     Conflicts(Vec<String>),
@@ -101,7 +101,7 @@ pub enum ScaffoldError {
     /// The files changed between plan and apply.
     #[error("the files in {} changed since the plan was made", .0.display())]
     #[diagnostic(
-        code(backendctl::scaffold::stale),
+        code(scaffold::stale),
         help("run `backendctl plan` again and review the new plan")
     )]
     Stale(PathBuf),
@@ -109,7 +109,7 @@ pub enum ScaffoldError {
     /// `npm install` failed in a generated project.
     #[error("npm install failed in {}", dir.display())]
     #[diagnostic(
-        code(backendctl::scaffold::install),
+        code(scaffold::install),
         help("see the log at {}", log.display())
     )]
     Install {
@@ -121,7 +121,7 @@ pub enum ScaffoldError {
 
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
-    #[diagnostic(code(backendctl::scaffold::io))]
+    #[diagnostic(code(scaffold::io))]
     Io {
         /// The file or directory.
         path: PathBuf,

@@ -72,7 +72,7 @@ pub enum ServiceError {
         "service.{name} was not ready at {target} after {waited}; last lines of {log}:\n{tail}"
     )]
     #[diagnostic(
-        code(service::not_ready),
+        code("service::not-ready"),
         help(
             "raise `timeout=` on `ready`, or check that the service listens where `ready` points"
         )
@@ -99,7 +99,7 @@ pub enum ServiceError {
     /// The readiness target is not usable.
     #[error("service.{name}: bad readiness target `{target}`: {reason}")]
     #[diagnostic(
-        code(service::bad_probe),
+        code("service::bad-probe"),
         help("use `http://host:port/path` or `tcp://host:port`")
     )]
     BadProbe {

@@ -138,12 +138,12 @@ service "third" {{
 fn only_runs_a_node_and_what_it_needs() {
     let workspace = Workspace::new(&manifest(
         r#"
-service "a" { run "sh" "-c" "touch a.ran"; }
+service "a" { run "sh" "-c" "touch a.ran; exec sleep 300"; }
 service "b" {
-    run "sh" "-c" "touch b.ran"
+    run "sh" "-c" "touch b.ran; exec sleep 300"
     after "service.a"
 }
-service "c" { run "sh" "-c" "touch c.ran"; }
+service "c" { run "sh" "-c" "touch c.ran; exec sleep 300"; }
 "#,
     ));
     let output = workspace.run(&["apply", "--only", "service.b", "--json"]);
@@ -164,6 +164,39 @@ service "c" { run "sh" "-c" "touch c.ran"; }
 
 #[test]
 fn ctrl_c_stops_services_keeps_results_and_exits_130() {
+    a_signal_stops_services_keeps_results(
+        nix::sys::signal::Signal::SIGINT,
+        130,
+        "Apply interrupted: 1 done, 2 skipped.",
+    );
+}
+
+/// Regression (issue 11): SIGTERM, how CI runners cancel a job, exited at once and left every
+/// service running.
+#[test]
+fn sigterm_stops_services_keeps_results_and_exits_143() {
+    a_signal_stops_services_keeps_results(
+        nix::sys::signal::Signal::SIGTERM,
+        143,
+        "Apply stopped by SIGTERM: 1 done, 2 skipped.",
+    );
+}
+
+/// Regression (issue 11): SIGHUP likewise.
+#[test]
+fn sighup_stops_services_keeps_results_and_exits_129() {
+    a_signal_stops_services_keeps_results(
+        nix::sys::signal::Signal::SIGHUP,
+        129,
+        "Apply stopped by SIGHUP: 1 done, 2 skipped.",
+    );
+}
+
+fn a_signal_stops_services_keeps_results(
+    signal: nix::sys::signal::Signal,
+    code: i32,
+    summary: &str,
+) {
     let port = free_port();
     let workspace = Workspace::new(&manifest(&format!(
         r#"
@@ -205,14 +238,11 @@ service "never" {{
         std::thread::yield_now();
     }
     let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("signal");
+    nix::sys::signal::kill(pid, signal).expect("signal");
     let output = child.wait_with_output().expect("wait");
     let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(130), "{text}");
-    assert!(
-        text.contains("Apply interrupted: 1 done, 2 skipped."),
-        "{text}"
-    );
+    assert_eq!(output.status.code(), Some(code), "{text}");
+    assert!(text.contains(summary), "{text}");
     for file in ["done.pid", "waiting.pid"] {
         let pid: i32 = std::fs::read_to_string(workspace.join(file))
             .unwrap()
@@ -299,4 +329,36 @@ service "b" {{
         common::stderr(&together)
     );
     assert!(text.contains("Apply: 2 done."), "{text}");
+}
+
+/// Regression (issue 11): a service that exits on its own with no readiness probe let `apply`
+/// exit 0. Here `dies` exits at once; `waiter` is ready only once `dies` has gone (it takes the
+/// lock `dies` held, which the kernel releases when `dies` exits), so the run sees it dead.
+#[test]
+fn a_service_that_dies_while_apply_needs_it_fails_the_apply() {
+    let port = free_port();
+    let workspace = Workspace::new(&manifest(&format!(
+        r#"
+service "dies" {{
+    run "sh" "-c" "exec 9>dies.lock; flock 9; touch dies.locked; echo 'cannot bind' >&2; exit 3"
+}}
+service "waiter" {{
+    run "sh" "-c" "while [ ! -e dies.locked ]; do sleep 0.01; done; exec flock dies.lock python3 -m http.server {port} --bind 127.0.0.1"
+    ready "tcp://127.0.0.1:{port}" timeout="60s"
+    after "service.dies"
+}}
+"#
+    )));
+    let output = workspace.run(&["apply"]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("service.dies failed: service.dies exited with exit status: 3"),
+        "{text}"
+    );
+    assert!(text.contains("| cannot bind"), "{text}");
+    assert!(
+        text.contains("Apply: 1 done, 1 failed (service.dies)."),
+        "{text}"
+    );
 }

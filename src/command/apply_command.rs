@@ -68,7 +68,8 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
         output::print_json(&serde_json::json!({
             "run-dir": run_dir,
             "exit-code": report.exit_code(),
-            "interrupted": report.interrupted,
+            "interrupted": report.signal.is_some(),
+            "signal": report.signal,
             "steps": report.steps,
             "stopped": report.stopped,
             "summary": report.summary_line(),

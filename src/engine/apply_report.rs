@@ -6,7 +6,7 @@
 //! threshold breach is not a failure: later steps still run and the exit code is 99. Ctrl-C
 //! stops the current step, stops every service, keeps what finished, and exits 130.
 
-use super::{Action, ApplyContext, Outcome, OutcomeStatus, Plan, Step};
+use super::{Action, ApplyContext, Outcome, OutcomeStatus, Plan, Step, StopSignal, StopSignals};
 use crate::manifest::{Address, NodeKind};
 use crate::{diagnostics, exit_code};
 use serde::Serialize;
@@ -54,18 +54,18 @@ pub enum StepResult {
 pub struct ApplyReport {
     /// Every step, in plan order.
     pub steps: Vec<StepResult>,
-    /// Whether Ctrl-C stopped the run.
-    pub interrupted: bool,
+    /// The signal that stopped the run (Ctrl-C, SIGTERM, SIGHUP), if one did.
+    pub signal: Option<StopSignal>,
     /// What was stopped at the end.
     pub stopped: Vec<String>,
 }
 
 impl ApplyReport {
-    /// The exit code: interrupted 130, failed 1, threshold breached 99, else 0.
+    /// The exit code: stopped by a signal 130/143/129, failed 1, threshold breached 99, else 0.
     #[must_use]
     pub fn exit_code(&self) -> u8 {
-        if self.interrupted {
-            exit_code::INTERRUPTED
+        if let Some(signal) = self.signal {
+            signal.exit_code()
         } else if self.steps.iter().any(|step| matches!(step, StepResult::Failed { .. })) {
             exit_code::ERROR
         } else if self.steps.iter().any(|step| {
@@ -118,12 +118,11 @@ impl ApplyReport {
         if skipped > 0 {
             parts.push(format!("{skipped} skipped"));
         }
-        let head = if self.interrupted {
-            "Apply interrupted"
-        } else {
-            "Apply"
-        };
-        format!("{head}: {}.", parts.join(", "))
+        match self.signal {
+            None => format!("Apply: {}.", parts.join(", ")),
+            Some(StopSignal::Interrupt) => format!("Apply interrupted: {}.", parts.join(", ")),
+            Some(signal) => format!("Apply stopped by {}: {}.", signal.name(), parts.join(", ")),
+        }
     }
 }
 
@@ -140,15 +139,17 @@ pub async fn apply(
 ) -> ApplyReport {
     let mut report = ApplyReport::default();
     let redactor = context.redactor().clone();
-    // Registered now, before any step starts: a Ctrl-C that arrives while the first process is
-    // starting must reach us, not kill backendctl with its services still running.
-    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-        .expect("the SIGINT handler installs");
+    // Registered now, before any step starts: a Ctrl-C or SIGTERM that arrives while the first
+    // process is starting must reach us, not kill backendctl with its services still running.
+    let mut signals = StopSignals::install().expect("the signal handlers install");
     let mut stop_reason: Option<String> = None;
     let mut index = 0;
     while index < plan.steps.len() {
         let batch = batch_at(&plan.steps, index, context.plan.settings.parallelism);
         index += batch.len();
+        if stop_reason.is_none() {
+            stop_reason = fail_exited(context, &mut report, report_line).await;
+        }
         if let Some(reason) = &stop_reason {
             for step in batch {
                 report.steps.push(StepResult::Skipped {
@@ -171,25 +172,32 @@ pub async fn apply(
         let runs = futures_util::future::join_all(batch.iter().map(|step| run_step(context, step)));
         tokio::pin!(runs);
         let results = tokio::select! {
-            results = &mut runs => Some(results),
-            _ = interrupt.recv() => {
+            results = &mut runs => Ok(results),
+            signal = signals.recv() => {
                 // Ask the steps to stop and clean up what they started; give them bounded time.
                 context.cancel.cancel();
                 let _ = tokio::time::timeout(INTERRUPT_GRACE, &mut runs).await;
-                None
+                Err(signal)
             }
         };
-        let Some(results) = results else {
-            report.interrupted = true;
-            report_line("    interrupted".to_owned());
-            for step in batch {
-                report.steps.push(StepResult::Skipped {
-                    address: step.address.clone(),
-                    reason: "interrupted".to_owned(),
-                });
+        let results = match results {
+            Ok(results) => results,
+            Err(signal) => {
+                report.signal = Some(signal);
+                let reason = match signal {
+                    StopSignal::Interrupt => "interrupted".to_owned(),
+                    signal => format!("stopped by {}", signal.name()),
+                };
+                report_line(format!("    {reason}"));
+                for step in batch {
+                    report.steps.push(StepResult::Skipped {
+                        address: step.address.clone(),
+                        reason: reason.clone(),
+                    });
+                }
+                stop_reason = Some(reason);
+                continue;
             }
-            stop_reason = Some("interrupted".to_owned());
-            continue;
         };
         for (result, lines) in results {
             for line in lines {
@@ -201,11 +209,51 @@ pub async fn apply(
             report.steps.push(result);
         }
     }
+    if report.signal.is_none() {
+        fail_exited(context, &mut report, report_line).await;
+    }
     report.stopped = context.supervisor.stop_all().await;
     for line in &report.stopped {
         report_line(format!("  - {line}"));
     }
     report
+}
+
+/// Fails the step of every started process that has exited on its own since (a service that
+/// died before its dependants ran, or during the run): the run cannot be trusted. Returns the
+/// reason to skip what is left, if any did.
+async fn fail_exited(
+    context: &ApplyContext<'_>,
+    report: &mut ApplyReport,
+    report_line: &mut dyn FnMut(String),
+) -> Option<String> {
+    let exited = context.supervisor.exited().await;
+    let mut reason = None;
+    for (address, how) in exited {
+        let error = context.redactor().redact(&how).into_owned();
+        report_line(format!("    {address} failed: {}", first_line(&error)));
+        for line in error.lines().skip(1) {
+            report_line(format!("    {line}"));
+        }
+        let failed = StepResult::Failed {
+            address: address.clone(),
+            error,
+        };
+        match report
+            .steps
+            .iter_mut()
+            .find(|step| matches!(step, StepResult::Done { address: done, .. } if *done == address))
+        {
+            Some(step) => *step = failed,
+            None => report.steps.push(failed),
+        }
+        reason.get_or_insert_with(|| format!("{address} exited"));
+    }
+    reason
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
 }
 
 /// The steps starting at `index` that run together: one step; or a run of concurrent steps

@@ -21,6 +21,7 @@ pub mod plan;
 pub mod plan_text;
 pub mod saved_plan;
 pub mod step;
+pub mod stop_signal;
 pub mod supervisor;
 
 pub use apply_report::{ApplyReport, StepResult, apply};
@@ -30,4 +31,5 @@ pub use plan::Plan;
 pub use plan_text::{render_json, render_text};
 pub use saved_plan::{SavedPlan, StalePlan};
 pub use step::{Action, Outcome, OutcomeStatus, Step};
+pub use stop_signal::{StopSignal, StopSignals};
 pub use supervisor::{Supervised, Supervisor};

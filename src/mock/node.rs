@@ -160,7 +160,7 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
     context
         .supervisor
         .adopt(ServingMock {
-            name: name.to_owned(),
+            address: step.address.clone(),
             shutdown,
             handle,
         })
@@ -174,17 +174,30 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
 
 /// A mock served in the background during `apply`, and the way to ask it to stop.
 struct ServingMock {
-    name: String,
+    address: Address,
     shutdown: tokio::sync::oneshot::Sender<()>,
     handle: tokio::task::JoinHandle<()>,
 }
 
 impl Supervised for ServingMock {
+    fn address(&self) -> &Address {
+        &self.address
+    }
+
+    fn exited(&mut self) -> Option<String> {
+        self.handle.is_finished().then(|| {
+            format!(
+                "{} stopped serving while apply still needed it",
+                self.address
+            )
+        })
+    }
+
     fn stop(self: Box<Self>) -> BoxFuture<'static, String> {
         Box::pin(async move {
             let _ = self.shutdown.send(());
             let _ = self.handle.await;
-            format!("mock.{} stopped", self.name)
+            format!("{} stopped", self.address)
         })
     }
 }

@@ -15,9 +15,13 @@ use tokio::process::{Child, Command};
 pub struct RunningService {
     /// The service's name.
     pub name: String,
+    /// `service.NAME`.
+    address: crate::manifest::Address,
     /// Where stdout and stderr go.
     pub log_path: PathBuf,
     child: Child,
+    /// The process id, which is also its process group's id.
+    pid: u32,
     stop_timeout: Duration,
 }
 
@@ -65,7 +69,9 @@ impl RunningService {
         })?;
         Ok(Self {
             name: name.to_owned(),
+            address: crate::manifest::Address::new(crate::manifest::NodeKind::Service, name),
             log_path,
+            pid: child.id().unwrap_or(0),
             child,
             stop_timeout: service
                 .stop_timeout
@@ -76,7 +82,7 @@ impl RunningService {
     /// The process id (0 once it has been reaped).
     #[must_use]
     pub fn pid(&self) -> u32 {
-        self.child.id().unwrap_or(0)
+        self.pid
     }
 
     /// Polls the readiness probe with backoff until it answers, the process exits or the timeout
@@ -137,13 +143,18 @@ impl RunningService {
     /// Stops the whole process group: SIGTERM, then SIGKILL after the grace period.
     /// Returns how the process ended.
     pub async fn stop(mut self) -> String {
+        // A spawned child always has a pid; 0 would name our own process group.
+        let group = Pid::from_raw(
+            i32::try_from(self.pid)
+                .ok()
+                .filter(|pid| *pid > 0)
+                .unwrap_or(i32::MAX),
+        );
         if let Ok(Some(status)) = self.child.try_wait() {
+            // The leader is gone; whatever it left running in its group goes too.
+            let _ = killpg(group, Signal::SIGKILL);
             return format!("had already exited ({status})");
         }
-        let Some(pid) = self.child.id() else {
-            return "had already exited".to_owned();
-        };
-        let group = Pid::from_raw(i32::try_from(pid).unwrap_or(i32::MAX));
         let _ = killpg(group, Signal::SIGTERM);
         match tokio::time::timeout(self.stop_timeout, self.child.wait()).await {
             Ok(Ok(status)) => {
@@ -182,6 +193,20 @@ impl RunningService {
 }
 
 impl crate::engine::Supervised for RunningService {
+    fn address(&self) -> &crate::manifest::Address {
+        &self.address
+    }
+
+    fn exited(&mut self) -> Option<String> {
+        let status = self.child.try_wait().ok()??;
+        Some(format!(
+            "{} exited with {status} while apply still needed it; last lines of {}:\n{}",
+            self.address,
+            self.log_path.display(),
+            self.log_tail()
+        ))
+    }
+
     fn stop(self: Box<Self>) -> futures_util::future::BoxFuture<'static, String> {
         Box::pin(async move {
             let name = self.name.clone();

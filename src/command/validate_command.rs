@@ -36,6 +36,7 @@ pub fn validate(path: Option<PathBuf>, json: bool, globals: &Globals) -> Result<
                 "valid": false,
                 "file": invalid.path,
                 "problems": invalid.records(),
+                "more-problems": invalid.more,
             }))?;
             Ok(exit_code::INVALID_MANIFEST)
         }

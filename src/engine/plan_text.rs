@@ -21,7 +21,10 @@ pub fn render_text(plan: &Plan, redactor: &Redactor, verbose: bool) -> String {
         .iter()
         .map(|step| step.address.to_string().chars().count())
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+        // Names are bounded by the manifest's rules; the alignment is bounded here too, so no
+        // address can make the format width overflow.
+        .min(80);
     for step in &plan.steps {
         let address = step.address.to_string();
         let _ = writeln!(

@@ -90,6 +90,7 @@ impl RunContext {
         }
         let mut templates = Environment::new();
         templates.set_undefined_behavior(UndefinedBehavior::Strict);
+        crate::manifest::interpolate::bound_work(&mut templates);
         let mut requests = Vec::new();
         for (index, spec) in workload.requests.iter().enumerate() {
             requests.push(prepare_request(index, spec, &mut templates)?);

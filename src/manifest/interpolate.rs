@@ -38,6 +38,7 @@ pub fn interpolate(
 ) -> Result<Interpolated, Vec<Problem>> {
     let mut environment = Environment::new();
     environment.set_undefined_behavior(UndefinedBehavior::Strict);
+    bound_work(&mut environment);
     let mut found = Interpolated::default();
     let mut problems = Vec::new();
 
@@ -84,6 +85,21 @@ pub fn interpolate(
     } else {
         Err(problems)
     }
+}
+
+/// Work one template may do: enough for any real manifest value, far from what a hostile one
+/// needs to exhaust memory or time (`{{ 'a' | indent(3000000000) }}`, loops over `'x' * 100000`).
+/// One fuel is one instruction or 64 bytes produced, so this bounds a value near 6 MB.
+pub const TEMPLATE_FUEL: u64 = 100_000;
+/// Nesting of macro calls and includes a template may reach (minijinja's default is 500,
+/// more than a 2 MiB thread's stack holds with room to spare).
+pub const TEMPLATE_RECURSION: usize = 64;
+
+/// Puts the fuel and recursion bounds on `environment`; every template a user writes is rendered
+/// in such an environment (here and in the load engine's per-request templates).
+pub fn bound_work(environment: &mut Environment<'_>) {
+    environment.set_fuel(Some(TEMPLATE_FUEL));
+    environment.set_recursion_limit(TEMPLATE_RECURSION);
 }
 
 fn render(

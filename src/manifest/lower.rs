@@ -16,6 +16,7 @@
 //! Every value's key and value spans go into the [`SpanTable`]; shape problems (a missing label,
 //! an unexpected argument, a duplicate name) are collected, never fatal.
 
+use super::limits::MAX_NAME_CHARS;
 use super::problem::{Problem, code_list};
 use super::schema_view::{SchemaView, Shape};
 use super::span_table::{Origin, SpanTable, join};
@@ -126,6 +127,20 @@ impl<'a> Lowering<'a> {
                     );
                     return;
                 };
+                if label.chars().count() > MAX_NAME_CHARS {
+                    self.problems.push(
+                        Problem::new(
+                            "manifest::bad-name",
+                            format!(
+                                "the name of a `{key}` is {} characters long; names have at most {MAX_NAME_CHARS}",
+                                label.chars().count()
+                            ),
+                        )
+                        .at(Some(label_entry.span()), "this name")
+                        .help("a name is an identifier (`api`, `shop-db`): the address `kind.name` appears in every plan line"),
+                    );
+                    return;
+                }
                 let item_pointer = join(&key_pointer, label);
                 let map = entry.as_object_mut().expect("labelled blocks are objects");
                 if map.contains_key(label) {

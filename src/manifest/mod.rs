@@ -7,6 +7,7 @@
 pub mod address;
 pub mod graph;
 pub mod interpolate;
+pub mod limits;
 pub mod lower;
 pub mod model;
 pub mod overlay;

@@ -24,6 +24,9 @@ pub fn parse(text: &str) -> Result<KdlDocument, Vec<Problem>> {
     let (sender, receiver) = std::sync::mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name("kdl-parse".to_owned())
+        // The parser recurses per nested block; `limits::MAX_NESTING` keeps that far below
+        // what this stack holds.
+        .stack_size(16 * 1024 * 1024)
         .spawn(move || {
             let _ = sender.send(parse_now(&owned));
         });

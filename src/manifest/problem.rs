@@ -5,6 +5,7 @@
 //! report sorted by position, each pointing at its token with a label and a help line.
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
+use super::limits::MAX_PROBLEMS;
 use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
@@ -111,8 +112,10 @@ pub struct InvalidManifest {
     pub path: String,
     source: NamedSource<Arc<String>>,
     text: Arc<String>,
-    /// The problems, sorted by position.
+    /// The problems, sorted by position (the first [`MAX_PROBLEMS`]).
     pub problems: Vec<Problem>,
+    /// How many more problems were found and not kept.
+    pub more: usize,
 }
 
 impl InvalidManifest {
@@ -121,11 +124,14 @@ impl InvalidManifest {
     pub fn new(path: &str, text: Arc<String>, mut problems: Vec<Problem>) -> Self {
         problems.sort_by_key(Problem::offset);
         problems.dedup_by(|a, b| a.message == b.message && a.primary == b.primary);
+        let more = problems.len().saturating_sub(MAX_PROBLEMS);
+        problems.truncate(MAX_PROBLEMS);
         Self {
             path: path.to_owned(),
             source: NamedSource::new(path, Arc::clone(&text)),
             text,
             problems,
+            more,
         }
     }
 
@@ -195,13 +201,22 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 impl fmt::Display for InvalidManifest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self.problems.len();
+        let count = self.problems.len() + self.more;
         let plural = if count == 1 { "" } else { "s" };
-        write!(
-            f,
-            "{} is not a valid manifest ({count} problem{plural})",
-            self.path
-        )
+        if self.more == 0 {
+            write!(
+                f,
+                "{} is not a valid manifest ({count} problem{plural})",
+                self.path
+            )
+        } else {
+            write!(
+                f,
+                "{} is not a valid manifest ({count} problems; the first {} are shown)",
+                self.path,
+                self.problems.len()
+            )
+        }
     }
 }
 

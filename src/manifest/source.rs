@@ -1,14 +1,13 @@
 //! Reading a manifest file into text, with the checks that must come before parsing.
 //!
-//! An unreadable, empty, oversized or non-UTF-8 file is reported like any other manifest problem
-//! (file, position, help) rather than as a bare I/O error.
+//! An unreadable, empty, oversized or non-UTF-8 file, or one past a limit of [`limits`] (line
+//! length, nesting), is reported like any other manifest problem (file, position, help) rather
+//! than as a bare I/O error.
 
+use super::limits::{self, MAX_MANIFEST_BYTES};
 use super::problem::{InvalidManifest, Problem};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// Manifests larger than this are refused before parsing.
-pub const MAX_MANIFEST_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A manifest's text and where it came from.
 #[derive(Debug, Clone)]
@@ -113,6 +112,16 @@ impl ManifestSource {
             let problem = Problem::new("manifest::empty", "the manifest is empty")
                 .at(Some((0, 0).into()), "nothing here")
                 .help("start with `backend version=1`, or run `backendctl init` for a commented starter");
+            return Err(Box::new(InvalidManifest::new(
+                display_path,
+                Arc::new(text),
+                vec![problem],
+            ))
+            .into());
+        }
+        if let Some(problem) =
+            limits::check_line_length(&text).or_else(|| limits::check_nesting(&text))
+        {
             return Err(Box::new(InvalidManifest::new(
                 display_path,
                 Arc::new(text),

@@ -1,0 +1,199 @@
+//! The limits that keep any input, however large or hostile, within bounded time, memory and
+//! stack: checked on the text before the KDL parser sees it, with a positioned problem each.
+//!
+//! The kdl parser recurses once per nested block (a file of `{` overflowed its stack at about
+//! 317 levels), miette's renderer panics on a label past column 65,535, and per-problem work
+//! grows with the problem count. A real manifest is a few hundred lines, nested four deep.
+
+use super::problem::Problem;
+
+/// Manifests larger than this are refused before parsing.
+pub const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+/// The longest line read, in characters.
+pub const MAX_LINE_CHARS: usize = 16 * 1024;
+/// The deepest nesting of `{ }` blocks.
+pub const MAX_NESTING: usize = 64;
+/// The longest node name, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+/// Problems shown for one file; the rest are counted.
+pub const MAX_PROBLEMS: usize = 100;
+
+/// The first line longer than [`MAX_LINE_CHARS`], as a problem at its start.
+#[must_use]
+pub fn check_line_length(text: &str) -> Option<Problem> {
+    let mut offset = 0;
+    for (index, line) in text.split('\n').enumerate() {
+        // Bytes bound characters from above: only long lines need counting.
+        if line.len() > MAX_LINE_CHARS && line.chars().count() > MAX_LINE_CHARS {
+            return Some(
+                Problem::new(
+                    "manifest::line-too-long",
+                    format!(
+                        "line {} is {} characters long; the limit is {MAX_LINE_CHARS}",
+                        index + 1,
+                        line.chars().count()
+                    ),
+                )
+                .at(Some((offset, 0).into()), "this line")
+                .help("break long values with KDL's multi-line strings (`\"\"\"`), or keep generated data in a file the manifest names"),
+            );
+        }
+        offset += line.len() + 1;
+    }
+    None
+}
+
+/// The first `{` nested deeper than [`MAX_NESTING`], as a problem at it. Braces inside strings
+/// and comments do not count.
+#[must_use]
+pub fn check_nesting(text: &str) -> Option<Problem> {
+    let mut depth = 0usize;
+    let mut scanner = Scanner { text, at: 0 };
+    while let Some((offset, brace)) = scanner.next_brace() {
+        if brace == b'{' {
+            depth += 1;
+            if depth > MAX_NESTING {
+                return Some(
+                    Problem::new(
+                        "manifest::too-deep",
+                        format!("blocks are nested more than {MAX_NESTING} levels deep"),
+                    )
+                    .at(Some((offset, 1).into()), format!("level {depth}"))
+                    .help("a manifest nests a few levels (`scenario { stages { stage … } }`); check for a `{` that should be `}`"),
+                );
+            }
+        } else {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    None
+}
+
+/// Walks KDL text, skipping strings (quoted, raw `#"…"#`, multi-line `"""`) and comments
+/// (`//`, nested `/* */`).
+struct Scanner<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Scanner<'_> {
+    /// The next `{` or `}` outside strings and comments, with its offset.
+    fn next_brace(&mut self) -> Option<(usize, u8)> {
+        let bytes = self.text.as_bytes();
+        while self.at < bytes.len() {
+            let here = self.at;
+            match bytes[here] {
+                b'{' | b'}' => {
+                    self.at += 1;
+                    return Some((here, bytes[here]));
+                }
+                b'/' if bytes.get(here + 1) == Some(&b'/') => self.skip_past(b"\n"),
+                b'/' if bytes.get(here + 1) == Some(&b'*') => self.skip_block_comment(),
+                b'#' | b'"' => self.skip_string(),
+                _ => self.at += 1,
+            }
+        }
+        None
+    }
+
+    /// Moves past the next `end` (or to the end of the text).
+    fn skip_past(&mut self, end: &[u8]) {
+        let rest = &self.text.as_bytes()[self.at..];
+        self.at += rest
+            .windows(end.len())
+            .position(|window| window == end)
+            .map_or(rest.len(), |index| index + end.len());
+    }
+
+    fn skip_block_comment(&mut self) {
+        let bytes = self.text.as_bytes();
+        let mut depth = 0usize;
+        while self.at < bytes.len() {
+            if bytes[self.at..].starts_with(b"/*") {
+                depth += 1;
+                self.at += 2;
+            } else if bytes[self.at..].starts_with(b"*/") {
+                depth -= 1;
+                self.at += 2;
+                if depth == 0 {
+                    return;
+                }
+            } else {
+                self.at += 1;
+            }
+        }
+    }
+
+    /// At `"` or `#`: a quoted, raw or multi-line string (a `#` not opening a raw string, as in
+    /// `#true`, is skipped alone).
+    fn skip_string(&mut self) {
+        let bytes = self.text.as_bytes();
+        let hashes = bytes[self.at..].iter().take_while(|b| **b == b'#').count();
+        let quote = self.at + hashes;
+        if bytes.get(quote) != Some(&b'"') {
+            self.at += hashes.max(1);
+            return;
+        }
+        let triple = bytes[quote..].starts_with(b"\"\"\"");
+        self.at = quote + if triple { 3 } else { 1 };
+        if hashes > 0 {
+            // Raw: no escapes; ends at the same quotes followed by as many `#`.
+            let mut end = if triple { b"\"\"\"".to_vec() } else { b"\"".to_vec() };
+            end.extend(std::iter::repeat_n(b'#', hashes));
+            self.skip_past(&end);
+            return;
+        }
+        while self.at < bytes.len() {
+            match bytes[self.at] {
+                b'\\' => self.at += 2,
+                b'"' if !triple => {
+                    self.at += 1;
+                    return;
+                }
+                b'"' if bytes[self.at..].starts_with(b"\"\"\"") => {
+                    self.at += 3;
+                    return;
+                }
+                _ => self.at += 1,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize) -> String {
+        format!("a {}{}", "b {".repeat(depth), "}".repeat(depth))
+    }
+
+    #[test]
+    fn nesting_counts_blocks_not_braces_in_strings_or_comments() {
+        assert!(check_nesting(&nested(MAX_NESTING)).is_none());
+        assert!(check_nesting(&nested(MAX_NESTING + 1)).is_some());
+        let braces = "{".repeat(200);
+        for text in [
+            format!("a \"{braces}\""),
+            format!("a #\"{braces}\"#"),
+            format!("a ##\"x\"# {braces}\"##"),
+            format!("a \"\"\"\n{braces}\n\"\"\""),
+            format!("a \"\\\"{braces}\""),
+            format!("// {braces}\na"),
+            format!("/* /* {braces} */ {braces} */ a"),
+        ] {
+            assert!(check_nesting(&text).is_none(), "{text}");
+        }
+        assert!(check_nesting(&format!("a #true {braces}")).is_some());
+        assert!(check_nesting(&braces).is_some());
+    }
+
+    #[test]
+    fn a_long_line_is_found_by_characters() {
+        let ok = format!("a \"{}\"", "ü".repeat(MAX_LINE_CHARS - 4));
+        assert!(check_line_length(&ok).is_none());
+        let long = format!("x\ny \"{}\"", "a".repeat(MAX_LINE_CHARS));
+        let problem = check_line_length(&long).expect("too long");
+        assert_eq!(problem.offset(), 2);
+    }
+}

@@ -320,13 +320,13 @@ fn out_of_order_and_baseline(kind: Kind) {
             ("3_z.up.sql", "CREATE TABLE legacy_3 (id int);"),
         ],
     );
-    expect_code(&db.migrate(&b, &["--set", "legacy", "baseline", "2"]), 0);
-    expect_code(&db.migrate(&b, &["--set", "legacy", "up"]), 0);
+    expect_code(&db.migrate(&b, &["--migrations", "legacy", "baseline", "2"]), 0);
+    expect_code(&db.migrate(&b, &["--migrations", "legacy", "up"]), 0);
     assert!(db.has_table("legacy_3") && !db.has_table("legacy_1"));
-    let out = expect_code(&db.migrate(&b, &["--set", "legacy", "status"]), 0);
+    let out = expect_code(&db.migrate(&b, &["--migrations", "legacy", "status"]), 0);
     assert!(out.contains("below baseline"), "{out}");
     // Baseline on a set with history is refused.
-    expect_code(&db.migrate(&b, &["--set", "legacy", "baseline", "3"]), 1);
+    expect_code(&db.migrate(&b, &["--migrations", "legacy", "baseline", "3"]), 1);
 }
 
 per_engine!(sets_do_not_interfere);
@@ -350,17 +350,17 @@ fn sets_do_not_interfere(kind: Kind) {
             ("0001_a.down.sql", "DROP TABLE ref_a;"),
         ],
     );
-    expect_code(&db.migrate(&core, &["--set", "core", "up"]), 0);
+    expect_code(&db.migrate(&core, &["--migrations", "core", "up"]), 0);
     // The same version in another set is pending there, not "applied".
     expect_code(
-        &db.migrate(&refdata, &["--set", "reference-data", "status"]),
+        &db.migrate(&refdata, &["--migrations", "reference-data", "status"]),
         2,
     );
-    expect_code(&db.migrate(&refdata, &["--set", "reference-data", "up"]), 0);
-    expect_code(&db.migrate(&core, &["--set", "core", "down", "--yes"]), 0);
+    expect_code(&db.migrate(&refdata, &["--migrations", "reference-data", "up"]), 0);
+    expect_code(&db.migrate(&core, &["--migrations", "core", "down", "--yes"]), 0);
     assert!(!db.has_table("core_a") && db.has_table("ref_a"));
     expect_code(
-        &db.migrate(&refdata, &["--set", "reference-data", "status"]),
+        &db.migrate(&refdata, &["--migrations", "reference-data", "status"]),
         0,
     );
 }

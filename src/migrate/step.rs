@@ -2,7 +2,7 @@
 //! become [`Step`]s, and applying a step runs the engine under the database's lock.
 
 use super::error::MigrateError;
-use super::executor::{
+use super::target::{
     DatabaseTarget, SetAction, SetTarget, apply_database_node, apply_set, plan_database,
     plan_database_node,
 };
@@ -14,12 +14,21 @@ use std::path::Path;
 /// The database target of node `name`, with a relative SQLite path resolved against the
 /// manifest's directory (so `sqlite://var/app.db` means the same file wherever you run from).
 fn database_target(context: &PlanContext<'_>, name: &str) -> Result<DatabaseTarget, MigrateError> {
-    let model =
-        context.manifest().database.get(name).ok_or_else(|| {
-            MigrateError::Usage(format!("the manifest has no `database \"{name}\"`"))
-        })?;
+    let model = context
+        .manifest()
+        .database
+        .get(name)
+        .ok_or_else(|| unknown_node("database", name))?;
     let url = anchor_sqlite_url(&model.url, &context.base_dir());
     DatabaseTarget::from_model(name, model, &url)
+}
+
+fn unknown_node(kind: &'static str, name: &str) -> MigrateError {
+    MigrateError::UnknownNode {
+        manifest: "the manifest".to_owned(),
+        kind,
+        name: name.to_owned(),
+    }
 }
 
 pub(crate) fn anchor_sqlite_url(url: &str, base: &Path) -> String {
@@ -44,9 +53,11 @@ pub(crate) fn anchor_sqlite_url(url: &str, base: &Path) -> String {
 }
 
 fn set_target(context: &PlanContext<'_>, name: &str) -> Result<SetTarget, MigrateError> {
-    let model = context.manifest().migrations.get(name).ok_or_else(|| {
-        MigrateError::Usage(format!("the manifest has no `migrations \"{name}\"`"))
-    })?;
+    let model = context
+        .manifest()
+        .migrations
+        .get(name)
+        .ok_or_else(|| unknown_node("migrations", name))?;
     Ok(SetTarget::from_model(name, model, &context.base_dir()))
 }
 
@@ -108,7 +119,7 @@ pub async fn plan_migrations_step(
     let plan = plans
         .into_iter()
         .next()
-        .ok_or_else(|| MigrateError::Source(format!("no plan for migrations.{name}")))?;
+        .expect("plan_database plans every set it is given");
     let action = match plan.action() {
         SetAction::UpToDate => Action::UpToDate,
         SetAction::Run | SetAction::Blocked => Action::Change,

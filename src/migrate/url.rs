@@ -5,14 +5,14 @@ use super::error::MigrateError;
 
 /// A database URL with its engine.
 #[derive(Debug, Clone)]
-pub struct DbUrl {
+pub(crate) struct DbUrl {
     /// The URL as given (may hold a password: never print it, print [`DbUrl::masked`]).
-    pub raw: String,
-    pub dialect: Dialect,
+    pub(crate) raw: String,
+    pub(crate) dialect: Dialect,
 }
 
 impl DbUrl {
-    pub fn parse(raw: &str) -> Result<DbUrl, MigrateError> {
+    pub(crate) fn parse(raw: &str) -> Result<DbUrl, MigrateError> {
         let raw = raw.trim();
         let lower = raw.to_ascii_lowercase();
         let dialect = if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
@@ -22,10 +22,7 @@ impl DbUrl {
         } else if lower.starts_with("sqlite:") {
             Dialect::Sqlite
         } else {
-            return Err(MigrateError::Usage(format!(
-                "unsupported database URL `{}`: expected postgres://, mysql://, mariadb:// or sqlite:",
-                mask(raw)
-            )));
+            return Err(MigrateError::UnsupportedUrl { url: mask(raw) });
         };
         let raw = if let Some(rest) = raw.strip_prefix("mariadb://") {
             format!("mysql://{rest}")
@@ -36,12 +33,12 @@ impl DbUrl {
     }
 
     /// The URL with any password replaced by `****`.
-    pub fn masked(&self) -> String {
+    pub(crate) fn masked(&self) -> String {
         mask(&self.raw)
     }
 
     /// For SQLite, the database file (None for in-memory databases).
-    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+    pub(crate) fn sqlite_path(&self) -> Option<std::path::PathBuf> {
         let rest = self
             .raw
             .strip_prefix("sqlite://")
@@ -55,7 +52,7 @@ impl DbUrl {
 }
 
 /// Masks the password of `scheme://user:password@host/...`.
-pub fn mask(url: &str) -> String {
+pub(crate) fn mask(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_string();
     };

@@ -98,8 +98,7 @@ fn run(kind: Kind) {
     }
     rt.block_on(target::apply_database_node(&target)).unwrap();
     for set in &ordered {
-        rt.block_on(target::apply_set(&target, set, true))
-            .unwrap();
+        rt.block_on(target::apply_set(&target, set, true)).unwrap();
     }
     let again = rt
         .block_on(target::plan_database(&target, &ordered))

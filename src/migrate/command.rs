@@ -182,7 +182,10 @@ impl MigrateCommand {
 
     /// Whether the command talks to a database.
     pub(crate) fn needs_database(&self) -> bool {
-        !matches!(self, MigrateCommand::New { .. } | MigrateCommand::Lint { .. })
+        !matches!(
+            self,
+            MigrateCommand::New { .. } | MigrateCommand::Lint { .. }
+        )
     }
 
     /// Runs the command on one set; returns the process exit code.
@@ -342,7 +345,7 @@ async fn status(on: &Invocation<'_>, set: &MigrationSet, json: bool) -> Result<u
     if json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&status.to_json()).unwrap_or_default()
+            serde_json::to_string_pretty(&status.to_json(&on.hint)).unwrap_or_default()
         );
     } else {
         print!("{}", status.render(&on.hint));

@@ -25,7 +25,11 @@ struct At(Option<StatementAt>);
 impl fmt::Display for At {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Some(at) => write!(f, " (statement {} of {}, line {})", at.number, at.of, at.line),
+            Some(at) => write!(
+                f,
+                " (statement {} of {}, line {})",
+                at.number, at.of, at.line
+            ),
             None => Ok(()),
         }
     }
@@ -103,7 +107,10 @@ pub enum MigrateError {
     },
     /// A `.down.sql` without its `.up.sql`.
     #[error("{} has no matching .up.sql file", down.display())]
-    #[diagnostic(code(migrate::missing_up), help("add the up file, or remove the down file"))]
+    #[diagnostic(
+        code(migrate::missing_up),
+        help("add the up file, or remove the down file")
+    )]
     MissingUp { down: PathBuf },
 
     // ---- the database ----
@@ -116,7 +123,9 @@ pub enum MigrateError {
         message: String,
     },
     /// The lock stayed taken for the whole timeout.
-    #[error("timed out after {waited} waiting for the migration lock of {lock}; it is held by {holder}.")]
+    #[error(
+        "timed out after {waited} waiting for the migration lock of {lock}; it is held by {holder}."
+    )]
     #[diagnostic(
         code(migrate::lock_timeout),
         help("wait for that run to finish{remedy}; raise --lock-timeout to wait longer")
@@ -228,7 +237,10 @@ pub enum MigrateError {
         if problems.len() == 1 { "one problem needs attention first" } else { "these problems need attention first" },
         problems.join("\n")
     )]
-    #[diagnostic(code(migrate::blocked), help("each problem above says how to settle it"))]
+    #[diagnostic(
+        code(migrate::blocked),
+        help("each problem above says how to settle it")
+    )]
     Blocked { problems: Vec<String> },
     /// `down` found a migration that stopped part-way.
     #[error("nothing was reverted: {set}/{version} stopped part-way.\n{what}")]
@@ -384,7 +396,10 @@ pub enum MigrateError {
     },
     /// `database.NAME.lock-timeout` is not a duration.
     #[error("database.{database}.lock-timeout `{value}`: {reason}")]
-    #[diagnostic(code(migrate::bad_lock_timeout), help("write a duration such as \"30s\" or \"5m\""))]
+    #[diagnostic(
+        code(migrate::bad_lock_timeout),
+        help("write a duration such as \"30s\" or \"5m\"")
+    )]
     BadLockTimeout {
         database: String,
         value: String,
@@ -420,7 +435,10 @@ pub enum MigrateError {
     },
     /// `--migrations NAME` names no set of the manifest.
     #[error("{manifest} has no `migrations \"{name}\"`; its sets: {}", known.join(", "))]
-    #[diagnostic(code(migrate::unknown_set), help("pass --migrations with one of its sets"))]
+    #[diagnostic(
+        code(migrate::unknown_set),
+        help("pass --migrations with one of its sets")
+    )]
     UnknownSet {
         manifest: String,
         name: String,

@@ -305,7 +305,13 @@ pub(crate) fn insert_running(d: Dialect, a: &Actor, r: &Record<'_>) -> String {
 }
 
 /// UPDATE recording that `done` statements ran; `progress` is the checksum of those statements.
-pub(crate) fn mark_progress(d: Dialect, set: &str, version: i64, done: usize, progress: &str) -> String {
+pub(crate) fn mark_progress(
+    d: Dialect,
+    set: &str,
+    version: i64,
+    done: usize,
+    progress: &str,
+) -> String {
     format!(
         "UPDATE {TABLE} SET statements_done = {done}, progress_checksum = {} WHERE {}",
         d.literal(progress),
@@ -314,7 +320,13 @@ pub(crate) fn mark_progress(d: Dialect, set: &str, version: i64, done: usize, pr
 }
 
 /// UPDATE turning a `running` row into `applied`, with its duration measured from `applied_at`.
-pub(crate) fn finish_applied(d: Dialect, set: &str, version: i64, done: usize, checksum: &str) -> String {
+pub(crate) fn finish_applied(
+    d: Dialect,
+    set: &str,
+    version: i64,
+    done: usize,
+    checksum: &str,
+) -> String {
     let duration = match d {
         Dialect::Postgres => {
             "(extract(epoch FROM clock_timestamp() - applied_at) * 1000)::bigint".to_string()
@@ -368,7 +380,13 @@ pub(crate) fn mark_reverting(d: Dialect, set: &str, version: i64, total: usize) 
 }
 
 /// UPDATE accepting the current checksum of an applied migration.
-pub(crate) fn mark_repaired(d: Dialect, a: &Actor, set: &str, version: i64, checksum: &str) -> String {
+pub(crate) fn mark_repaired(
+    d: Dialect,
+    a: &Actor,
+    set: &str,
+    version: i64,
+    checksum: &str,
+) -> String {
     format!(
         "UPDATE {TABLE} SET checksum = {}, checksum_algo = {}, repaired_at = {}, repaired_by = {} WHERE {}",
         d.literal(checksum),

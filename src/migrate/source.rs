@@ -206,7 +206,11 @@ fn classify(file: &str, path: &Path) -> Result<Option<(i64, String, Kind)>, Migr
             path: path.to_path_buf(),
             digits: stem[..digits].to_string(),
         })?;
-    Ok(Some((version, rest.trim_start_matches('_').to_string(), kind)))
+    Ok(Some((
+        version,
+        rest.trim_start_matches('_').to_string(),
+        kind,
+    )))
 }
 
 /// The files found for one version.
@@ -440,7 +444,11 @@ fn dbmate_sections(text: &str) -> Option<(Section, Option<Section>)> {
 }
 
 /// The next version and file names for `migrate new NAME` in `dir`.
-pub(crate) fn next_files(set: &MigrationSet, name: &str, timestamp: bool) -> Vec<(PathBuf, String)> {
+pub(crate) fn next_files(
+    set: &MigrationSet,
+    name: &str,
+    timestamp: bool,
+) -> Vec<(PathBuf, String)> {
     let slug: String = name
         .trim()
         .chars()
@@ -532,7 +540,14 @@ mod tests {
         let v: Vec<_> = s
             .migrations
             .iter()
-            .map(|m| (m.version, m.layout, m.up.no_transaction, m.has_down()))
+            .map(|m| {
+                (
+                    m.version,
+                    m.layout,
+                    m.up.no_transaction,
+                    m.down().unwrap().is_some(),
+                )
+            })
             .collect();
         assert_eq!(
             v,

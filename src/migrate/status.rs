@@ -184,8 +184,8 @@ impl<'a> SetStatus<'a> {
         }
     }
 
-    /// What `migrate status --json` prints for the set.
-    pub(crate) fn to_json(&self) -> serde_json::Value {
+    /// What `migrate status --json` prints for the set; `hint` as in [`SetStatus::render`].
+    pub(crate) fn to_json(&self, hint: &str) -> serde_json::Value {
         serde_json::json!({
             "set": self.set.name,
             "dir": self.set.dir.display().to_string(),
@@ -202,7 +202,7 @@ impl<'a> SetStatus<'a> {
                 "statements_done": e.row.map(|r| r.statements_done),
                 "statements_total": e.row.map(|r| r.statements_total),
                 "error": e.row.and_then(|r| r.error.clone()),
-                "detail": detail(e, "backendctl migrate"),
+                "detail": detail(e, hint),
             })).collect::<Vec<_>>(),
         })
     }

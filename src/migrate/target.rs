@@ -50,13 +50,11 @@ impl DatabaseTarget {
         url: &str,
     ) -> Result<DatabaseTarget, MigrateError> {
         let lock_timeout = match model.lock_timeout.as_deref() {
-            Some(t) => {
-                humantime::parse_duration(t).map_err(|e| MigrateError::BadLockTimeout {
-                    database: name.to_string(),
-                    value: t.to_string(),
-                    reason: e.to_string(),
-                })?
-            }
+            Some(t) => humantime::parse_duration(t).map_err(|e| MigrateError::BadLockTimeout {
+                database: name.to_string(),
+                value: t.to_string(),
+                reason: e.to_string(),
+            })?,
             None => DEFAULT_LOCK_TIMEOUT,
         };
         Ok(DatabaseTarget {

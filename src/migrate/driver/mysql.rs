@@ -149,7 +149,10 @@ impl MySql {
         .map_err(|e| db_error(&self.url.masked(), &e))
     }
 
-    pub(crate) async fn read_history(&mut self, sql: &str) -> Result<Vec<HistoryRow>, MigrateError> {
+    pub(crate) async fn read_history(
+        &mut self,
+        sql: &str,
+    ) -> Result<Vec<HistoryRow>, MigrateError> {
         super::read_history(&mut self.conn, &self.url, sql).await
     }
 

@@ -179,7 +179,11 @@ impl Engine {
     }
 
     /// `resolve --rolled-back`: undone by hand.
-    async fn record_rolled_back(&mut self, set: &str, row: &HistoryRow) -> Result<(), MigrateError> {
+    async fn record_rolled_back(
+        &mut self,
+        set: &str,
+        row: &HistoryRow,
+    ) -> Result<(), MigrateError> {
         let (d, version) = (self.dialect, row.version);
         let sql = format!(
             "{};\n{}",

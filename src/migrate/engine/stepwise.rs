@@ -60,7 +60,9 @@ impl Engine {
             let book = self.book_for(steps, i, &finish_all);
             match self.run_statement(&steps.stmts[i], &book).await {
                 Ok(()) => {}
-                Err(StepFailure::Statement(f)) => return Err(self.record_failure(steps, i, f).await),
+                Err(StepFailure::Statement(f)) => {
+                    return Err(self.record_failure(steps, i, f).await);
+                }
                 Err(StepFailure::Bookkeeping(f)) => {
                     return Err(MigrateError::ProgressNotRecorded {
                         set: steps.set.to_string(),
@@ -116,7 +118,12 @@ impl Engine {
     }
 
     /// Marks the migration failed in the history table and returns the report of what ran.
-    async fn record_failure(&mut self, steps: &Steps<'_>, i: usize, f: ExecFailure) -> MigrateError {
+    async fn record_failure(
+        &mut self,
+        steps: &Steps<'_>,
+        i: usize,
+        f: ExecFailure,
+    ) -> MigrateError {
         let d = self.dialect;
         let (set, version) = (steps.set, steps.m.version);
         let (state, action) = match steps.dir {

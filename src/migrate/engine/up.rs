@@ -137,7 +137,11 @@ impl Engine {
     }
 
     /// Runs one up migration with its history and log rows in one transaction.
-    async fn run_up_in_transaction(&mut self, set: &str, m: &Migration) -> Result<(), MigrateError> {
+    async fn run_up_in_transaction(
+        &mut self,
+        set: &str,
+        m: &Migration,
+    ) -> Result<(), MigrateError> {
         let d = self.dialect;
         let stmts = split::split(&m.up.sql, d);
         check_no_transaction_control(&m.up, &stmts)?;

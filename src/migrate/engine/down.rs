@@ -1,12 +1,8 @@
 //! `down` and `redo`: reverting applied migrations, newest first.
 
-use super::failure_report::failure_location;
-use super::stepwise::Steps;
-use super::{Engine, begin, check_no_transaction_control, script_of};
+use super::Engine;
 use crate::migrate::error::{Direction, MigrateError};
-use crate::migrate::history;
 use crate::migrate::source::{Migration, MigrationSet};
-use crate::migrate::split;
 use crate::migrate::status::{Entry, SetStatus, State, what_stopped};
 
 impl Engine {
@@ -113,80 +109,5 @@ impl Engine {
             self.up(std::slice::from_ref(set), Some(v)).await?;
         }
         Ok(v)
-    }
-
-    /// Runs one down migration (see [`Engine::run_up`]).
-    pub(super) async fn run_down(
-        &mut self,
-        set: &str,
-        m: &Migration,
-        row_marked: bool,
-        resume_from: Option<usize>,
-        next: Option<(&str, &Migration)>,
-    ) -> Result<bool, MigrateError> {
-        let d = self.dialect;
-        let script = script_of(Direction::Down, m);
-        let delete = format!(
-            "{};\n{}",
-            history::delete(d, set, m.version),
-            history::log(d, &self.actor, set, m.version, "revert", None)
-        );
-        if !self.runs_stepwise(script) {
-            self.run_down_in_transaction(set, m, &delete).await?;
-            return Ok(false);
-        }
-        let stmts = split::split(&script.sql, d);
-        let next_mark = next.map(|(s, n)| {
-            let total = split::split(&script_of(Direction::Down, n).sql, d).len();
-            history::mark_reverting(d, s, n.version, total)
-        });
-        let first = (!row_marked).then(|| history::mark_reverting(d, set, m.version, stmts.len()));
-        let steps = Steps {
-            dir: Direction::Down,
-            set,
-            m,
-            script,
-            stmts: &stmts,
-            start: resume_from.unwrap_or(0),
-        };
-        self.run_steps(&steps, first, delete, next_mark).await
-    }
-
-    /// Runs one down migration and the deletion of its history row in one transaction.
-    async fn run_down_in_transaction(
-        &mut self,
-        set: &str,
-        m: &Migration,
-        delete: &str,
-    ) -> Result<(), MigrateError> {
-        let d = self.dialect;
-        let script = script_of(Direction::Down, m);
-        let stmts = split::split(&script.sql, d);
-        check_no_transaction_control(script, &stmts)?;
-        if self.opts.dry_run {
-            Self::print_dry_run(
-                set,
-                script,
-                "down, in one transaction",
-                &format!(
-                    "{};\n{}\n;\n{delete};\nCOMMIT;\n",
-                    begin(d),
-                    script.sql.trim_end()
-                ),
-            );
-            return Ok(());
-        }
-        let result = self
-            .conn
-            .run_in_transaction(&script.sql, &|_| delete.to_string())
-            .await;
-        result.map_err(|f| MigrateError::RolledBack {
-            set: set.to_string(),
-            file: script.path.clone(),
-            version: m.version,
-            direction: Direction::Down,
-            statement: failure_location(script, &f, &stmts),
-            server: f.message,
-        })
     }
 }

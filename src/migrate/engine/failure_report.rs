@@ -3,8 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::stepwise::Steps;
-use super::{Engine, line_of, one_line};
+use super::{Engine, Steps, line_of, one_line};
 use crate::migrate::dialect::Dialect;
 use crate::migrate::driver::ExecFailure;
 use crate::migrate::error::{Direction, MigrateError, StatementAt};

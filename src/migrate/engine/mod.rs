@@ -14,11 +14,13 @@
 //!
 //! One file per verb: [`up`](Engine::up) in `up.rs`, [`down`](Engine::down) and
 //! [`redo`](Engine::redo) in `down.rs`, `repair` / `baseline` / `resolve` in `recovery.rs`. Below
-//! them, `sequence.rs` runs a list of migrations (grouping SQLite commits), `stepwise.rs` runs one
-//! statement by statement, and `failure_report.rs` turns a failure into its error.
+//! them, each file calling only the ones after it: `sequence.rs` runs a list of migrations
+//! (grouping SQLite commits), `migration.rs` runs one, `stepwise.rs` runs one statement by
+//! statement, and `failure_report.rs` turns a failure into its error.
 
 mod down;
 mod failure_report;
+mod migration;
 mod recovery;
 mod sequence;
 mod stepwise;
@@ -164,6 +166,16 @@ impl Engine {
     fn runs_stepwise(&self, script: &Script) -> bool {
         !self.dialect.transactional_ddl() || script.no_transaction
     }
+}
+
+/// One migration's script to run statement by statement, from statement `start` (0-based).
+struct Steps<'a> {
+    dir: Direction,
+    set: &'a str,
+    m: &'a Migration,
+    script: &'a Script,
+    stmts: &'a [Statement],
+    start: usize,
 }
 
 fn script_of(dir: Direction, m: &Migration) -> &Script {

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use super::up::record;
+use super::migration::record;
 use super::{Engine, begin, check_no_transaction_control, script_of};
 use crate::migrate::dialect::Dialect;
 use crate::migrate::error::{Direction, MigrateError};

@@ -4,24 +4,13 @@
 
 use std::fmt::Write as _;
 
-use super::{Engine, begin};
+use super::{Engine, Steps, begin};
 use crate::migrate::checksum::Algorithm;
 use crate::migrate::dialect::Dialect;
 use crate::migrate::driver::ExecFailure;
 use crate::migrate::error::{Direction, MigrateError};
 use crate::migrate::history::{self, RowState};
-use crate::migrate::source::{Migration, Script};
 use crate::migrate::split::Statement;
-
-/// One migration's script to run statement by statement, from statement `start` (0-based).
-pub(super) struct Steps<'a> {
-    pub(super) dir: Direction,
-    pub(super) set: &'a str,
-    pub(super) m: &'a Migration,
-    pub(super) script: &'a Script,
-    pub(super) stmts: &'a [Statement],
-    pub(super) start: usize,
-}
 
 /// What a statement's run left: the statement's own failure, or its bookkeeping's.
 enum StepFailure {

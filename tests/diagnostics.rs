@@ -81,6 +81,39 @@ fn a_huge_file_is_refused_before_parsing() {
     insta::assert_snapshot!("huge", stderr);
 }
 
+/// Regression (issue 11): 10,000 problems took seconds to render. The first 100 are shown and
+/// the rest counted, in text and JSON.
+#[test]
+fn ten_thousand_problems_show_the_first_hundred_and_count_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("backend version=1\nservice \"api\" {\n    run \"true\"\n");
+    for index in 0..10_000 {
+        text.push_str(&format!("    unknown-{index} 1\n"));
+    }
+    text.push_str("}\n");
+    std::fs::write(dir.path().join("many.kdl"), text).expect("write");
+    let stderr = validate_in(dir.path(), "many.kdl");
+    assert!(
+        stderr
+            .contains("many.kdl is not a valid manifest (10000 problems; the first 100 are shown)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("manifest::unknown-key").count(),
+        100,
+        "{stderr}"
+    );
+    let output = backendctl()
+        .current_dir(dir.path())
+        .args(["validate", "many.kdl", "--json"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(3));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["problems"].as_array().map(Vec::len), Some(100));
+    assert_eq!(json["more-problems"], 9_900);
+}
+
 #[test]
 fn non_utf8_bytes_are_pointed_at() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -320,13 +320,19 @@ fn out_of_order_and_baseline(kind: Kind) {
             ("3_z.up.sql", "CREATE TABLE legacy_3 (id int);"),
         ],
     );
-    expect_code(&db.migrate(&b, &["--set", "legacy", "baseline", "2"]), 0);
-    expect_code(&db.migrate(&b, &["--set", "legacy", "up"]), 0);
+    expect_code(
+        &db.migrate(&b, &["--migrations", "legacy", "baseline", "2"]),
+        0,
+    );
+    expect_code(&db.migrate(&b, &["--migrations", "legacy", "up"]), 0);
     assert!(db.has_table("legacy_3") && !db.has_table("legacy_1"));
-    let out = expect_code(&db.migrate(&b, &["--set", "legacy", "status"]), 0);
+    let out = expect_code(&db.migrate(&b, &["--migrations", "legacy", "status"]), 0);
     assert!(out.contains("below baseline"), "{out}");
     // Baseline on a set with history is refused.
-    expect_code(&db.migrate(&b, &["--set", "legacy", "baseline", "3"]), 1);
+    expect_code(
+        &db.migrate(&b, &["--migrations", "legacy", "baseline", "3"]),
+        1,
+    );
 }
 
 per_engine!(sets_do_not_interfere);
@@ -350,17 +356,23 @@ fn sets_do_not_interfere(kind: Kind) {
             ("0001_a.down.sql", "DROP TABLE ref_a;"),
         ],
     );
-    expect_code(&db.migrate(&core, &["--set", "core", "up"]), 0);
+    expect_code(&db.migrate(&core, &["--migrations", "core", "up"]), 0);
     // The same version in another set is pending there, not "applied".
     expect_code(
-        &db.migrate(&refdata, &["--set", "reference-data", "status"]),
+        &db.migrate(&refdata, &["--migrations", "reference-data", "status"]),
         2,
     );
-    expect_code(&db.migrate(&refdata, &["--set", "reference-data", "up"]), 0);
-    expect_code(&db.migrate(&core, &["--set", "core", "down", "--yes"]), 0);
+    expect_code(
+        &db.migrate(&refdata, &["--migrations", "reference-data", "up"]),
+        0,
+    );
+    expect_code(
+        &db.migrate(&core, &["--migrations", "core", "down", "--yes"]),
+        0,
+    );
     assert!(!db.has_table("core_a") && db.has_table("ref_a"));
     expect_code(
-        &db.migrate(&refdata, &["--set", "reference-data", "status"]),
+        &db.migrate(&refdata, &["--migrations", "reference-data", "status"]),
         0,
     );
 }
@@ -542,4 +554,63 @@ fn json_outcomes(kind: Kind) {
         "{}",
         migrate_support::text(&both)
     );
+}
+
+/// `migrate status` text and `--json`, exactly: an applied, a drifted and a pending migration of
+/// a named set (SQLite; times, durations, the actor and the temp dir are redacted).
+#[test]
+fn status_text_and_json_are_stable() {
+    let db = TestDb::new(Kind::Sqlite, "status_snapshot").expect("SQLite needs no server");
+    let m = three(&db);
+    let set = ["--migrations", "core"];
+    expect_code(
+        &db.migrate(&m, &[&set[..], &["up", "--to", "2"]].concat()),
+        0,
+    );
+    let orders = m.join("0002_orders.up.sql");
+    let text = std::fs::read_to_string(&orders).unwrap();
+    std::fs::write(&orders, text.replace("user_id int", "user_id bigint")).unwrap();
+
+    let status = db.migrate(&m, &[&set[..], &["status"]].concat());
+    assert_eq!(status.status.code(), Some(1), "drift needs attention");
+    let json = db.migrate(&m, &[&set[..], &["status", "--json"]].concat());
+    assert_eq!(
+        json.status.code(),
+        Some(1),
+        "the same exit code with --json"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+
+    let dir = regex_escape(&db.dir.path().display().to_string());
+    insta::with_settings!({filters => vec![
+        (dir.as_str(), "[tmp]"),
+        (r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?Z?", "[time]"),
+        (r"(?m)  [^ \n]+@[^ \n]+$", "  [actor]"),
+    ]}, {
+        insta::assert_snapshot!("status-text", String::from_utf8_lossy(&status.stdout));
+        insta::assert_json_snapshot!("status-json", json, {
+            ".dir" => "[tmp]/m",
+            ".migrations[].applied_at" => insta::dynamic_redaction(|value, _| {
+                if value.as_str().is_some() { "[time]".into() } else { value }
+            }),
+            ".migrations[].applied_by" => insta::dynamic_redaction(|value, _| {
+                if value.as_str().is_some() { "[actor]".into() } else { value }
+            }),
+            ".migrations[].duration_ms" => insta::dynamic_redaction(|value, _| {
+                if value.as_u64().is_some() { "[ms]".into() } else { value }
+            }),
+        });
+    });
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
 }

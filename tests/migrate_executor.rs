@@ -4,7 +4,7 @@ mod migrate_support;
 
 use backendctl::manifest::model::database::Database;
 use backendctl::manifest::model::migrations::Migrations;
-use backendctl::migrate::executor::{self, DatabaseTarget, SetAction, SetTarget};
+use backendctl::migrate::target::{self, DatabaseTarget, SetAction, SetTarget};
 use migrate_support::{Kind, TestDb, write};
 
 fn run(kind: Kind) {
@@ -54,19 +54,19 @@ fn run(kind: Kind) {
         SetTarget::from_model("reference-data", &reference, &base),
         SetTarget::from_model("schema", &schema, &base),
     ];
-    let ordered = executor::order_sets(&sets).unwrap();
+    let ordered = target::order_sets(&sets).unwrap();
     assert_eq!(ordered[0].name, "schema");
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let db_plan = executor::plan_database_node(&target);
+    let db_plan = target::plan_database_node(&target);
     if kind == Kind::Sqlite {
         assert!(db_plan.create.is_some(), "{db_plan:?}");
     }
     let plans = rt
-        .block_on(executor::plan_database(&target, &ordered))
+        .block_on(target::plan_database(&target, &ordered))
         .unwrap();
     assert_eq!(plans[0].action(), SetAction::Run);
     assert_eq!(plans[0].pending.len(), 1);
@@ -90,19 +90,18 @@ fn run(kind: Kind) {
     // Planning created nothing.
     if kind == Kind::Sqlite {
         assert!(
-            executor::plan_database_node(&target).create.is_some(),
+            target::plan_database_node(&target).create.is_some(),
             "planning created the SQLite file"
         );
     } else {
         assert!(!db.has_table("backendctl_migrations"));
     }
-    rt.block_on(executor::apply_database_node(&target)).unwrap();
+    rt.block_on(target::apply_database_node(&target)).unwrap();
     for set in &ordered {
-        rt.block_on(executor::apply_set(&target, set, true))
-            .unwrap();
+        rt.block_on(target::apply_set(&target, set, true)).unwrap();
     }
     let again = rt
-        .block_on(executor::plan_database(&target, &ordered))
+        .block_on(target::plan_database(&target, &ordered))
         .unwrap();
     assert!(
         again.iter().all(|p| p.action() == SetAction::UpToDate),
@@ -118,7 +117,7 @@ fn run(kind: Kind) {
         )],
     );
     let drifted = rt
-        .block_on(executor::plan_database(&target, &ordered))
+        .block_on(target::plan_database(&target, &ordered))
         .unwrap();
     assert_eq!(drifted[0].action(), SetAction::Blocked);
     assert!(
@@ -127,7 +126,7 @@ fn run(kind: Kind) {
         drifted[0].problems
     );
     assert!(
-        rt.block_on(executor::apply_set(&target, &ordered[0], true))
+        rt.block_on(target::apply_set(&target, &ordered[0], true))
             .is_err()
     );
 }

@@ -81,7 +81,7 @@ fn status_up_and_down_follow_the_manifest() {
     // Going backwards needs one set.
     let output = workspace.run(&["migrate", "down", "--yes"]);
     assert_eq!(output.status.code(), Some(64));
-    let output = workspace.run(&["migrate", "--set", "seed", "down", "--yes"]);
+    let output = workspace.run(&["migrate", "--migrations", "seed", "down", "--yes"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let output = workspace.run(&["migrate", "status"]);
     assert_eq!(

@@ -173,7 +173,9 @@ fn render(
                 .detail()
                 .map(str::to_owned)
                 .unwrap_or_else(|| error.to_string());
-            let help = if names.iter().any(|name| name.starts_with("env.")) {
+            let help = if error.kind() == minijinja::ErrorKind::OutOfFuel {
+                "a manifest value is a short text: this template does more work than one needs (loops, repetition, large widths)"
+            } else if names.iter().any(|name| name.starts_with("env.")) {
                 "set the variable, or give a fallback: `{{ env.NAME | default('value') }}`"
             } else {
                 "check the name: databases are referred to as `database.NAME.url`"

@@ -43,6 +43,14 @@ pub fn check_line_length(text: &str) -> Option<Problem> {
     None
 }
 
+/// `text` up to `offset`, then at most 80 more characters of that line and `…`.
+#[must_use]
+pub fn shorten_from(text: &str, offset: usize) -> String {
+    let (before, after) = text.split_at(offset.min(text.len()));
+    let line: String = after.chars().take_while(|c| *c != '\n').take(80).collect();
+    format!("{before}{line}…")
+}
+
 /// The first `{` nested deeper than [`MAX_NESTING`], as a problem at it. Braces inside strings
 /// and comments do not count.
 #[must_use]
@@ -138,7 +146,11 @@ impl Scanner<'_> {
         self.at = quote + if triple { 3 } else { 1 };
         if hashes > 0 {
             // Raw: no escapes; ends at the same quotes followed by as many `#`.
-            let mut end = if triple { b"\"\"\"".to_vec() } else { b"\"".to_vec() };
+            let mut end = if triple {
+                b"\"\"\"".to_vec()
+            } else {
+                b"\"".to_vec()
+            };
             end.extend(std::iter::repeat_n(b'#', hashes));
             self.skip_past(&end);
             return;

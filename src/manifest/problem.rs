@@ -4,8 +4,8 @@
 //! [`Problem`]s instead of stopping at the first; [`InvalidManifest`] renders them as one miette
 //! report sorted by position, each pointing at its token with a label and a help line.
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
 use super::limits::MAX_PROBLEMS;
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
 use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;

@@ -119,9 +119,17 @@ impl ManifestSource {
             ))
             .into());
         }
-        if let Some(problem) =
-            limits::check_line_length(&text).or_else(|| limits::check_nesting(&text))
-        {
+        if let Some(problem) = limits::check_line_length(&text) {
+            // Shown up to the start of the long line: the renderer prints whole lines.
+            let shown = limits::shorten_from(&text, problem.offset());
+            return Err(Box::new(InvalidManifest::new(
+                display_path,
+                Arc::new(shown),
+                vec![problem],
+            ))
+            .into());
+        }
+        if let Some(problem) = limits::check_nesting(&text) {
             return Err(Box::new(InvalidManifest::new(
                 display_path,
                 Arc::new(text),

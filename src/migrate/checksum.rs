@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 /// A versioned checksum algorithm. The number is stored in the history table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Algorithm {
+pub(crate) enum Algorithm {
     /// SHA-256 of the text with the BOM removed, CRLF/CR turned into LF, trailing whitespace
     /// removed from every line and trailing blank lines removed.
     V1,
@@ -19,17 +19,17 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// The algorithm new rows are written with.
-    pub const CURRENT: Algorithm = Algorithm::V1;
+    pub(crate) const CURRENT: Algorithm = Algorithm::V1;
 
     /// The number stored in `checksum_algo`.
-    pub fn number(self) -> i32 {
+    pub(crate) fn number(self) -> i32 {
         match self {
             Algorithm::V1 => 1,
         }
     }
 
     /// The algorithm a stored number names, if this build knows it.
-    pub fn from_number(n: i32) -> Option<Algorithm> {
+    pub(crate) fn from_number(n: i32) -> Option<Algorithm> {
         match n {
             1 => Some(Algorithm::V1),
             _ => None,
@@ -37,7 +37,7 @@ impl Algorithm {
     }
 
     /// Hex digest of `text` under this algorithm.
-    pub fn digest(self, text: &str) -> String {
+    pub(crate) fn digest(self, text: &str) -> String {
         match self {
             Algorithm::V1 => hex::encode(Sha256::digest(normalise(text).as_bytes())),
         }
@@ -45,7 +45,7 @@ impl Algorithm {
 }
 
 /// The text that `Algorithm::V1` hashes.
-pub fn normalise(text: &str) -> String {
+pub(crate) fn normalise(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = String::with_capacity(text.len());
     for line in text.split('\n') {

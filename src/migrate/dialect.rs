@@ -4,7 +4,7 @@ use std::fmt;
 
 /// A database engine family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Dialect {
+pub(crate) enum Dialect {
     Postgres,
     MySql,
     Sqlite,
@@ -13,13 +13,13 @@ pub enum Dialect {
 impl Dialect {
     /// Whether DDL runs inside a transaction, so a migration and its history row can commit
     /// together.
-    pub fn transactional_ddl(self) -> bool {
+    pub(crate) fn transactional_ddl(self) -> bool {
         !matches!(self, Dialect::MySql)
     }
 
     /// A string literal for `s`, safe whatever the text holds. Used for the values the engine
     /// writes itself (names, checksums, `user@host`), never for migration SQL.
-    pub fn literal(self, s: &str) -> String {
+    pub(crate) fn literal(self, s: &str) -> String {
         let mut out = String::with_capacity(s.len() + 2);
         out.push('\'');
         for ch in s.chars() {
@@ -37,12 +37,12 @@ impl Dialect {
     }
 
     /// A nullable string literal.
-    pub fn opt_literal(self, s: Option<&str>) -> String {
+    pub(crate) fn opt_literal(self, s: Option<&str>) -> String {
         s.map_or_else(|| "NULL".to_string(), |s| self.literal(s))
     }
 
     /// The expression for "now" as stored in the history table.
-    pub fn now(self) -> &'static str {
+    pub(crate) fn now(self) -> &'static str {
         match self {
             Dialect::Postgres => "now()",
             Dialect::MySql => "CURRENT_TIMESTAMP(6)",

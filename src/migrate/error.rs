@@ -1,40 +1,525 @@
-//! Errors of the migration engine. Each says what happened and what to do next.
+//! Errors of the migration engine: typed fields say what happened, the diagnostic's help says
+//! what to do next, and [`MigrateError::exit_code`] names the documented exit code of each.
+//!
+//! Codes follow `migrate::<snake_case_reason>`. Database URLs in these errors are always masked.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::exit_code;
+
+/// Where in a file a statement failed: its number among the file's statements and its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatementAt {
+    /// 1-based number of the statement.
+    pub number: usize,
+    /// How many statements the file has.
+    pub of: usize,
+    /// 1-based line in the file.
+    pub line: usize,
+}
+
+/// ` (statement 2 of 3, line 7)`, or nothing when the server gave no position.
+struct At(Option<StatementAt>);
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(at) => write!(
+                f,
+                " (statement {} of {}, line {})",
+                at.number, at.of, at.line
+            ),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Which way a migration was running when it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        })
+    }
+}
 
 /// Everything that can stop a migration command.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum MigrateError {
-    /// A bad or unreadable migration directory or file.
-    #[error("{0}")]
-    Source(String),
+    // ---- migration files ----
+    /// A directory or file cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    #[diagnostic(code(migrate::unreadable))]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file or directory cannot be created or written.
+    #[error("cannot {verb} {}: {source}", path.display())]
+    #[diagnostic(code(migrate::unwritable))]
+    Unwritable {
+        /// `create` or `write`.
+        verb: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A migration file is not UTF-8.
+    #[error("{} is not UTF-8 (first bad byte at offset {offset})", path.display())]
+    #[diagnostic(code(migrate::not_utf8), help("save the file as UTF-8"))]
+    NotUtf8 { path: PathBuf, offset: usize },
+    /// A file's leading version is too large.
+    #[error("{}: version {digits} does not fit in 64 bits", path.display())]
+    #[diagnostic(code("migrate::version-too-large"), help("renumber the file"))]
+    VersionTooLarge { path: PathBuf, digits: String },
+    /// Two files claim the same version.
+    #[error("two migrations have version {version} in {}: {first} and {second}", dir.display())]
+    #[diagnostic(
+        code("migrate::duplicate-version"),
+        help("renumber one of them: versions are unique within a set")
+    )]
+    DuplicateVersion {
+        version: i64,
+        dir: PathBuf,
+        first: String,
+        second: String,
+    },
+    /// The up and down files of a version disagree on the name.
+    #[error(
+        "the up and down files of version {version} in {} have different names ({up} and {down})",
+        dir.display()
+    )]
+    #[diagnostic(code("migrate::mismatched-names"), help("rename one so both match"))]
+    MismatchedNames {
+        version: i64,
+        dir: PathBuf,
+        up: String,
+        down: String,
+    },
+    /// A `.down.sql` without its `.up.sql`.
+    #[error("{} has no matching .up.sql file", down.display())]
+    #[diagnostic(
+        code("migrate::missing-up"),
+        help("add the up file, or remove the down file")
+    )]
+    MissingUp { down: PathBuf },
+
+    // ---- the database ----
     /// Cannot connect or talk to the database.
     #[error("database {url}: {message}")]
-    Database { url: String, message: String },
+    #[diagnostic(code(migrate::database))]
+    Database {
+        /// The URL with its password masked.
+        url: String,
+        message: String,
+    },
     /// The lock stayed taken for the whole timeout.
-    #[error("{0}")]
-    LockTimeout(String),
-    /// A migration's statement failed; the text says exactly what ran.
-    #[error("{0}")]
-    Failed(String),
-    /// State that needs a person first (drift, out-of-order, failed migration, missing file…).
-    #[error("{0}")]
-    Refused(String),
-    /// Bad arguments.
-    #[error("{0}")]
-    Usage(String),
+    #[error(
+        "timed out after {waited} waiting for the migration lock of {lock}; it is held by {holder}."
+    )]
+    #[diagnostic(
+        code("migrate::lock-timeout"),
+        help("wait for that run to finish{remedy}; raise --lock-timeout to wait longer")
+    )]
+    LockTimeout {
+        /// How long it waited (`30s`).
+        waited: String,
+        /// Whose lock: `database shop (schema public)`, or a SQLite file and its lock file.
+        lock: String,
+        /// Who holds it.
+        holder: String,
+        /// How to end a stuck holder on this engine (`, or end it with KILL <id> if it is stuck`).
+        remedy: &'static str,
+    },
+
+    // ---- a migration that failed ----
+    /// A transactional migration failed and was rolled back.
+    #[error(
+        "migration {set} {} failed{}: {server}\nNothing of it was applied: the transaction was rolled back{}.",
+        file.display(),
+        At(*statement),
+        still_applied(*direction, set, *version)
+    )]
+    #[diagnostic(code("migrate::rolled-back"))]
+    RolledBack {
+        set: String,
+        file: PathBuf,
+        version: i64,
+        direction: Direction,
+        statement: Option<StatementAt>,
+        /// The server's message.
+        server: String,
+    },
+    /// As [`MigrateError::RolledBack`], for a statement that cannot run in a transaction at all.
+    #[error(
+        "migration {set} {} failed{}: {server}\nNothing of it was applied: the transaction was rolled back. This statement cannot run in a transaction.",
+        file.display(),
+        At(*statement)
+    )]
+    #[diagnostic(
+        code("migrate::needs-no-transaction"),
+        help(
+            "put `-- backendctl:no-transaction` on a line of its own in the file (and keep such statements in their own migration)"
+        )
+    )]
+    NeedsNoTransaction {
+        set: String,
+        file: PathBuf,
+        statement: Option<StatementAt>,
+        server: String,
+    },
+    /// A statement-by-statement migration failed part-way; `statements` lists what ran.
+    #[error(
+        "migration {set} {} failed{}: {server}\n{why}, so this {direction} migration is partly done:\n{statements}{}",
+        file.display(),
+        At(*statement),
+        if *recorded {
+            format!("The history table records this; `{hint} status` shows it.")
+        } else {
+            "Recording this in the history table failed too; the list above is the only record.".to_string()
+        }
+    )]
+    #[diagnostic(code("migrate::partly-applied"), help("{recovery}"))]
+    PartlyApplied {
+        set: String,
+        file: PathBuf,
+        direction: Direction,
+        statement: Option<StatementAt>,
+        server: String,
+        /// Why it ran statement by statement.
+        why: &'static str,
+        /// One line per statement: ran, FAILED, not run.
+        statements: String,
+        /// Whether the history table records the failure.
+        recorded: bool,
+        /// How to spell the command in advice.
+        hint: String,
+        /// The three ways to recover.
+        recovery: String,
+    },
+    /// A statement ran but its progress could not be recorded.
+    #[error(
+        "{set}/{migration}: statement {statement} ran, but recording its progress failed: {server}\nThe history table says {} statement(s) ran; statement {statement} did too.",
+        statement - 1
+    )]
+    #[diagnostic(
+        code("migrate::progress-not-recorded"),
+        help("check the database, then settle it with `{hint} resolve {version}`")
+    )]
+    ProgressNotRecorded {
+        set: String,
+        migration: String,
+        version: i64,
+        statement: usize,
+        server: String,
+        hint: String,
+    },
+    /// A migration that succeeded in a rolled-back SQLite group failed when run again.
+    #[error(
+        "{set}: a migration that succeeded a moment ago failed when run again; nothing after it was applied"
+    )]
+    #[diagnostic(code("migrate::rerun-failed"), help("run `up` again"))]
+    RerunFailed { set: String },
+
+    // ---- state that needs a person first ----
+    /// `up` found drift, missing or out-of-order files, or a migration that stopped part-way.
+    #[error(
+        "nothing was applied: {}\n{}",
+        if problems.len() == 1 { "one problem needs attention first" } else { "these problems need attention first" },
+        problems.join("\n")
+    )]
+    #[diagnostic(
+        code(migrate::blocked),
+        help("each problem above says how to settle it")
+    )]
+    Blocked { problems: Vec<String> },
+    /// `down` found a migration that stopped part-way.
+    #[error("nothing was reverted: {set}/{version} stopped part-way.\n{what}")]
+    #[diagnostic(
+        code("migrate::stopped-part-way"),
+        help(
+            "settle it with `{hint} resolve {version} --resume` (after fixing the file), `--rolled-back` or `--applied`"
+        )
+    )]
+    StoppedPartWay {
+        set: String,
+        version: i64,
+        /// What ran and what failed.
+        what: String,
+        hint: String,
+    },
+    /// An applied migration to revert has no file.
+    #[error(
+        "nothing was reverted: {set}/{version} ({name}) is applied but its file is gone, so there is no down migration to run"
+    )]
+    #[diagnostic(code("migrate::file-gone"), help("restore the file to revert it"))]
+    FileGone {
+        set: String,
+        version: i64,
+        name: String,
+    },
+    /// A migration to revert has no down section or file.
+    #[error("nothing was reverted: {migration} has no down migration, so it cannot be reverted")]
+    #[diagnostic(code("migrate::no-down"), help("add {migration}.down.sql"))]
+    NoDown { migration: String },
+    /// Reverting was not confirmed.
+    #[error("nothing was reverted: not confirmed")]
+    #[diagnostic(
+        code("migrate::not-confirmed"),
+        help("answer y, or pass --yes when not running on a terminal")
+    )]
+    NotConfirmed,
+    /// `redo` with nothing applied.
+    #[error("{set}: nothing is applied, nothing to redo")]
+    #[diagnostic(code("migrate::nothing-to-redo"))]
+    NothingToRedo { set: String },
+    /// `repair V` on a version that has not drifted.
+    #[error("{set}/{version} is {state}, not drifted: nothing to repair")]
+    #[diagnostic(code("migrate::not-drifted"))]
+    NotDrifted {
+        set: String,
+        version: i64,
+        state: &'static str,
+    },
+    /// `repair V` on a version the set does not have.
+    #[error("{set} has no version {version}")]
+    #[diagnostic(code("migrate::unknown-version"))]
+    UnknownVersion { set: String, version: i64 },
+    /// `baseline` on a set that already has history.
+    #[error("set {set} already has history (version {version} is {state})")]
+    #[diagnostic(
+        code("migrate::has-history"),
+        help("baseline adopts a database that has none")
+    )]
+    HasHistory {
+        set: String,
+        version: i64,
+        state: &'static str,
+    },
+    /// `resolve` on a version without a history row.
+    #[error("{set}/{version} has no history row: nothing to resolve")]
+    #[diagnostic(code("migrate::no-history-row"))]
+    NoHistoryRow { set: String, version: i64 },
+    /// `resolve` on a version that did not stop part-way.
+    #[error("{set}/{version} is {state}, not stopped part-way: nothing to resolve")]
+    #[diagnostic(code("migrate::not-incomplete"))]
+    NotIncomplete {
+        set: String,
+        version: i64,
+        state: &'static str,
+    },
+    /// `resolve --resume` on a migration whose file is gone.
+    #[error("{set}/{version}: its file is gone, so it cannot be resumed")]
+    #[diagnostic(
+        code("migrate::resume-without-file"),
+        help("restore the file, or settle it with --applied / --rolled-back")
+    )]
+    ResumeWithoutFile { set: String, version: i64 },
+    /// `resolve --resume` of a revert without a down migration.
+    #[error("{migration} has no down migration to resume")]
+    #[diagnostic(
+        code("migrate::no-down-to-resume"),
+        help("settle it with --applied or --rolled-back")
+    )]
+    NoDownToResume { migration: String },
+    /// `resolve --resume` on a file that now has fewer statements than ran.
+    #[error("{migration} now has {now} statements, but {done} already ran: it cannot be resumed")]
+    #[diagnostic(
+        code("migrate::statements-removed"),
+        help("use --applied or --rolled-back")
+    )]
+    StatementsRemoved {
+        migration: String,
+        now: usize,
+        done: usize,
+    },
+    /// `resolve --resume` on a file whose statements that ran were edited since.
+    #[error("statements 1–{done} of {migration} ran already and have changed since")]
+    #[diagnostic(
+        code("migrate::statements-changed"),
+        help(
+            "restore them (only statement {} onwards may change), or settle it with --applied / --rolled-back",
+            done + 1
+        )
+    )]
+    StatementsChanged { migration: String, done: usize },
+    /// A transactional file opens or closes a transaction itself.
+    #[error(
+        "{} line {line}: `{statement}` — backendctl runs each migration in its own transaction, so the file must not open or close one.",
+        path.display()
+    )]
+    #[diagnostic(
+        code("migrate::transaction-control"),
+        help(
+            "remove the BEGIN/COMMIT lines, or put `-- backendctl:no-transaction` on a line of its own to run the file as written"
+        )
+    )]
+    TransactionControl {
+        path: PathBuf,
+        line: usize,
+        statement: String,
+    },
+
+    // ---- usage ----
+    /// No database URL was given.
+    #[error("no database")]
+    #[diagnostic(
+        code("migrate::no-database"),
+        help("pass -D/--database-url or set DATABASE_URL")
+    )]
+    NoDatabase,
+    /// A URL of an engine backendctl does not support.
+    #[error("unsupported database URL `{url}`")]
+    #[diagnostic(
+        code("migrate::unsupported-url"),
+        help("expected postgres://, mysql://, mariadb:// or sqlite:")
+    )]
+    UnsupportedUrl {
+        /// Masked.
+        url: String,
+    },
+    /// A MySQL URL without a database.
+    #[error("{url} names no database")]
+    #[diagnostic(code("migrate::no-database-name"), help("add /DBNAME to the URL"))]
+    NoDatabaseName {
+        /// Masked.
+        url: String,
+    },
+    /// `database.NAME.lock-timeout` is not a duration.
+    #[error("database.{database}.lock-timeout `{value}`: {reason}")]
+    #[diagnostic(
+        code("migrate::bad-lock-timeout"),
+        help("write a duration such as \"30s\" or \"5m\"")
+    )]
+    BadLockTimeout {
+        database: String,
+        value: String,
+        reason: String,
+    },
+    /// `after` edges between migration sets form a cycle.
+    #[error("migration sets depend on each other in a cycle: {}", members.join(", "))]
+    #[diagnostic(code("migrate::set-cycle"), help("remove one of their `after` edges"))]
+    SetCycle { members: Vec<String> },
+    /// `resolve` without how.
+    #[error("resolve needs one of --resume, --applied, --rolled-back")]
+    #[diagnostic(code("migrate::resolution-missing"))]
+    ResolutionMissing,
+    /// The manifest cannot be loaded for `migrate`.
+    #[error("{report}")]
+    #[diagnostic(
+        code("migrate::invalid-manifest"),
+        help(
+            "run `backendctl validate` for every problem, or pass --dir to work without the manifest"
+        )
+    )]
+    InvalidManifest {
+        /// The manifest's diagnostics, rendered.
+        report: String,
+    },
+    /// The manifest has no node of that kind and name.
+    #[error("{manifest} has no `{kind} \"{name}\"`")]
+    #[diagnostic(code("migrate::unknown-node"))]
+    UnknownNode {
+        manifest: String,
+        kind: &'static str,
+        name: String,
+    },
+    /// `--migrations NAME` names no set of the manifest.
+    #[error("{manifest} has no `migrations \"{name}\"`; its sets: {}", known.join(", "))]
+    #[diagnostic(
+        code("migrate::unknown-set"),
+        help("pass --migrations with one of its sets")
+    )]
+    UnknownSet {
+        manifest: String,
+        name: String,
+        known: Vec<String>,
+    },
+    /// The manifest declares no migration set.
+    #[error("{manifest} declares no `migrations` set")]
+    #[diagnostic(
+        code("migrate::no-sets"),
+        help("pass --dir and -D to migrate without it")
+    )]
+    NoSets { manifest: String },
+    /// A one-set command with several sets to choose from.
+    #[error("this command works on one migration set; the manifest has {}", sets.join(", "))]
+    #[diagnostic(
+        code("migrate::ambiguous-set"),
+        help("name it with --migrations ({})", sets.join(", "))
+    )]
+    AmbiguousSet { sets: Vec<String> },
+}
+
+/// `, and default/3 is still applied` after a failed down migration.
+fn still_applied(direction: Direction, set: &str, version: i64) -> String {
+    match direction {
+        Direction::Up => String::new(),
+        Direction::Down => format!(", and {set}/{version} is still applied"),
+    }
 }
 
 impl MigrateError {
     /// The documented process exit code.
+    #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            MigrateError::Usage(_) => 64,
-            _ => 1,
+            MigrateError::NoDatabase
+            | MigrateError::UnsupportedUrl { .. }
+            | MigrateError::NoDatabaseName { .. }
+            | MigrateError::BadLockTimeout { .. }
+            | MigrateError::SetCycle { .. }
+            | MigrateError::ResolutionMissing
+            | MigrateError::InvalidManifest { .. }
+            | MigrateError::UnknownNode { .. }
+            | MigrateError::UnknownSet { .. }
+            | MigrateError::NoSets { .. }
+            | MigrateError::AmbiguousSet { .. } => exit_code::USAGE,
+            MigrateError::Unreadable { .. }
+            | MigrateError::Unwritable { .. }
+            | MigrateError::NotUtf8 { .. }
+            | MigrateError::VersionTooLarge { .. }
+            | MigrateError::DuplicateVersion { .. }
+            | MigrateError::MismatchedNames { .. }
+            | MigrateError::MissingUp { .. }
+            | MigrateError::Database { .. }
+            | MigrateError::LockTimeout { .. }
+            | MigrateError::RolledBack { .. }
+            | MigrateError::NeedsNoTransaction { .. }
+            | MigrateError::PartlyApplied { .. }
+            | MigrateError::ProgressNotRecorded { .. }
+            | MigrateError::RerunFailed { .. }
+            | MigrateError::Blocked { .. }
+            | MigrateError::StoppedPartWay { .. }
+            | MigrateError::FileGone { .. }
+            | MigrateError::NoDown { .. }
+            | MigrateError::NotConfirmed
+            | MigrateError::NothingToRedo { .. }
+            | MigrateError::NotDrifted { .. }
+            | MigrateError::UnknownVersion { .. }
+            | MigrateError::HasHistory { .. }
+            | MigrateError::NoHistoryRow { .. }
+            | MigrateError::NotIncomplete { .. }
+            | MigrateError::ResumeWithoutFile { .. }
+            | MigrateError::NoDownToResume { .. }
+            | MigrateError::StatementsRemoved { .. }
+            | MigrateError::StatementsChanged { .. }
+            | MigrateError::TransactionControl { .. } => exit_code::ERROR,
         }
     }
 }
 
 /// Wraps a sqlx error with the (masked) database URL.
-pub fn db_error(url: &str, e: &sqlx::Error) -> MigrateError {
+pub(crate) fn db_error(url: &str, e: &sqlx::Error) -> MigrateError {
     MigrateError::Database {
         url: url.to_string(),
         message: e.to_string(),

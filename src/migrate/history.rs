@@ -11,13 +11,13 @@ use std::fmt::Write as _;
 use super::dialect::Dialect;
 
 /// Table holding one row per applied (or failed, or baselined) migration.
-pub const TABLE: &str = "backendctl_migrations";
+pub(crate) const TABLE: &str = "backendctl_migrations";
 /// Append-only audit log.
-pub const LOG_TABLE: &str = "backendctl_migration_log";
+pub(crate) const LOG_TABLE: &str = "backendctl_migration_log";
 
 /// What a history row says about its migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowState {
+pub(crate) enum RowState {
     /// Ran to the end and committed.
     Applied,
     /// Started and not finished: either running now (under the lock) or interrupted.
@@ -33,7 +33,7 @@ pub enum RowState {
 }
 
 impl RowState {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RowState::Applied => "applied",
             RowState::Running => "running",
@@ -44,7 +44,7 @@ impl RowState {
         }
     }
 
-    pub fn parse(s: &str) -> RowState {
+    pub(crate) fn parse(s: &str) -> RowState {
         match s {
             "applied" => RowState::Applied,
             "running" => RowState::Running,
@@ -56,7 +56,7 @@ impl RowState {
     }
 
     /// Whether the row describes a migration stopped part-way, which needs `resolve`.
-    pub fn is_incomplete(self) -> bool {
+    pub(crate) fn is_incomplete(self) -> bool {
         matches!(
             self,
             RowState::Running | RowState::Failed | RowState::Reverting | RowState::RevertFailed
@@ -66,36 +66,36 @@ impl RowState {
 
 /// One row of the history table as read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryRow {
-    pub set: String,
-    pub version: i64,
-    pub name: String,
-    pub checksum_algo: i64,
-    pub checksum: String,
-    pub state: RowState,
-    pub statements_total: i64,
-    pub statements_done: i64,
-    pub progress_checksum: Option<String>,
-    pub error: Option<String>,
-    pub applied_at: String,
-    pub duration_ms: i64,
-    pub applied_by: String,
-    pub tool_version: String,
-    pub repaired_at: Option<String>,
-    pub repaired_by: Option<String>,
+pub(crate) struct HistoryRow {
+    pub(crate) set: String,
+    pub(crate) version: i64,
+    pub(crate) name: String,
+    pub(crate) checksum_algo: i64,
+    pub(crate) checksum: String,
+    pub(crate) state: RowState,
+    pub(crate) statements_total: i64,
+    pub(crate) statements_done: i64,
+    pub(crate) progress_checksum: Option<String>,
+    pub(crate) error: Option<String>,
+    pub(crate) applied_at: String,
+    pub(crate) duration_ms: i64,
+    pub(crate) applied_by: String,
+    pub(crate) tool_version: String,
+    pub(crate) repaired_at: Option<String>,
+    pub(crate) repaired_by: Option<String>,
 }
 
 /// Who runs the engine, written into every row.
 #[derive(Debug, Clone)]
-pub struct Actor {
+pub(crate) struct Actor {
     /// `user@host`.
-    pub by: String,
+    pub(crate) by: String,
     /// `backendctl <version>`.
-    pub tool: String,
+    pub(crate) tool: String,
 }
 
 impl Actor {
-    pub fn current() -> Actor {
+    pub(crate) fn current() -> Actor {
         let user = ["USER", "LOGNAME", "USERNAME"]
             .iter()
             .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
@@ -128,16 +128,16 @@ fn user_from_passwd() -> Option<String> {
 
 /// The identity of a row and the values of a new one.
 #[derive(Debug, Clone)]
-pub struct Record<'a> {
-    pub set: &'a str,
-    pub version: i64,
-    pub name: &'a str,
-    pub checksum: &'a str,
-    pub statements_total: usize,
+pub(crate) struct Record<'a> {
+    pub(crate) set: &'a str,
+    pub(crate) version: i64,
+    pub(crate) name: &'a str,
+    pub(crate) checksum: &'a str,
+    pub(crate) statements_total: usize,
 }
 
 /// `CREATE TABLE IF NOT EXISTS` for both tables.
-pub fn create_tables(d: Dialect) -> String {
+pub(crate) fn create_tables(d: Dialect) -> String {
     let (text, key, ts, serial) = match d {
         Dialect::Postgres => ("text", "text", "timestamptz", "bigserial PRIMARY KEY"),
         Dialect::MySql => (
@@ -194,7 +194,7 @@ pub fn create_tables(d: Dialect) -> String {
 /// The SELECT that reads every row as one JSON text value (an array of arrays in the column
 /// order of [`parse_rows`]). One value instead of a row per migration: with thousands of rows the
 /// per-row decoding (and, on SQLite, a thread hand-off per row) cost more than the query.
-pub fn select_all(d: Dialect) -> String {
+pub(crate) fn select_all(d: Dialect) -> String {
     let ts = |c: &str| match d {
         Dialect::Postgres => format!("to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"),
         Dialect::MySql => format!("DATE_FORMAT({c}, '%Y-%m-%d %H:%i:%s')"),
@@ -221,7 +221,7 @@ pub fn select_all(d: Dialect) -> String {
 }
 
 /// Parses [`select_all`]'s value, sorted by set and version.
-pub fn parse_rows(json: &str) -> Result<Vec<HistoryRow>, String> {
+pub(crate) fn parse_rows(json: &str) -> Result<Vec<HistoryRow>, String> {
     let rows: Vec<Vec<serde_json::Value>> =
         serde_json::from_str(json).map_err(|e| format!("unreadable history: {e}"))?;
     let mut out = Vec::with_capacity(rows.len());
@@ -268,7 +268,7 @@ fn key(d: Dialect, set: &str, version: i64) -> String {
 }
 
 /// INSERT of a complete `applied` row; `duration` is an SQL expression.
-pub fn insert_applied(d: Dialect, a: &Actor, r: &Record<'_>, duration: &str) -> String {
+pub(crate) fn insert_applied(d: Dialect, a: &Actor, r: &Record<'_>, duration: &str) -> String {
     format!(
         "INSERT INTO {TABLE} (set_name, version, name, checksum_algo, checksum, state, \
          statements_total, statements_done, applied_at, duration_ms, applied_by, tool_version) \
@@ -287,7 +287,7 @@ pub fn insert_applied(d: Dialect, a: &Actor, r: &Record<'_>, duration: &str) -> 
 
 /// INSERT of a `running` row, written before the first statement of a migration that cannot
 /// run in one transaction.
-pub fn insert_running(d: Dialect, a: &Actor, r: &Record<'_>) -> String {
+pub(crate) fn insert_running(d: Dialect, a: &Actor, r: &Record<'_>) -> String {
     format!(
         "INSERT INTO {TABLE} (set_name, version, name, checksum_algo, checksum, state, \
          statements_total, statements_done, applied_at, applied_by, tool_version) \
@@ -305,7 +305,13 @@ pub fn insert_running(d: Dialect, a: &Actor, r: &Record<'_>) -> String {
 }
 
 /// UPDATE recording that `done` statements ran; `progress` is the checksum of those statements.
-pub fn mark_progress(d: Dialect, set: &str, version: i64, done: usize, progress: &str) -> String {
+pub(crate) fn mark_progress(
+    d: Dialect,
+    set: &str,
+    version: i64,
+    done: usize,
+    progress: &str,
+) -> String {
     format!(
         "UPDATE {TABLE} SET statements_done = {done}, progress_checksum = {} WHERE {}",
         d.literal(progress),
@@ -314,7 +320,13 @@ pub fn mark_progress(d: Dialect, set: &str, version: i64, done: usize, progress:
 }
 
 /// UPDATE turning a `running` row into `applied`, with its duration measured from `applied_at`.
-pub fn finish_applied(d: Dialect, set: &str, version: i64, done: usize, checksum: &str) -> String {
+pub(crate) fn finish_applied(
+    d: Dialect,
+    set: &str,
+    version: i64,
+    done: usize,
+    checksum: &str,
+) -> String {
     let duration = match d {
         Dialect::Postgres => {
             "(extract(epoch FROM clock_timestamp() - applied_at) * 1000)::bigint".to_string()
@@ -343,7 +355,7 @@ pub fn finish_applied(d: Dialect, set: &str, version: i64, done: usize, checksum
 }
 
 /// UPDATE setting a row's state, keeping its progress, with an optional error text.
-pub fn mark_state(
+pub(crate) fn mark_state(
     d: Dialect,
     set: &str,
     version: i64,
@@ -359,7 +371,7 @@ pub fn mark_state(
 }
 
 /// UPDATE starting a down migration that runs statement by statement.
-pub fn mark_reverting(d: Dialect, set: &str, version: i64, total: usize) -> String {
+pub(crate) fn mark_reverting(d: Dialect, set: &str, version: i64, total: usize) -> String {
     format!(
         "UPDATE {TABLE} SET state = 'reverting', statements_total = {total}, statements_done = 0, \
          progress_checksum = NULL, error = NULL WHERE {}",
@@ -368,7 +380,13 @@ pub fn mark_reverting(d: Dialect, set: &str, version: i64, total: usize) -> Stri
 }
 
 /// UPDATE accepting the current checksum of an applied migration.
-pub fn mark_repaired(d: Dialect, a: &Actor, set: &str, version: i64, checksum: &str) -> String {
+pub(crate) fn mark_repaired(
+    d: Dialect,
+    a: &Actor,
+    set: &str,
+    version: i64,
+    checksum: &str,
+) -> String {
     format!(
         "UPDATE {TABLE} SET checksum = {}, checksum_algo = {}, repaired_at = {}, repaired_by = {} WHERE {}",
         d.literal(checksum),
@@ -380,12 +398,12 @@ pub fn mark_repaired(d: Dialect, a: &Actor, set: &str, version: i64, checksum: &
 }
 
 /// DELETE of one row.
-pub fn delete(d: Dialect, set: &str, version: i64) -> String {
+pub(crate) fn delete(d: Dialect, set: &str, version: i64) -> String {
     format!("DELETE FROM {TABLE} WHERE {}", key(d, set, version))
 }
 
 /// INSERT into the log.
-pub fn log(
+pub(crate) fn log(
     d: Dialect,
     a: &Actor,
     set: &str,
@@ -407,7 +425,7 @@ pub fn log(
 }
 
 /// INSERT of the row that marks an adopted database.
-pub fn insert_baseline(d: Dialect, a: &Actor, set: &str, version: i64) -> String {
+pub(crate) fn insert_baseline(d: Dialect, a: &Actor, set: &str, version: i64) -> String {
     format!(
         "INSERT INTO {TABLE} (set_name, version, name, checksum_algo, checksum, state, applied_at, \
          applied_by, tool_version) VALUES ({}, {version}, 'baseline', {}, '', 'baseline', {}, {}, {})",

@@ -19,12 +19,12 @@ use super::split::{self, Statement};
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub path: String,
-    pub line: usize,
-    pub rule: &'static str,
-    pub message: String,
-    pub help: &'static str,
+pub(crate) struct Finding {
+    pub(crate) path: String,
+    pub(crate) line: usize,
+    pub(crate) rule: &'static str,
+    pub(crate) message: String,
+    pub(crate) help: &'static str,
 }
 
 impl fmt::Display for Finding {
@@ -38,7 +38,7 @@ impl fmt::Display for Finding {
 }
 
 /// Lints one section of a migration.
-pub fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
+pub(crate) fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
     let stmts = split::split(&script.sql, dialect);
     let mut created: BTreeSet<String> = BTreeSet::new();
     let mut out = Vec::new();

@@ -1,35 +1,69 @@
 //! `backendctl migrate` through the manifest: with a `backend.kdl` at hand (or `-f`) and no
 //! `--dir`, each command runs on the manifest's migration sets, with their databases' interpolated
 //! URLs, in dependency order. Commands that go backwards or name one migration (`down`, `redo`,
-//! `repair`, `baseline`, `resolve`, `new`) need exactly one set: `--set NAME`, or a manifest that
-//! has only one.
+//! `repair`, `baseline`, `resolve`, `new`) need exactly one set: `--migrations NAME`, or a
+//! manifest that has only one.
+//!
+//! The sets reach the engine as the same [`SetTarget`] / [`DatabaseTarget`] values `plan` and
+//! `apply` use, through the same [`MigrateCommand::run`] as ad-hoc use.
 
-use super::cli::{MigrateArgs, MigrateCommand, execute};
-use super::error::MigrateError;
-use super::url::anchor_sqlite_url;
-use crate::globals::Globals;
-use crate::manifest::{self, NodeKind};
 use std::path::Path;
+
+use super::cli::{DEFAULT_DIR, DEFAULT_SET, MigrateArgs};
+use super::command::{Invocation, MigrateCommand};
+use super::error::MigrateError;
+use super::target::{DatabaseTarget, SetTarget};
+use super::url::anchor_sqlite_url;
+use crate::exit_code;
+use crate::globals::Globals;
+use crate::manifest::{self, LoadedManifest, NodeKind};
 
 /// Whether `args` should run against the manifest's sets: a manifest exists and no `--dir` was
 /// given (the ad-hoc default `migrations` is kept for manifest-less use).
 #[must_use]
-pub fn applies(args: &MigrateArgs, globals: &Globals) -> bool {
-    args.dir == Path::new("migrations") && globals.manifest.is_file()
+pub(crate) fn applies(args: &MigrateArgs, globals: &Globals) -> bool {
+    args.dir == Path::new(DEFAULT_DIR) && globals.manifest.is_file()
 }
 
-/// Runs `args` for each selected set of the manifest.
+/// Runs `args.command` for each selected set of the manifest; returns the worst exit code.
 ///
 /// # Errors
-/// [`MigrateError::Usage`] for an invalid manifest or an ambiguous set; the engine's errors.
-pub async fn run(args: MigrateArgs, globals: &Globals) -> Result<u8, MigrateError> {
+/// A usage error for an invalid manifest or an ambiguous set; the engine's errors.
+pub(crate) async fn run(args: &MigrateArgs, globals: &Globals) -> Result<u8, MigrateError> {
     let loaded = manifest::load(&globals.manifest, &globals.load_options()).map_err(|error| {
-        MigrateError::Usage(format!(
-            "{}\n(run `backendctl validate` for every problem, or pass --dir to work without the manifest)",
-            crate::diagnostics::diagnostic_plain(&error)
-        ))
+        MigrateError::InvalidManifest {
+            report: crate::diagnostics::diagnostic_plain(&error),
+        }
     })?;
+    let chosen = choose_sets(&loaded, &args.migrations, &args.command)?;
     let base = loaded.base_dir();
+    let mut worst = exit_code::OK;
+    for name in &chosen {
+        let model = &loaded.manifest.migrations[name];
+        let set = SetTarget::from_model(name, model, &base);
+        let database = database_target(&loaded, &set.database, &base, args)?;
+        if chosen.len() > 1 && !args.quiet && !args.command.prints_json() {
+            println!("migrations.{name} (database.{}):", set.database);
+        }
+        let invocation = Invocation {
+            database: Some(&database),
+            set: &set,
+            quiet: args.quiet,
+            hint: hint(globals, name),
+        };
+        worst = worse(worst, args.command.run(&invocation).await?);
+    }
+    Ok(worst)
+}
+
+/// The sets `--migrations` selects, in dependency order: all of them by default, else the one
+/// named; a one-set command refuses several.
+fn choose_sets(
+    loaded: &LoadedManifest,
+    name: &str,
+    command: &MigrateCommand,
+) -> Result<Vec<String>, MigrateError> {
+    let manifest = loaded.source.display_path.to_string();
     let ordered: Vec<String> = loaded
         .graph
         .order()
@@ -37,57 +71,68 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> Result<u8, MigrateErro
         .filter(|address| address.kind == NodeKind::Migrations)
         .map(|address| address.name)
         .collect();
-    let chosen: Vec<String> = if args.set == "default" {
-        ordered.clone()
-    } else if ordered.contains(&args.set) {
-        vec![args.set.clone()]
+    let chosen = if name == DEFAULT_SET {
+        ordered
+    } else if ordered.iter().any(|set| set == name) {
+        vec![name.to_string()]
     } else {
-        return Err(MigrateError::Usage(format!(
-            "{} has no `migrations \"{}\"`; its sets: {}",
-            loaded.source.display_path,
-            args.set,
-            ordered.join(", ")
-        )));
+        return Err(MigrateError::UnknownSet {
+            manifest,
+            name: name.to_string(),
+            known: ordered,
+        });
     };
     if chosen.is_empty() {
-        return Err(MigrateError::Usage(format!(
-            "{} declares no `migrations` set; pass --dir and -D to migrate without it",
-            loaded.source.display_path
-        )));
+        return Err(MigrateError::NoSets { manifest });
     }
-    let single_set_only = matches!(
-        args.command,
-        MigrateCommand::New { .. }
-            | MigrateCommand::Down { .. }
-            | MigrateCommand::Redo { .. }
-            | MigrateCommand::Repair { .. }
-            | MigrateCommand::Baseline { .. }
-            | MigrateCommand::Resolve { .. }
-    );
-    if single_set_only && chosen.len() > 1 {
-        return Err(MigrateError::Usage(format!(
-            "this command works on one migration set; name it with --set ({})",
-            chosen.join(", ")
-        )));
+    if command.needs_one_set() && chosen.len() > 1 {
+        return Err(MigrateError::AmbiguousSet { sets: chosen });
     }
-    let mut worst = 0u8;
-    for name in &chosen {
-        let set = &loaded.manifest.migrations[name];
-        let database = &loaded.manifest.database[&set.database];
-        let mut set_args = args.clone();
-        set_args.set.clone_from(name);
-        set_args.dir = base.join(&set.path);
-        set_args.database_url = Some(anchor_sqlite_url(&database.url, &base));
-        if chosen.len() > 1 && !args.quiet && !args.command.prints_json() {
-            println!("migrations.{name} (database.{}):", set.database);
-        }
-        let code = execute(set_args).await?;
-        // 1 (needs attention) outranks 2 (pending), which outranks 0.
-        worst = match (worst, code) {
-            (1, _) | (_, 1) => 1,
-            (2, _) | (_, 2) => 2,
-            (_, other) => other,
-        };
+    Ok(chosen)
+}
+
+/// The database node `name` with its URL anchored at the manifest's directory; `--lock-timeout`
+/// overrides its `lock-timeout`.
+fn database_target(
+    loaded: &LoadedManifest,
+    name: &str,
+    base: &Path,
+    args: &MigrateArgs,
+) -> Result<DatabaseTarget, MigrateError> {
+    let model = loaded
+        .manifest
+        .database
+        .get(name)
+        .ok_or_else(|| MigrateError::UnknownNode {
+            manifest: loaded.source.display_path.to_string(),
+            kind: "database",
+            name: name.to_string(),
+        })?;
+    let mut target = DatabaseTarget::from_model(name, model, &anchor_sqlite_url(&model.url, base))?;
+    if let Some(timeout) = args.lock_timeout {
+        target.lock_timeout = timeout;
     }
-    Ok(worst)
+    Ok(target)
+}
+
+/// How to spell a follow-up command for set `name`: `backendctl migrate --migrations NAME`.
+fn hint(globals: &Globals, name: &str) -> String {
+    if globals.manifest == Path::new(crate::DEFAULT_MANIFEST) {
+        format!("backendctl migrate --migrations {name}")
+    } else {
+        format!(
+            "backendctl -f {} migrate --migrations {name}",
+            globals.manifest.display()
+        )
+    }
+}
+
+/// The worse of two exit codes: needing attention outranks pending, which outranks success.
+fn worse(a: u8, b: u8) -> u8 {
+    let rank = |code: u8| match code {
+        exit_code::OK => 0,
+        exit_code::MIGRATIONS_PENDING => 1,
+        _ => 2,
+    };
+    if rank(b) > rank(a) { b } else { a }
 }

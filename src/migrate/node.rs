@@ -2,7 +2,7 @@
 //! [`Step`], and applying a step runs the migration engine under the database's lock.
 
 use super::error::MigrateError;
-use super::executor::{
+use super::target::{
     DatabaseTarget, SetAction, SetTarget, apply_database_node, apply_set, plan_database,
     plan_database_node,
 };
@@ -74,18 +74,29 @@ impl Node for MigrationsNode {
 /// The database target of node `name`, with a relative SQLite path resolved against the
 /// manifest's directory (so `sqlite://var/app.db` means the same file wherever you run from).
 fn database_target(context: &PlanContext<'_>, name: &str) -> Result<DatabaseTarget, MigrateError> {
-    let model =
-        context.manifest().database.get(name).ok_or_else(|| {
-            MigrateError::Usage(format!("the manifest has no `database \"{name}\"`"))
-        })?;
+    let model = context
+        .manifest()
+        .database
+        .get(name)
+        .ok_or_else(|| unknown_node("database", name))?;
     let url = anchor_sqlite_url(&model.url, &context.base_dir());
     DatabaseTarget::from_model(name, model, &url)
 }
 
+fn unknown_node(kind: &'static str, name: &str) -> MigrateError {
+    MigrateError::UnknownNode {
+        manifest: "the manifest".to_owned(),
+        kind,
+        name: name.to_owned(),
+    }
+}
+
 fn set_target(context: &PlanContext<'_>, name: &str) -> Result<SetTarget, MigrateError> {
-    let model = context.manifest().migrations.get(name).ok_or_else(|| {
-        MigrateError::Usage(format!("the manifest has no `migrations \"{name}\"`"))
-    })?;
+    let model = context
+        .manifest()
+        .migrations
+        .get(name)
+        .ok_or_else(|| unknown_node("migrations", name))?;
     Ok(SetTarget::from_model(name, model, &context.base_dir()))
 }
 
@@ -141,7 +152,7 @@ async fn plan_migrations_step(context: &PlanContext<'_>, name: &str) -> Result<S
     let plan = plans
         .into_iter()
         .next()
-        .ok_or_else(|| MigrateError::Source(format!("no plan for migrations.{name}")))?;
+        .expect("plan_database plans every set it is given");
     let action = match plan.action() {
         SetAction::UpToDate => Action::UpToDate,
         SetAction::Run | SetAction::Blocked => Action::Change,

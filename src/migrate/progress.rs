@@ -12,17 +12,17 @@ use super::source::Migration;
 /// A migration a run applied or reverted (committed, or run to its end where the database
 /// cannot roll DDL back).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Completed {
+pub(crate) struct Completed {
     /// `applied` or `reverted`.
-    pub action: &'static str,
-    pub set: String,
-    pub version: i64,
-    pub name: String,
-    pub duration_ms: u64,
+    pub(crate) action: &'static str,
+    pub(crate) set: String,
+    pub(crate) version: i64,
+    pub(crate) name: String,
+    pub(crate) duration_ms: u64,
 }
 
 /// Receives the engine's events.
-pub struct Reporter {
+pub(crate) struct Reporter {
     bar: Option<ProgressBar>,
     quiet: bool,
     tty: bool,
@@ -32,7 +32,7 @@ pub struct Reporter {
 impl Reporter {
     /// Bars only on a terminal; `quiet` prints nothing but warnings (and `--json` runs quiet,
     /// printing an outcome from [`Reporter::take_completed`] instead).
-    pub fn new(quiet: bool) -> Reporter {
+    pub(crate) fn new(quiet: bool) -> Reporter {
         Reporter {
             bar: None,
             quiet,
@@ -42,7 +42,7 @@ impl Reporter {
     }
 
     /// A run of `total` migrations starts.
-    pub fn start(&mut self, verb: &str, total: usize) {
+    pub(crate) fn start(&mut self, verb: &str, total: usize) {
         if self.tty && !self.quiet && total >= 20 {
             let bar = ProgressBar::new(total as u64);
             bar.set_style(
@@ -57,7 +57,7 @@ impl Reporter {
     }
 
     /// One migration finished.
-    pub fn done(&mut self, verb: &'static str, set: &str, m: &Migration, elapsed: Duration) {
+    pub(crate) fn done(&mut self, verb: &'static str, set: &str, m: &Migration, elapsed: Duration) {
         let label = m.label();
         if let Some(bar) = &self.bar {
             bar.set_message(format!("{set}/{label}"));
@@ -76,12 +76,12 @@ impl Reporter {
     }
 
     /// What the run completed so far, in order; the list starts again empty.
-    pub fn take_completed(&mut self) -> Vec<Completed> {
+    pub(crate) fn take_completed(&mut self) -> Vec<Completed> {
         std::mem::take(&mut self.completed)
     }
 
     /// A line of information.
-    pub fn info(&self, msg: &str) {
+    pub(crate) fn info(&self, msg: &str) {
         if self.quiet {
             return;
         }
@@ -92,14 +92,14 @@ impl Reporter {
     }
 
     /// A warning (always shown, on stderr).
-    pub fn warn(&self, msg: &str) {
+    pub(crate) fn warn(&self, msg: &str) {
         match &self.bar {
             Some(bar) => bar.suspend(|| eprintln!("warning: {msg}")),
             None => eprintln!("warning: {msg}"),
         }
     }
 
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
@@ -107,7 +107,7 @@ impl Reporter {
 }
 
 /// `1.2 s`, `35 ms`.
-pub fn fmt_duration(d: Duration) -> String {
+pub(crate) fn fmt_duration(d: Duration) -> String {
     if d >= Duration::from_secs(1) {
         format!("{:.1} s", d.as_secs_f64())
     } else {

@@ -12,7 +12,7 @@
 //! `-- backendctl:no-transaction` on a line of its own anywhere in a section, sqlx's
 //! `-- no-transaction` on the first line, and dbmate's `-- migrate:up transaction:false`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -21,19 +21,19 @@ use super::error::MigrateError;
 
 /// One section of SQL (an up or a down) with where it came from.
 #[derive(Debug, Clone)]
-pub struct Script {
-    pub path: PathBuf,
+pub(crate) struct Script {
+    pub(crate) path: PathBuf,
     /// The section's text.
-    pub sql: String,
+    pub(crate) sql: String,
     /// 1-based line of the section's first line within `path` (dbmate files hold two sections).
-    pub first_line: usize,
+    pub(crate) first_line: usize,
     /// Whether the section asked to run outside a transaction.
-    pub no_transaction: bool,
+    pub(crate) no_transaction: bool,
 }
 
 /// How the files of a migration were written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
+pub(crate) enum Layout {
     /// `.up.sql` + `.down.sql` (backendctl, golang-migrate, sqlx reversible).
     Pair,
     /// One `.sql` file without sections (sqlx simple, up only).
@@ -44,26 +44,28 @@ pub enum Layout {
 
 /// One migration of a set.
 #[derive(Debug, Clone)]
-pub struct Migration {
-    pub version: i64,
-    pub name: String,
-    pub layout: Layout,
-    pub up: Script,
+pub(crate) struct Migration {
+    pub(crate) version: i64,
+    pub(crate) name: String,
+    pub(crate) layout: Layout,
+    pub(crate) up: Script,
     /// A separate down file, read when first needed (`status` and `up` never need it).
     down_path: Option<PathBuf>,
     down_script: OnceLock<Script>,
     /// Checksum of `up` under [`Algorithm::CURRENT`].
-    pub checksum: String,
+    pub(crate) checksum: String,
+}
+
+impl Script {
+    /// Reads one file as an up script (for `lint FILE…`).
+    pub(crate) fn read(path: &Path) -> Result<Script, MigrateError> {
+        Ok(script(path.to_path_buf(), read(path)?))
+    }
 }
 
 impl Migration {
-    /// Whether the migration has a down section or file.
-    pub fn has_down(&self) -> bool {
-        self.down_path.is_some() || self.down_script.get().is_some()
-    }
-
     /// The down section, read from its file on first use.
-    pub fn down(&self) -> Result<Option<&Script>, MigrateError> {
+    pub(crate) fn down(&self) -> Result<Option<&Script>, MigrateError> {
         if let Some(s) = self.down_script.get() {
             return Ok(Some(s));
         }
@@ -77,7 +79,7 @@ impl Migration {
     }
 
     /// Short name shown to users: the up file's name without `.up.sql` / `.sql`.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         let f = self
             .up
             .path
@@ -90,7 +92,7 @@ impl Migration {
     }
 
     /// Checksum of the up section under a stored algorithm number, if this build knows it.
-    pub fn checksum_with(&self, algo: i64) -> Option<String> {
+    pub(crate) fn checksum_with(&self, algo: i64) -> Option<String> {
         let algo = Algorithm::from_number(i32::try_from(algo).ok()?)?;
         Some(if algo == Algorithm::CURRENT {
             self.checksum.clone()
@@ -102,187 +104,232 @@ impl Migration {
 
 /// A named set of migrations read from one directory, ordered by version.
 #[derive(Debug, Clone)]
-pub struct MigrationSet {
-    pub name: String,
-    pub dir: PathBuf,
-    pub migrations: Vec<Migration>,
+pub(crate) struct MigrationSet {
+    pub(crate) name: String,
+    pub(crate) dir: PathBuf,
+    pub(crate) migrations: Vec<Migration>,
     /// `.sql` files that match no layout; shown as warnings.
-    pub ignored: Vec<PathBuf>,
+    pub(crate) ignored: Vec<PathBuf>,
 }
 
 impl MigrationSet {
     /// Reads `dir`. A missing directory is an empty set (a new project), not an error.
-    pub fn load(name: &str, dir: &Path) -> Result<MigrationSet, MigrateError> {
+    pub(crate) fn load(name: &str, dir: &Path) -> Result<MigrationSet, MigrateError> {
         let mut set = MigrationSet {
             name: name.to_string(),
             dir: dir.to_path_buf(),
             migrations: Vec::new(),
             ignored: Vec::new(),
         };
-        let entries = match std::fs::read_dir(dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(set),
-            Err(e) => {
-                return Err(MigrateError::Source(format!(
-                    "cannot read {}: {e}",
-                    dir.display()
-                )));
-            }
+        let Some(files) = list_files(dir)? else {
+            return Ok(set);
         };
-        let mut names: Vec<(String, PathBuf)> = Vec::new();
-        for entry in entries {
-            let entry = entry
-                .map_err(|e| MigrateError::Source(format!("cannot read {}: {e}", dir.display())))?;
-            if entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
-                names.push((
-                    entry.file_name().to_string_lossy().into_owned(),
-                    entry.path(),
-                ));
-            }
-        }
-        names.sort();
-
-        // version -> (name, up, down, layout)
-        struct Parts {
-            name: String,
-            up: Option<PathBuf>,
-            down: Option<PathBuf>,
-            single: Option<PathBuf>,
-        }
         let mut parts: BTreeMap<i64, Parts> = BTreeMap::new();
-        for (file, path) in names {
-            let Some(stem) = file.strip_suffix(".sql") else {
+        for (file, path) in files {
+            let Some((version, name, kind)) = classify(&file, &path)? else {
+                if file.ends_with(".sql") {
+                    set.ignored.push(path);
+                }
                 continue;
             };
-            let (stem, kind) = if let Some(s) = stem.strip_suffix(".up") {
-                (s, Kind::Up)
-            } else if let Some(s) = stem.strip_suffix(".down") {
-                (s, Kind::Down)
-            } else {
-                (stem, Kind::Single)
-            };
-            let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
-            let rest = &stem[digits..];
-            if digits == 0 || !(rest.is_empty() || rest.starts_with('_')) {
-                set.ignored.push(path);
-                continue;
-            }
-            let version: i64 = stem[..digits].parse().map_err(|_| {
-                MigrateError::Source(format!(
-                    "{}: version {} does not fit in 64 bits",
-                    path.display(),
-                    &stem[..digits]
-                ))
-            })?;
-            let name = rest.trim_start_matches('_').to_string();
-            let p = parts.entry(version).or_insert_with(|| Parts {
-                name: name.clone(),
-                up: None,
-                down: None,
-                single: None,
-            });
-            let clash = match kind {
-                Kind::Up => p.up.as_ref().or(p.single.as_ref()),
-                Kind::Down => p.down.as_ref().or(p.single.as_ref()),
-                Kind::Single => p.single.as_ref().or(p.up.as_ref()).or(p.down.as_ref()),
-            };
-            if let Some(prev) = clash {
-                return Err(MigrateError::Source(format!(
-                    "two migrations have version {version} in {}: {} and {}",
-                    dir.display(),
-                    file_name(prev),
-                    file
-                )));
-            }
-            if p.name != name {
-                return Err(MigrateError::Source(format!(
-                    "the up and down files of version {version} in {} have different names ({} and {})",
-                    dir.display(),
-                    p.name,
-                    name
-                )));
-            }
-            let slot = match kind {
-                Kind::Up => &mut p.up,
-                Kind::Down => &mut p.down,
-                Kind::Single => &mut p.single,
-            };
-            *slot = Some(path);
+            parts
+                .entry(version)
+                .or_insert_with(|| Parts::named(&name))
+                .add(dir, version, &name, kind, path)?;
         }
-
         let paths: Vec<&Path> = parts
             .values()
             .flat_map(|p| [p.single.as_deref(), p.up.as_deref()])
             .flatten()
             .collect();
         let mut texts = read_all(&paths)?;
-        let mut read = |path: &Path| texts.remove(path).expect("every path was read");
         for (version, p) in parts {
-            let m = if let Some(path) = p.single {
-                let text = read(&path);
-                match dbmate_sections(&text) {
-                    Some((up, down)) => Migration {
-                        version,
-                        name: p.name,
-                        layout: Layout::Dbmate,
-                        checksum: Algorithm::CURRENT.digest(&up.0),
-                        up: Script {
-                            path: path.clone(),
-                            no_transaction: up.2 || has_directive(&up.0),
-                            sql: up.0,
-                            first_line: up.1,
-                        },
-                        down_path: None,
-                        down_script: down
-                            .map(|d| Script {
-                                path: path.clone(),
-                                no_transaction: d.2 || has_directive(&d.0),
-                                sql: d.0,
-                                first_line: d.1,
-                            })
-                            .map_or_else(OnceLock::new, OnceLock::from),
-                    },
-                    None => Migration {
-                        version,
-                        name: p.name,
-                        layout: Layout::Single,
-                        checksum: Algorithm::CURRENT.digest(&text),
-                        up: script(path, text),
-                        down_path: None,
-                        down_script: OnceLock::new(),
-                    },
-                }
-            } else {
-                let Some(up_path) = p.up else {
-                    return Err(MigrateError::Source(format!(
-                        "{} has no matching .up.sql file",
-                        p.down
-                            .as_ref()
-                            .map_or_else(String::new, |d| d.display().to_string())
-                    )));
-                };
-                let up_text = read(&up_path);
-                Migration {
-                    version,
-                    name: p.name,
-                    layout: Layout::Pair,
-                    checksum: Algorithm::CURRENT.digest(&up_text),
-                    up: script(up_path, up_text),
-                    down_path: p.down,
-                    down_script: OnceLock::new(),
-                }
-            };
-            set.migrations.push(m);
+            set.migrations.push(p.into_migration(version, &mut texts)?);
         }
         Ok(set)
     }
 
     /// The migration with `version`.
-    pub fn get(&self, version: i64) -> Option<&Migration> {
+    pub(crate) fn get(&self, version: i64) -> Option<&Migration> {
         self.migrations
             .binary_search_by_key(&version, |m| m.version)
             .ok()
             .map(|i| &self.migrations[i])
+    }
+}
+
+/// The files of `dir` (name and path), sorted by name; `None` when `dir` does not exist.
+fn list_files(dir: &Path) -> Result<Option<Vec<(String, PathBuf)>>, MigrateError> {
+    let unreadable = |source| MigrateError::Unreadable {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(unreadable(e)),
+    };
+    let mut names: Vec<(String, PathBuf)> = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(unreadable)?;
+        if entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
+            names.push((
+                entry.file_name().to_string_lossy().into_owned(),
+                entry.path(),
+            ));
+        }
+    }
+    names.sort();
+    Ok(Some(names))
+}
+
+/// A migration file's version, name and kind; `None` for a file that is not one.
+fn classify(file: &str, path: &Path) -> Result<Option<(i64, String, Kind)>, MigrateError> {
+    let Some(stem) = file.strip_suffix(".sql") else {
+        return Ok(None);
+    };
+    let (stem, kind) = if let Some(s) = stem.strip_suffix(".up") {
+        (s, Kind::Up)
+    } else if let Some(s) = stem.strip_suffix(".down") {
+        (s, Kind::Down)
+    } else {
+        (stem, Kind::Single)
+    };
+    let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &stem[digits..];
+    if digits == 0 || !(rest.is_empty() || rest.starts_with('_')) {
+        return Ok(None);
+    }
+    let version: i64 = stem[..digits]
+        .parse()
+        .map_err(|_| MigrateError::VersionTooLarge {
+            path: path.to_path_buf(),
+            digits: stem[..digits].to_string(),
+        })?;
+    Ok(Some((
+        version,
+        rest.trim_start_matches('_').to_string(),
+        kind,
+    )))
+}
+
+/// The files found for one version.
+struct Parts {
+    name: String,
+    up: Option<PathBuf>,
+    down: Option<PathBuf>,
+    single: Option<PathBuf>,
+}
+
+impl Parts {
+    fn named(name: &str) -> Parts {
+        Parts {
+            name: name.to_string(),
+            up: None,
+            down: None,
+            single: None,
+        }
+    }
+
+    /// Adds a file of `kind`, refusing a second file for the same slot or a different name.
+    fn add(
+        &mut self,
+        dir: &Path,
+        version: i64,
+        name: &str,
+        kind: Kind,
+        path: PathBuf,
+    ) -> Result<(), MigrateError> {
+        let clash = match kind {
+            Kind::Up => self.up.as_ref().or(self.single.as_ref()),
+            Kind::Down => self.down.as_ref().or(self.single.as_ref()),
+            Kind::Single => self
+                .single
+                .as_ref()
+                .or(self.up.as_ref())
+                .or(self.down.as_ref()),
+        };
+        if let Some(prev) = clash {
+            return Err(MigrateError::DuplicateVersion {
+                version,
+                dir: dir.to_path_buf(),
+                first: file_name(prev),
+                second: file_name(&path),
+            });
+        }
+        if self.name != name {
+            return Err(MigrateError::MismatchedNames {
+                version,
+                dir: dir.to_path_buf(),
+                up: self.name.clone(),
+                down: name.to_string(),
+            });
+        }
+        let slot = match kind {
+            Kind::Up => &mut self.up,
+            Kind::Down => &mut self.down,
+            Kind::Single => &mut self.single,
+        };
+        *slot = Some(path);
+        Ok(())
+    }
+
+    /// The migration, from the texts read for its up (or single) file.
+    fn into_migration(
+        self,
+        version: i64,
+        texts: &mut HashMap<PathBuf, String>,
+    ) -> Result<Migration, MigrateError> {
+        let mut read = |path: &Path| texts.remove(path).expect("every path was read");
+        if let Some(path) = self.single {
+            let text = read(&path);
+            return Ok(single_file(version, self.name, path, text));
+        }
+        let Some(up_path) = self.up else {
+            return Err(MigrateError::MissingUp {
+                down: self.down.unwrap_or_default(),
+            });
+        };
+        let up_text = read(&up_path);
+        Ok(Migration {
+            version,
+            name: self.name,
+            layout: Layout::Pair,
+            checksum: Algorithm::CURRENT.digest(&up_text),
+            up: script(up_path, up_text),
+            down_path: self.down,
+            down_script: OnceLock::new(),
+        })
+    }
+}
+
+/// A one-file migration: dbmate (with sections) or sqlx simple (up only).
+fn single_file(version: i64, name: String, path: PathBuf, text: String) -> Migration {
+    let Some((up, down)) = dbmate_sections(&text) else {
+        return Migration {
+            version,
+            name,
+            layout: Layout::Single,
+            checksum: Algorithm::CURRENT.digest(&text),
+            up: script(path, text),
+            down_path: None,
+            down_script: OnceLock::new(),
+        };
+    };
+    let section = |(sql, first_line, no_tx): Section| Script {
+        path: path.clone(),
+        no_transaction: no_tx || has_directive(&sql),
+        sql,
+        first_line,
+    };
+    Migration {
+        version,
+        name,
+        layout: Layout::Dbmate,
+        checksum: Algorithm::CURRENT.digest(&up.0),
+        up: section(up),
+        down_path: None,
+        down_script: down.map(section).map_or_else(OnceLock::new, OnceLock::from),
     }
 }
 
@@ -300,7 +347,7 @@ fn file_name(p: &Path) -> String {
 
 /// Reads every file, on a few threads when there are many (a set of 1,000 migrations is 2,000
 /// small files; the cost is system calls, not bytes).
-fn read_all(paths: &[&Path]) -> Result<std::collections::HashMap<PathBuf, String>, MigrateError> {
+fn read_all(paths: &[&Path]) -> Result<HashMap<PathBuf, String>, MigrateError> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
@@ -327,14 +374,13 @@ fn read_all(paths: &[&Path]) -> Result<std::collections::HashMap<PathBuf, String
 }
 
 fn read(path: &Path) -> Result<String, MigrateError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| MigrateError::Source(format!("cannot read {}: {e}", path.display())))?;
-    String::from_utf8(bytes).map_err(|e| {
-        MigrateError::Source(format!(
-            "{} is not UTF-8 (first bad byte at offset {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        ))
+    let bytes = std::fs::read(path).map_err(|source| MigrateError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|e| MigrateError::NotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
     })
 }
 
@@ -356,7 +402,7 @@ fn script(path: PathBuf, sql: String) -> Script {
 }
 
 /// Whether a line of its own says `-- backendctl:no-transaction`.
-pub fn has_directive(sql: &str) -> bool {
+pub(crate) fn has_directive(sql: &str) -> bool {
     sql.lines().any(|l| {
         let l = l.trim();
         l.strip_prefix("--")
@@ -398,7 +444,11 @@ fn dbmate_sections(text: &str) -> Option<(Section, Option<Section>)> {
 }
 
 /// The next version and file names for `migrate new NAME` in `dir`.
-pub fn next_files(set: &MigrationSet, name: &str, timestamp: bool) -> Vec<(PathBuf, String)> {
+pub(crate) fn next_files(
+    set: &MigrationSet,
+    name: &str,
+    timestamp: bool,
+) -> Vec<(PathBuf, String)> {
     let slug: String = name
         .trim()
         .chars()
@@ -490,7 +540,14 @@ mod tests {
         let v: Vec<_> = s
             .migrations
             .iter()
-            .map(|m| (m.version, m.layout, m.up.no_transaction, m.has_down()))
+            .map(|m| {
+                (
+                    m.version,
+                    m.layout,
+                    m.up.no_transaction,
+                    m.down().unwrap().is_some(),
+                )
+            })
             .collect();
         assert_eq!(
             v,

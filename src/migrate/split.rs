@@ -14,22 +14,22 @@ use super::dialect::Dialect;
 
 /// One statement of a migration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
+pub(crate) struct Statement {
     /// The statement's text, without its terminating delimiter, trimmed.
-    pub sql: String,
+    pub(crate) sql: String,
     /// 1-based line of the statement's first character in the section it came from.
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 impl Statement {
     /// The first `n` keywords of the statement, upper-cased, comments skipped.
-    pub fn keywords(&self, n: usize) -> Vec<String> {
+    pub(crate) fn keywords(&self, n: usize) -> Vec<String> {
         leading_words(&self.sql, n)
     }
 }
 
 /// Splits `sql` into statements. Comment-only pieces are dropped.
-pub fn split(sql: &str, dialect: Dialect) -> Vec<Statement> {
+pub(crate) fn split(sql: &str, dialect: Dialect) -> Vec<Statement> {
     let b = sql.as_bytes();
     let mut out = Vec::new();
     let mut delimiter: Vec<u8> = b";".to_vec();
@@ -198,12 +198,12 @@ fn is_executable_comment(b: &[u8], i: usize, dialect: Dialect) -> bool {
 }
 
 /// Whether `text` has anything but whitespace and comments.
-pub fn has_code(text: &str, dialect: Dialect) -> bool {
+pub(crate) fn has_code(text: &str, dialect: Dialect) -> bool {
     !strip_comments(text, dialect).trim().is_empty()
 }
 
 /// `text` with comments removed (quoted text is kept).
-pub fn strip_comments(text: &str, dialect: Dialect) -> String {
+pub(crate) fn strip_comments(text: &str, dialect: Dialect) -> String {
     let b = text.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -235,7 +235,7 @@ pub fn strip_comments(text: &str, dialect: Dialect) -> String {
 
 /// The first `n` words of `sql` outside comments, upper-cased (quoted identifiers are kept as
 /// written, without their quotes).
-pub fn leading_words(sql: &str, n: usize) -> Vec<String> {
+pub(crate) fn leading_words(sql: &str, n: usize) -> Vec<String> {
     let code = strip_comments(sql, Dialect::Postgres);
     let mut words = Vec::new();
     let mut cur = String::new();

@@ -8,7 +8,7 @@ use super::source::{Migration, MigrationSet};
 
 /// What is known about one version of a set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
+pub(crate) enum State {
     /// Applied, and the file still has the checksum it was applied with.
     Applied,
     /// Not applied yet, newer than everything applied.
@@ -32,7 +32,7 @@ pub enum State {
 }
 
 impl State {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             State::Applied => "applied",
             State::Pending => "pending",
@@ -48,7 +48,7 @@ impl State {
     }
 
     /// Whether a person must act before `up` runs (pending work is not a problem).
-    pub fn is_problem(self) -> bool {
+    pub(crate) fn is_problem(self) -> bool {
         matches!(
             self,
             State::Drifted | State::Missing | State::Incomplete | State::OutOfOrder
@@ -58,30 +58,30 @@ impl State {
 
 /// One line of a set's status.
 #[derive(Debug, Clone)]
-pub struct Entry<'a> {
-    pub version: i64,
-    pub name: String,
-    pub state: State,
-    pub migration: Option<&'a Migration>,
-    pub row: Option<&'a HistoryRow>,
+pub(crate) struct Entry<'a> {
+    pub(crate) version: i64,
+    pub(crate) name: String,
+    pub(crate) state: State,
+    pub(crate) migration: Option<&'a Migration>,
+    pub(crate) row: Option<&'a HistoryRow>,
 }
 
 /// Status of a whole set.
 #[derive(Debug, Clone)]
-pub struct SetStatus<'a> {
-    pub set: &'a MigrationSet,
-    pub entries: Vec<Entry<'a>>,
+pub(crate) struct SetStatus<'a> {
+    pub(crate) set: &'a MigrationSet,
+    pub(crate) entries: Vec<Entry<'a>>,
 }
 
 impl<'a> SetStatus<'a> {
     /// Compares `set` with the rows of the history table that belong to it.
-    pub fn compute(set: &'a MigrationSet, rows: &'a [HistoryRow]) -> SetStatus<'a> {
+    pub(crate) fn compute(set: &'a MigrationSet, rows: &'a [HistoryRow]) -> SetStatus<'a> {
         SetStatus::compute_live(set, rows, false)
     }
 
     /// As [`SetStatus::compute`]; with `run_in_progress` (another run holds the lock), rows
     /// marked running are shown as running rather than interrupted.
-    pub fn compute_live(
+    pub(crate) fn compute_live(
         set: &'a MigrationSet,
         rows: &'a [HistoryRow],
         run_in_progress: bool,
@@ -143,22 +143,22 @@ impl<'a> SetStatus<'a> {
         SetStatus { set, entries }
     }
 
-    pub fn count(&self, state: State) -> usize {
+    pub(crate) fn count(&self, state: State) -> usize {
         self.entries.iter().filter(|e| e.state == state).count()
     }
 
-    pub fn has_problems(&self) -> bool {
+    pub(crate) fn has_problems(&self) -> bool {
         self.entries.iter().any(|e| e.state.is_problem())
     }
 
-    pub fn has_pending(&self) -> bool {
+    pub(crate) fn has_pending(&self) -> bool {
         self.entries
             .iter()
             .any(|e| matches!(e.state, State::Pending | State::OutOfOrder | State::Running))
     }
 
     /// One-line summary: "3 applied, 1 pending".
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let mut parts = Vec::new();
         for s in [
             State::Applied,
@@ -184,9 +184,32 @@ impl<'a> SetStatus<'a> {
         }
     }
 
+    /// What `migrate status --json` prints for the set; `hint` as in [`SetStatus::render`].
+    pub(crate) fn to_json(&self, hint: &str) -> serde_json::Value {
+        serde_json::json!({
+            "set": self.set.name,
+            "dir": self.set.dir.display().to_string(),
+            "summary": self.summary(),
+            "needs_attention": self.has_problems(),
+            "pending": self.has_pending(),
+            "migrations": self.entries.iter().map(|e| serde_json::json!({
+                "version": e.version,
+                "name": e.name,
+                "state": e.state.label(),
+                "applied_at": e.row.map(|r| r.applied_at.clone()),
+                "applied_by": e.row.map(|r| r.applied_by.clone()),
+                "duration_ms": e.row.map(|r| r.duration_ms),
+                "statements_done": e.row.map(|r| r.statements_done),
+                "statements_total": e.row.map(|r| r.statements_total),
+                "error": e.row.and_then(|r| r.error.clone()),
+                "detail": detail(e, hint),
+            })).collect::<Vec<_>>(),
+        })
+    }
+
     /// The table printed by `migrate status`.
-    /// `hint` spells the command in the advice (`backendctl migrate --dir … --set …`).
-    pub fn render(&self, hint: &str) -> String {
+    /// `hint` spells the command in the advice (`backendctl migrate --dir … --migrations …`).
+    pub(crate) fn render(&self, hint: &str) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -248,8 +271,41 @@ fn truncate(s: &str, w: usize) -> String {
     }
 }
 
+/// What `status` prints under a row that stopped part-way: [`what_stopped`] and how to settle it.
+/// `hint` spells the command (`backendctl migrate --dir … --migrations …`).
+pub(crate) fn describe_incomplete(r: &HistoryRow, hint: &str) -> String {
+    format!(
+        "{}\n↳ settle it with `{hint} resolve {v} --resume` (after fixing the file), `--rolled-back` or `--applied`",
+        what_stopped(r),
+        v = r.version
+    )
+}
+
+/// Which statements of a row that stopped part-way ran, and why it stopped.
+pub(crate) fn what_stopped(r: &HistoryRow) -> String {
+    let (done, total) = (r.statements_done, r.statements_total);
+    let ran = match done {
+        0 => format!("none of its {total} statements ran"),
+        1 => format!("statement 1 of {total} ran"),
+        _ => format!("statements 1–{done} of {total} ran"),
+    };
+    let error = r.error.as_deref().unwrap_or("no error was recorded");
+    match r.state {
+        RowState::Failed => format!("↳ up failed: {ran}; {error}"),
+        RowState::RevertFailed => format!("↳ down failed: {ran}; {error}"),
+        RowState::Running => format!(
+            "↳ up was interrupted (the process stopped): {ran}; statement {} may or may not have completed",
+            done + 1
+        ),
+        _ => format!(
+            "↳ down was interrupted (the process stopped): {ran}; statement {} may or may not have completed",
+            done + 1
+        ),
+    }
+}
+
 /// The extra lines under an entry that needs attention.
-pub fn detail(e: &Entry<'_>, hint: &str) -> Option<String> {
+pub(crate) fn detail(e: &Entry<'_>, hint: &str) -> Option<String> {
     match e.state {
         State::Drifted => Some(format!(
             "↳ {} changed after it was applied; restore it, or accept it with `{hint} repair {}`",
@@ -261,7 +317,7 @@ pub fn detail(e: &Entry<'_>, hint: &str) -> Option<String> {
             format!("↳ older than the newest applied version; `{hint} up --allow-out-of-order` applies it")
                 .to_string(),
         ),
-        State::Incomplete => e.row.map(|r| super::engine::describe_incomplete(r, hint)),
+        State::Incomplete => e.row.map(|r| describe_incomplete(r, hint)),
         State::Running => e.row.map(|r| {
             format!("↳ running now: {} of {} statements done", r.statements_done, r.statements_total)
         }),

@@ -6,14 +6,14 @@ use std::path::Path;
 
 /// A database URL with its engine.
 #[derive(Debug, Clone)]
-pub struct DbUrl {
+pub(crate) struct DbUrl {
     /// The URL as given (may hold a password: never print it, print [`DbUrl::masked`]).
-    pub raw: String,
-    pub dialect: Dialect,
+    pub(crate) raw: String,
+    pub(crate) dialect: Dialect,
 }
 
 impl DbUrl {
-    pub fn parse(raw: &str) -> Result<DbUrl, MigrateError> {
+    pub(crate) fn parse(raw: &str) -> Result<DbUrl, MigrateError> {
         let raw = raw.trim();
         let lower = raw.to_ascii_lowercase();
         let dialect = if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
@@ -23,10 +23,7 @@ impl DbUrl {
         } else if lower.starts_with("sqlite:") {
             Dialect::Sqlite
         } else {
-            return Err(MigrateError::Usage(format!(
-                "unsupported database URL `{}`: expected postgres://, mysql://, mariadb:// or sqlite:",
-                mask(raw)
-            )));
+            return Err(MigrateError::UnsupportedUrl { url: mask(raw) });
         };
         let raw = if let Some(rest) = raw.strip_prefix("mariadb://") {
             format!("mysql://{rest}")
@@ -37,12 +34,12 @@ impl DbUrl {
     }
 
     /// The URL with any password replaced by `****`.
-    pub fn masked(&self) -> String {
+    pub(crate) fn masked(&self) -> String {
         mask(&self.raw)
     }
 
     /// For SQLite, the database file (None for in-memory databases).
-    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+    pub(crate) fn sqlite_path(&self) -> Option<std::path::PathBuf> {
         let rest = self
             .raw
             .strip_prefix("sqlite://")
@@ -56,7 +53,7 @@ impl DbUrl {
 }
 
 /// Masks the password of `scheme://user:password@host/...`.
-pub fn mask(url: &str) -> String {
+pub(crate) fn mask(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_string();
     };
@@ -75,6 +72,29 @@ pub fn mask(url: &str) -> String {
             &rest[at..]
         ),
         None => url.to_string(),
+    }
+}
+
+/// A relative SQLite path resolved against `base` (the manifest's directory), so
+/// `sqlite://var/app.db` means the same file wherever backendctl runs from.
+pub(crate) fn anchor_sqlite_url(url: &str, base: &Path) -> String {
+    let (scheme, rest) = if let Some(rest) = url.strip_prefix("sqlite://") {
+        ("sqlite://", rest)
+    } else if let Some(rest) = url.strip_prefix("sqlite:") {
+        ("sqlite:", rest)
+    } else {
+        return url.to_owned();
+    };
+    let (path, query) = rest
+        .split_once('?')
+        .map_or((rest, None), |(p, q)| (p, Some(q)));
+    if path.is_empty() || path == ":memory:" || Path::new(path).is_absolute() {
+        return url.to_owned();
+    }
+    let absolute = base.join(path);
+    match query {
+        Some(query) => format!("{scheme}{}?{query}", absolute.display()),
+        None => format!("{scheme}{}", absolute.display()),
     }
 }
 
@@ -111,28 +131,5 @@ mod tests {
                 .is_none()
         );
         assert!(DbUrl::parse("redis://x").is_err());
-    }
-}
-
-/// A relative SQLite path resolved against `base` (the manifest's directory), so
-/// `sqlite://var/app.db` means the same file wherever backendctl runs from.
-pub(crate) fn anchor_sqlite_url(url: &str, base: &Path) -> String {
-    let (scheme, rest) = if let Some(rest) = url.strip_prefix("sqlite://") {
-        ("sqlite://", rest)
-    } else if let Some(rest) = url.strip_prefix("sqlite:") {
-        ("sqlite:", rest)
-    } else {
-        return url.to_owned();
-    };
-    let (path, query) = rest
-        .split_once('?')
-        .map_or((rest, None), |(p, q)| (p, Some(q)));
-    if path.is_empty() || path == ":memory:" || Path::new(path).is_absolute() {
-        return url.to_owned();
-    }
-    let absolute = base.join(path);
-    match query {
-        Some(query) => format!("{scheme}{}?{query}", absolute.display()),
-        None => format!("{scheme}{}", absolute.display()),
     }
 }

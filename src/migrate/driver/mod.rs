@@ -21,14 +21,14 @@ use super::url::DbUrl;
 
 /// A statement that failed, as the server reported it.
 #[derive(Debug, Clone)]
-pub struct ExecFailure {
-    pub message: String,
+pub(crate) struct ExecFailure {
+    pub(crate) message: String,
     /// 0-based character offset of the error in the text that was sent, when the server says.
-    pub position: Option<usize>,
+    pub(crate) position: Option<usize>,
 }
 
 impl ExecFailure {
-    pub fn from_sqlx(e: &sqlx::Error) -> ExecFailure {
+    pub(crate) fn from_sqlx(e: &sqlx::Error) -> ExecFailure {
         let position = match e {
             sqlx::Error::Database(db) => db
                 .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
@@ -72,7 +72,7 @@ where
 }
 
 /// An open connection to one of the supported engines.
-pub enum Conn {
+pub(crate) enum Conn {
     Postgres(postgres::Postgres),
     MySql(mysql::MySql),
     Sqlite(sqlite::Sqlite),
@@ -90,7 +90,7 @@ macro_rules! each {
 
 impl Conn {
     /// Opens the connection.
-    pub async fn connect(url: &DbUrl) -> Result<Conn, MigrateError> {
+    pub(crate) async fn connect(url: &DbUrl) -> Result<Conn, MigrateError> {
         Ok(match url.dialect {
             Dialect::Postgres => Conn::Postgres(postgres::Postgres::connect(url).await?),
             Dialect::MySql => Conn::MySql(mysql::MySql::connect(url).await?),
@@ -98,7 +98,7 @@ impl Conn {
         })
     }
 
-    pub fn dialect(&self) -> Dialect {
+    pub(crate) fn dialect(&self) -> Dialect {
         match self {
             Conn::Postgres(_) => Dialect::Postgres,
             Conn::MySql(_) => Dialect::MySql,
@@ -108,7 +108,7 @@ impl Conn {
 
     /// Takes the database's migration lock, waiting up to `timeout`. `waiting` is called with a
     /// description of the holder when the lock is busy (and again every few seconds).
-    pub async fn lock(
+    pub(crate) async fn lock(
         &mut self,
         timeout: Duration,
         waiting: &mut dyn FnMut(&str),
@@ -117,17 +117,17 @@ impl Conn {
     }
 
     /// Releases the lock (closing the connection also does).
-    pub async fn unlock(&mut self) -> Result<(), MigrateError> {
+    pub(crate) async fn unlock(&mut self) -> Result<(), MigrateError> {
         each!(self, c => c.unlock().await)
     }
 
     /// Whether the history table exists.
-    pub async fn history_exists(&mut self) -> Result<bool, MigrateError> {
+    pub(crate) async fn history_exists(&mut self) -> Result<bool, MigrateError> {
         each!(self, c => c.history_exists().await)
     }
 
     /// Creates the history tables if they are missing. Call with the lock held.
-    pub async fn ensure_history(&mut self) -> Result<(), MigrateError> {
+    pub(crate) async fn ensure_history(&mut self) -> Result<(), MigrateError> {
         let sql = super::history::create_tables(self.dialect());
         self.exec(&sql).await.map_err(|f| MigrateError::Database {
             url: self.masked_url(),
@@ -136,7 +136,7 @@ impl Conn {
     }
 
     /// Every history row (empty when the table does not exist).
-    pub async fn read_history(&mut self) -> Result<Vec<HistoryRow>, MigrateError> {
+    pub(crate) async fn read_history(&mut self) -> Result<Vec<HistoryRow>, MigrateError> {
         if !self.history_exists().await? {
             return Ok(Vec::new());
         }
@@ -145,14 +145,14 @@ impl Conn {
     }
 
     /// Runs `sql` (one or more statements) as it is.
-    pub async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {
+    pub(crate) async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {
         each!(self, c => c.exec(sql).await)
     }
 
     /// Runs `body` and then `record` in one transaction; on failure nothing is left behind.
     /// Positions in the returned failure are relative to `body`.
     /// `record` receives an SQL expression for the migration's duration in milliseconds.
-    pub async fn run_in_transaction(
+    pub(crate) async fn run_in_transaction(
         &mut self,
         body: &str,
         record: &dyn Fn(&str) -> String,
@@ -167,7 +167,7 @@ impl Conn {
     }
 
     /// Runs a batch of statements in one round trip and says how many completed before an error.
-    pub async fn exec_counted(&mut self, sql: &str) -> (usize, Result<(), ExecFailure>) {
+    pub(crate) async fn exec_counted(&mut self, sql: &str) -> (usize, Result<(), ExecFailure>) {
         match self {
             Conn::MySql(c) => c.exec_counted(sql).await,
             other => match other.exec(sql).await {
@@ -177,12 +177,12 @@ impl Conn {
         }
     }
 
-    pub fn masked_url(&self) -> String {
+    pub(crate) fn masked_url(&self) -> String {
         each!(self, c => c.url.masked())
     }
 
     /// Closes the connection.
-    pub async fn close(self) {
+    pub(crate) async fn close(self) {
         each!(self, c => c.close().await);
     }
 }

@@ -23,14 +23,14 @@ use crate::migrate::url::DbUrl;
 /// Connection id, user, host, seconds in state, current statement.
 type HolderRow = (i64, String, String, i64, String);
 
-pub struct MySql {
+pub(crate) struct MySql {
     conn: MySqlConnection,
-    pub url: DbUrl,
+    pub(crate) url: DbUrl,
     lock: Option<String>,
 }
 
 impl MySql {
-    pub async fn connect(url: &DbUrl) -> Result<MySql, MigrateError> {
+    pub(crate) async fn connect(url: &DbUrl) -> Result<MySql, MigrateError> {
         let masked = url.masked();
         // Keep the server's sql_mode and time zone: migrations must mean what they mean in the
         // mysql client (sqlx would add PIPES_AS_CONCAT and force UTC).
@@ -52,7 +52,7 @@ impl MySql {
         })
     }
 
-    pub async fn lock(
+    pub(crate) async fn lock(
         &mut self,
         timeout: Duration,
         waiting: &mut dyn FnMut(&str),
@@ -63,9 +63,7 @@ impl MySql {
             .await
             .map_err(|e| db_error(&masked, &e))?;
         let Some(db) = db else {
-            return Err(MigrateError::Usage(format!(
-                "{masked} names no database; add /DBNAME to the URL"
-            )));
+            return Err(MigrateError::NoDatabaseName { url: masked });
         };
         // GET_LOCK names are at most 64 characters.
         let name = format!(
@@ -89,11 +87,12 @@ impl MySql {
             }
             let holder = self.holder(&name).await;
             if start.elapsed() >= timeout {
-                return Err(MigrateError::LockTimeout(format!(
-                    "timed out after {}s waiting for the migration lock of database {db}; it is held by {holder}.\n\
-                     help: wait for that run to finish, or end it with KILL <id> if it is stuck; raise --lock-timeout to wait longer",
-                    timeout.as_secs()
-                )));
+                return Err(MigrateError::LockTimeout {
+                    waited: format!("{}s", timeout.as_secs()),
+                    lock: format!("database {db}"),
+                    holder,
+                    remedy: ", or end it with KILL <id> if it is stuck",
+                });
             }
             if last_report.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
                 waiting(&format!(
@@ -128,7 +127,7 @@ impl MySql {
         }
     }
 
-    pub async fn unlock(&mut self) -> Result<(), MigrateError> {
+    pub(crate) async fn unlock(&mut self) -> Result<(), MigrateError> {
         if let Some(name) = self.lock.take() {
             sqlx::query("SELECT RELEASE_LOCK(?)")
                 .bind(name)
@@ -139,7 +138,7 @@ impl MySql {
         Ok(())
     }
 
-    pub async fn history_exists(&mut self) -> Result<bool, MigrateError> {
+    pub(crate) async fn history_exists(&mut self) -> Result<bool, MigrateError> {
         sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
         )
@@ -150,11 +149,14 @@ impl MySql {
         .map_err(|e| db_error(&self.url.masked(), &e))
     }
 
-    pub async fn read_history(&mut self, sql: &str) -> Result<Vec<HistoryRow>, MigrateError> {
+    pub(crate) async fn read_history(
+        &mut self,
+        sql: &str,
+    ) -> Result<Vec<HistoryRow>, MigrateError> {
         super::read_history(&mut self.conn, &self.url, sql).await
     }
 
-    pub async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {
+    pub(crate) async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {
         match self.exec_counted(sql).await {
             (_, Ok(())) => Ok(()),
             (_, Err(e)) => Err(e),
@@ -163,7 +165,7 @@ impl MySql {
 
     /// Runs a multi-statement batch and counts the statements that completed before an error.
     /// On error, any open transaction is rolled back.
-    pub async fn exec_counted(&mut self, sql: &str) -> (usize, Result<(), ExecFailure>) {
+    pub(crate) async fn exec_counted(&mut self, sql: &str) -> (usize, Result<(), ExecFailure>) {
         let mut done = 0;
         let mut failure = None;
         {
@@ -191,7 +193,7 @@ impl MySql {
         }
     }
 
-    pub async fn close(self) {
+    pub(crate) async fn close(self) {
         let _ = self.conn.close().await;
     }
 }

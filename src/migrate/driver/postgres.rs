@@ -21,14 +21,14 @@ use crate::migrate::url::DbUrl;
 /// pid, application_name, user, client address, seconds, current query.
 type HolderRow = (i32, String, String, String, i64, String);
 
-pub struct Postgres {
+pub(crate) struct Postgres {
     conn: PgConnection,
-    pub url: DbUrl,
+    pub(crate) url: DbUrl,
     key: Option<i64>,
 }
 
 impl Postgres {
-    pub async fn connect(url: &DbUrl) -> Result<Postgres, MigrateError> {
+    pub(crate) async fn connect(url: &DbUrl) -> Result<Postgres, MigrateError> {
         let masked = url.masked();
         let actor = Actor::current();
         let opts = PgConnectOptions::from_str(&url.raw)
@@ -50,7 +50,7 @@ impl Postgres {
         })
     }
 
-    pub async fn lock(
+    pub(crate) async fn lock(
         &mut self,
         timeout: Duration,
         waiting: &mut dyn FnMut(&str),
@@ -84,11 +84,13 @@ impl Postgres {
             }
             let holder = self.holder(key).await;
             if start.elapsed() >= timeout {
-                return Err(MigrateError::LockTimeout(format!(
-                    "timed out after {} waiting for the migration lock of database {db} (schema {schema}); it is held by {holder}.\n\
-                     help: wait for that run to finish, or end it with SELECT pg_terminate_backend(pid) if it is stuck; raise --lock-timeout to wait longer",
-                    humantime::format_duration(Duration::from_secs(timeout.as_secs()))
-                )));
+                return Err(MigrateError::LockTimeout {
+                    waited: humantime::format_duration(Duration::from_secs(timeout.as_secs()))
+                        .to_string(),
+                    lock: format!("database {db} (schema {schema})"),
+                    holder,
+                    remedy: ", or end it with SELECT pg_terminate_backend(pid) if it is stuck",
+                });
             }
             if last_report.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
                 waiting(&format!(
@@ -129,7 +131,7 @@ impl Postgres {
         }
     }
 
-    pub async fn unlock(&mut self) -> Result<(), MigrateError> {
+    pub(crate) async fn unlock(&mut self) -> Result<(), MigrateError> {
         if let Some(key) = self.key.take() {
             sqlx::query("SELECT pg_advisory_unlock($1)")
                 .bind(key)
@@ -140,7 +142,7 @@ impl Postgres {
         Ok(())
     }
 
-    pub async fn history_exists(&mut self) -> Result<bool, MigrateError> {
+    pub(crate) async fn history_exists(&mut self) -> Result<bool, MigrateError> {
         sqlx::query_scalar::<_, bool>("SELECT to_regclass($1) IS NOT NULL")
             .bind(TABLE)
             .fetch_one(&mut self.conn)
@@ -148,11 +150,14 @@ impl Postgres {
             .map_err(|e| db_error(&self.url.masked(), &e))
     }
 
-    pub async fn read_history(&mut self, sql: &str) -> Result<Vec<HistoryRow>, MigrateError> {
+    pub(crate) async fn read_history(
+        &mut self,
+        sql: &str,
+    ) -> Result<Vec<HistoryRow>, MigrateError> {
         super::read_history(&mut self.conn, &self.url, sql).await
     }
 
-    pub async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {
+    pub(crate) async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {
         match sqlx::raw_sql(AssertSqlSafe(sql))
             .execute(&mut self.conn)
             .await
@@ -169,7 +174,7 @@ impl Postgres {
 
     /// One round trip. The server parses the whole string before running any of it, so text the
     /// body leaves open (a quote, a comment) is a syntax error, never a swallowed COMMIT.
-    pub async fn run_in_transaction(
+    pub(crate) async fn run_in_transaction(
         &mut self,
         body: &str,
         record: &dyn Fn(&str) -> String,
@@ -186,7 +191,7 @@ impl Postgres {
         })
     }
 
-    pub async fn close(self) {
+    pub(crate) async fn close(self) {
         let _ = self.conn.close().await;
     }
 }

@@ -16,14 +16,14 @@ use crate::migrate::error::{MigrateError, db_error};
 use crate::migrate::history::{Actor, HistoryRow, TABLE};
 use crate::migrate::url::DbUrl;
 
-pub struct Sqlite {
+pub(crate) struct Sqlite {
     conn: SqliteConnection,
-    pub url: DbUrl,
+    pub(crate) url: DbUrl,
     lock: Option<std::fs::File>,
 }
 
 impl Sqlite {
-    pub async fn connect(url: &DbUrl) -> Result<Sqlite, MigrateError> {
+    pub(crate) async fn connect(url: &DbUrl) -> Result<Sqlite, MigrateError> {
         let masked = url.masked();
         if let Some(parent) = url
             .sqlite_path()
@@ -50,7 +50,7 @@ impl Sqlite {
         })
     }
 
-    pub async fn lock(
+    pub(crate) async fn lock(
         &mut self,
         timeout: Duration,
         waiting: &mut dyn FnMut(&str),
@@ -91,13 +91,12 @@ impl Sqlite {
                 holder.trim().to_string()
             };
             if start.elapsed() >= timeout {
-                return Err(MigrateError::LockTimeout(format!(
-                    "timed out after {}s waiting for the migration lock of {} ({}); it is held by {holder}.\n\
-                     help: wait for that run to finish or stop that process; raise --lock-timeout to wait longer",
-                    timeout.as_secs(),
-                    db.display(),
-                    path.display()
-                )));
+                return Err(MigrateError::LockTimeout {
+                    waited: format!("{}s", timeout.as_secs()),
+                    lock: format!("{} ({})", db.display(), path.display()),
+                    holder,
+                    remedy: " or stop that process",
+                });
             }
             if last_report.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
                 waiting(&format!(
@@ -123,7 +122,7 @@ impl Sqlite {
         Ok(())
     }
 
-    pub async fn unlock(&mut self) -> Result<(), MigrateError> {
+    pub(crate) async fn unlock(&mut self) -> Result<(), MigrateError> {
         if let Some(f) = self.lock.take() {
             let _ = f.set_len(0);
             let _ = f.unlock();
@@ -131,7 +130,7 @@ impl Sqlite {
         Ok(())
     }
 
-    pub async fn history_exists(&mut self) -> Result<bool, MigrateError> {
+    pub(crate) async fn history_exists(&mut self) -> Result<bool, MigrateError> {
         sqlx::query_scalar::<_, i64>(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
         )
@@ -142,11 +141,14 @@ impl Sqlite {
         .map_err(|e| db_error(&self.url.masked(), &e))
     }
 
-    pub async fn read_history(&mut self, sql: &str) -> Result<Vec<HistoryRow>, MigrateError> {
+    pub(crate) async fn read_history(
+        &mut self,
+        sql: &str,
+    ) -> Result<Vec<HistoryRow>, MigrateError> {
         super::read_history(&mut self.conn, &self.url, sql).await
     }
 
-    pub async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {
+    pub(crate) async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {
         match sqlx::raw_sql(AssertSqlSafe(sql))
             .execute(&mut self.conn)
             .await
@@ -163,7 +165,7 @@ impl Sqlite {
     /// Three calls on the same connection (in-process, no network): SQLite parses a string one
     /// statement at a time, so a body ending inside an unterminated comment would otherwise
     /// swallow the history row and the COMMIT.
-    pub async fn run_in_transaction(
+    pub(crate) async fn run_in_transaction(
         &mut self,
         body: &str,
         record: &dyn Fn(&str) -> String,
@@ -175,7 +177,7 @@ impl Sqlite {
         self.exec(&format!("{record};\nCOMMIT")).await
     }
 
-    pub async fn close(mut self) {
+    pub(crate) async fn close(mut self) {
         let _ = self.unlock().await;
         let _ = self.conn.close().await;
     }

@@ -1,6 +1,7 @@
-//! The manifest's executors for `database` and `migrations` nodes.
+//! The typed targets of every migration command, `database` and `migrations` nodes with their
+//! values resolved, and what plans and applies them.
 //!
-//! The manifest engine (plan/apply) calls these at its Step boundary:
+//! The manifest engine (plan/apply) calls these at its Step boundary (see `step.rs`):
 //! - [`plan_database`] reads state without taking the lock or creating anything, and returns
 //!   for each set what `apply` would do (pending migrations, drift and other problems, lint
 //!   warnings on the pending files) plus a fingerprint of the state it read;
@@ -9,8 +10,8 @@
 //! - [`plan_database_node`] / [`apply_database_node`] handle the `database` node itself (an
 //!   embedded SQLite file is created on apply).
 //!
-//! Ad-hoc `backendctl migrate` builds the same [`DatabaseTarget`] / [`SetTarget`] values and
-//! runs the same engine.
+//! `backendctl migrate` builds the same [`DatabaseTarget`] / [`SetTarget`] values, from its flags
+//! (`cli.rs`) or from the manifest (`manifest_sets.rs`), and runs the same engine.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -29,7 +30,7 @@ use super::url::DbUrl;
 use crate::manifest::model::database::Database;
 use crate::manifest::model::migrations::Migrations;
 
-/// Default for `database.lock-timeout`.
+/// Default for `database.lock-timeout` and `migrate --lock-timeout`.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// A `database` node with its URL already interpolated.
@@ -37,7 +38,7 @@ pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(300);
 pub struct DatabaseTarget {
     /// Node name (`database "main"` → `main`).
     pub name: String,
-    pub url: DbUrl,
+    pub(crate) url: DbUrl,
     pub lock_timeout: Duration,
 }
 
@@ -49,8 +50,10 @@ impl DatabaseTarget {
         url: &str,
     ) -> Result<DatabaseTarget, MigrateError> {
         let lock_timeout = match model.lock_timeout.as_deref() {
-            Some(t) => humantime::parse_duration(t).map_err(|e| {
-                MigrateError::Usage(format!("database.{name}.lock-timeout `{t}`: {e}"))
+            Some(t) => humantime::parse_duration(t).map_err(|e| MigrateError::BadLockTimeout {
+                database: name.to_string(),
+                value: t.to_string(),
+                reason: e.to_string(),
             })?,
             None => DEFAULT_LOCK_TIMEOUT,
         };
@@ -119,26 +122,16 @@ pub struct SetPlan {
     pub fingerprint: String,
 }
 
-/// The plan's action symbol for a set.
+/// What `apply` would do for a set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SetAction {
-    /// `>` pending migrations will run.
+    /// Pending migrations will run.
     Run,
-    /// `=` nothing to do.
+    /// Nothing to do.
     UpToDate,
-    /// `!` apply will refuse until a person acts.
+    /// `apply` will refuse until a person acts.
     Blocked,
-}
-
-impl SetAction {
-    pub fn symbol(self) -> char {
-        match self {
-            SetAction::Run => '>',
-            SetAction::UpToDate => '=',
-            SetAction::Blocked => '!',
-        }
-    }
 }
 
 impl SetPlan {
@@ -170,18 +163,6 @@ impl SetPlan {
             s.push_str(&format!("; {} lint warning(s)", self.warnings.len()));
         }
         s
-    }
-
-    /// Lines shown with `plan -v`.
-    pub fn detail(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .pending
-            .iter()
-            .map(|m| format!("+ {} {}", m.version, m.file))
-            .collect();
-        out.extend(self.problems.iter().map(|p| format!("! {p}")));
-        out.extend(self.warnings.iter().map(|w| format!("warning: {w}")));
-        out
     }
 }
 
@@ -276,7 +257,7 @@ pub async fn apply_set(
         ignore_missing: set.ignore_missing,
         quiet,
         command_hint: format!(
-            "backendctl migrate -D <{}> --dir {} --set {}",
+            "backendctl migrate -D <{}> --dir {} --migrations {}",
             db.name,
             set.dir.display(),
             set.name
@@ -314,10 +295,7 @@ pub fn order_sets(sets: &[SetTarget]) -> Result<Vec<SetTarget>, MigrateError> {
                 .filter(|a| !done.contains(*a))
                 .cloned()
                 .collect();
-            return Err(MigrateError::Usage(format!(
-                "migration sets depend on each other in a cycle: {}",
-                stuck.join(", ")
-            )));
+            return Err(MigrateError::SetCycle { members: stuck });
         }
         for s in ready {
             done.insert(s.address());

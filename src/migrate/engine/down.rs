@@ -1,0 +1,113 @@
+//! `down` and `redo`: reverting applied migrations, newest first.
+
+use super::Engine;
+use crate::migrate::error::{Direction, MigrateError};
+use crate::migrate::source::{Migration, MigrationSet};
+use crate::migrate::status::{Entry, SetStatus, State, what_stopped};
+
+impl Engine {
+    /// Reverts applied migrations of `set`, newest first: `steps` of them, or all above `to`.
+    /// `confirm` is asked with the list before anything runs.
+    pub(crate) async fn down(
+        &mut self,
+        set: &MigrationSet,
+        steps: Option<usize>,
+        to: Option<i64>,
+        confirm: &mut dyn FnMut(&[&Migration]) -> bool,
+    ) -> Result<Vec<i64>, MigrateError> {
+        let rows = self.history().await?;
+        let status = SetStatus::compute(set, &rows);
+        if let Some(e) = status.entries.iter().find(|e| e.state == State::Incomplete) {
+            let row = e.row.expect("incomplete entries have rows");
+            return Err(MigrateError::StoppedPartWay {
+                set: set.name.clone(),
+                version: e.version,
+                what: what_stopped(row),
+                hint: self.opts.command_hint.clone(),
+            });
+        }
+        let list = self.revertible(set, &status, steps, to)?;
+        if list.is_empty() {
+            return Ok(Vec::new());
+        }
+        if !self.opts.dry_run && !confirm(&list) {
+            return Err(MigrateError::NotConfirmed);
+        }
+        self.reporter.start("revert", list.len());
+        let items: Vec<(&str, &Migration)> = list.iter().map(|m| (set.name.as_str(), *m)).collect();
+        self.run_plan(Direction::Down, &items).await?;
+        self.reporter.finish();
+        Ok(list.iter().map(|m| m.version).collect())
+    }
+
+    /// The migrations `down` reverts, newest first, each with its down script read; refuses the
+    /// whole list when one of them cannot be reverted.
+    fn revertible<'s>(
+        &self,
+        set: &MigrationSet,
+        status: &SetStatus<'s>,
+        steps: Option<usize>,
+        to: Option<i64>,
+    ) -> Result<Vec<&'s Migration>, MigrateError> {
+        let applied = status
+            .entries
+            .iter()
+            .rev()
+            .take_while(|e| e.state != State::Baseline)
+            .filter(|e| {
+                matches!(
+                    e.state,
+                    State::Applied | State::Drifted | State::Unverified | State::Missing
+                )
+            });
+        let chosen: Vec<&Entry<'s>> = match to {
+            Some(t) => applied.take_while(|e| e.version > t).collect(),
+            None => applied.take(steps.unwrap_or(1)).collect(),
+        };
+        let mut list = Vec::new();
+        for e in chosen {
+            let Some(m) = e.migration else {
+                return Err(MigrateError::FileGone {
+                    set: set.name.clone(),
+                    version: e.version,
+                    name: e.name.clone(),
+                });
+            };
+            if m.down()?.is_none() {
+                return Err(MigrateError::NoDown {
+                    migration: m.label(),
+                });
+            }
+            if e.state == State::Drifted {
+                self.reporter.warn(&format!(
+                    "{} changed after it was applied; its down migration may not match",
+                    m.label()
+                ));
+            }
+            list.push(m);
+        }
+        Ok(list)
+    }
+
+    /// Reverts the newest applied migration of `set` and applies it again; returns its version.
+    pub(crate) async fn redo(
+        &mut self,
+        set: &MigrationSet,
+        confirm: &mut dyn FnMut(&[&Migration]) -> bool,
+    ) -> Result<i64, MigrateError> {
+        let reverted = self.down(set, Some(1), None, confirm).await?;
+        let Some(&v) = reverted.first() else {
+            return Err(MigrateError::NothingToRedo {
+                set: set.name.clone(),
+            });
+        };
+        if self.opts.dry_run {
+            // Nothing was reverted, so `up` would find nothing pending: show that version's up.
+            let m = set.get(v).expect("reverted versions have files");
+            self.run_up(&set.name, m, false, None, None).await?;
+        } else {
+            self.up(std::slice::from_ref(set), Some(v)).await?;
+        }
+        Ok(v)
+    }
+}

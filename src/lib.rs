@@ -22,6 +22,7 @@ pub mod plan;
 pub mod redact;
 pub mod render;
 pub mod report;
+pub mod results;
 pub mod scaffold;
 pub mod service;
 pub mod settings;
@@ -78,6 +79,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         verbose: cli.verbose,
     };
     http_client::install_crypto_provider();
+    results::report_writer::install(&report::ReportFiles);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

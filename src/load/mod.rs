@@ -11,42 +11,56 @@ pub(crate) mod collector;
 pub(crate) mod connection;
 pub(crate) mod engine;
 pub(crate) mod error_category;
+pub(crate) mod exchange;
 pub mod feeder;
-pub mod histogram;
 pub(crate) mod http1_connection;
 pub(crate) mod recorder;
 pub(crate) mod request_spec;
 pub mod run_context;
 pub(crate) mod scenario_node;
-pub mod threshold;
 pub(crate) mod tls;
 pub(crate) mod virtual_user;
 pub(crate) mod workload;
 
+use std::path::PathBuf;
+
 use crate::executor::{ApplyContext, PlanContext};
 use crate::globals::Globals;
 use crate::load::run_context::WorkloadError;
-use crate::load::threshold::ThresholdError;
 use crate::plan::{Outcome, Step};
+use crate::results::report_writer::ReportWriteError;
+use crate::results::threshold::ThresholdError;
 
 /// Why a load test could not run.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum Error {
-    #[error("invalid HTTP method `{0}`")]
-    Method(String),
-    #[error("invalid header `{0}`")]
-    #[diagnostic(help("write headers as -H 'Name: value'"))]
-    Header(String),
-    #[error("invalid form field `{0}`")]
-    #[diagnostic(help("write form fields as --form name=value"))]
-    Form(String),
-    #[error("cannot read the request body from {path}: {source}")]
+    #[error("invalid HTTP method `{method}`")]
+    #[diagnostic(
+        code(load::bad_method),
+        help("use a method such as GET, POST, PUT, PATCH, DELETE or HEAD")
+    )]
+    Method { method: String },
+    #[error("invalid header `{header}`")]
+    #[diagnostic(code(load::bad_header), help("write headers as -H 'Name: value'"))]
+    Header { header: String },
+    #[error("invalid form field `{field}`")]
+    #[diagnostic(
+        code(load::bad_form_field),
+        help("write form fields as --form name=value")
+    )]
+    Form { field: String },
+    #[error("cannot read the request body from {}: {source}", path.display())]
+    #[diagnostic(
+        code(load::unreadable_body),
+        help("--data @FILE reads FILE; --data TEXT sends TEXT as it is")
+    )]
     Body {
-        path: String,
+        path: PathBuf,
         source: std::io::Error,
     },
-    #[error("--rate must be a positive number of requests per second")]
-    Rate,
+    #[error("--rate must be a positive number of requests per second, not {rate}")]
+    #[diagnostic(code(load::bad_rate), help("for example --rate 200 --duration 30s"))]
+    Rate { rate: f64 },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Threshold(#[from] ThresholdError),
@@ -55,11 +69,15 @@ pub enum Error {
     Workload(#[from] WorkloadError),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Output(#[from] crate::report::output::OutputError),
+    Report(#[from] ReportWriteError),
     #[error("scenario `{name}`: {reason}")]
+    #[diagnostic(code(load::bad_scenario))]
     Scenario { name: String, reason: String },
     #[error("every request failed ({0})")]
-    #[diagnostic(help("is the target running and reachable at that URL?"))]
+    #[diagnostic(
+        code(load::all_failed),
+        help("is the target running and reachable at that URL?")
+    )]
     AllFailed(String),
 }
 

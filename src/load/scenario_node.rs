@@ -11,13 +11,14 @@ use crate::executor::{ApplyContext, PlanContext};
 use crate::load::Error;
 use crate::load::engine;
 use crate::load::request_spec::{Check, Extraction, RequestBody, RequestSpec};
-use crate::load::threshold::Threshold;
 use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};
 use crate::manifest::model::scenario::{Request, Scenario, Thresholds};
 use crate::manifest::{Address, NodeKind};
 use crate::plan::{Action, Outcome, OutcomeStatus, Step};
-use crate::report::output::{self, OutputFormat};
-use crate::report::run_report::RunReport;
+use crate::results::report_format::ReportFormat;
+use crate::results::report_writer;
+use crate::results::run_report::{self, RunReport};
+use crate::results::threshold::Threshold;
 
 /// Default per-request timeout in a scenario.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -323,27 +324,29 @@ pub(crate) async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Out
         &context.base_dir(),
         context.plan.settings.shard.as_deref(),
     )?;
-    let started_at = output::now_rfc3339();
+    let writer = report_writer::installed()?;
+    let started_at = run_report::now_rfc3339();
     let result = engine::execute(workload, context.interactive, context.cancel.clone()).await?;
     let report = RunReport::new(started_at, vec![result]);
-    let mut details: Vec<String> = crate::report::summary::render(&report)
+    let mut details: Vec<String> = writer
+        .render(&report, ReportFormat::Text)?
         .lines()
         .map(str::to_owned)
         .collect();
     let stem = context.run_dir.join(format!("scenario-{name}"));
     for (extension, format) in [
-        ("json", OutputFormat::Json),
-        ("html", OutputFormat::Html),
-        ("junit.xml", OutputFormat::Junit),
+        ("json", ReportFormat::Json),
+        ("html", ReportFormat::Html),
+        ("junit.xml", ReportFormat::Junit),
     ] {
         let path = stem.with_extension(extension);
         // Names may carry interpolated secrets; every report goes through the redactor.
-        let text = output::render(&report, format)?;
-        output::write_file(&path, &context.redactor().redact(&text))?;
+        let text = writer.render(&report, format)?;
+        writer.write_file(&path, &context.redactor().redact(&text))?;
         details.push(format!("report: {}", path.display()));
     }
-    let markdown = output::render(&report, OutputFormat::Markdown)?;
-    output::append_to_step_summary(&context.redactor().redact(&markdown))?;
+    let markdown = writer.render(&report, ReportFormat::Markdown)?;
+    writer.append_to_step_summary(&context.redactor().redact(&markdown))?;
     let s = &report.scenarios[0];
     // Without thresholds nothing judges the run; a run where every request failed still fails,
     // as the ad-hoc command does, so a dead target never looks like success.

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use tokio::time::Instant;
 
-use crate::load::connection::{Connection, Exchange};
+use crate::load::connection::Connection;
 use crate::load::error_category::ErrorCategory;
+use crate::load::exchange::Exchange;
 use crate::load::recorder::Sample;
 use crate::load::request_spec::{Check, Extraction, RenderedRequest};
 use crate::load::run_context::{PreparedRequest, RunContext, header};

@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::load::histogram::{self, HistogramError};
-use crate::load::threshold::Threshold;
-use crate::report::run_report::{
+use crate::results::histogram::{self, HistogramError};
+use crate::results::run_report::{
     LatencySummary, RequestMetrics, RunReport, ScenarioReport, SeriesPoint,
 };
+use crate::results::threshold::Threshold;
 
 /// Merges run reports scenario by scenario (matched by name, in first-seen order).
 pub(crate) fn merge(reports: &[RunReport]) -> Result<RunReport, HistogramError> {

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::report::run_report::{RequestMetrics, ThresholdResult};
+use crate::results::run_report::{RequestMetrics, ThresholdResult};
 
 /// What a threshold measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -67,6 +67,25 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
         "<section class=\"scenario\"><h2>Scenario {}</h2>",
         escape(&s.name)
     );
+    facts(out, s);
+    if !s.thresholds.is_empty() {
+        threshold_table(out, s);
+    }
+    request_table(out, s);
+    totals(out, &s.total);
+    figure(
+        out,
+        "Latency percentiles per second (ms)",
+        &latency_chart(s),
+    );
+    figure(out, "Requests and errors per second", &rate_chart(s));
+    figure(out, "Virtual users", &vus_chart(s));
+    figure(out, "Status codes", &status_chart(&s.total));
+    out.push_str("</section>\n");
+}
+
+/// The scenario's model, duration, iterations, users and how the run ended.
+fn facts(out: &mut String, s: &ScenarioReport) {
     let mut facts = vec![
         escape(&s.model),
         format!("{:.2}s", s.duration_secs),
@@ -83,24 +102,26 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
         facts.push("<span class=\"fail\">aborted by a threshold</span>".to_owned());
     }
     let _ = writeln!(out, "<p class=\"facts\">{}</p>", facts.join(" · "));
+}
 
-    if !s.thresholds.is_empty() {
-        out.push_str(
-            "<table class=\"thresholds\"><tr><th>threshold</th><th>value</th><th></th></tr>\n",
+fn threshold_table(out: &mut String, s: &ScenarioReport) {
+    out.push_str(
+        "<table class=\"thresholds\"><tr><th>threshold</th><th>value</th><th></th></tr>\n",
+    );
+    for t in &s.thresholds {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+            escape(&t.label()),
+            escape(&t.shown),
+            if t.passed { "pass" } else { "fail" },
+            if t.passed { "✓" } else { "✗" }
         );
-        for t in &s.thresholds {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
-                escape(&t.label()),
-                escape(&t.shown),
-                if t.passed { "pass" } else { "fail" },
-                if t.passed { "✓" } else { "✗" }
-            );
-        }
-        out.push_str("</table>\n");
     }
+    out.push_str("</table>\n");
+}
 
+fn request_table(out: &mut String, s: &ScenarioReport) {
     out.push_str("<div class=\"scroll\"><table class=\"requests\"><tr>");
     for column in Column::ALL {
         let _ = write!(out, "<th>{}</th>", column.label());
@@ -114,7 +135,10 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
         out.push_str("</tr>\n");
     }
     out.push_str("</table></div>\n");
-    let t = &s.total;
+}
+
+/// Errors by category, data received and sent, and the checks' pass rate.
+fn totals(out: &mut String, t: &RequestMetrics) {
     let errors: Vec<String> = t
         .errors
         .iter()
@@ -136,16 +160,6 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
             String::new()
         }
     );
-
-    figure(
-        out,
-        "Latency percentiles per second (ms)",
-        &latency_chart(s),
-    );
-    figure(out, "Requests and errors per second", &rate_chart(s));
-    figure(out, "Virtual users", &vus_chart(s));
-    figure(out, "Status codes", &status_chart(t));
-    out.push_str("</section>\n");
 }
 
 fn figure(out: &mut String, caption: &str, svg: &str) {

@@ -8,8 +8,8 @@ use http::{HeaderName, HeaderValue, Method};
 use tokio_util::sync::CancellationToken;
 
 use crate::exit_code;
-use crate::load::Error;
 use crate::load::engine;
+use crate::load::error::Error;
 use crate::load::request_spec::{Check, RequestBody, RequestSpec};
 use crate::load::run_context::WorkloadError;
 use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};

@@ -8,8 +8,8 @@ use std::time::Duration;
 use http::{HeaderName, HeaderValue, Method};
 
 use crate::executor::{ApplyContext, PlanContext};
-use crate::load::Error;
 use crate::load::engine;
+use crate::load::error::Error;
 use crate::load::request_spec::{Check, Extraction, RequestBody, RequestSpec};
 use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};
 use crate::manifest::model::scenario::{Request, Scenario, Thresholds};

@@ -1,9 +1,9 @@
 //! Reports of load runs: the end-of-run summary, `run.json`, HTML, JUnit XML and the GitHub
 //! step summary, and `backendctl report render|compare|merge` over saved `run.json` files.
 //!
-//! The renderers read [`crate::results`] only; the load engine reaches them through the
-//! [`ReportWriter`](crate::results::report_writer::ReportWriter) port that [`ReportFiles`]
-//! implements. The text, Markdown and HTML renderers format the same [`metric_row`] model.
+//! The renderers read `crate::results` only; the load engine reaches them through the
+//! `ReportWriter` port that `ReportFiles`
+//! implements. The text, Markdown and HTML renderers format the same `metric_row` model.
 
 pub mod cli;
 pub(crate) mod compare;

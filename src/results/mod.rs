@@ -1,12 +1,12 @@
 //! What a load run produced, below both the load engine (`load`, which fills it in) and the
-//! report renderers (`report`, which format it): the run report itself ([`run_report`]), the
-//! latency histograms it carries ([`histogram`]), the thresholds judged on it ([`threshold`]),
-//! and the vocabulary for where its reports go ([`report_format`], [`report_outputs`],
-//! [`report_writer`]).
+//! report renderers (`report`, which format it): the run report itself (`run_report`), the
+//! latency histograms it carries (`histogram`), the thresholds judged on it (`threshold`),
+//! and the vocabulary for where its reports go (`report_format`, `report_outputs`,
+//! `report_writer`).
 //!
 //! `load` and `report` never import each other. The engine hands a finished run to the
-//! renderers through the [`report_writer::ReportWriter`] port, which `report` implements and the
-//! program installs at start-up; `report merge` re-judges thresholds with [`threshold`] without
+//! renderers through the `report_writer::ReportWriter` port, which `report` implements and the
+//! program installs at start-up; `report merge` re-judges thresholds with `threshold` without
 //! knowing the engine exists.
 
 pub mod histogram;

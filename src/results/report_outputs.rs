@@ -1,7 +1,7 @@
 //! Where a run's reports go, as the command line says: a format on stdout (`--output`), files
 //! chosen by extension (`--save report.html`), and the full `run.json` (`--out`). Shared by
 //! `backendctl load` and `backendctl report render|merge`; the writing itself is `report`'s
-//! (`report/report_files.rs`), reached through [`ReportWriter`](super::report_writer::ReportWriter).
+//! (`report/report_files.rs`), reached through the `ReportWriter` port.
 
 use std::path::PathBuf;
 

@@ -1,12 +1,12 @@
 //! The port between the load engine and the report renderers. A finished run must be printed
 //! and saved as text, JSON, HTML, JUnit and Markdown, but `load` may not import `report` (nor
 //! `report` `load`): both sit on `results`, and the program joins them. `report` implements
-//! [`ReportWriter`]; `lib.rs` installs that implementation once at start-up (as it installs
-//! rustls' crypto provider), and `load` asks for it with [`installed`].
+//! `ReportWriter`; `lib.rs` installs that implementation once at start-up (as it installs
+//! rustls' crypto provider), and `load` asks for it with `installed`.
 //!
 //! Why installed rather than passed: the dispatch that calls `load` for a `scenario` step
 //! (`executor.rs`) does not carry it yet; once the node boundary carries a context with the
-//! writer, [`installed`] goes away.
+//! writer, `installed` goes away.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

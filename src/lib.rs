@@ -22,6 +22,7 @@ pub mod nodes;
 pub mod output;
 pub mod redact;
 pub mod report;
+pub mod results;
 pub mod scaffold;
 pub mod service;
 pub mod settings;

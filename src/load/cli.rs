@@ -8,14 +8,16 @@ use http::{HeaderName, HeaderValue, Method};
 use tokio_util::sync::CancellationToken;
 
 use crate::exit_code;
-use crate::load::Error;
 use crate::load::engine;
+use crate::load::error::Error;
 use crate::load::request_spec::{Check, RequestBody, RequestSpec};
 use crate::load::run_context::WorkloadError;
-use crate::load::threshold::Threshold;
 use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};
-use crate::report::output::{OutputFormat, ReportOutputs};
-use crate::report::run_report::RunReport;
+use crate::report::report_files;
+use crate::results::report_format::ReportFormat;
+use crate::results::report_outputs::ReportOutputs;
+use crate::results::run_report::{self, RunReport};
+use crate::results::threshold::Threshold;
 
 /// Load-test one URL.
 #[derive(Debug, Clone, clap::Args)]
@@ -116,15 +118,15 @@ impl LoadFlags {
         let body = self.body()?;
         let method = match &self.method {
             Some(m) => Method::from_bytes(m.to_ascii_uppercase().as_bytes())
-                .map_err(|_| Error::Method(m.clone()))?,
+                .map_err(|_| Error::Method { method: m.clone() })?,
             None if body.is_some() => Method::POST,
             None => Method::GET,
         };
         let mut headers = Vec::new();
         for h in &self.headers {
-            let (name, value) = h.split_once(':').ok_or_else(|| Error::Header(h.clone()))?;
-            let name = HeaderName::from_bytes(name.trim().as_bytes())
-                .map_err(|_| Error::Header(h.clone()))?;
+            let bad_header = || Error::Header { header: h.clone() };
+            let (name, value) = h.split_once(':').ok_or_else(bad_header)?;
+            let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| bad_header())?;
             headers.push((name, value.trim().to_owned()));
         }
         let path = match parsed.query() {
@@ -142,7 +144,7 @@ impl LoadFlags {
         let model = match (self.rate, self.duration) {
             (Some(rate), Some(duration)) => {
                 if !(rate.is_finite() && rate > 0.0) {
-                    return Err(Error::Rate);
+                    return Err(Error::Rate { rate });
                 }
                 LoadModel::Open {
                     stages: vec![Stage {
@@ -189,9 +191,9 @@ impl LoadFlags {
         if !self.form.is_empty() {
             let mut pairs = Vec::new();
             for field in &self.form {
-                let (k, v) = field
-                    .split_once('=')
-                    .ok_or_else(|| Error::Form(field.clone()))?;
+                let (k, v) = field.split_once('=').ok_or_else(|| Error::Form {
+                    field: field.clone(),
+                })?;
                 pairs.push((k.to_owned(), v.to_owned()));
             }
             let encoded = url::form_urlencoded::Serializer::new(String::new())
@@ -213,7 +215,7 @@ impl LoadFlags {
             .or_else(|| Some(PathBuf::from(data)).filter(|p| p.is_file()));
         let content = match file {
             Some(path) => std::fs::read_to_string(&path).map_err(|source| Error::Body {
-                path: path.display().to_string(),
+                path: path.clone(),
                 source,
             })?,
             None => data.clone(),
@@ -230,7 +232,7 @@ impl LoadFlags {
 pub(crate) async fn run(args: LoadArgs) -> Result<u8, Error> {
     let args = args.flags;
     let workload = args.workload()?;
-    let started_at = crate::report::output::now_rfc3339();
+    let started_at = run_report::now_rfc3339();
     let cancel = CancellationToken::new();
     let on_interrupt = cancel.clone();
     let interrupt = tokio::spawn(async move {
@@ -241,7 +243,7 @@ pub(crate) async fn run(args: LoadArgs) -> Result<u8, Error> {
     let scenario = engine::execute(workload, true, cancel.clone()).await?;
     interrupt.abort();
     let report = RunReport::new(started_at, vec![scenario]);
-    args.outputs.write(&report, OutputFormat::Text)?;
+    report_files::write(&report, &args.outputs, ReportFormat::Text)?;
     let total = &report.scenarios[0].total;
     if report.scenarios[0].thresholds.is_empty() && total.count > 0 && total.failed == total.count {
         let causes: Vec<String> = total

@@ -5,13 +5,13 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::load::error_category::ErrorCategory;
-use crate::load::histogram;
 use crate::load::recorder::NameStats;
 use crate::load::run_context::RunContext;
-use crate::load::threshold::Threshold;
-use crate::report::run_report::{
+use crate::results::histogram;
+use crate::results::run_report::{
     LatencySummary, RequestMetrics, ScenarioReport, SeriesPoint, ThresholdResult,
 };
+use crate::results::threshold::Threshold;
 
 /// What the live progress line shows.
 #[derive(Debug, Clone, Copy, Default)]

@@ -6,29 +6,15 @@
 //! the score (see `docs/load.md`). `https://` and HTTP/2 go through reqwest with rustls, which
 //! brings TLS, ALPN and the `insecure` opt-in for self-signed local certificates.
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use http::HeaderMap;
 use http::header::CONTENT_TYPE;
 
 use crate::load::error_category::ErrorCategory;
+use crate::load::exchange::{Exchange, keep_bytes};
 use crate::load::http1_connection::Http1Connection;
 use crate::load::request_spec::RenderedRequest;
 use crate::load::workload::ClientOptions;
-
-/// At most this much of a response body is kept for checks and extraction; the rest is only
-/// counted, so a huge body cannot exhaust memory.
-const KEPT_BODY_LIMIT: usize = 16 * 1024 * 1024;
-
-/// What came back for one request.
-#[derive(Debug)]
-pub(crate) struct Exchange {
-    pub status: u16,
-    pub headers: HeaderMap,
-    /// The body, when it was asked for (truncated at 16 MiB).
-    pub body: Option<Bytes>,
-    /// Status line, headers and body, as received.
-    pub bytes_in: u64,
-}
 
 /// A virtual user's connection.
 pub(crate) enum Connection {
@@ -110,12 +96,7 @@ async fn exchange_pooled(
         match response.chunk().await {
             Ok(Some(data)) => {
                 bytes_in += data.len() as u64;
-                if let Some(k) = kept.as_mut()
-                    && k.len() < KEPT_BODY_LIMIT
-                {
-                    let room = KEPT_BODY_LIMIT - k.len();
-                    k.extend_from_slice(&data[..data.len().min(room)]);
-                }
+                keep_bytes(&mut kept, &data);
             }
             Ok(None) => break,
             Err(e) => return Err(ErrorCategory::of_error(&e, false)),

@@ -18,7 +18,7 @@ use crate::load::collector::{Collector, LiveStatus};
 use crate::load::run_context::{RunContext, WorkloadError};
 use crate::load::virtual_user::VirtualUser;
 use crate::load::workload::{LoadModel, Stage, Workload, stage_value};
-use crate::report::run_report::ScenarioReport;
+use crate::results::run_report::ScenarioReport;
 
 /// How often the closed model adjusts the number of virtual users.
 const RAMP_TICK: Duration = Duration::from_millis(50);

@@ -2,7 +2,7 @@
 //! exposed to templates as `{{ data.COLUMN }}`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Rows read once at the start of the run.
@@ -15,19 +15,25 @@ pub(crate) struct Feeder {
 /// A feeder file that cannot be used.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum FeederError {
-    #[error("cannot read the data file {path}: {source}")]
-    Read { path: String, source: csv::Error },
-    #[error("the data file {0} has a header but no rows")]
-    #[diagnostic(help("add at least one row under the header line"))]
-    Empty(String),
+    #[error("cannot read the data file {}: {source}", path.display())]
+    #[diagnostic(
+        code("load::unreadable-data-file"),
+        help("the data file is CSV with a header line, relative to the manifest")
+    )]
+    Read { path: PathBuf, source: csv::Error },
+    #[error("the data file {} has a header but no rows", path.display())]
+    #[diagnostic(
+        code("load::empty-data-file"),
+        help("add at least one row under the header line")
+    )]
+    Empty { path: PathBuf },
 }
 
 impl Feeder {
     /// Reads a CSV file with a header line.
     pub(crate) fn read(path: &Path) -> Result<Self, FeederError> {
-        let shown = path.display().to_string();
         let read_err = |source| FeederError::Read {
-            path: shown.clone(),
+            path: path.to_owned(),
             source,
         };
         let mut reader = csv::Reader::from_path(path).map_err(read_err)?;
@@ -44,7 +50,9 @@ impl Feeder {
             );
         }
         if rows.is_empty() {
-            return Err(FeederError::Empty(shown));
+            return Err(FeederError::Empty {
+                path: path.to_owned(),
+            });
         }
         Ok(Self {
             rows,
@@ -83,6 +91,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("empty.csv");
         std::fs::write(&path, "user\n").unwrap();
-        assert!(matches!(Feeder::read(&path), Err(FeederError::Empty(_))));
+        assert!(matches!(
+            Feeder::read(&path),
+            Err(FeederError::Empty { .. })
+        ));
     }
 }

@@ -18,16 +18,14 @@ use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, Re
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
-use crate::load::connection::Exchange;
 use crate::load::error_category::ErrorCategory;
+use crate::load::exchange::{Exchange, keep_bytes};
 use crate::load::request_spec::RenderedRequest;
 
 /// The read buffer's first size; it grows only for larger heads or kept bodies.
 const READ_CHUNK: usize = 4096;
 /// The largest response head accepted.
 const MAX_HEAD: usize = 64 * 1024;
-/// At most this much of a body is kept for checks.
-const KEPT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// The most response headers parsed.
 const MAX_HEADERS: usize = 64;
 
@@ -283,6 +281,11 @@ impl Attempt {
         }
     }
 
+    /// An I/O failure once the response has begun.
+    fn failed_io(error: std::io::Error) -> Self {
+        Self::Failed(ErrorCategory::of_io(&error, false))
+    }
+
     fn category(self) -> ErrorCategory {
         match self {
             Self::Stale => ErrorCategory::Reset,
@@ -307,171 +310,20 @@ async fn read_response(
     keep_body: bool,
     keep_headers: bool,
 ) -> Result<(Exchange, bool), Attempt> {
-    let mut bytes_in = 0_u64;
-    let mut read_any = false;
-    // The head (skipping 1xx interim responses).
-    let (status, headers, framing, mut reusable) = loop {
-        let parsed = {
-            let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let mut response = httparse::Response::new(&mut slots);
-            match response.parse(buf) {
-                Ok(httparse::Status::Complete(len)) => {
-                    let status = response.code.unwrap_or(0);
-                    let mut framing = Framing::UntilClose;
-                    let mut close = response.version == Some(0);
-                    let mut map = HeaderMap::new();
-                    for h in response.headers.iter() {
-                        if h.name.eq_ignore_ascii_case("content-length") {
-                            let n = std::str::from_utf8(h.value)
-                                .ok()
-                                .and_then(|v| v.trim().parse::<u64>().ok())
-                                .ok_or(Attempt::Failed(ErrorCategory::Protocol))?;
-                            if !matches!(framing, Framing::Chunked) {
-                                framing = Framing::Length(n);
-                            }
-                        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-                            if h.value.to_ascii_lowercase().ends_with(b"chunked") {
-                                framing = Framing::Chunked;
-                            }
-                        } else if h.name.eq_ignore_ascii_case("connection") {
-                            let v = h.value.to_ascii_lowercase();
-                            if v == b"close" {
-                                close = true;
-                            } else if v == b"keep-alive" {
-                                close = false;
-                            }
-                        }
-                        // Set-Cookie always: the user's cookie jar needs it.
-                        if (keep_headers || h.name.eq_ignore_ascii_case("set-cookie"))
-                            && let (Ok(n), Ok(v)) = (
-                                HeaderName::from_bytes(h.name.as_bytes()),
-                                HeaderValue::from_bytes(h.value),
-                            )
-                        {
-                            map.append(n, v);
-                        }
-                    }
-                    if head_request
-                        || status == 204
-                        || status == 304
-                        || (100..200).contains(&status)
-                    {
-                        framing = Framing::None;
-                    }
-                    Some((len, status, map, framing, !close))
-                }
-                Ok(httparse::Status::Partial) => None,
-                Err(_) => return Err(Attempt::Failed(ErrorCategory::Protocol)),
-            }
-        };
-        match parsed {
-            Some((len, status, map, framing, reusable)) => {
-                buf.advance(len);
-                bytes_in += len as u64;
-                if (100..200).contains(&status) && status != 101 {
-                    continue;
-                }
-                break (status, map, framing, reusable);
-            }
-            None => {
-                if buf.len() >= MAX_HEAD {
-                    return Err(Attempt::Failed(ErrorCategory::Protocol));
-                }
-                match fill(stream, buf).await {
-                    Ok(0) if !read_any && buf.is_empty() => {
-                        return Err(Attempt::Stale);
-                    }
-                    Ok(0) => return Err(Attempt::Failed(ErrorCategory::Reset)),
-                    Ok(_) => read_any = true,
-                    Err(e) => return Err(Attempt::from_io(&e, !read_any)),
-                }
-            }
-        }
-    };
+    let head = read_head(stream, buf, head_request, keep_headers).await?;
+    let mut bytes_in = head.size;
+    let mut reusable = head.reusable;
     let mut kept = keep_body.then(BytesMut::new);
-    let keep = |data: &[u8], kept: &mut Option<BytesMut>| {
-        if let Some(k) = kept.as_mut()
-            && k.len() < KEPT_BODY_LIMIT
-        {
-            let room = KEPT_BODY_LIMIT - k.len();
-            k.extend_from_slice(&data[..data.len().min(room)]);
-        }
-    };
-    let failed = |e: std::io::Error| Attempt::Failed(ErrorCategory::of_io(&e, false));
-    match framing {
+    match head.framing {
         Framing::None => {}
-        Framing::Length(mut remaining) => {
-            while remaining > 0 {
-                if buf.is_empty() && fill(stream, buf).await.map_err(failed)? == 0 {
-                    return Err(Attempt::Failed(ErrorCategory::Reset));
-                }
-                let take = usize::try_from(remaining)
-                    .unwrap_or(usize::MAX)
-                    .min(buf.len());
-                keep(&buf[..take], &mut kept);
-                buf.advance(take);
-                remaining -= take as u64;
-                bytes_in += take as u64;
-            }
+        Framing::Length(length) => {
+            bytes_in += read_sized_body(stream, buf, length, &mut kept).await?;
         }
         Framing::UntilClose => {
             reusable = false;
-            loop {
-                if buf.is_empty() && fill(stream, buf).await.map_err(failed)? == 0 {
-                    break;
-                }
-                keep(&buf[..], &mut kept);
-                bytes_in += buf.len() as u64;
-                buf.clear();
-            }
+            bytes_in += read_body_until_close(stream, buf, &mut kept).await?;
         }
-        Framing::Chunked => loop {
-            let (consumed, size) = match httparse::parse_chunk_size(buf) {
-                Ok(httparse::Status::Complete(found)) => found,
-                Ok(httparse::Status::Partial) => {
-                    if buf.len() > MAX_HEAD {
-                        return Err(Attempt::Failed(ErrorCategory::Protocol));
-                    }
-                    if fill(stream, buf).await.map_err(failed)? == 0 {
-                        return Err(Attempt::Failed(ErrorCategory::Reset));
-                    }
-                    continue;
-                }
-                Err(_) => return Err(Attempt::Failed(ErrorCategory::Protocol)),
-            };
-            buf.advance(consumed);
-            bytes_in += consumed as u64;
-            if size == 0 {
-                // Trailers, if any, end with an empty line.
-                loop {
-                    if let Some(at) = buf.windows(2).position(|w| w == b"\r\n") {
-                        buf.advance(at + 2);
-                        bytes_in += at as u64 + 2;
-                        if at == 0 {
-                            break;
-                        }
-                    } else if fill(stream, buf).await.map_err(failed)? == 0 {
-                        return Err(Attempt::Failed(ErrorCategory::Reset));
-                    }
-                }
-                break;
-            }
-            let mut remaining = size + 2; // the data and its CRLF
-            while remaining > 0 {
-                if buf.is_empty() && fill(stream, buf).await.map_err(failed)? == 0 {
-                    return Err(Attempt::Failed(ErrorCategory::Reset));
-                }
-                let take = usize::try_from(remaining)
-                    .unwrap_or(usize::MAX)
-                    .min(buf.len());
-                let data_end =
-                    take.min(usize::try_from(remaining.saturating_sub(2)).unwrap_or(usize::MAX));
-                keep(&buf[..data_end], &mut kept);
-                buf.advance(take);
-                remaining -= take as u64;
-                bytes_in += take as u64;
-            }
-        },
+        Framing::Chunked => bytes_in += read_chunked_body(stream, buf, &mut kept).await?,
     }
     if !buf.is_empty() {
         // Bytes beyond the response: the connection's framing cannot be trusted any more.
@@ -480,13 +332,263 @@ async fn read_response(
     }
     Ok((
         Exchange {
-            status,
-            headers,
+            status: head.status,
+            headers: head.headers,
             body: kept.map(BytesMut::freeze),
             bytes_in,
         },
         reusable,
     ))
+}
+
+/// A response head, parsed.
+struct Head {
+    status: u16,
+    /// The headers kept: all of them when a check reads headers, else only `Set-Cookie`.
+    headers: HeaderMap,
+    framing: Framing,
+    /// Whether the head lets the connection carry another request.
+    reusable: bool,
+    /// Bytes of this head and of any 1xx interim heads before it.
+    size: u64,
+}
+
+/// Reads the final response head, skipping 1xx interim responses (but not 101).
+#[inline]
+async fn read_head(
+    stream: &mut Stream,
+    buf: &mut BytesMut,
+    head_request: bool,
+    keep_headers: bool,
+) -> Result<Head, Attempt> {
+    let mut size = 0_u64;
+    let mut read_any = false;
+    loop {
+        if let Some((len, mut head)) = parse_head(buf, head_request, keep_headers)? {
+            buf.advance(len);
+            size += len as u64;
+            if (100..200).contains(&head.status) && head.status != 101 {
+                continue;
+            }
+            head.size = size;
+            return Ok(head);
+        }
+        if buf.len() >= MAX_HEAD {
+            return Err(Attempt::Failed(ErrorCategory::Protocol));
+        }
+        match fill(stream, buf).await {
+            Ok(0) if !read_any && buf.is_empty() => return Err(Attempt::Stale),
+            Ok(0) => return Err(Attempt::Failed(ErrorCategory::Reset)),
+            Ok(_) => read_any = true,
+            Err(e) => return Err(Attempt::from_io(&e, !read_any)),
+        }
+    }
+}
+
+/// Parses the head at the start of `buf`: its length and what it says, or `None` while it is
+/// incomplete. The head is parsed in place; only the headers kept are copied.
+#[inline]
+fn parse_head(
+    buf: &[u8],
+    head_request: bool,
+    keep_headers: bool,
+) -> Result<Option<(usize, Head)>, Attempt> {
+    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut response = httparse::Response::new(&mut slots);
+    let len = match response.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(_) => return Err(Attempt::Failed(ErrorCategory::Protocol)),
+    };
+    let status = response.code.unwrap_or(0);
+    let mut framing = Framing::UntilClose;
+    let mut close = response.version == Some(0);
+    let mut headers = HeaderMap::new();
+    for h in response.headers.iter() {
+        read_connection_header(h, &mut framing, &mut close)?;
+        // Set-Cookie always: the user's cookie jar needs it.
+        if (keep_headers || h.name.eq_ignore_ascii_case("set-cookie"))
+            && let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(h.name.as_bytes()),
+                HeaderValue::from_bytes(h.value),
+            )
+        {
+            headers.append(n, v);
+        }
+    }
+    if head_request || status == 204 || status == 304 || (100..200).contains(&status) {
+        framing = Framing::None;
+    }
+    Ok(Some((
+        len,
+        Head {
+            status,
+            headers,
+            framing,
+            reusable: !close,
+            size: 0,
+        },
+    )))
+}
+
+/// Applies what one header says about the body's framing and the connection's reuse:
+/// `Content-Length`, `Transfer-Encoding: chunked` (which wins) and `Connection`.
+#[inline]
+fn read_connection_header(
+    header: &httparse::Header<'_>,
+    framing: &mut Framing,
+    close: &mut bool,
+) -> Result<(), Attempt> {
+    let name = header.name;
+    if name.eq_ignore_ascii_case("content-length") {
+        let n = std::str::from_utf8(header.value)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .ok_or(Attempt::Failed(ErrorCategory::Protocol))?;
+        if !matches!(framing, Framing::Chunked) {
+            *framing = Framing::Length(n);
+        }
+    } else if name.eq_ignore_ascii_case("transfer-encoding") {
+        if header.value.to_ascii_lowercase().ends_with(b"chunked") {
+            *framing = Framing::Chunked;
+        }
+    } else if name.eq_ignore_ascii_case("connection") {
+        let v = header.value.to_ascii_lowercase();
+        if v == b"close" {
+            *close = true;
+        } else if v == b"keep-alive" {
+            *close = false;
+        }
+    }
+    Ok(())
+}
+
+/// Reads a body of `length` bytes; returns the bytes read.
+#[inline]
+async fn read_sized_body(
+    stream: &mut Stream,
+    buf: &mut BytesMut,
+    length: u64,
+    kept: &mut Option<BytesMut>,
+) -> Result<u64, Attempt> {
+    let mut remaining = length;
+    while remaining > 0 {
+        fill_if_empty(stream, buf).await?;
+        let take = usize::try_from(remaining)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        keep_bytes(kept, &buf[..take]);
+        buf.advance(take);
+        remaining -= take as u64;
+    }
+    Ok(length)
+}
+
+/// Reads a body that ends with the connection; returns the bytes read.
+#[inline]
+async fn read_body_until_close(
+    stream: &mut Stream,
+    buf: &mut BytesMut,
+    kept: &mut Option<BytesMut>,
+) -> Result<u64, Attempt> {
+    let mut size = 0_u64;
+    loop {
+        if buf.is_empty() && fill(stream, buf).await.map_err(Attempt::failed_io)? == 0 {
+            return Ok(size);
+        }
+        keep_bytes(kept, &buf[..]);
+        size += buf.len() as u64;
+        buf.clear();
+    }
+}
+
+/// Reads a chunked body and its trailers; returns the bytes read.
+#[inline]
+async fn read_chunked_body(
+    stream: &mut Stream,
+    buf: &mut BytesMut,
+    kept: &mut Option<BytesMut>,
+) -> Result<u64, Attempt> {
+    let mut size = 0_u64;
+    loop {
+        let (line, chunk) = read_chunk_size(stream, buf).await?;
+        size += line;
+        if chunk == 0 {
+            return Ok(size + read_trailers(stream, buf).await?);
+        }
+        size += read_chunk_data(stream, buf, chunk, kept).await?;
+    }
+}
+
+/// Reads a chunk-size line; returns its length in bytes and the chunk's size.
+#[inline]
+async fn read_chunk_size(stream: &mut Stream, buf: &mut BytesMut) -> Result<(u64, u64), Attempt> {
+    loop {
+        match httparse::parse_chunk_size(buf) {
+            Ok(httparse::Status::Complete((consumed, chunk))) => {
+                buf.advance(consumed);
+                return Ok((consumed as u64, chunk));
+            }
+            Ok(httparse::Status::Partial) => {
+                if buf.len() > MAX_HEAD {
+                    return Err(Attempt::Failed(ErrorCategory::Protocol));
+                }
+                if fill(stream, buf).await.map_err(Attempt::failed_io)? == 0 {
+                    return Err(Attempt::Failed(ErrorCategory::Reset));
+                }
+            }
+            Err(_) => return Err(Attempt::Failed(ErrorCategory::Protocol)),
+        }
+    }
+}
+
+/// Reads one chunk's `chunk` bytes of data and its CRLF; returns the bytes read.
+#[inline]
+async fn read_chunk_data(
+    stream: &mut Stream,
+    buf: &mut BytesMut,
+    chunk: u64,
+    kept: &mut Option<BytesMut>,
+) -> Result<u64, Attempt> {
+    let mut remaining = chunk + 2; // the data and its CRLF
+    while remaining > 0 {
+        fill_if_empty(stream, buf).await?;
+        let take = usize::try_from(remaining)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let data_end = take.min(usize::try_from(remaining.saturating_sub(2)).unwrap_or(usize::MAX));
+        keep_bytes(kept, &buf[..data_end]);
+        buf.advance(take);
+        remaining -= take as u64;
+    }
+    Ok(chunk + 2)
+}
+
+/// Reads the trailers after the last chunk, up to and including the empty line that ends
+/// them; returns the bytes read.
+#[inline]
+async fn read_trailers(stream: &mut Stream, buf: &mut BytesMut) -> Result<u64, Attempt> {
+    let mut size = 0_u64;
+    loop {
+        if let Some(at) = buf.windows(2).position(|w| w == b"\r\n") {
+            buf.advance(at + 2);
+            size += at as u64 + 2;
+            if at == 0 {
+                return Ok(size);
+            }
+        } else if fill(stream, buf).await.map_err(Attempt::failed_io)? == 0 {
+            return Err(Attempt::Failed(ErrorCategory::Reset));
+        }
+    }
+}
+
+/// Reads more when nothing is buffered; a body cut short by the end of stream is a reset.
+#[inline]
+async fn fill_if_empty(stream: &mut Stream, buf: &mut BytesMut) -> Result<(), Attempt> {
+    if buf.is_empty() && fill(stream, buf).await.map_err(Attempt::failed_io)? == 0 {
+        return Err(Attempt::Failed(ErrorCategory::Reset));
+    }
+    Ok(())
 }
 
 fn push_header(w: &mut Vec<u8>, name: &str, value: &HeaderValue) {

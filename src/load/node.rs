@@ -7,18 +7,19 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, Method};
 
-use crate::engine::{ApplyContext, Node, NodeError, PlanContext};
-use crate::load::Error;
-
-use crate::engine::{Action, Outcome, OutcomeStatus, Step};
+use crate::engine::{
+    Action, ApplyContext, Node, NodeError, Outcome, OutcomeStatus, PlanContext, Step,
+};
 use crate::load::engine;
+use crate::load::error::Error;
 use crate::load::request_spec::{Check, Extraction, RequestBody, RequestSpec};
-use crate::load::threshold::Threshold;
 use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};
 use crate::manifest::model::scenario::{Request, Scenario, Thresholds};
 use crate::manifest::{Address, NodeKind};
-use crate::report::output::{self, OutputFormat};
-use crate::report::run_report::RunReport;
+use crate::report::report_files;
+use crate::results::report_format::ReportFormat;
+use crate::results::run_report::{self, RunReport};
+use crate::results::threshold::Threshold;
 use futures_util::future::LocalBoxFuture;
 
 /// The `scenario` node kind.
@@ -347,27 +348,27 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
         &context.base_dir(),
         context.plan.settings.shard.as_deref(),
     )?;
-    let started_at = output::now_rfc3339();
+    let started_at = run_report::now_rfc3339();
     let result = engine::execute(workload, context.interactive, context.cancel.clone()).await?;
     let report = RunReport::new(started_at, vec![result]);
-    let mut details: Vec<String> = crate::report::summary::render(&report)
+    let mut details: Vec<String> = report_files::render(&report, ReportFormat::Text)?
         .lines()
         .map(str::to_owned)
         .collect();
     let stem = context.run_dir.join(format!("scenario-{name}"));
     for (extension, format) in [
-        ("json", OutputFormat::Json),
-        ("html", OutputFormat::Html),
-        ("junit.xml", OutputFormat::Junit),
+        ("json", ReportFormat::Json),
+        ("html", ReportFormat::Html),
+        ("junit.xml", ReportFormat::Junit),
     ] {
         let path = stem.with_extension(extension);
         // Names may carry interpolated secrets; every report goes through the redactor.
-        let text = output::render(&report, format)?;
-        output::write_file(&path, &context.redactor().redact(&text))?;
+        let text = report_files::render(&report, format)?;
+        report_files::write_file(&path, &context.redactor().redact(&text))?;
         details.push(format!("report: {}", path.display()));
     }
-    let markdown = output::render(&report, OutputFormat::Markdown)?;
-    output::append_to_step_summary(&context.redactor().redact(&markdown))?;
+    let markdown = report_files::render(&report, ReportFormat::Markdown)?;
+    report_files::append_to_step_summary(&context.redactor().redact(&markdown))?;
     let s = &report.scenarios[0];
     // Without thresholds nothing judges the run; a run where every request failed still fails,
     // as the ad-hoc command does, so a dead target never looks like success.

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::load::error_category::ErrorCategory;
-use crate::load::histogram::{self, Latency};
+use crate::results::histogram::{self, Latency};
 
 static NEXT_RECORDER_ID: AtomicU64 = AtomicU64::new(1);
 

@@ -36,24 +36,42 @@ pub(crate) struct PreparedRequest {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum WorkloadError {
     #[error("request `{request}`: invalid URL `{url}`: {reason}")]
-    #[diagnostic(help("write a full URL such as http://127.0.0.1:3000/api, or set base-url"))]
+    #[diagnostic(
+        code("load::bad-url"),
+        help("write a full URL such as http://127.0.0.1:3000/api, or set base-url")
+    )]
     Url {
         request: String,
         url: String,
         reason: String,
     },
     #[error("request `{request}`: invalid template: {reason}")]
+    #[diagnostic(
+        code("load::bad-template"),
+        help("templates are minijinja: {{{{ vars.token }}}}, {{{{ data.email }}}}")
+    )]
     Template { request: String, reason: String },
     #[error("request `{request}`: invalid header `{header}`")]
+    #[diagnostic(
+        code("load::bad-header"),
+        help("a header name is a token such as X-Request-Id; its value is visible ASCII")
+    )]
     Header { request: String, header: String },
     #[error("request `{request}`: invalid JSON path `{path}`: {reason}")]
-    #[diagnostic(help("write an RFC 9535 JSON path such as $.data.token"))]
+    #[diagnostic(
+        code("load::bad-json-path"),
+        help("write an RFC 9535 JSON path such as $.data.token")
+    )]
     JsonPath {
         request: String,
         path: String,
         reason: String,
     },
     #[error("the scenario has no request to send")]
+    #[diagnostic(
+        code("load::no-request"),
+        help("add a `request \"NAME\" \"GET\" \"/path\"` to the scenario")
+    )]
     NoRequest,
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -182,61 +200,17 @@ fn prepare_request(
     spec: &RequestSpec,
     templates: &mut Environment<'static>,
 ) -> Result<PreparedRequest, WorkloadError> {
-    let template_err = |e: minijinja::Error| WorkloadError::Template {
-        request: spec.name.clone(),
-        reason: e.to_string(),
-    };
-    let path_err = |path: &str, e: serde_json_path::ParseError| WorkloadError::JsonPath {
-        request: spec.name.clone(),
-        path: path.to_owned(),
-        reason: e.to_string(),
-    };
     let fixed = if spec.is_templated() {
-        templates
-            .add_template_owned(format!("{index}/url"), spec.url.clone())
-            .map_err(template_err)?;
-        for (h, (_, value)) in spec.headers.iter().enumerate() {
-            templates
-                .add_template_owned(format!("{index}/header/{h}"), value.clone())
-                .map_err(template_err)?;
-        }
-        if let Some(body) = &spec.body {
-            templates
-                .add_template_owned(format!("{index}/body"), body.content.clone())
-                .map_err(template_err)?;
-        }
+        add_templates(index, spec, templates)?;
         None
     } else {
-        let url = url::Url::parse(&spec.url).map_err(|e| WorkloadError::Url {
-            request: spec.name.clone(),
-            url: spec.url.clone(),
-            reason: e.to_string(),
-        })?;
-        check_scheme(spec, &url)?;
-        let headers = spec
-            .headers
-            .iter()
-            .map(|(n, v)| header(spec, n, v))
-            .collect::<Result<_, _>>()?;
-        Some(Arc::new(RenderedRequest {
-            method: spec.method.clone(),
-            url,
-            headers,
-            body: spec
-                .body
-                .as_ref()
-                .map(|b| bytes::Bytes::from(b.content.clone()))
-                .unwrap_or_default(),
-            content_type: spec.body.as_ref().and_then(|b| b.content_type.clone()),
-        }))
+        Some(Arc::new(render_fixed(spec)?))
     };
     let check_paths = spec
         .checks
         .iter()
         .map(|c| match c {
-            Check::JsonEquals { path, .. } => JsonPath::parse(path)
-                .map(Some)
-                .map_err(|e| path_err(path, e)),
+            Check::JsonEquals { path, .. } => compile_path(spec, path).map(Some),
             _ => Ok(None),
         })
         .collect::<Result<_, _>>()?;
@@ -244,9 +218,7 @@ fn prepare_request(
         .extractions
         .iter()
         .map(|x| match x {
-            Extraction::Json { path, .. } => JsonPath::parse(path)
-                .map(Some)
-                .map_err(|e| path_err(path, e)),
+            Extraction::Json { path, .. } => compile_path(spec, path).map(Some),
             Extraction::Header { .. } => Ok(None),
         })
         .collect::<Result<_, _>>()?;
@@ -265,6 +237,67 @@ fn prepare_request(
                 .iter()
                 .any(|x| matches!(x, Extraction::Header { .. })),
         expected_status: spec.expected_status(),
+    })
+}
+
+/// Compiles a templated request's URL, headers and body as templates named after its index.
+fn add_templates(
+    index: usize,
+    spec: &RequestSpec,
+    templates: &mut Environment<'static>,
+) -> Result<(), WorkloadError> {
+    let template_err = |e: minijinja::Error| WorkloadError::Template {
+        request: spec.name.clone(),
+        reason: e.to_string(),
+    };
+    templates
+        .add_template_owned(format!("{index}/url"), spec.url.clone())
+        .map_err(template_err)?;
+    for (h, (_, value)) in spec.headers.iter().enumerate() {
+        templates
+            .add_template_owned(format!("{index}/header/{h}"), value.clone())
+            .map_err(template_err)?;
+    }
+    if let Some(body) = &spec.body {
+        templates
+            .add_template_owned(format!("{index}/body"), body.content.clone())
+            .map_err(template_err)?;
+    }
+    Ok(())
+}
+
+/// Renders a request without templates once, for every send.
+fn render_fixed(spec: &RequestSpec) -> Result<RenderedRequest, WorkloadError> {
+    let url = url::Url::parse(&spec.url).map_err(|e| WorkloadError::Url {
+        request: spec.name.clone(),
+        url: spec.url.clone(),
+        reason: e.to_string(),
+    })?;
+    check_scheme(spec, &url)?;
+    let headers = spec
+        .headers
+        .iter()
+        .map(|(n, v)| header(spec, n, v))
+        .collect::<Result<_, _>>()?;
+    Ok(RenderedRequest {
+        method: spec.method.clone(),
+        url,
+        headers,
+        body: spec
+            .body
+            .as_ref()
+            .map(|b| bytes::Bytes::from(b.content.clone()))
+            .unwrap_or_default(),
+        content_type: spec.body.as_ref().and_then(|b| b.content_type.clone()),
+    })
+}
+
+/// Compiles a check's or extraction's JSON path.
+fn compile_path(spec: &RequestSpec, path: &str) -> Result<JsonPath, WorkloadError> {
+    JsonPath::parse(path).map_err(|e| WorkloadError::JsonPath {
+        request: spec.name.clone(),
+        path: path.to_owned(),
+        reason: e.to_string(),
     })
 }
 

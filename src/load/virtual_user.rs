@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use tokio::time::Instant;
 
-use crate::load::connection::{Connection, Exchange};
+use crate::load::connection::Connection;
 use crate::load::error_category::ErrorCategory;
+use crate::load::exchange::Exchange;
 use crate::load::recorder::Sample;
 use crate::load::request_spec::{Check, Extraction, RenderedRequest};
 use crate::load::run_context::{PreparedRequest, RunContext, header};
@@ -190,6 +191,7 @@ impl VirtualUser {
     }
 
     /// Evaluates checks, extracts variables and classifies the response.
+    /// Runs the request's checks and extractions on what came back, and classifies it.
     fn judge(
         &mut self,
         prepared: &PreparedRequest,
@@ -197,6 +199,7 @@ impl VirtualUser {
         latency_us: u64,
         bytes_out: u64,
     ) -> Sample {
+        // The body is parsed as JSON at most once, and only if a check or extraction needs it.
         let json = std::cell::OnceCell::new();
         let parsed = || {
             json.get_or_init(|| {
@@ -207,26 +210,28 @@ impl VirtualUser {
             })
             .as_ref()
         };
-        let (mut passed, mut failed) = (0_u32, 0_u32);
-        for (check, path) in prepared.spec.checks.iter().zip(&prepared.check_paths) {
-            let ok = match check {
-                Check::Status(s) => exchange.status == *s,
-                Check::BodyContains(text) => exchange.body.as_ref().is_some_and(|b| {
-                    let needle = text.as_bytes();
-                    needle.is_empty() || b.windows(needle.len()).any(|w| w == needle)
-                }),
-                Check::JsonEquals { value, .. } => {
-                    let path = path.as_ref().expect("compiled with the check");
-                    parsed().is_some_and(|doc| path.query(doc).first() == Some(value))
-                }
-                Check::HeaderPresent(name) => exchange.headers.contains_key(name),
-            };
-            if ok {
-                passed += 1;
-            } else {
-                failed += 1;
-            }
+        let (passed, mut failed) = run_checks(prepared, exchange, &parsed);
+        failed += self.extract(prepared, exchange, &parsed);
+        Sample {
+            latency_us: Some(latency_us),
+            status: Some(exchange.status),
+            error: error_of(exchange.status, prepared.expected_status, failed),
+            bytes_in: exchange.bytes_in,
+            bytes_out,
+            checks_passed: passed,
+            checks_failed: failed,
         }
+    }
+
+    /// Stores the request's extractions into the user's variables; returns how many found
+    /// nothing (each counts as a failed check: later requests would be wrong).
+    fn extract<'j>(
+        &mut self,
+        prepared: &PreparedRequest,
+        exchange: &Exchange,
+        parsed: &impl Fn() -> Option<&'j serde_json::Value>,
+    ) -> u32 {
+        let mut missing = 0;
         for (extraction, path) in prepared
             .spec
             .extractions
@@ -252,39 +257,12 @@ impl VirtualUser {
                     self.vars.insert(var.clone(), v);
                 }
                 None => {
-                    // A missing value is a failed check: later requests would be wrong.
                     self.vars.remove(var);
-                    failed += 1;
+                    missing += 1;
                 }
             }
         }
-        let status = exchange.status;
-        let error_status = match status {
-            400..=499 => Some(ErrorCategory::Status4xx),
-            500..=599 => Some(ErrorCategory::Status5xx),
-            _ => None,
-        };
-        let error = if failed > 0 {
-            // An unexpected error status explains a failed check better than "failed check".
-            match (error_status, prepared.expected_status) {
-                (Some(c), Some(expected)) if expected != status => Some(c),
-                (Some(c), None) => Some(c),
-                _ => Some(ErrorCategory::FailedCheck),
-            }
-        } else if prepared.expected_status.is_some() {
-            None
-        } else {
-            error_status
-        };
-        Sample {
-            latency_us: Some(latency_us),
-            status: Some(status),
-            error,
-            bytes_in: exchange.bytes_in,
-            bytes_out,
-            checks_passed: passed,
-            checks_failed: failed,
-        }
+        missing
     }
 
     fn render(
@@ -349,5 +327,60 @@ fn json_text(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
+    }
+}
+
+/// Runs the request's checks; returns how many passed and how many failed.
+fn run_checks<'j>(
+    prepared: &PreparedRequest,
+    exchange: &Exchange,
+    parsed: &impl Fn() -> Option<&'j serde_json::Value>,
+) -> (u32, u32) {
+    let (mut passed, mut failed) = (0_u32, 0_u32);
+    for (check, path) in prepared.spec.checks.iter().zip(&prepared.check_paths) {
+        let ok = match check {
+            Check::Status(s) => exchange.status == *s,
+            Check::BodyContains(text) => exchange.body.as_ref().is_some_and(|b| {
+                let needle = text.as_bytes();
+                needle.is_empty() || b.windows(needle.len()).any(|w| w == needle)
+            }),
+            Check::JsonEquals { value, .. } => {
+                let path = path.as_ref().expect("compiled with the check");
+                parsed().is_some_and(|doc| path.query(doc).first() == Some(value))
+            }
+            Check::HeaderPresent(name) => exchange.headers.contains_key(name),
+        };
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+    }
+    (passed, failed)
+}
+
+/// The error category of a response with `status`, given the status the request expects and
+/// how many of its checks failed; none when it counts as a success.
+fn error_of(
+    status: u16,
+    expected_status: Option<u16>,
+    failed_checks: u32,
+) -> Option<ErrorCategory> {
+    let error_status = match status {
+        400..=499 => Some(ErrorCategory::Status4xx),
+        500..=599 => Some(ErrorCategory::Status5xx),
+        _ => None,
+    };
+    if failed_checks > 0 {
+        // An unexpected error status explains a failed check better than "failed check".
+        match (error_status, expected_status) {
+            (Some(c), Some(expected)) if expected != status => Some(c),
+            (Some(c), None) => Some(c),
+            _ => Some(ErrorCategory::FailedCheck),
+        }
+    } else if expected_status.is_some() {
+        None
+    } else {
+        error_status
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::load::request_spec::RequestSpec;
-use crate::load::threshold::Threshold;
+use crate::results::threshold::Threshold;
 
 /// Everything one scenario run needs.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::report::output::ReportOutputs;
+use crate::results::report_outputs::ReportOutputs;
 
 /// Render, compare and merge results files.
 #[derive(Debug, Clone, clap::Args)]

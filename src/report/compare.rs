@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::report::run_report::{RequestMetrics, RunReport};
+use crate::results::run_report::{RequestMetrics, RunReport};
 
 /// One compared figure.
 #[derive(Debug, Clone, PartialEq)]

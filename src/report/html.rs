@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
-use crate::report::run_report::{RequestMetrics, RunReport, ScenarioReport};
+use crate::report::metric_row::{Column, MetricRow};
 use crate::report::summary::bytes;
+use crate::results::run_report::{LatencySummary, RequestMetrics, RunReport, ScenarioReport};
 
 const WIDTH: u32 = 880;
 const HEIGHT: u32 = 300;
@@ -66,6 +67,25 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
         "<section class=\"scenario\"><h2>Scenario {}</h2>",
         escape(&s.name)
     );
+    facts(out, s);
+    if !s.thresholds.is_empty() {
+        threshold_table(out, s);
+    }
+    request_table(out, s);
+    totals(out, &s.total);
+    figure(
+        out,
+        "Latency percentiles per second (ms)",
+        &latency_chart(s),
+    );
+    figure(out, "Requests and errors per second", &rate_chart(s));
+    figure(out, "Virtual users", &vus_chart(s));
+    figure(out, "Status codes", &status_chart(&s.total));
+    out.push_str("</section>\n");
+}
+
+/// The scenario's model, duration, iterations, users and how the run ended.
+fn facts(out: &mut String, s: &ScenarioReport) {
     let mut facts = vec![
         escape(&s.model),
         format!("{:.2}s", s.duration_secs),
@@ -82,31 +102,43 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
         facts.push("<span class=\"fail\">aborted by a threshold</span>".to_owned());
     }
     let _ = writeln!(out, "<p class=\"facts\">{}</p>", facts.join(" · "));
+}
 
-    if !s.thresholds.is_empty() {
-        out.push_str(
-            "<table class=\"thresholds\"><tr><th>threshold</th><th>value</th><th></th></tr>\n",
+fn threshold_table(out: &mut String, s: &ScenarioReport) {
+    out.push_str(
+        "<table class=\"thresholds\"><tr><th>threshold</th><th>value</th><th></th></tr>\n",
+    );
+    for t in &s.thresholds {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+            escape(&t.label()),
+            escape(&t.shown),
+            if t.passed { "pass" } else { "fail" },
+            if t.passed { "✓" } else { "✗" }
         );
-        for t in &s.thresholds {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
-                escape(&t.label()),
-                escape(&t.shown),
-                if t.passed { "pass" } else { "fail" },
-                if t.passed { "✓" } else { "✗" }
-            );
-        }
-        out.push_str("</table>\n");
     }
+    out.push_str("</table>\n");
+}
 
-    out.push_str("<div class=\"scroll\"><table class=\"requests\"><tr><th>request</th><th>count</th><th>rps</th><th>failed</th><th>min</th><th>mean</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th><th>max</th></tr>\n");
-    let show_total = s.requests.len() > 1;
-    for m in s.requests.iter().chain(show_total.then_some(&s.total)) {
-        request_row(out, m);
+fn request_table(out: &mut String, s: &ScenarioReport) {
+    out.push_str("<div class=\"scroll\"><table class=\"requests\"><tr>");
+    for column in Column::ALL {
+        let _ = write!(out, "<th>{}</th>", column.label());
+    }
+    out.push_str("</tr>\n");
+    for row in MetricRow::table(s) {
+        out.push_str("<tr>");
+        for column in Column::ALL {
+            let _ = write!(out, "<td>{}</td>", escape(row.cell(column)));
+        }
+        out.push_str("</tr>\n");
     }
     out.push_str("</table></div>\n");
-    let t = &s.total;
+}
+
+/// Errors by category, data received and sent, and the checks' pass rate.
+fn totals(out: &mut String, t: &RequestMetrics) {
     let errors: Vec<String> = t
         .errors
         .iter()
@@ -128,32 +160,6 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
             String::new()
         }
     );
-
-    figure(
-        out,
-        "Latency percentiles per second (ms)",
-        &latency_chart(s),
-    );
-    figure(out, "Requests and errors per second", &rate_chart(s));
-    figure(out, "Virtual users", &vus_chart(s));
-    figure(out, "Status codes", &status_chart(t));
-    out.push_str("</section>\n");
-}
-
-fn request_row(out: &mut String, m: &RequestMetrics) {
-    let l = &m.latency;
-    let _ = write!(
-        out,
-        "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.2}%</td>",
-        escape(&m.name),
-        m.count,
-        m.rps,
-        m.error_rate() * 100.0
-    );
-    for v in [l.min, l.mean, l.p50, l.p90, l.p95, l.p99, l.p999, l.max] {
-        let _ = write!(out, "<td>{v:.2}ms</td>");
-    }
-    out.push_str("</tr>\n");
 }
 
 fn figure(out: &mut String, caption: &str, svg: &str) {
@@ -225,7 +231,7 @@ fn svg_placeholder() -> String {
 }
 
 fn latency_chart(s: &ScenarioReport) -> String {
-    let pick = |f: fn(&crate::report::run_report::LatencySummary) -> f64| -> Vec<(f64, f64)> {
+    let pick = |f: fn(&LatencySummary) -> f64| -> Vec<(f64, f64)> {
         s.series
             .iter()
             .filter(|p| p.requests > 0)

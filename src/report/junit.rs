@@ -3,7 +3,7 @@
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::report::run_report::RunReport;
+use crate::results::run_report::RunReport;
 
 /// Renders `report` as JUnit XML.
 pub(crate) fn render(report: &RunReport) -> Result<String, String> {

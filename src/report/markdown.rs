@@ -3,7 +3,21 @@
 
 use std::fmt::Write as _;
 
-use crate::report::run_report::RunReport;
+use crate::report::metric_row::{Column, MetricRow};
+use crate::results::run_report::RunReport;
+
+/// The request table's columns in Markdown: the figures a CI page needs.
+const COLUMNS: [Column; 9] = [
+    Column::Request,
+    Column::Count,
+    Column::Rps,
+    Column::Failed,
+    Column::P50,
+    Column::P90,
+    Column::P95,
+    Column::P99,
+    Column::Max,
+];
 
 /// Renders `report` as GitHub-flavoured Markdown.
 pub(crate) fn render(report: &RunReport) -> String {
@@ -28,27 +42,17 @@ pub(crate) fn render(report: &RunReport) -> String {
                 ""
             }
         );
-        let _ = writeln!(
-            out,
-            "| request | count | rps | failed | p50 | p90 | p95 | p99 | max |"
-        );
-        let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        let show_total = s.requests.len() > 1;
-        for m in s.requests.iter().chain(show_total.then_some(&s.total)) {
-            let l = &m.latency;
-            let _ = writeln!(
-                out,
-                "| {} | {} | {:.1} | {:.2}% | {:.2}ms | {:.2}ms | {:.2}ms | {:.2}ms | {:.2}ms |",
-                escape(&m.name),
-                m.count,
-                m.rps,
-                m.error_rate() * 100.0,
-                l.p50,
-                l.p90,
-                l.p95,
-                l.p99,
-                l.max
-            );
+        write_row(&mut out, COLUMNS.map(Column::label));
+        for column in COLUMNS {
+            out.push_str(if column == Column::Request {
+                "|---"
+            } else {
+                "|---:"
+            });
+        }
+        out.push_str("|\n");
+        for row in MetricRow::table(s) {
+            write_row(&mut out, COLUMNS.map(|c| escape(row.cell(c))));
         }
         if !s.thresholds.is_empty() {
             let _ = writeln!(out, "\n| | threshold | value |\n|---|---|---:|");
@@ -65,6 +69,16 @@ pub(crate) fn render(report: &RunReport) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Writes one table line: `| a | b |`.
+fn write_row<T: AsRef<str>>(out: &mut String, cells: [T; COLUMNS.len()]) {
+    for cell in &cells {
+        out.push_str("| ");
+        out.push_str(cell.as_ref());
+        out.push(' ');
+    }
+    out.push_str("|\n");
 }
 
 /// Escapes what would break a Markdown table cell or start markup.

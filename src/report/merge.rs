@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::load::histogram::{self, HistogramError};
-use crate::load::threshold::Threshold;
-use crate::report::run_report::{
+use crate::results::histogram::{self, HistogramError};
+use crate::results::run_report::{
     LatencySummary, RequestMetrics, RunReport, ScenarioReport, SeriesPoint,
 };
+use crate::results::threshold::Threshold;
 
 /// Merges run reports scenario by scenario (matched by name, in first-seen order).
 pub(crate) fn merge(reports: &[RunReport]) -> Result<RunReport, HistogramError> {
@@ -37,6 +37,42 @@ pub(crate) fn merge(reports: &[RunReport]) -> Result<RunReport, HistogramError> 
 fn merge_scenario(parts: &[&ScenarioReport]) -> Result<ScenarioReport, HistogramError> {
     let first = parts[0];
     let duration = parts.iter().map(|p| p.duration_secs).fold(0.0, f64::max);
+    let (requests, total) = merge_requests(parts, duration)?;
+    let thresholds = first
+        .thresholds
+        .iter()
+        .filter_map(|t| {
+            let parsed =
+                Threshold::parse(&t.metric, &t.condition, t.request.clone(), false).ok()?;
+            let scope = match &t.request {
+                None => &total,
+                Some(name) => requests.iter().find(|r| &r.name == name)?,
+            };
+            Some(parsed.evaluate(scope))
+        })
+        .collect();
+    Ok(ScenarioReport {
+        name: first.name.clone(),
+        model: first.model.clone(),
+        shard: Some(format!("merged from {}", parts.len())),
+        duration_secs: duration,
+        max_vus: parts.iter().map(|p| p.max_vus).sum(),
+        iterations: parts.iter().map(|p| p.iterations).sum(),
+        dropped_iterations: parts.iter().map(|p| p.dropped_iterations).sum(),
+        aborted: parts.iter().any(|p| p.aborted),
+        requests,
+        total,
+        series: merge_series(parts)?,
+        thresholds,
+    })
+}
+
+/// Adds the parts' figures per request name (in first-seen order) and in total; the rate is
+/// over the longest part's `duration`.
+fn merge_requests(
+    parts: &[&ScenarioReport],
+    duration: f64,
+) -> Result<(Vec<RequestMetrics>, RequestMetrics), HistogramError> {
     let mut requests: Vec<RequestMetrics> = Vec::new();
     let mut total = RequestMetrics {
         name: "total".to_owned(),
@@ -65,6 +101,11 @@ fn merge_scenario(parts: &[&ScenarioReport]) -> Result<ScenarioReport, Histogram
             0.0
         };
     }
+    Ok((requests, total))
+}
+
+/// Adds the parts' per-second series second by second, histograms included.
+fn merge_series(parts: &[&ScenarioReport]) -> Result<Vec<SeriesPoint>, HistogramError> {
     let seconds = parts.iter().map(|p| p.series.len()).max().unwrap_or(0);
     let mut series = Vec::with_capacity(seconds);
     for i in 0..seconds {
@@ -92,31 +133,5 @@ fn merge_scenario(parts: &[&ScenarioReport]) -> Result<ScenarioReport, Histogram
         };
         series.push(point);
     }
-    let thresholds = first
-        .thresholds
-        .iter()
-        .filter_map(|t| {
-            let parsed =
-                Threshold::parse(&t.metric, &t.condition, t.request.clone(), false).ok()?;
-            let scope = match &t.request {
-                None => &total,
-                Some(name) => requests.iter().find(|r| &r.name == name)?,
-            };
-            Some(parsed.evaluate(scope))
-        })
-        .collect();
-    Ok(ScenarioReport {
-        name: first.name.clone(),
-        model: first.model.clone(),
-        shard: Some(format!("merged from {}", parts.len())),
-        duration_secs: duration,
-        max_vus: parts.iter().map(|p| p.max_vus).sum(),
-        iterations: parts.iter().map(|p| p.iterations).sum(),
-        dropped_iterations: parts.iter().map(|p| p.dropped_iterations).sum(),
-        aborted: parts.iter().any(|p| p.aborted),
-        requests,
-        total,
-        series,
-        thresholds,
-    })
+    Ok(series)
 }

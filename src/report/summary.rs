@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use crate::report::run_report::{RequestMetrics, RunReport, ScenarioReport};
+use crate::report::metric_row::{Column, MetricRow};
+use crate::results::run_report::{RunReport, ScenarioReport};
 
 /// Renders the whole run as text.
 pub(crate) fn render(report: &RunReport) -> String {
@@ -37,14 +38,9 @@ fn render_scenario(out: &mut String, s: &ScenarioReport) {
     let _ = writeln!(out, "  {}", facts.join(" · "));
     out.push('\n');
 
-    let header = [
-        "request", "count", "rps", "failed", "min", "mean", "p50", "p90", "p95", "p99", "p99.9",
-        "max",
-    ];
-    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| (*h).to_owned()).collect()];
-    let show_total = s.requests.len() > 1;
-    for m in s.requests.iter().chain(show_total.then_some(&s.total)) {
-        rows.push(row(m));
+    let mut rows: Vec<Vec<String>> = vec![Column::ALL.map(|c| c.label().to_owned()).to_vec()];
+    for row in MetricRow::table(s) {
+        rows.push(Column::ALL.map(|c| row.cell(c).to_owned()).to_vec());
     }
     write_table(out, &rows, 1);
     out.push('\n');
@@ -96,25 +92,6 @@ fn render_scenario(out: &mut String, s: &ScenarioReport) {
             .collect();
         write_table(out, &rows, 2);
     }
-}
-
-fn row(m: &RequestMetrics) -> Vec<String> {
-    let ms = |v: f64| format!("{v:.2}ms");
-    let l = &m.latency;
-    vec![
-        m.name.clone(),
-        m.count.to_string(),
-        format!("{:.1}", m.rps),
-        format!("{:.2}%", m.error_rate() * 100.0),
-        ms(l.min),
-        ms(l.mean),
-        ms(l.p50),
-        ms(l.p90),
-        ms(l.p95),
-        ms(l.p99),
-        ms(l.p999),
-        ms(l.max),
-    ]
 }
 
 /// Writes rows as a table indented by two spaces: the first `left` columns left-aligned, the
@@ -170,8 +147,8 @@ pub(crate) fn bytes(n: u64) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::load::histogram;
-    use crate::report::run_report::{LatencySummary, ThresholdResult};
+    use crate::results::histogram;
+    use crate::results::run_report::{LatencySummary, RequestMetrics, ThresholdResult};
 
     /// A fixed report for snapshot tests of every format.
     pub(crate) fn sample_report() -> RunReport {

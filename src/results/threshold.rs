@@ -5,7 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::report::run_report::{RequestMetrics, ThresholdResult};
+use crate::results::run_report::{RequestMetrics, ThresholdResult};
 
 /// What a threshold measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,16 +50,18 @@ pub(crate) struct Threshold {
 /// A threshold that cannot be understood.
 #[derive(Debug, thiserror::Error, miette::Diagnostic, PartialEq)]
 pub enum ThresholdError {
-    #[error("unknown threshold metric `{0}`")]
-    #[diagnostic(help(
-        "use one of min, mean, p50, p90, p95, p99, p99.9, max, error-rate, rps, checks"
-    ))]
-    UnknownMetric(String),
-    #[error("cannot read threshold condition `{0}`")]
-    #[diagnostic(help(
-        "write a comparison and a value: \"< 250ms\", \"<= 1%\", \"> 200\", \"> 99%\""
-    ))]
-    BadCondition(String),
+    #[error("unknown threshold metric `{metric}`")]
+    #[diagnostic(
+        code("load::unknown-threshold-metric"),
+        help("use one of min, mean, p50, p90, p95, p99, p99.9, max, error-rate, rps, checks")
+    )]
+    UnknownMetric { metric: String },
+    #[error("cannot read threshold condition `{condition}`")]
+    #[diagnostic(
+        code("load::bad-threshold-condition"),
+        help("write a comparison and a value: \"< 250ms\", \"<= 1%\", \"> 200\", \"> 99%\"")
+    )]
+    BadCondition { condition: String },
 }
 
 impl Metric {
@@ -77,7 +79,11 @@ impl Metric {
             "error-rate" => Self::ErrorRate,
             "rps" => Self::Rps,
             "checks" => Self::Checks,
-            other => return Err(ThresholdError::UnknownMetric(other.to_owned())),
+            other => {
+                return Err(ThresholdError::UnknownMetric {
+                    metric: other.to_owned(),
+                });
+            }
         })
     }
 
@@ -162,7 +168,9 @@ impl Threshold {
         abort_on_fail: bool,
     ) -> Result<Self, ThresholdError> {
         let metric = Metric::parse(metric)?;
-        let bad = || ThresholdError::BadCondition(condition.to_owned());
+        let bad = || ThresholdError::BadCondition {
+            condition: condition.to_owned(),
+        };
         let text = condition.trim();
         let (comparison, rest) = if let Some(r) = text.strip_prefix("<=") {
             (Comparison::LessOrEqual, r)
@@ -206,7 +214,9 @@ impl Threshold {
     pub(crate) fn parse_flag(text: &str) -> Result<Self, ThresholdError> {
         let at = text
             .find(['<', '>'])
-            .ok_or_else(|| ThresholdError::BadCondition(text.to_owned()))?;
+            .ok_or_else(|| ThresholdError::BadCondition {
+                condition: text.to_owned(),
+            })?;
         Self::parse(&text[..at], &text[at..], None, false)
     }
 
@@ -292,15 +302,15 @@ mod tests {
     fn bad_thresholds_are_refused() {
         assert!(matches!(
             Threshold::parse("p42", "< 1ms", None, false),
-            Err(ThresholdError::UnknownMetric(_))
+            Err(ThresholdError::UnknownMetric { .. })
         ));
         assert!(matches!(
             Threshold::parse("p95", "250ms", None, false),
-            Err(ThresholdError::BadCondition(_))
+            Err(ThresholdError::BadCondition { .. })
         ));
         assert!(matches!(
             Threshold::parse("p95", "< fast", None, false),
-            Err(ThresholdError::BadCondition(_))
+            Err(ThresholdError::BadCondition { .. })
         ));
     }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::load::histogram::{self, HistogramError, Latency};
+use crate::results::histogram::{self, HistogramError, Latency};
 
 /// The current version of the `run.json` format.
 pub(crate) const FORMAT_VERSION: u32 = 1;
@@ -219,6 +219,13 @@ impl RequestMetrics {
         self.histogram = histogram::encode(&mine);
         Ok(())
     }
+}
+
+/// The current time, RFC 3339 in UTC: when a run starts.
+pub(crate) fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 impl RunReport {

@@ -28,8 +28,9 @@ pub(crate) fn record(histogram: &mut Latency, micros: u64) {
 /// Adds `other` into `into`; values outside the range were clamped when recorded, so the only
 /// failure left is a histogram built with other bounds, which is reported as an error.
 pub(crate) fn add(into: &mut Latency, other: &Latency) -> Result<(), HistogramError> {
-    into.add(other)
-        .map_err(|e| HistogramError::Merge(format!("{e:?}")))
+    into.add(other).map_err(|e| HistogramError::Merge {
+        reason: format!("{e:?}"),
+    })
 }
 
 /// Encodes a histogram as base64 of its V2 + DEFLATE serialisation.
@@ -45,10 +46,14 @@ pub(crate) fn encode(histogram: &Latency) -> String {
 pub(crate) fn decode(text: &str) -> Result<Latency, HistogramError> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text.trim())
-        .map_err(|e| HistogramError::Decode(e.to_string()))?;
+        .map_err(|e| HistogramError::Decode {
+            reason: e.to_string(),
+        })?;
     let decoded: Histogram<u64> = Deserializer::new()
         .deserialize(&mut bytes.as_slice())
-        .map_err(|e| HistogramError::Decode(format!("{e:?}")))?;
+        .map_err(|e| HistogramError::Decode {
+            reason: format!("{e:?}"),
+        })?;
     let mut histogram = new_latency();
     add(&mut histogram, &decoded)?;
     Ok(histogram)
@@ -57,13 +62,18 @@ pub(crate) fn decode(text: &str) -> Result<Latency, HistogramError> {
 /// A histogram that could not be decoded or added.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum HistogramError {
-    #[error("cannot decode a latency histogram: {0}")]
-    #[diagnostic(help(
-        "the histogram must be base64 of an HdrHistogram V2 (DEFLATE) serialisation"
-    ))]
-    Decode(String),
-    #[error("cannot add latency histograms: {0}")]
-    Merge(String),
+    #[error("cannot decode a latency histogram: {reason}")]
+    #[diagnostic(
+        code("report::bad-histogram"),
+        help("the histogram must be base64 of an HdrHistogram V2 (DEFLATE) serialisation")
+    )]
+    Decode { reason: String },
+    #[error("cannot add latency histograms: {reason}")]
+    #[diagnostic(
+        code("report::histogram-mismatch"),
+        help("merge only results files written by backendctl, whose histograms share one range")
+    )]
+    Merge { reason: String },
 }
 
 #[cfg(test)]

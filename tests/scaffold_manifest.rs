@@ -109,3 +109,63 @@ fn install_is_planned_until_node_modules_exists() {
         .success()
         .stdout(contains("npm install").not());
 }
+
+/// Regression (issue 11): the scaffold wrote outside the manifest's directory through symlinks —
+/// a project path that is a link, a parent directory that is one, and `.backendctl/` or its
+/// `scaffold.json` linking elsewhere (re-apply overwrote the target). Each is refused now, and
+/// nothing lands outside.
+#[test]
+fn symlinks_cannot_carry_a_scaffold_outside_the_manifest_directory() {
+    use std::os::unix::fs::symlink;
+    let project = "    stack \"fastify-typescript\"\n    path \"services/api\"";
+    let outside_is_untouched = |outside: &Path| {
+        let entries: Vec<_> = std::fs::read_dir(outside)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert!(
+            entries.iter().all(|name| name == "keep.json"),
+            "written outside: {entries:?}"
+        );
+    };
+    // The project directory, then its parent, is a link to a directory elsewhere.
+    for link in ["services/api", "services"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        manifest(tmp.path(), project);
+        let link_path = tmp.path().join(link);
+        std::fs::create_dir_all(link_path.parent().unwrap()).unwrap();
+        symlink(outside.path(), &link_path).unwrap();
+        backendctl(tmp.path(), &["apply", "--yes"])
+            .code(1)
+            .stdout(contains("resolves outside the project directory"));
+        outside_is_untouched(outside.path());
+    }
+    // After a first apply, `.backendctl/scaffold.json`, then `.backendctl/`, links elsewhere.
+    for link in [".backendctl/scaffold.json", ".backendctl"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("keep.json"), "{}").unwrap();
+        manifest(tmp.path(), project);
+        backendctl(tmp.path(), &["apply", "--yes"]).success();
+        let link_path = tmp.path().join("services/api").join(link);
+        if link == ".backendctl" {
+            std::fs::remove_dir_all(&link_path).unwrap();
+            symlink(outside.path(), &link_path).unwrap();
+        } else {
+            std::fs::remove_file(&link_path).unwrap();
+            symlink(outside.path().join("keep.json"), &link_path).unwrap();
+        }
+        manifest(
+            tmp.path(),
+            "    stack \"fastify-typescript\"\n    path \"services/api\"\n    features \"docker\"",
+        );
+        backendctl(tmp.path(), &["apply", "--yes"]).code(1);
+        assert_eq!(
+            std::fs::read_to_string(outside.path().join("keep.json")).unwrap(),
+            "{}",
+            "{link}: the file behind the link was overwritten"
+        );
+        outside_is_untouched(outside.path());
+    }
+}

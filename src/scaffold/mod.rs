@@ -10,6 +10,7 @@
 //! overwritten. See `docs/scaffold.md`.
 
 pub mod cli;
+pub(crate) mod confined_dir;
 pub mod error;
 pub mod file_plan;
 pub mod merge;

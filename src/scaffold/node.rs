@@ -67,7 +67,8 @@ fn project_plan(
         .expect("the planner only asks for declared projects");
     let options = ScaffoldOptions::from_project(name, project)?;
     let path = RelPath::new(project.path.trim_end_matches('/'))?;
-    plan_scaffold(&path.under(base_dir), &options, project.force)
+    // Nothing between the manifest's directory and the project may be a symlink out of it.
+    Ok(plan_scaffold(&path.under(base_dir), &options, project.force)?.confined_to(base_dir))
 }
 
 /// Plans a `project` node.

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::confined_dir::ConfinedDir;
 use super::error::ScaffoldError;
 use crate::manifest::model::project::{Feature, Stack};
 
@@ -102,16 +103,13 @@ impl ScaffoldRecord {
             })
     }
 
-    /// Writes the record into `project_dir`.
+    /// Writes the record into `project_dir` (relative to `root`).
     ///
     /// # Errors
     /// The file cannot be written.
-    pub fn save(&self, project_dir: &Path) -> Result<(), ScaffoldError> {
-        let path = Self::path_in(project_dir);
-        let dir = path.parent().expect("the record has a parent directory");
-        std::fs::create_dir_all(dir).map_err(ScaffoldError::io(dir))?;
+    pub(crate) fn save(&self, root: &ConfinedDir, project_dir: &Path) -> Result<(), ScaffoldError> {
         let mut text = serde_json::to_string_pretty(self).expect("a record serialises");
         text.push('\n');
-        std::fs::write(&path, text).map_err(ScaffoldError::io(&path))
+        root.write(&Self::path_in(project_dir), &text)
     }
 }

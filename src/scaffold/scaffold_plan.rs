@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::confined_dir::ConfinedDir;
 use super::error::ScaffoldError;
 use super::file_plan::{FileAction, FilePlan};
 use super::merge::{MergeOutcome, has_conflict_markers, merge_three_way};
@@ -19,6 +20,10 @@ use super::template_set::{render, template_version};
 pub struct ScaffoldPlan {
     /// The project directory.
     pub target: PathBuf,
+    /// The directory below which no symlink is followed: the manifest's directory for a
+    /// `project` node, the project directory itself for `backendctl scaffold`.
+    #[serde(skip)]
+    pub root: PathBuf,
     /// Whether the project has been scaffolded before.
     pub exists: bool,
     /// The template version the record was made with, when there is a record.
@@ -33,6 +38,14 @@ pub struct ScaffoldPlan {
 }
 
 impl ScaffoldPlan {
+    /// Confines the writes of this plan below `root`, which must contain the target: no
+    /// directory between them may be a symlink.
+    #[must_use]
+    pub fn confined_to(mut self, root: &Path) -> Self {
+        root.clone_into(&mut self.root);
+        self
+    }
+
     /// Whether applying would change anything.
     #[must_use]
     pub fn has_changes(&self) -> bool {
@@ -148,6 +161,7 @@ pub fn plan_scaffold(
 
     Ok(ScaffoldPlan {
         target: target.to_path_buf(),
+        root: target.to_path_buf(),
         exists: record.is_some(),
         previous_template_version: record.as_ref().map(|r| r.template_version.clone()),
         template_version: template_version().to_owned(),
@@ -235,47 +249,29 @@ fn plan_file(
 /// A write failure, a path escaping the project through a symlink, or — after everything else
 /// was written and recorded — [`ScaffoldError::Conflicts`] when files have conflict markers.
 pub fn apply_scaffold(plan: &ScaffoldPlan) -> Result<(), ScaffoldError> {
-    let target = &plan.target;
-    std::fs::create_dir_all(target).map_err(ScaffoldError::io(target))?;
-    let root = target.canonicalize().map_err(ScaffoldError::io(target))?;
+    let root = ConfinedDir::open(&plan.root)?;
+    let target = plan
+        .target
+        .strip_prefix(&plan.root)
+        .map_err(|_| ScaffoldError::Escapes {
+            path: plan.target.clone(),
+            root: plan.root.clone(),
+        })?;
     for file in &plan.files {
         let path = file.path.under(target);
         match (file.action, &file.write) {
-            (FileAction::Remove, _) => {
-                ensure_inside(&root, &path)?;
-                std::fs::remove_file(&path).map_err(ScaffoldError::io(&path))?;
-            }
-            (_, Some(text)) => {
-                let dir = path.parent().expect("a file below the target has a parent");
-                std::fs::create_dir_all(dir).map_err(ScaffoldError::io(dir))?;
-                ensure_inside(&root, &path)?;
-                std::fs::write(&path, text).map_err(ScaffoldError::io(&path))?;
-            }
+            (FileAction::Remove, _) => root.remove(&path)?,
+            (_, Some(text)) => root.write(&path, text)?,
             (_, None) => {}
         }
     }
-    plan.next_record.save(target)?;
+    plan.next_record.save(&root, target)?;
     let conflicts = plan.conflicts();
     if conflicts.is_empty() {
         Ok(())
     } else {
         Err(ScaffoldError::Conflicts(conflicts))
     }
-}
-
-/// Refuses a path whose parent resolves outside `root` (a symlinked directory) or that is
-/// itself a symlink.
-fn ensure_inside(root: &Path, path: &Path) -> Result<(), ScaffoldError> {
-    let parent = path.parent().expect("a file below the target has a parent");
-    let resolved = parent.canonicalize().map_err(ScaffoldError::io(parent))?;
-    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-    if !resolved.starts_with(root) || is_link {
-        return Err(ScaffoldError::Escapes {
-            path: path.to_path_buf(),
-            root: root.to_path_buf(),
-        });
-    }
-    Ok(())
 }
 
 fn is_non_empty_dir(dir: &Path) -> Result<bool, ScaffoldError> {

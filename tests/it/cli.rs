@@ -1,52 +1,68 @@
 //! The engine's small commands and its exit codes.
 
-mod common;
+use backendctl::exit_code;
 
-use common::{Workspace, backendctl, stderr, stdout};
+use crate::binary::Backendctl;
+use crate::common::Workspace;
+use crate::harness::{Test, trial};
 
-#[test]
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(init_writes_a_starter_that_validates_and_refuses_to_overwrite),
+        trial!(usage_errors_exit_64_and_help_exits_0),
+        trial!(completions_are_generated),
+        trial!(config_shows_each_setting_and_its_origin),
+        trial!(every_example_validates),
+        trial!(the_starter_manifest_validates_in_process),
+        trial!(colour_only_when_asked_and_never_with_no_color),
+    ]
+}
+
 fn init_writes_a_starter_that_validates_and_refuses_to_overwrite() {
     let workspace = Workspace::new("");
     std::fs::remove_file(workspace.join("backend.kdl")).unwrap();
-    let output = workspace.run(&["init"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let output = workspace.run(&["validate"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(stdout(&output), "backend.kdl is valid: 4 nodes.\n");
-    let output = workspace.run(&["init"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("backend.kdl already exists"));
+    workspace.run(&["init"]).assert_status(exit_code::OK);
+    workspace
+        .run(&["validate"])
+        .assert_status(exit_code::OK)
+        .expect_stdout("backend.kdl is valid: 4 nodes.\n");
+    workspace
+        .run(&["init"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("backend.kdl already exists");
 }
 
-#[test]
 fn usage_errors_exit_64_and_help_exits_0() {
-    let output = backendctl().arg("frobnicate").output().unwrap();
-    assert_eq!(output.status.code(), Some(64));
-    let output = backendctl().arg("--help").output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    insta::assert_snapshot!("help", stdout(&output));
+    Backendctl::new()
+        .arg("frobnicate")
+        .run()
+        .assert_status(exit_code::USAGE);
+    let output = Backendctl::new()
+        .arg("--help")
+        .run()
+        .assert_status(exit_code::OK);
+    insta::assert_snapshot!("help", output.stdout());
 }
 
-#[test]
 fn completions_are_generated() {
-    let output = backendctl().args(["completions", "bash"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    assert!(stdout(&output).contains("_backendctl()"));
+    Backendctl::new()
+        .args(["completions", "bash"])
+        .run()
+        .assert_status(exit_code::OK)
+        .stdout_contains("_backendctl()");
 }
 
-#[test]
 fn config_shows_each_setting_and_its_origin() {
     let home = tempfile::tempdir().unwrap();
     let config = home.path().join("config.toml");
     std::fs::write(&config, "report_dir = \"reports\"\n").unwrap();
-    let output = backendctl()
+    let settings = Backendctl::new()
         .env("BACKENDCTL_CONFIG", &config)
         .env("BACKENDCTL_PARALLELISM", "3")
         .args(["config", "--color", "never", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let settings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        .run()
+        .assert_status(exit_code::OK)
+        .json();
     assert_eq!(settings["report_dir"]["value"], "reports");
     assert!(
         settings["report_dir"]["origin"]
@@ -65,7 +81,6 @@ fn config_shows_each_setting_and_its_origin() {
     assert_eq!(settings["output"]["value"], "text");
 }
 
-#[test]
 fn every_example_validates() {
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut count = 0;
@@ -75,23 +90,15 @@ fn every_example_validates() {
             continue;
         }
         count += 1;
-        let output = backendctl()
-            .args(["validate"])
+        Backendctl::new()
+            .arg("validate")
             .arg(&manifest)
-            .output()
-            .unwrap();
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{}: {}",
-            manifest.display(),
-            stderr(&output)
-        );
+            .run()
+            .assert_status(exit_code::OK);
     }
     assert!(count >= 1);
 }
 
-#[test]
 fn the_starter_manifest_validates_in_process() {
     let source = backendctl::manifest::ManifestSource::from_bytes(
         "backend.kdl",
@@ -118,32 +125,29 @@ fn the_starter_manifest_validates_in_process() {
     );
 }
 
-#[test]
 fn colour_only_when_asked_and_never_with_no_color() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
     let run = |no_color: Option<&str>| {
-        let mut command = assert_cmd::Command::cargo_bin("backendctl").unwrap();
-        command.env_remove("NO_COLOR").current_dir(&dir);
-        if let Some(value) = no_color {
-            command.env("NO_COLOR", value);
-        }
+        let command = Backendctl::new().env_remove("NO_COLOR").current_dir(&dir);
+        let command = match no_color {
+            Some(value) => command.env("NO_COLOR", value),
+            None => command,
+        };
         command
             .args(["--color", "always", "validate", "cycle.kdl"])
-            .output()
-            .unwrap()
+            .run()
     };
-    let coloured = stderr(&run(None));
+    let coloured = run(None);
     assert!(
-        coloured.contains('\u{1b}'),
-        "--color always colours: {coloured}"
+        coloured.stderr().contains('\u{1b}'),
+        "--color always colours: {}",
+        coloured.stderr()
     );
-    let plain = stderr(&run(Some("1")));
-    assert!(!plain.contains('\u{1b}'), "NO_COLOR wins: {plain}");
+    run(Some("1")).stderr_lacks("\u{1b}");
     // Not a terminal and not asked: no colour.
-    let output = backendctl()
+    Backendctl::new()
         .current_dir(&dir)
         .args(["validate", "cycle.kdl"])
-        .output()
-        .unwrap();
-    assert!(!stderr(&output).contains('\u{1b}'));
+        .run()
+        .stderr_lacks("\u{1b}");
 }

@@ -2,31 +2,39 @@
 //! at file:line:col; the rendered report is an insta snapshot. Generated cases cover what can't
 //! be committed as a fixture (a huge file, non-UTF-8 bytes, a missing file, a directory).
 
-use assert_cmd::Command;
 use std::path::Path;
+
+use backendctl::exit_code;
+
+use crate::binary::Backendctl;
+use crate::harness::{Test, trial};
 
 const INVALID: &str = "tests/fixtures/invalid";
 
-fn backendctl() -> Command {
-    let mut command = Command::cargo_bin("backendctl").expect("binary builds");
-    command.env("NO_COLOR", "1").env_remove("DATABASE_URL");
-    command
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(every_invalid_fixture_exits_3_with_a_snapshot),
+        trial!(json_output_lists_every_problem_with_line_and_column),
+        trial!(a_huge_file_is_refused_before_parsing),
+        trial!(non_utf8_bytes_are_pointed_at),
+        trial!(a_missing_file_is_unreadable),
+        trial!(a_directory_is_unreadable),
+        trial!(an_override_error_names_the_variable),
+    ]
 }
 
 /// Runs `validate FILE` in `dir` and returns stderr, asserting exit code 3 and no panic.
 fn validate_in(dir: &Path, file: &str) -> String {
-    let output = backendctl()
+    Backendctl::new()
         .current_dir(dir)
         .args(["validate", file])
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "{file} panicked:\n{stderr}");
-    assert_eq!(output.status.code(), Some(3), "{file}:\n{stderr}");
-    stderr
+        .run()
+        .stderr_lacks("panicked")
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .stderr()
+        .to_owned()
 }
 
-#[test]
 fn every_invalid_fixture_exits_3_with_a_snapshot() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(INVALID);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
@@ -56,20 +64,17 @@ fn every_invalid_fixture_exits_3_with_a_snapshot() {
     }
 }
 
-#[test]
 fn json_output_lists_every_problem_with_line_and_column() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(INVALID);
-    let output = backendctl()
+    let report = Backendctl::new()
         .current_dir(&dir)
         .args(["validate", "many-problems.kdl", "--json"])
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(3));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        .run()
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .json();
     insta::assert_json_snapshot!("many-problems-json", report);
 }
 
-#[test]
 fn a_huge_file_is_refused_before_parsing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut text = String::from("backend version=1\n");
@@ -81,7 +86,6 @@ fn a_huge_file_is_refused_before_parsing() {
     insta::assert_snapshot!("huge", stderr);
 }
 
-#[test]
 fn non_utf8_bytes_are_pointed_at() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut bytes = b"backend version=1\ndatabase \"main\" {\n    url \"sqlite://caf".to_vec();
@@ -92,14 +96,12 @@ fn non_utf8_bytes_are_pointed_at() {
     insta::assert_snapshot!("non-utf8", stderr);
 }
 
-#[test]
 fn a_missing_file_is_unreadable() {
     let dir = tempfile::tempdir().expect("tempdir");
     let stderr = validate_in(dir.path(), "nowhere.kdl");
     insta::assert_snapshot!("missing-file", stderr);
 }
 
-#[test]
 fn a_directory_is_unreadable() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir(dir.path().join("backend.kdl")).expect("mkdir");
@@ -107,22 +109,16 @@ fn a_directory_is_unreadable() {
     insta::assert_snapshot!("directory", stderr);
 }
 
-#[test]
 fn an_override_error_names_the_variable() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart");
-    let output = backendctl()
+    Backendctl::new()
         .current_dir(&dir)
         .env(
             "BACKENDCTL_SCENARIO__BROWSE__STAGES__STAGE__0__TARGET",
             "lots",
         )
         .args(["validate"])
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(3));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("BACKENDCTL_SCENARIO__BROWSE__STAGES__STAGE__0__TARGET"),
-        "{stderr}"
-    );
+        .run()
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .stderr_contains("BACKENDCTL_SCENARIO__BROWSE__STAGES__STAGE__0__TARGET");
 }

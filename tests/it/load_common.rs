@@ -1,42 +1,36 @@
 //! Helpers for the load, mock and report tests: a real `backendctl mock` process as the
 //! target (on a port the OS picks), and reading `run.json` output.
-#![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
+
+use crate::binary::{Backendctl, Spawned};
 
 /// A `backendctl mock` process serving one mock of a manifest; killed when dropped.
-pub struct MockProcess {
-    child: Child,
+pub(crate) struct MockProcess {
+    process: Spawned,
     /// `http://127.0.0.1:PORT`.
-    pub base: String,
+    pub(crate) base: String,
     _dir: tempfile::TempDir,
 }
 
 impl MockProcess {
     /// Serves `routes` (KDL `route` nodes) as mock `target` on a free loopback port.
     #[must_use]
-    pub fn start(routes: &str) -> Self {
+    pub(crate) fn start(routes: &str) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let manifest = format!(
             "backend version=1\nmock \"target\" {{\n    listen \"127.0.0.1:1\"\n{routes}\n}}\n"
         );
         let path = dir.path().join("mock.kdl");
         std::fs::write(&path, manifest).expect("write manifest");
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("backendctl"))
-            .args([
-                "mock",
-                path.to_str().expect("utf-8 path"),
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start backendctl mock");
-        let stdout = child.stdout.take().expect("piped stdout");
+        let mut process = Backendctl::new()
+            .arg("mock")
+            .arg(&path)
+            .args(["--listen", "127.0.0.1:0"])
+            .spawn(Stdio::piped(), Stdio::inherit());
+        let stdout = process.child().stdout.take().expect("piped stdout");
         let mut line = String::new();
         BufReader::new(stdout)
             .read_line(&mut line)
@@ -47,7 +41,7 @@ impl MockProcess {
             .unwrap_or_else(|| panic!("no address in {line:?}"))
             .to_owned();
         Self {
-            child,
+            process,
             base,
             _dir: dir,
         }
@@ -55,39 +49,39 @@ impl MockProcess {
 
     /// A URL on the mock.
     #[must_use]
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
     /// `127.0.0.1:PORT`.
     #[must_use]
-    pub fn authority(&self) -> String {
+    pub(crate) fn authority(&self) -> String {
         self.base.trim_start_matches("http://").to_owned()
     }
 }
 
 impl Drop for MockProcess {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.process.child().kill();
+        let _ = self.process.child().wait();
     }
 }
 
 /// Parses JSON output.
 #[must_use]
-pub fn json(text: &str) -> serde_json::Value {
+pub(crate) fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
 /// Reads a JSON file.
 #[must_use]
-pub fn json_file(path: &Path) -> serde_json::Value {
+pub(crate) fn json_file(path: &Path) -> serde_json::Value {
     json(&std::fs::read_to_string(path).expect("read JSON file"))
 }
 
 /// Sends one raw HTTP/1.1 request and returns the whole response as text.
 #[must_use]
-pub fn raw_request(authority: &str, request: &str) -> String {
+pub(crate) fn raw_request(authority: &str, request: &str) -> String {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(authority).expect("connect");
     stream

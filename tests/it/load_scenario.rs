@@ -1,12 +1,27 @@
 //! `scenario` and `mock` nodes through `apply`: stages, sequences with extraction, the CSV
 //! feeder, checks, thresholds, abort-on-fail and the open model's dropped iterations.
 
-mod common;
-mod load_common;
-
-use common::{Workspace, free_port};
-use load_common::json_file;
 use std::path::PathBuf;
+
+use backendctl::exit_code;
+
+use crate::common::{Workspace, free_port};
+use crate::harness::{Test, trial};
+use crate::load_common::json_file;
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(a_journey_extracts_values_feeds_data_and_passes_its_thresholds),
+        trial!(abort_on_fail_stops_the_run_early_and_exits_99),
+        trial!(the_open_model_counts_dropped_iterations_when_users_run_out),
+        trial!(weighted_requests_are_picked_by_weight),
+        trial!(mixing_users_and_rates_in_one_scenario_is_refused_at_plan),
+        trial!(parallel_scenarios_run_at_the_same_time),
+        trial!(a_scenario_whose_every_request_fails_fails_its_step_even_without_thresholds),
+        trial!(apply_runs_one_shard_of_each_scenario_from_the_flag_or_the_environment),
+        trial!(each_user_keeps_cookies_within_an_iteration_unless_cookies_are_off),
+    ]
+}
 
 fn scenario_json(ws: &Workspace, name: &str) -> serde_json::Value {
     let runs = ws.join(".backendctl/runs");
@@ -19,19 +34,13 @@ fn scenario_json(ws: &Workspace, name: &str) -> serde_json::Value {
 }
 
 /// Runs `apply --yes` in `ws`, expects `code`, and returns stdout.
-fn apply_expecting(ws: &Workspace, code: i32) -> String {
-    let output = ws.run(&["apply", "--yes"]);
-    let stdout = common::stdout(&output);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "{stdout}{}",
-        common::stderr(&output)
-    );
-    stdout
+fn apply_expecting(ws: &Workspace, code: u8) -> String {
+    ws.run(&["apply", "--yes"])
+        .assert_status(code)
+        .stdout()
+        .to_owned()
 }
 
-#[test]
 fn a_journey_extracts_values_feeds_data_and_passes_its_thresholds() {
     let port = free_port();
     let ws = Workspace::new(&format!(
@@ -80,7 +89,7 @@ scenario "journey" {{
 "#
     ));
     std::fs::write(ws.join("items.csv"), "sku\nA1\nB2\n").unwrap();
-    let stdout = apply_expecting(&ws, 0);
+    let stdout = apply_expecting(&ws, exit_code::OK);
     assert!(stdout.contains("thresholds passed"), "{stdout}");
     let report = scenario_json(&ws, "journey");
     let s = &report["scenarios"][0];
@@ -106,7 +115,6 @@ scenario "journey" {{
     assert!(std::fs::read_to_string(html).unwrap().contains("<svg"));
 }
 
-#[test]
 fn abort_on_fail_stops_the_run_early_and_exits_99() {
     let port = free_port();
     let ws = Workspace::new(&format!(
@@ -128,7 +136,7 @@ scenario "gate" {{
 }}
 "#
     ));
-    let stdout = apply_expecting(&ws, 99);
+    let stdout = apply_expecting(&ws, exit_code::THRESHOLD_BREACHED);
     let s = &scenario_json(&ws, "gate")["scenarios"][0];
     assert_eq!(s["aborted"], true);
     assert!(
@@ -140,7 +148,6 @@ scenario "gate" {{
     assert!(stdout.contains("✗  error-rate < 1%"), "{stdout}");
 }
 
-#[test]
 fn the_open_model_counts_dropped_iterations_when_users_run_out() {
     let port = free_port();
     let ws = Workspace::new(&format!(
@@ -159,7 +166,7 @@ scenario "arrivals" {{
 }}
 "#
     ));
-    apply_expecting(&ws, 0);
+    apply_expecting(&ws, exit_code::OK);
     let s = &scenario_json(&ws, "arrivals")["scenarios"][0];
     let dropped = s["dropped-iterations"].as_u64().unwrap();
     let sent = s["total"]["count"].as_u64().unwrap();
@@ -170,7 +177,6 @@ scenario "arrivals" {{
     assert!(s["total"]["latency"]["min"].as_f64().unwrap() >= 290.0);
 }
 
-#[test]
 fn weighted_requests_are_picked_by_weight() {
     let port = free_port();
     let ws = Workspace::new(&format!(
@@ -191,7 +197,7 @@ scenario "mix" {{
 }}
 "#
     ));
-    apply_expecting(&ws, 0);
+    apply_expecting(&ws, exit_code::OK);
     let s = &scenario_json(&ws, "mix")["scenarios"][0];
     let a = s["requests"][0]["count"].as_f64().unwrap();
     let b = s["requests"][1]["count"].as_f64().unwrap();
@@ -203,7 +209,6 @@ scenario "mix" {{
     );
 }
 
-#[test]
 fn mixing_users_and_rates_in_one_scenario_is_refused_at_plan() {
     let ws = Workspace::new(
         r#"backend version=1
@@ -217,16 +222,11 @@ scenario "bad" {
 }
 "#,
     );
-    let output = ws.run(&["plan"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        common::stderr(&output).contains("either `target`"),
-        "{}",
-        common::stderr(&output)
-    );
+    ws.run(&["plan"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("either `target`");
 }
 
-#[test]
 fn parallel_scenarios_run_at_the_same_time() {
     let port = free_port();
     let scenario = |name: &str| {
@@ -248,7 +248,7 @@ fn parallel_scenarios_run_at_the_same_time() {
         scenario("first"),
         scenario("second")
     ));
-    apply_expecting(&ws, 0);
+    apply_expecting(&ws, exit_code::OK);
     // Each scenario's window is [started-at, started-at + duration]; run together, they overlap
     // (one after the other, the second would start when the first ended).
     let window = |name: &str| {
@@ -276,7 +276,6 @@ fn parallel_scenarios_run_at_the_same_time() {
     }
 }
 
-#[test]
 fn a_scenario_whose_every_request_fails_fails_its_step_even_without_thresholds() {
     let port = free_port();
     let ws = Workspace::new(&format!(
@@ -290,16 +289,11 @@ scenario "dead" {{
 }}
 "#
     ));
-    let output = ws.run(&["apply", "--yes"]);
-    let text = common::stdout(&output);
-    assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(
-        text.contains("every request failed (connect-refused"),
-        "{text}"
-    );
+    ws.run(&["apply", "--yes"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("every request failed (connect-refused");
 }
 
-#[test]
 fn apply_runs_one_shard_of_each_scenario_from_the_flag_or_the_environment() {
     let port = free_port();
     let ws = Workspace::new(&format!(
@@ -323,26 +317,24 @@ scenario "steady" {{
             .as_u64()
             .unwrap()
     };
-    let output = ws.run(&["apply", "--yes", "--shard", "1/2"]);
-    assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
+    ws.run(&["apply", "--yes", "--shard", "1/2"])
+        .assert_status(exit_code::OK);
     let half = count(&ws);
     assert!((18..=22).contains(&half), "half of 40 arrivals: {half}");
 
-    let output = common::backendctl()
-        .current_dir(ws.path())
+    ws.backendctl()
         .env("BACKENDCTL_SHARD", "2/2")
         .args(["apply", "--yes"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
+        .run()
+        .assert_status(exit_code::OK);
     let other_half = count(&ws);
     assert!(
         (18..=22).contains(&other_half),
         "half of 40 arrivals: {other_half}"
     );
 
-    let output = ws.run(&["apply", "--yes", "--shard", "3/2"]);
-    assert_eq!(output.status.code(), Some(1), "{}", common::stdout(&output));
+    ws.run(&["apply", "--yes", "--shard", "3/2"])
+        .assert_status(exit_code::ERROR);
 }
 
 /// A target for cookie tests: `/login` sets `session=s3cr3t`; `/me` answers 200 only when that
@@ -392,7 +384,6 @@ fn cookie_target() -> u16 {
     port
 }
 
-#[test]
 fn each_user_keeps_cookies_within_an_iteration_unless_cookies_are_off() {
     let port = cookie_target();
     let journey = |name: &str, extra: &str, after_status: u16| {
@@ -423,7 +414,7 @@ fn each_user_keeps_cookies_within_an_iteration_unless_cookies_are_off() {
         journey("with-cookies", "", 200),
         journey("without-cookies", "cookies #false", 401),
     ));
-    apply_expecting(&ws, 0);
+    apply_expecting(&ws, exit_code::OK);
     for name in ["with-cookies", "without-cookies"] {
         let report = scenario_json(&ws, name);
         let s = &report["scenarios"][0];

@@ -1,10 +1,20 @@
 //! HTTPS through rustls: a self-signed local certificate is refused (category `tls`) unless
 //! `--insecure` opts in. The server is `openssl s_server` on a loopback port.
 
-mod common;
-mod load_common;
-
 use std::process::{Child, Command, Stdio};
+
+use backendctl::exit_code;
+
+use crate::binary::Backendctl;
+use crate::common::free_port;
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![trial!(
+        self_signed_certificates_need_the_insecure_opt_in,
+        needs = [Openssl]
+    )]
+}
 
 struct TlsServer(Child);
 
@@ -15,7 +25,7 @@ impl Drop for TlsServer {
     }
 }
 
-fn start(dir: &std::path::Path, port: u16) -> Option<TlsServer> {
+fn start(dir: &std::path::Path, port: u16) -> TlsServer {
     let made = Command::new("openssl")
         .args([
             "req",
@@ -32,7 +42,7 @@ fn start(dir: &std::path::Path, port: u16) -> Option<TlsServer> {
         .current_dir(dir)
         .stderr(Stdio::null())
         .status()
-        .ok()?;
+        .expect("run openssl req");
     assert!(made.success(), "openssl made no certificate");
     let child = Command::new("openssl")
         .args([
@@ -43,45 +53,36 @@ fn start(dir: &std::path::Path, port: u16) -> Option<TlsServer> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .ok()?;
+        .expect("run openssl s_server");
     let server = TlsServer(child);
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(server);
+            return server;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     panic!("openssl s_server did not start");
 }
 
-#[test]
 fn self_signed_certificates_need_the_insecure_opt_in() {
     let dir = tempfile::tempdir().unwrap();
-    let port = common::free_port();
-    let Some(_server) = start(dir.path(), port) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "openssl is needed for the TLS test"
-        );
-        eprintln!("skipped: no openssl");
-        return;
-    };
+    let port = free_port();
+    let _server = start(dir.path(), port);
     let url = format!("https://127.0.0.1:{port}/");
     // HTTP/1.1 goes through the lean client's own TLS; `--http2` through reqwest (ALPN, which
     // falls back to HTTP/1.1 with this server).
     for client in [&[][..], &["--http2"][..]] {
-        let refused = common::backendctl()
+        let report = Backendctl::new()
             .args(["load", &url, "-n", "3", "-o", "json", "-t", "error-rate<1%"])
             .args(client)
-            .output()
-            .unwrap();
-        assert_eq!(refused.status.code(), Some(99), "{client:?}");
-        let report = load_common::json(&common::stdout(&refused));
+            .run()
+            .assert_status(exit_code::THRESHOLD_BREACHED)
+            .json();
         assert_eq!(
             report["scenarios"][0]["total"]["errors"]["tls"], 3,
             "{client:?}"
         );
-        let accepted = common::backendctl()
+        let report = Backendctl::new()
             .args([
                 "load",
                 &url,
@@ -94,15 +95,9 @@ fn self_signed_certificates_need_the_insecure_opt_in() {
                 "--insecure",
             ])
             .args(client)
-            .output()
-            .unwrap();
-        assert_eq!(
-            accepted.status.code(),
-            Some(0),
-            "{client:?}: {}",
-            common::stderr(&accepted)
-        );
-        let report = load_common::json(&common::stdout(&accepted));
+            .run()
+            .assert_status(exit_code::OK)
+            .json();
         assert_eq!(
             report["scenarios"][0]["total"]["statuses"]["200"], 3,
             "{client:?}"

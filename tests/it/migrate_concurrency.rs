@@ -1,11 +1,31 @@
 //! Ten `up` processes at once, and `kill -9` in the middle of a long migration.
 
-mod migrate_support;
-
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use migrate_support::{Kind, TestDb, expect_code, text, write};
+use backendctl::exit_code;
+
+use crate::binary::Spawned;
+use crate::harness::{Test, trial};
+use crate::migrate_support::{Kind, TestDb, write};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(ten_processes_postgres, needs = [Postgres]),
+        trial!(ten_processes_mariadb, needs = [MariaDb]),
+        trial!(ten_processes_sqlite),
+        trial!(kill_9_during_pg_sleep_postgres, needs = [Postgres]),
+        trial!(kill_9_during_sleep_mariadb, needs = [MariaDb]),
+        trial!(
+            lock_waiter_names_the_holder_and_times_out,
+            needs = [Postgres]
+        ),
+        trial!(
+            status_during_a_run_shows_it_running_mariadb,
+            needs = [MariaDb]
+        ),
+    ]
+}
 
 const N: usize = 40;
 
@@ -26,36 +46,30 @@ fn ledger_set(db: &TestDb) -> std::path::PathBuf {
 }
 
 fn ten_processes(kind: Kind) {
-    let Some(db) = TestDb::new(kind, "ten") else {
-        return;
-    };
+    let db = TestDb::new(kind, "ten");
     let m = ledger_set(&db);
     let children: Vec<_> = (0..10)
         .map(|_| {
-            db.command(&m, &["--lock-timeout", "120s", "up"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
+            db.backendctl(&m, &["--lock-timeout", "120s", "up"])
+                .spawn(Stdio::piped(), Stdio::piped())
         })
         .collect();
+    // Each concurrent run succeeds.
     let outputs: Vec<_> = children
         .into_iter()
-        .map(|c| c.wait_with_output().unwrap())
+        .map(|c| c.wait().assert_status(exit_code::OK))
         .collect();
     let mut applied_by_one = 0;
     for o in &outputs {
-        let t = text(o);
-        assert_eq!(o.status.code(), Some(0), "a concurrent run failed:\n{t}");
-        if t.contains(&format!("applied {N} migration(s)")) {
+        if o.text().contains(&format!("applied {N} migration(s)")) {
             applied_by_one += 1;
         }
     }
     let applied_total: usize = outputs
         .iter()
         .map(|o| {
-            let t = text(o);
-            t.lines()
+            o.text()
+                .lines()
                 .filter(|l| l.starts_with("applied default/"))
                 .count()
         })
@@ -84,20 +98,17 @@ fn ten_processes(kind: Kind) {
         db.scalar(&format!("SELECT {distinct} FROM ledger")) as usize,
         N - 1
     );
-    expect_code(&db.migrate(&m, &["status"]), 0);
+    db.migrate(&m, &["status"]).assert_status(exit_code::OK);
 }
 
-#[test]
 fn ten_processes_postgres() {
     ten_processes(Kind::Postgres);
 }
 
-#[test]
 fn ten_processes_mariadb() {
     ten_processes(Kind::MySql);
 }
 
-#[test]
 fn ten_processes_sqlite() {
     ten_processes(Kind::Sqlite);
 }
@@ -116,29 +127,23 @@ fn wait_for(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
 
 /// Starts `migrate up` in the background and returns once `running_sql` (run on the server)
 /// counts its slow statement.
-fn start_slow_up(db: &TestDb, m: &std::path::Path, running_sql: &str) -> std::process::Child {
+fn start_slow_up(db: &TestDb, m: &std::path::Path, running_sql: &str) -> Spawned {
     let child = db
-        .command(m, &["up"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .backendctl(m, &["up"])
+        .spawn(Stdio::null(), Stdio::null());
     let running = wait_for(Duration::from_secs(20), || db.scalar(running_sql) > 0);
     assert!(running, "the slow migration never started");
     child
 }
 
 /// SIGKILL: no cleanup code runs in the client.
-fn kill_9(mut child: std::process::Child) {
-    child.kill().unwrap();
-    child.wait().unwrap();
+fn kill_9(mut process: Spawned) {
+    process.child().kill().unwrap();
+    process.child().wait().unwrap();
 }
 
-#[test]
 fn kill_9_during_pg_sleep_postgres() {
-    let Some(db) = TestDb::new(Kind::Postgres, "kill") else {
-        return;
-    };
+    let db = TestDb::new(Kind::Postgres, "kill");
     let m = db.migrations("m");
     write(
         &m,
@@ -158,18 +163,18 @@ fn kill_9_during_pg_sleep_postgres() {
     ));
     // The next run takes the lock once the orphaned session is gone, finds migration 2 not
     // applied (its transaction never committed) and finishes everything.
-    let out = expect_code(&db.migrate(&m, &["--lock-timeout", "60s", "up"]), 0);
+    let out = db
+        .migrate(&m, &["--lock-timeout", "60s", "up"])
+        .assert_status(exit_code::OK)
+        .text();
     assert!(out.contains("applied 2 migration(s)"), "{out}");
     assert!(db.has_table("k_3") && db.has_table("k_4"));
     assert_eq!(db.history(), 3);
-    expect_code(&db.migrate(&m, &["status"]), 0);
+    db.migrate(&m, &["status"]).assert_status(exit_code::OK);
 }
 
-#[test]
 fn kill_9_during_sleep_mariadb() {
-    let Some(db) = TestDb::new(Kind::MySql, "kill") else {
-        return;
-    };
+    let db = TestDb::new(Kind::MySql, "kill");
     let m = db.migrations("m");
     write(
         &m,
@@ -188,46 +193,44 @@ fn kill_9_during_sleep_mariadb() {
     ));
     // DDL committed as it went: the next run refuses with the exact state instead of a bare
     // "dirty", and the documented command finishes it.
-    let out = expect_code(&db.migrate(&m, &["--lock-timeout", "60s", "up"]), 1);
+    let out = db
+        .migrate(&m, &["--lock-timeout", "60s", "up"])
+        .assert_status(exit_code::ERROR)
+        .text();
     assert!(
         out.contains("interrupted") || out.contains("failed"),
         "{out}"
     );
     assert!(out.contains("resolve 1 --resume"), "{out}");
-    expect_code(
-        &db.migrate(&m, &["--lock-timeout", "60s", "resolve", "1", "--resume"]),
-        0,
-    );
-    expect_code(&db.migrate(&m, &["up"]), 0);
+    db.migrate(&m, &["--lock-timeout", "60s", "resolve", "1", "--resume"])
+        .assert_status(exit_code::OK);
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
     assert!(db.has_table("k_2") && db.has_table("k_3"));
-    expect_code(&db.migrate(&m, &["status"]), 0);
+    db.migrate(&m, &["status"]).assert_status(exit_code::OK);
 }
 
-#[test]
 fn lock_waiter_names_the_holder_and_times_out() {
-    let Some(db) = TestDb::new(Kind::Postgres, "lockmsg") else {
-        return;
-    };
+    let db = TestDb::new(Kind::Postgres, "lockmsg");
     let m = db.migrations("m");
     write(&m, &[("1_slow.up.sql", "SELECT pg_sleep(4);\n")]);
-    let mut holder = start_slow_up(
+    let holder = start_slow_up(
         &db,
         &m,
         "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()",
     );
-    let out = expect_code(&db.migrate(&m, &["--lock-timeout", "1s", "up"]), 1);
+    let out = db
+        .migrate(&m, &["--lock-timeout", "1s", "up"])
+        .assert_status(exit_code::ERROR)
+        .text();
     assert!(
         out.contains("timed out") && out.contains("backendctl migrate") && out.contains("pid"),
         "{out}"
     );
-    assert!(holder.wait().unwrap().success());
+    holder.wait().assert_status(exit_code::OK);
 }
 
-#[test]
 fn status_during_a_run_shows_it_running_mariadb() {
-    let Some(db) = TestDb::new(Kind::MySql, "live") else {
-        return;
-    };
+    let db = TestDb::new(Kind::MySql, "live");
     let m = db.migrations("m");
     write(
         &m,
@@ -236,16 +239,19 @@ fn status_during_a_run_shows_it_running_mariadb() {
             "CREATE TABLE l_1 (id int);\nDO SLEEP(3);\n",
         )],
     );
-    let mut child = start_slow_up(
+    let child = start_slow_up(
         &db,
         &m,
         "SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(3)%' AND ID <> CONNECTION_ID()",
     );
-    let out = expect_code(&db.migrate(&m, &["status"]), 2);
+    let out = db
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING)
+        .text();
     assert!(
         out.contains("running now: 1 of 2 statements done") && out.contains("in progress"),
         "{out}"
     );
-    assert!(child.wait().unwrap().success());
-    expect_code(&db.migrate(&m, &["status"]), 0);
+    child.wait().assert_status(exit_code::OK);
+    db.migrate(&m, &["status"]).assert_status(exit_code::OK);
 }

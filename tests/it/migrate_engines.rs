@@ -1,28 +1,32 @@
 //! `backendctl migrate` end to end on SQLite, PostgreSQL and MariaDB: up / down / redo / status,
 //! failures, drift, out-of-order, baseline, several sets, other tools' file layouts.
 
-mod migrate_support;
+use backendctl::exit_code;
 
-use migrate_support::{Kind, TestDb, expect_code, write};
+use crate::harness::{Test, trial};
+use crate::migrate_support::{Kind, TestDb, per_engine, write};
 
-macro_rules! per_engine {
-    ($name:ident) => {
-        mod $name {
-            use super::*;
-            #[test]
-            fn postgres() {
-                super::$name(Kind::Postgres);
-            }
-            #[test]
-            fn mariadb() {
-                super::$name(Kind::MySql);
-            }
-            #[test]
-            fn sqlite() {
-                super::$name(Kind::Sqlite);
-            }
-        }
-    };
+pub(crate) fn tests() -> Vec<Test> {
+    [
+        per_engine!(up_down_redo_status),
+        per_engine!(failing_second_statement),
+        per_engine!(crlf_is_not_drift_but_content_is),
+        per_engine!(out_of_order_and_baseline),
+        per_engine!(sets_do_not_interfere),
+        per_engine!(other_tools_layouts),
+        per_engine!(json_outcomes),
+    ]
+    .into_iter()
+    .flatten()
+    .chain([
+        trial!(mariadb_resolve_rolled_back_and_applied, needs = [MariaDb]),
+        trial!(
+            postgres_no_transaction_directive_runs_concurrent_index,
+            needs = [Postgres]
+        ),
+        trial!(transaction_control_in_a_file_is_refused),
+    ])
+    .collect()
 }
 
 fn three(db: &TestDb) -> std::path::PathBuf {
@@ -50,19 +54,22 @@ fn three(db: &TestDb) -> std::path::PathBuf {
     m
 }
 
-per_engine!(up_down_redo_status);
 fn up_down_redo_status(kind: Kind) {
-    let Some(db) = TestDb::new(kind, "updown") else {
-        return;
-    };
+    let db = TestDb::new(kind, "updown");
     let m = three(&db);
 
     // status before anything: pending → exit 2, and it creates nothing.
-    let out = expect_code(&db.migrate(&m, &["status"]), 2);
+    let out = db
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING)
+        .text();
     assert!(out.contains("3 pending"), "{out}");
 
     // dry-run prints the SQL in order and changes nothing.
-    let out = expect_code(&db.migrate(&m, &["up", "--dry-run"]), 0);
+    let out = db
+        .migrate(&m, &["up", "--dry-run"])
+        .assert_status(exit_code::OK)
+        .text();
     let a = out.find("CREATE TABLE users").unwrap();
     let b = out.find("CREATE TABLE orders").unwrap();
     assert!(
@@ -81,13 +88,19 @@ fn up_down_redo_status(kind: Kind) {
         assert!(out.contains("COMMIT;"), "{out}");
     }
 
-    let out = expect_code(&db.migrate(&m, &["up", "--to", "2"]), 0);
+    let out = db
+        .migrate(&m, &["up", "--to", "2"])
+        .assert_status(exit_code::OK)
+        .text();
     assert!(out.contains("applied 2 migration(s)"), "{out}");
     assert!(db.has_table("orders") && !db.has_table("items"));
-    expect_code(&db.migrate(&m, &["up"]), 0);
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
     assert!(db.has_table("items"));
     assert_eq!(db.history(), 3);
-    let out = expect_code(&db.migrate(&m, &["status"]), 0);
+    let out = db
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::OK)
+        .text();
     assert!(out.contains("3 applied"), "{out}");
     assert_eq!(
         db.scalar("SELECT COUNT(*) FROM backendctl_migration_log WHERE action = 'apply'"),
@@ -95,28 +108,39 @@ fn up_down_redo_status(kind: Kind) {
     );
 
     // A second `up` has nothing to do.
-    let out = expect_code(&db.migrate(&m, &["up"]), 0);
+    let out = db.migrate(&m, &["up"]).assert_status(exit_code::OK).text();
     assert!(out.contains("nothing to apply"), "{out}");
 
     // down without a terminal needs --yes, and reverts nothing without it.
-    let out = expect_code(&db.migrate(&m, &["down"]), 1);
+    let out = db
+        .migrate(&m, &["down"])
+        .assert_status(exit_code::ERROR)
+        .text();
     assert!(out.contains("--yes"), "{out}");
     assert!(db.has_table("items"));
 
-    let out = expect_code(&db.migrate(&m, &["down", "--steps", "2", "--yes"]), 0);
+    let out = db
+        .migrate(&m, &["down", "--steps", "2", "--yes"])
+        .assert_status(exit_code::OK)
+        .text();
     assert!(out.contains("reverted 2 migration(s)"), "{out}");
     assert!(db.has_table("users") && !db.has_table("orders") && !db.has_table("items"));
     assert_eq!(db.history(), 1);
-    expect_code(&db.migrate(&m, &["status"]), 2);
+    db.migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
 
-    expect_code(&db.migrate(&m, &["up"]), 0);
-    let out = expect_code(&db.migrate(&m, &["redo", "--yes"]), 0);
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    let out = db
+        .migrate(&m, &["redo", "--yes"])
+        .assert_status(exit_code::OK)
+        .text();
     assert!(out.contains("redid version 3"), "{out}");
     assert!(db.has_table("items"));
     assert_eq!(db.history(), 3);
 
     // down --to 0 reverts everything in one process.
-    expect_code(&db.migrate(&m, &["down", "--to", "0", "--yes"]), 0);
+    db.migrate(&m, &["down", "--to", "0", "--yes"])
+        .assert_status(exit_code::OK);
     assert!(!db.has_table("users"));
     assert_eq!(db.history(), 0);
     assert_eq!(
@@ -125,11 +149,8 @@ fn up_down_redo_status(kind: Kind) {
     );
 }
 
-per_engine!(failing_second_statement);
 fn failing_second_statement(kind: Kind) {
-    let Some(db) = TestDb::new(kind, "failing") else {
-        return;
-    };
+    let db = TestDb::new(kind, "failing");
     let m = db.migrations("m");
     write(
         &m,
@@ -146,7 +167,10 @@ fn failing_second_statement(kind: Kind) {
             ),
         ],
     );
-    let out = expect_code(&db.migrate(&m, &["up"]), 1);
+    let out = db
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::ERROR)
+        .text();
     assert!(out.contains("0003_half.up.sql"), "{out}");
     assert!(
         db.has_table("f_2"),
@@ -159,13 +183,19 @@ fn failing_second_statement(kind: Kind) {
         assert!(out.contains("FAILED   statement 2 (line 2)"), "{out}");
         assert!(out.contains("not run  statement 3 (line 3)"), "{out}");
         assert!(out.contains("resolve 3 --resume"), "{out}");
-        let status = expect_code(&db.migrate(&m, &["status"]), 1);
+        let status = db
+            .migrate(&m, &["status"])
+            .assert_status(exit_code::ERROR)
+            .text();
         assert!(
             status.contains("failed") && status.contains("statement 1 of 3 ran"),
             "{status}"
         );
         // `up` refuses until it is resolved.
-        let again = expect_code(&db.migrate(&m, &["up"]), 1);
+        let again = db
+            .migrate(&m, &["up"])
+            .assert_status(exit_code::ERROR)
+            .text();
         assert!(again.contains("stopped part-way"), "{again}");
         // Editing a statement that already ran is refused on resume.
         write(
@@ -175,7 +205,10 @@ fn failing_second_statement(kind: Kind) {
                 "CREATE TABLE half_x (id int);\nINSERT INTO f_1 VALUES (1);\nCREATE TABLE half_c (id int);\n",
             )],
         );
-        let refused = expect_code(&db.migrate(&m, &["resolve", "3", "--resume"]), 1);
+        let refused = db
+            .migrate(&m, &["resolve", "3", "--resume"])
+            .assert_status(exit_code::ERROR)
+            .text();
         assert!(
             refused.contains("ran already and have changed"),
             "{refused}"
@@ -188,9 +221,10 @@ fn failing_second_statement(kind: Kind) {
                 "CREATE TABLE half_a (id int);\nINSERT INTO f_1 VALUES (1);\nCREATE TABLE half_c (id int);\n",
             )],
         );
-        expect_code(&db.migrate(&m, &["resolve", "3", "--resume"]), 0);
+        db.migrate(&m, &["resolve", "3", "--resume"])
+            .assert_status(exit_code::OK);
         assert!(db.has_table("half_c"));
-        expect_code(&db.migrate(&m, &["status"]), 0);
+        db.migrate(&m, &["status"]).assert_status(exit_code::OK);
         assert_eq!(db.scalar("SELECT CAST(COUNT(*) AS SIGNED) FROM f_1"), 1);
     } else {
         // Transactional DDL: no trace of migration 3.
@@ -200,7 +234,8 @@ fn failing_second_statement(kind: Kind) {
         );
         assert_eq!(db.history(), 2);
         assert!(out.contains("rolled back"), "{out}");
-        expect_code(&db.migrate(&m, &["status"]), 2);
+        db.migrate(&m, &["status"])
+            .assert_status(exit_code::MIGRATIONS_PENDING);
         write(
             &m,
             &[(
@@ -208,17 +243,14 @@ fn failing_second_statement(kind: Kind) {
                 "CREATE TABLE half_a (id int);\nINSERT INTO f_1 VALUES (1);\nCREATE TABLE half_c (id int);\n",
             )],
         );
-        expect_code(&db.migrate(&m, &["up"]), 0);
+        db.migrate(&m, &["up"]).assert_status(exit_code::OK);
         assert!(db.has_table("half_c"));
     }
     assert_eq!(db.history(), 3);
 }
 
-#[test]
 fn mariadb_resolve_rolled_back_and_applied() {
-    let Some(db) = TestDb::new(Kind::MySql, "resolve") else {
-        return;
-    };
+    let db = TestDb::new(Kind::MySql, "resolve");
     let m = db.migrations("m");
     write(
         &m,
@@ -230,28 +262,28 @@ fn mariadb_resolve_rolled_back_and_applied() {
             ("0001_x.down.sql", "DROP TABLE x1;\n"),
         ],
     );
-    expect_code(&db.migrate(&m, &["up"]), 1);
+    db.migrate(&m, &["up"]).assert_status(exit_code::ERROR);
     assert!(db.has_table("x1"));
     // Undo by hand, then mark rolled back: the migration is pending again.
     db.exec("DROP TABLE x1");
-    expect_code(&db.migrate(&m, &["resolve", "1", "--rolled-back"]), 0);
-    expect_code(&db.migrate(&m, &["status"]), 2);
+    db.migrate(&m, &["resolve", "1", "--rolled-back"])
+        .assert_status(exit_code::OK);
+    db.migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
     // The file still fails at statement 2: this time finish it by hand and mark it applied.
-    expect_code(&db.migrate(&m, &["up"]), 1);
+    db.migrate(&m, &["up"]).assert_status(exit_code::ERROR);
     assert!(db.has_table("x1"));
-    expect_code(&db.migrate(&m, &["resolve", "1", "--applied"]), 0);
-    expect_code(&db.migrate(&m, &["status"]), 0);
+    db.migrate(&m, &["resolve", "1", "--applied"])
+        .assert_status(exit_code::OK);
+    db.migrate(&m, &["status"]).assert_status(exit_code::OK);
     let log = db.scalar("SELECT CAST(COUNT(*) AS SIGNED) FROM backendctl_migration_log WHERE action LIKE 'resolve-%'");
     assert_eq!(log, 2);
 }
 
-per_engine!(crlf_is_not_drift_but_content_is);
 fn crlf_is_not_drift_but_content_is(kind: Kind) {
-    let Some(db) = TestDb::new(kind, "drift") else {
-        return;
-    };
+    let db = TestDb::new(kind, "drift");
     let m = three(&db);
-    expect_code(&db.migrate(&m, &["up"]), 0);
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
     let f = m.join("0002_orders.up.sql");
     let lf = std::fs::read_to_string(&f).unwrap();
     std::fs::write(&f, format!("\u{feff}{}", lf.replace('\n', "\r\n"))).unwrap();
@@ -259,9 +291,12 @@ fn crlf_is_not_drift_but_content_is(kind: Kind) {
         &m,
         &[("0004_more.up.sql", "CREATE TABLE more_1 (id int);\n")],
     );
-    let out = expect_code(&db.migrate(&m, &["status"]), 2);
+    let out = db
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING)
+        .text();
     assert!(!out.contains("drifted"), "{out}");
-    expect_code(&db.migrate(&m, &["up"]), 0);
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
     assert!(db.has_table("more_1"));
 
     // A real change is drift: status exits 1, up refuses and applies nothing else.
@@ -270,27 +305,30 @@ fn crlf_is_not_drift_but_content_is(kind: Kind) {
         &m,
         &[("0005_more.up.sql", "CREATE TABLE more_2 (id int);\n")],
     );
-    let out = expect_code(&db.migrate(&m, &["status"]), 1);
+    let out = db
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::ERROR)
+        .text();
     assert!(out.contains("drifted") && out.contains("repair 2"), "{out}");
-    let out = expect_code(&db.migrate(&m, &["up"]), 1);
+    let out = db
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::ERROR)
+        .text();
     assert!(out.contains("changed after it was applied"), "{out}");
     assert!(!db.has_table("more_2"));
     // repair records who accepted it, then up proceeds.
-    expect_code(&db.migrate(&m, &["repair"]), 0);
-    expect_code(&db.migrate(&m, &["up"]), 0);
+    db.migrate(&m, &["repair"]).assert_status(exit_code::OK);
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
     assert!(db.has_table("more_2"));
     assert_eq!(
         db.scalar("SELECT COUNT(*) FROM backendctl_migrations WHERE repaired_by IS NOT NULL"),
         1
     );
-    expect_code(&db.migrate(&m, &["status"]), 0);
+    db.migrate(&m, &["status"]).assert_status(exit_code::OK);
 }
 
-per_engine!(out_of_order_and_baseline);
 fn out_of_order_and_baseline(kind: Kind) {
-    let Some(db) = TestDb::new(kind, "ooo") else {
-        return;
-    };
+    let db = TestDb::new(kind, "ooo");
     let m = db.migrations("m");
     write(
         &m,
@@ -300,14 +338,21 @@ fn out_of_order_and_baseline(kind: Kind) {
             ("4_d.up.sql", "CREATE TABLE o_4 (id int);"),
         ],
     );
-    expect_code(&db.migrate(&m, &["up"]), 0);
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
     write(&m, &[("3_c.up.sql", "CREATE TABLE o_3 (id int);")]);
-    let out = expect_code(&db.migrate(&m, &["status"]), 1);
+    let out = db
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::ERROR)
+        .text();
     assert!(out.contains("out-of-order"), "{out}");
-    let out = expect_code(&db.migrate(&m, &["up"]), 1);
+    let out = db
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::ERROR)
+        .text();
     assert!(out.contains("--allow-out-of-order"), "{out}");
     assert!(!db.has_table("o_3"));
-    expect_code(&db.migrate(&m, &["up", "--allow-out-of-order"]), 0);
+    db.migrate(&m, &["up", "--allow-out-of-order"])
+        .assert_status(exit_code::OK);
     assert!(db.has_table("o_3"));
 
     // Baseline: adopt a database whose first two migrations were applied by other means.
@@ -320,20 +365,23 @@ fn out_of_order_and_baseline(kind: Kind) {
             ("3_z.up.sql", "CREATE TABLE legacy_3 (id int);"),
         ],
     );
-    expect_code(&db.migrate(&b, &["--set", "legacy", "baseline", "2"]), 0);
-    expect_code(&db.migrate(&b, &["--set", "legacy", "up"]), 0);
+    db.migrate(&b, &["--set", "legacy", "baseline", "2"])
+        .assert_status(exit_code::OK);
+    db.migrate(&b, &["--set", "legacy", "up"])
+        .assert_status(exit_code::OK);
     assert!(db.has_table("legacy_3") && !db.has_table("legacy_1"));
-    let out = expect_code(&db.migrate(&b, &["--set", "legacy", "status"]), 0);
+    let out = db
+        .migrate(&b, &["--set", "legacy", "status"])
+        .assert_status(exit_code::OK)
+        .text();
     assert!(out.contains("below baseline"), "{out}");
     // Baseline on a set with history is refused.
-    expect_code(&db.migrate(&b, &["--set", "legacy", "baseline", "3"]), 1);
+    db.migrate(&b, &["--set", "legacy", "baseline", "3"])
+        .assert_status(exit_code::ERROR);
 }
 
-per_engine!(sets_do_not_interfere);
 fn sets_do_not_interfere(kind: Kind) {
-    let Some(db) = TestDb::new(kind, "sets") else {
-        return;
-    };
+    let db = TestDb::new(kind, "sets");
     let core = db.migrations("core");
     let refdata = db.migrations("ref");
     write(
@@ -350,26 +398,22 @@ fn sets_do_not_interfere(kind: Kind) {
             ("0001_a.down.sql", "DROP TABLE ref_a;"),
         ],
     );
-    expect_code(&db.migrate(&core, &["--set", "core", "up"]), 0);
+    db.migrate(&core, &["--set", "core", "up"])
+        .assert_status(exit_code::OK);
     // The same version in another set is pending there, not "applied".
-    expect_code(
-        &db.migrate(&refdata, &["--set", "reference-data", "status"]),
-        2,
-    );
-    expect_code(&db.migrate(&refdata, &["--set", "reference-data", "up"]), 0);
-    expect_code(&db.migrate(&core, &["--set", "core", "down", "--yes"]), 0);
+    db.migrate(&refdata, &["--set", "reference-data", "status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
+    db.migrate(&refdata, &["--set", "reference-data", "up"])
+        .assert_status(exit_code::OK);
+    db.migrate(&core, &["--set", "core", "down", "--yes"])
+        .assert_status(exit_code::OK);
     assert!(!db.has_table("core_a") && db.has_table("ref_a"));
-    expect_code(
-        &db.migrate(&refdata, &["--set", "reference-data", "status"]),
-        0,
-    );
+    db.migrate(&refdata, &["--set", "reference-data", "status"])
+        .assert_status(exit_code::OK);
 }
 
-per_engine!(other_tools_layouts);
 fn other_tools_layouts(kind: Kind) {
-    let Some(db) = TestDb::new(kind, "layouts") else {
-        return;
-    };
+    let db = TestDb::new(kind, "layouts");
     // dbmate: one file with sections; sqlx: simple up-only file; golang-migrate: pairs.
     let m = db.migrations("m");
     write(
@@ -384,27 +428,31 @@ fn other_tools_layouts(kind: Kind) {
             ("20240103000000_gm.down.sql", "DROP TABLE gm;\n"),
         ],
     );
-    expect_code(&db.migrate(&m, &["up"]), 0);
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
     assert!(db.has_table("dm") && db.has_table("sx") && db.has_table("gm"));
-    expect_code(&db.migrate(&m, &["down", "--yes"]), 0);
+    db.migrate(&m, &["down", "--yes"])
+        .assert_status(exit_code::OK);
     assert!(!db.has_table("gm"));
     // The sqlx simple file has no down: refused, with the reason.
-    let out = expect_code(&db.migrate(&m, &["down", "--yes"]), 1);
+    let out = db
+        .migrate(&m, &["down", "--yes"])
+        .assert_status(exit_code::ERROR)
+        .text();
     assert!(out.contains("has no down migration"), "{out}");
     assert!(db.has_table("sx"));
     // `new` continues the timestamp numbering in the directory's own layout.
-    let out = expect_code(&db.migrate(&m, &["new", "add things"]), 0);
+    let out = db
+        .migrate(&m, &["new", "add things"])
+        .assert_status(exit_code::OK)
+        .text();
     assert!(
         out.contains("_add_things.up.sql") && out.contains("created") && !out.contains("0004_"),
         "{out}"
     );
 }
 
-#[test]
 fn postgres_no_transaction_directive_runs_concurrent_index() {
-    let Some(db) = TestDb::new(Kind::Postgres, "cic") else {
-        return;
-    };
+    let db = TestDb::new(Kind::Postgres, "cic");
     let m = db.migrations("m");
     write(
         &m,
@@ -423,12 +471,13 @@ fn postgres_no_transaction_directive_runs_concurrent_index() {
             ),
         ],
     );
-    expect_code(&db.migrate(&m, &["up"]), 0);
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
     assert_eq!(
         db.scalar("SELECT count(*) FROM pg_indexes WHERE tablename = 't'"),
         2
     );
-    expect_code(&db.migrate(&m, &["down", "--yes"]), 0);
+    db.migrate(&m, &["down", "--yes"])
+        .assert_status(exit_code::OK);
     assert_eq!(
         db.scalar("SELECT count(*) FROM pg_indexes WHERE tablename = 't'"),
         0
@@ -440,21 +489,24 @@ fn postgres_no_transaction_directive_runs_concurrent_index() {
     );
     std::fs::remove_file(m.join("2_i.up.sql")).unwrap();
     std::fs::remove_file(m.join("2_i.down.sql")).unwrap();
-    let out = expect_code(&db.migrate(&m, &["up"]), 1);
+    let out = db
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::ERROR)
+        .text();
     assert!(out.contains("backendctl:no-transaction"), "{out}");
 }
 
-#[test]
 fn transaction_control_in_a_file_is_refused() {
-    let Some(db) = TestDb::new(Kind::Sqlite, "txctl") else {
-        return;
-    };
+    let db = TestDb::new(Kind::Sqlite, "txctl");
     let m = db.migrations("m");
     write(
         &m,
         &[("1_a.up.sql", "BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n")],
     );
-    let out = expect_code(&db.migrate(&m, &["up"]), 1);
+    let out = db
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::ERROR)
+        .text();
     assert!(
         out.contains("line 1") && out.contains("must not open or close one"),
         "{out}"
@@ -462,11 +514,8 @@ fn transaction_control_in_a_file_is_refused() {
     assert!(!db.has_table("a"));
 }
 
-per_engine!(json_outcomes);
 fn json_outcomes(kind: Kind) {
-    let Some(db) = TestDb::new(kind, "json") else {
-        return;
-    };
+    let db = TestDb::new(kind, "json");
     let m = db.migrations("m");
     write(
         &m,
@@ -480,12 +529,10 @@ fn json_outcomes(kind: Kind) {
         ],
     );
     // stdout is exactly one line of JSON, whatever happened.
-    let outcome = |args: &[&str], code: i32| -> serde_json::Value {
-        let o = db.migrate(&m, args);
-        assert_eq!(o.status.code(), Some(code), "{}", migrate_support::text(&o));
-        let stdout = String::from_utf8(o.stdout).unwrap();
-        assert_eq!(stdout.lines().count(), 1, "{stdout}");
-        serde_json::from_str(&stdout).unwrap()
+    let outcome = |args: &[&str], code: u8| -> serde_json::Value {
+        let o = db.migrate(&m, args).assert_status(code);
+        assert_eq!(o.stdout().lines().count(), 1, "{}", o.stdout());
+        o.json()
     };
     let ran = |v: &serde_json::Value| -> Vec<(String, i64)> {
         v["migrations"]
@@ -505,7 +552,7 @@ fn json_outcomes(kind: Kind) {
     let reverted = |v: i64| ("reverted".to_string(), v);
 
     // A failure still lists what was committed before it.
-    let failed = outcome(&["up", "--json"], 1);
+    let failed = outcome(&["up", "--json"], exit_code::ERROR);
     assert_eq!(failed["command"], "up");
     assert_eq!(failed["set"], "default");
     assert_eq!(failed["success"], false);
@@ -515,31 +562,27 @@ fn json_outcomes(kind: Kind) {
         "{failed}"
     );
     if kind == Kind::MySql {
-        expect_code(&db.migrate(&m, &["resolve", "3", "--rolled-back"]), 0);
+        db.migrate(&m, &["resolve", "3", "--rolled-back"])
+            .assert_status(exit_code::OK);
     }
 
     write(&m, &[("0003_c.up.sql", "CREATE TABLE j_3 (id int);\n")]);
-    let up = outcome(&["up", "--json"], 0);
+    let up = outcome(&["up", "--json"], exit_code::OK);
     assert_eq!(up["success"], true);
     assert_eq!(up["error"], serde_json::Value::Null);
     assert_eq!(ran(&up), [applied(3)]);
-    assert_eq!(ran(&outcome(&["up", "--json"], 0)), []);
+    assert_eq!(ran(&outcome(&["up", "--json"], exit_code::OK)), []);
 
-    let down = outcome(&["down", "--steps", "2", "--yes", "--json"], 0);
+    let down = outcome(&["down", "--steps", "2", "--yes", "--json"], exit_code::OK);
     assert_eq!(down["command"], "down");
     assert_eq!(ran(&down), [reverted(3), reverted(2)]);
     assert!(!db.has_table("j_2"));
 
-    let redo = outcome(&["redo", "--yes", "--json"], 0);
+    let redo = outcome(&["redo", "--yes", "--json"], exit_code::OK);
     assert_eq!(ran(&redo), [reverted(1), applied(1)]);
     assert!(db.has_table("j_1"));
 
     // `--json` and `--dry-run` are refused together (usage error).
-    let both = db.migrate(&m, &["up", "--json", "--dry-run"]);
-    assert_eq!(
-        both.status.code(),
-        Some(64),
-        "{}",
-        migrate_support::text(&both)
-    );
+    db.migrate(&m, &["up", "--json", "--dry-run"])
+        .assert_status(exit_code::USAGE);
 }

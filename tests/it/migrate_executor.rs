@@ -1,16 +1,22 @@
 //! The `database` and `migrations` executors as the manifest engine calls them.
 
-mod migrate_support;
-
 use backendctl::manifest::model::database::Database;
 use backendctl::manifest::model::migrations::Migrations;
 use backendctl::migrate::executor::{self, DatabaseTarget, SetAction, SetTarget};
-use migrate_support::{Kind, TestDb, write};
+
+use crate::harness::{Test, trial};
+use crate::migrate_support::{Kind, TestDb, write};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(executor_postgres, needs = [Postgres]),
+        trial!(executor_mariadb, needs = [MariaDb]),
+        trial!(executor_sqlite),
+    ]
+}
 
 fn run(kind: Kind) {
-    let Some(db) = TestDb::new(kind, "executor") else {
-        return;
-    };
+    let db = TestDb::new(kind, "executor");
     let base = db.dir.path().to_path_buf();
     write(
         &db.migrations("schema"),
@@ -132,17 +138,14 @@ fn run(kind: Kind) {
     );
 }
 
-#[test]
 fn executor_postgres() {
     run(Kind::Postgres);
 }
 
-#[test]
 fn executor_mariadb() {
     run(Kind::MySql);
 }
 
-#[test]
 fn executor_sqlite() {
     run(Kind::Sqlite);
 }

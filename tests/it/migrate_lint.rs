@@ -1,28 +1,32 @@
 //! `backendctl migrate lint` on risky files (no database needed).
 
-use std::process::Command;
+use backendctl::exit_code;
 
-fn lint(files: &[(&str, &str)], dialect: &str) -> (i32, String) {
+use crate::binary::{Backendctl, Output};
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(postgres_findings_name_rule_file_and_line),
+        trial!(mysql_findings),
+    ]
+}
+
+/// `backendctl migrate --dir DIR lint --dialect DIALECT` on a directory holding `files`.
+fn lint(files: &[(&str, &str)], dialect: &str) -> Output {
     let dir = tempfile::tempdir().unwrap();
     for (n, t) in files {
         std::fs::write(dir.path().join(n), t).unwrap();
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_backendctl"))
+    Backendctl::new()
         .args(["migrate", "--dir"])
         .arg(dir.path())
         .args(["lint", "--dialect", dialect])
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+        .run()
 }
 
-#[test]
 fn postgres_findings_name_rule_file_and_line() {
-    let (code, out) = lint(
+    let output = lint(
         &[
             (
                 "0001_users.up.sql",
@@ -35,40 +39,31 @@ fn postgres_findings_name_rule_file_and_line() {
         ],
         "postgres",
     );
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("0002_risky.up.sql:2: warning[adding-required-field]"),
-        "{out}"
-    );
-    assert!(
-        out.contains("0002_risky.up.sql:3: warning[require-concurrent-index-creation]"),
-        "{out}"
-    );
-    // The index on a table created in the same file is fine.
-    assert!(!out.contains("0001_users.up.sql"), "{out}");
-    assert!(out.contains("2 finding(s)"), "{out}");
+    output
+        .assert_status(exit_code::LINT_FINDINGS)
+        .stdout_contains("0002_risky.up.sql:2: warning[adding-required-field]")
+        .stdout_contains("0002_risky.up.sql:3: warning[require-concurrent-index-creation]")
+        // The index on a table created in the same file is fine.
+        .stdout_lacks("0001_users.up.sql")
+        .stdout_contains("2 finding(s)");
 }
 
-#[test]
 fn mysql_findings() {
-    let (code, out) = lint(
+    lint(
         &[(
             "0001_m.up.sql",
             "ALTER TABLE users MODIFY COLUMN name varchar(10);\n",
         )],
         "mysql",
-    );
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.contains("mysql-column-type-change-copies-table"),
-        "{out}"
-    );
-    let (code, out) = lint(
+    )
+    .assert_status(exit_code::LINT_FINDINGS)
+    .stdout_contains("mysql-column-type-change-copies-table");
+    lint(
         &[(
             "0001_m.up.sql",
             "ALTER TABLE users ADD COLUMN age int NOT NULL DEFAULT 0, ALGORITHM=INSTANT;\n",
         )],
         "mysql",
-    );
-    assert_eq!(code, 0, "{out}");
+    )
+    .assert_status(exit_code::OK);
 }

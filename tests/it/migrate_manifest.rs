@@ -1,9 +1,18 @@
 //! `backendctl migrate` through the manifest: with a `backend.kdl` and no `--dir`, commands run
 //! on the manifest's sets with their databases' interpolated URLs.
 
-mod common;
+use backendctl::exit_code;
 
-use common::{Workspace, stdout};
+use crate::common::Workspace;
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(status_up_and_down_follow_the_manifest),
+        trial!(json_through_the_manifest_is_one_line_per_set_in_order),
+        trial!(a_piped_yes_does_not_confirm_a_revert),
+    ]
+}
 
 const MANIFEST: &str = r#"backend version=1
 database "main" {
@@ -45,26 +54,18 @@ fn workspace() -> Workspace {
     workspace
 }
 
-#[test]
 fn status_up_and_down_follow_the_manifest() {
     let workspace = workspace();
-    let output = workspace.run(&["migrate", "status"]);
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "pending: {}",
-        stdout(&output)
-    );
-    let text = stdout(&output);
-    assert!(
-        text.contains("migrations.schema (database.main):"),
-        "{text}"
-    );
-    assert!(text.contains("migrations.seed (database.main):"), "{text}");
+    workspace
+        .run(&["migrate", "status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING)
+        .stdout_contains("migrations.schema (database.main):")
+        .stdout_contains("migrations.seed (database.main):");
 
-    let output = workspace.run(&["migrate", "up"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    let text = stdout(&output);
+    let output = workspace
+        .run(&["migrate", "up"])
+        .assert_status(exit_code::OK);
+    let text = output.stdout();
     let schema = text
         .find("applied schema/0001_users")
         .expect("schema applied");
@@ -75,29 +76,30 @@ fn status_up_and_down_follow_the_manifest() {
         "the SQLite path is the manifest's"
     );
 
-    let output = workspace.run(&["migrate", "status"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    workspace
+        .run(&["migrate", "status"])
+        .assert_status(exit_code::OK);
 
     // Going backwards needs one set.
-    let output = workspace.run(&["migrate", "down", "--yes"]);
-    assert_eq!(output.status.code(), Some(64));
-    let output = workspace.run(&["migrate", "--set", "seed", "down", "--yes"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    let output = workspace.run(&["migrate", "status"]);
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "seed pending again: {}",
-        stdout(&output)
-    );
+    workspace
+        .run(&["migrate", "down", "--yes"])
+        .assert_status(exit_code::USAGE);
+    workspace
+        .run(&["migrate", "--set", "seed", "down", "--yes"])
+        .assert_status(exit_code::OK);
+    // The seed is pending again.
+    workspace
+        .run(&["migrate", "status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
 }
 
-#[test]
 fn json_through_the_manifest_is_one_line_per_set_in_order() {
     let workspace = workspace();
-    let output = workspace.run(&["migrate", "up", "--json"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    let lines: Vec<serde_json::Value> = stdout(&output)
+    let output = workspace
+        .run(&["migrate", "up", "--json"])
+        .assert_status(exit_code::OK);
+    let lines: Vec<serde_json::Value> = output
+        .stdout()
         .lines()
         .map(|line| serde_json::from_str(line).expect("each line is JSON"))
         .collect();
@@ -108,4 +110,23 @@ fn json_through_the_manifest_is_one_line_per_set_in_order() {
         assert_eq!(line["migrations"][0]["version"], 1, "{line}");
         assert_eq!(line["migrations"][0]["action"], "applied", "{line}");
     }
+}
+
+/// Only a terminal can confirm a revert: "yes" on a pipe is not an answer, and nothing is
+/// reverted without `--yes`.
+fn a_piped_yes_does_not_confirm_a_revert() {
+    let workspace = workspace();
+    workspace
+        .run(&["migrate", "up"])
+        .assert_status(exit_code::OK);
+    workspace
+        .backendctl()
+        .args(["migrate", "--set", "seed", "down"])
+        .stdin("yes\n")
+        .run()
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("pass --yes when not running on a terminal");
+    workspace
+        .run(&["migrate", "status"])
+        .assert_status(exit_code::OK);
 }

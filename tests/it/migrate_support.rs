@@ -4,25 +4,55 @@
 //! - `BACKENDCTL_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`
 //! - `BACKENDCTL_TEST_MYSQL_URL`, default `mysql://root@127.0.0.1:3306/mysql`
 //!
-//! A server that does not answer skips the test with a message, except under `CI=true`, where it
-//! fails: CI must not pass by skipping.
-
-#![allow(dead_code)]
+//! A test that uses a server is registered with `needs = [Postgres]` or `needs = [MariaDb]`
+//! (`per_engine!` does it for the three engines): the harness ignores it when the server does not
+//! answer, except under `CI=true`, where it fails. CI must not pass by skipping.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::binary::{Backendctl, Output};
+use crate::harness::{Requirement, server_url};
 use sqlx::{AssertSqlSafe, Connection};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Postgres,
     MySql,
     Sqlite,
 }
 
-pub const ALL: [Kind; 3] = [Kind::Postgres, Kind::MySql, Kind::Sqlite];
+impl Kind {
+    /// The server a test on this engine needs (SQLite needs none).
+    pub(crate) fn requirement(self) -> Option<Requirement> {
+        match self {
+            Self::Postgres => Some(Requirement::Postgres),
+            Self::MySql => Some(Requirement::MariaDb),
+            Self::Sqlite => None,
+        }
+    }
+}
+
+/// Registers `$test(kind: Kind)` three times, as `$test::postgres`, `$test::mariadb` and
+/// `$test::sqlite`, each needing its server.
+macro_rules! per_engine {
+    ($test:ident) => {
+        [
+            ("postgres", $crate::migrate_support::Kind::Postgres),
+            ("mariadb", $crate::migrate_support::Kind::MySql),
+            ("sqlite", $crate::migrate_support::Kind::Sqlite),
+        ]
+        .map(|(engine, kind)| {
+            $crate::harness::Test::new(
+                module_path!(),
+                &format!("{}::{engine}", stringify!($test)),
+                move || $test(kind),
+            )
+            .needs(kind.requirement().as_slice())
+        })
+    };
+}
+pub(crate) use per_engine;
 
 /// Runs `$body` with `$c` bound to a new connection of the engine `$kind` at `$url` (sqlx has one
 /// connection type per engine; this is the one place that chooses).
@@ -48,12 +78,12 @@ macro_rules! with_connection {
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A database created for one test (dropped at the end).
-pub struct TestDb {
-    pub kind: Kind,
-    pub url: String,
+pub(crate) struct TestDb {
+    pub(crate) kind: Kind,
+    pub(crate) url: String,
     admin: String,
     name: String,
-    pub dir: tempfile::TempDir,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -65,10 +95,8 @@ fn rt() -> tokio::runtime::Runtime {
 
 fn admin_url(kind: Kind) -> String {
     match kind {
-        Kind::Postgres => std::env::var("BACKENDCTL_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string()),
-        Kind::MySql => std::env::var("BACKENDCTL_TEST_MYSQL_URL")
-            .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/mysql".to_string()),
+        Kind::Postgres => server_url("BACKENDCTL_TEST_POSTGRES_URL"),
+        Kind::MySql => server_url("BACKENDCTL_TEST_MYSQL_URL"),
         Kind::Sqlite => String::new(),
     }
 }
@@ -86,8 +114,8 @@ fn with_db(admin: &str, db: &str) -> String {
 }
 
 impl TestDb {
-    /// A fresh, empty database, or None when the server is unreachable outside CI.
-    pub fn new(kind: Kind, test: &str) -> Option<TestDb> {
+    /// A fresh, empty database (the harness checked that its server answers).
+    pub(crate) fn new(kind: Kind, test: &str) -> TestDb {
         let dir = tempfile::tempdir().unwrap();
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!(
@@ -120,52 +148,42 @@ impl TestDb {
                     Ok::<_, sqlx::Error>(())
                 });
                 if let Err(e) = created {
-                    if std::env::var("CI").is_ok_and(|v| v == "true") {
-                        panic!(
-                            "{kind:?} test server unreachable in CI ({e}); start it as DEVELOPERS.md says"
-                        );
-                    }
-                    eprintln!("SKIPPED: {kind:?} server unreachable: {e}");
-                    return None;
+                    panic!("cannot create a {kind:?} test database: {e}");
                 }
                 with_db(&admin, &name)
             }
         };
-        Some(TestDb {
+        TestDb {
             kind,
             url,
             admin,
             name,
             dir,
-        })
+        }
     }
 
     /// A migrations directory inside the test's temp dir.
-    pub fn migrations(&self, sub: &str) -> PathBuf {
+    pub(crate) fn migrations(&self, sub: &str) -> PathBuf {
         let p = self.dir.path().join(sub);
         std::fs::create_dir_all(&p).unwrap();
         p
     }
 
-    /// `backendctl migrate -D URL --dir DIR ARGS…`
-    pub fn migrate(&self, dir: &Path, args: &[&str]) -> Output {
-        self.command(dir, args).output().unwrap()
+    /// `backendctl migrate -D URL --dir DIR ARGS…`, run.
+    pub(crate) fn migrate(&self, dir: &Path, args: &[&str]) -> Output {
+        self.backendctl(dir, args).run()
     }
 
-    pub fn command(&self, dir: &Path, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_backendctl"));
-        c.arg("migrate")
-            .arg("-D")
-            .arg(&self.url)
-            .arg("--dir")
+    /// `backendctl migrate -D URL --dir DIR ARGS…`, to run or spawn.
+    pub(crate) fn backendctl(&self, dir: &Path, args: &[&str]) -> Backendctl {
+        Backendctl::new()
+            .args(["migrate", "-D", &self.url, "--dir"])
             .arg(dir)
             .args(args)
-            .env_remove("DATABASE_URL");
-        c
     }
 
     /// One integer from a query.
-    pub fn scalar(&self, sql: &str) -> i64 {
+    pub(crate) fn scalar(&self, sql: &str) -> i64 {
         let sql = sql.to_string();
         rt().block_on(async move {
             with_connection!(self.kind, &self.url, |c| sqlx::query_scalar::<_, i64>(
@@ -178,7 +196,7 @@ impl TestDb {
     }
 
     /// Runs statements on the test database.
-    pub fn exec(&self, sql: &str) {
+    pub(crate) fn exec(&self, sql: &str) {
         let sql = sql.to_string();
         rt().block_on(async move {
             with_connection!(self.kind, &self.url, |c| {
@@ -191,7 +209,7 @@ impl TestDb {
     }
 
     /// Whether a table exists.
-    pub fn has_table(&self, table: &str) -> bool {
+    pub(crate) fn has_table(&self, table: &str) -> bool {
         let sql = match self.kind {
             Kind::Postgres => format!(
                 "SELECT count(*)::bigint FROM information_schema.tables WHERE table_schema = 'public' AND table_name = '{table}'"
@@ -207,7 +225,7 @@ impl TestDb {
     }
 
     /// Rows of the history table for a set (as `version:state:done/total`).
-    pub fn history(&self) -> i64 {
+    pub(crate) fn history(&self) -> i64 {
         self.scalar("SELECT COUNT(*) FROM backendctl_migrations")
     }
 }
@@ -243,27 +261,8 @@ impl Drop for TestDb {
 }
 
 /// Writes `files` (name, content) into `dir`.
-pub fn write(dir: &Path, files: &[(&str, &str)]) {
+pub(crate) fn write(dir: &Path, files: &[(&str, &str)]) {
     for (n, t) in files {
         std::fs::write(dir.join(n), t).unwrap();
     }
-}
-
-pub fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Asserts the exit code and returns stdout+stderr.
-pub fn expect_code(o: &Output, code: i32) -> String {
-    let t = text(o);
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "unexpected exit code; output:\n{t}"
-    );
-    t
 }

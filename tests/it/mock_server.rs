@@ -1,12 +1,23 @@
 //! `backendctl mock`: routes, latency and injected errors, over real sockets.
 
-mod common;
-mod load_common;
-
-use load_common::{MockProcess, raw_request};
 use std::time::Instant;
 
-#[test]
+use backendctl::exit_code;
+
+use crate::binary::Backendctl;
+use crate::common::Workspace;
+use crate::harness::{Test, trial};
+use crate::load_common::{MockProcess, raw_request};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(routes_answer_with_their_status_headers_and_body),
+        trial!(latency_delays_the_answer),
+        trial!(errors_are_injected_at_the_configured_rate),
+        trial!(a_mock_may_only_listen_on_loopback),
+    ]
+}
+
 fn routes_answer_with_their_status_headers_and_body() {
     let mock = MockProcess::start(
         r#"route "GET" "/api/users" json="[{\"id\": 1}]" {
@@ -46,7 +57,6 @@ fn routes_answer_with_their_status_headers_and_body() {
     assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
 }
 
-#[test]
 fn latency_delays_the_answer() {
     let mock = MockProcess::start(r#"route "GET" "/slow" latency="150ms""#);
     let started = Instant::now();
@@ -58,14 +68,12 @@ fn latency_delays_the_answer() {
     assert!(started.elapsed().as_millis() >= 150);
 }
 
-#[test]
 fn errors_are_injected_at_the_configured_rate() {
     let mock = MockProcess::start(r#"route "GET" "/flaky" error-rate=0.3 error-status=503"#);
-    let output = common::backendctl()
+    let report = Backendctl::new()
         .args(["load", &mock.url("/flaky"), "-n", "1000", "-o", "json"])
-        .output()
-        .unwrap();
-    let report = load_common::json(&common::stdout(&output));
+        .run()
+        .json();
     let errors = report["scenarios"][0]["total"]["errors"]["5xx"]
         .as_u64()
         .unwrap();
@@ -73,9 +81,8 @@ fn errors_are_injected_at_the_configured_rate() {
     assert_eq!(report["scenarios"][0]["total"]["statuses"]["503"], errors);
 }
 
-#[test]
 fn a_mock_may_only_listen_on_loopback() {
-    let ws = common::Workspace::new(
+    let ws = Workspace::new(
         r#"backend version=1
 mock "api" {
     listen "0.0.0.0:3900"
@@ -83,11 +90,7 @@ mock "api" {
 }
 "#,
     );
-    let output = ws.run(&["mock"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        common::stderr(&output).contains("not a loopback address"),
-        "{}",
-        common::stderr(&output)
-    );
+    ws.run(&["mock"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("not a loopback address");
 }

@@ -1,8 +1,21 @@
 //! `plan`: text and JSON output, saved plans and their staleness, exit codes, secrets.
 
-mod common;
+use backendctl::exit_code;
 
-use common::{Workspace, stderr, stdout};
+use crate::common::Workspace;
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(plan_text_lists_steps_in_dependency_order),
+        trial!(plan_verbose_shows_details_with_secrets_masked),
+        trial!(plan_json_has_a_stable_shape),
+        trial!(detailed_exitcode_is_zero_without_changes),
+        trial!(a_saved_plan_is_refused_once_the_manifest_changed),
+        trial!(overrides_from_flags_and_environment_are_coerced_by_the_schema),
+        trial!(a_bad_set_flag_is_reported_with_the_flag),
+    ]
+}
 
 const SERVICES: &str = r#"backend version=1
 service "api" {
@@ -18,57 +31,49 @@ service "cache" {
 }
 "#;
 
-#[test]
 fn plan_text_lists_steps_in_dependency_order() {
     let workspace = Workspace::new(SERVICES);
-    let output = workspace.run(&["plan"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    insta::assert_snapshot!("plan-services", stdout(&output));
+    let output = workspace.run(&["plan"]).assert_status(exit_code::OK);
+    insta::assert_snapshot!("plan-services", output.stdout());
 }
 
-#[test]
 fn plan_verbose_shows_details_with_secrets_masked() {
     let workspace = Workspace::new(SERVICES);
-    let output = common::backendctl()
-        .current_dir(workspace.path())
+    let output = workspace
+        .backendctl()
         .env("API_TOKEN", "s3cret-token-value")
         .args(["plan", "-v"])
-        .output()
-        .expect("runs");
-    let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(!text.contains("s3cret-token-value"), "{text}");
-    assert!(text.contains("env API_TOKEN=***"), "{text}");
-    insta::assert_snapshot!("plan-services-verbose", text);
+        .run()
+        .assert_status(exit_code::OK)
+        .stdout_lacks("s3cret-token-value")
+        .stdout_contains("env API_TOKEN=***");
+    insta::assert_snapshot!("plan-services-verbose", output.stdout());
 }
 
-#[test]
 fn plan_json_has_a_stable_shape() {
     let workspace = Workspace::new(SERVICES);
-    let output = workspace.run(&["plan", "--json"]);
-    assert_eq!(output.status.code(), Some(0));
-    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let plan = workspace
+        .run(&["plan", "--json"])
+        .assert_status(exit_code::OK)
+        .json();
     insta::assert_json_snapshot!("plan-services-json", plan, {
         ".fingerprint" => "[fingerprint]",
     });
 }
 
-#[test]
 fn detailed_exitcode_is_zero_without_changes() {
     let workspace = Workspace::new(SERVICES);
-    let output = workspace.run(&["plan", "--detailed-exitcode"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "services only run; nothing changes"
-    );
+    // Services only run; nothing changes.
+    workspace
+        .run(&["plan", "--detailed-exitcode"])
+        .assert_status(exit_code::OK);
 }
 
-#[test]
 fn a_saved_plan_is_refused_once_the_manifest_changed() {
     let workspace = Workspace::new(SERVICES);
-    let output = workspace.run(&["plan", "--out", "plan.json"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    workspace
+        .run(&["plan", "--out", "plan.json"])
+        .assert_status(exit_code::OK);
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(workspace.join("plan.json")).unwrap())
             .expect("saved plan is JSON");
@@ -80,39 +85,32 @@ fn a_saved_plan_is_refused_once_the_manifest_changed() {
         SERVICES.replace("6390", "6391"),
     )
     .unwrap();
-    let output = workspace.run(&["apply", "plan.json"]);
-    assert_eq!(output.status.code(), Some(1));
-    let text = stderr(&output);
-    assert!(text.contains("saved plan plan.json is stale"), "{text}");
-    assert!(text.contains("`service.cache`"), "{text}");
+    workspace
+        .run(&["apply", "plan.json"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("saved plan plan.json is stale")
+        .stderr_contains("`service.cache`");
 }
 
-#[test]
 fn overrides_from_flags_and_environment_are_coerced_by_the_schema() {
     let workspace = Workspace::new(SERVICES);
-    let output = common::backendctl()
-        .current_dir(workspace.path())
+    workspace
+        .backendctl()
         .env(
             "BACKENDCTL_SERVICE__CACHE__RUN",
             "valkey-server,--port,6390",
         )
         .args(["plan", "--set", "service.api.cwd=elsewhere"])
-        .output()
-        .expect("runs");
-    let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(text.contains("start `valkey-server --port 6390`"), "{text}");
-    assert!(text.contains("in elsewhere"), "{text}");
+        .run()
+        .assert_status(exit_code::OK)
+        .stdout_contains("start `valkey-server --port 6390`")
+        .stdout_contains("in elsewhere");
 }
 
-#[test]
 fn a_bad_set_flag_is_reported_with_the_flag() {
     let workspace = Workspace::new(SERVICES);
-    let output = workspace.run(&["plan", "--set", "service.api.ready.timeout=soon"]);
-    assert_eq!(output.status.code(), Some(3));
-    let text = stderr(&output);
-    assert!(
-        text.contains("set by `--set service.api.ready.timeout=soon`"),
-        "{text}"
-    );
+    workspace
+        .run(&["plan", "--set", "service.api.ready.timeout=soon"])
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .stderr_contains("set by `--set service.api.ready.timeout=soon`");
 }

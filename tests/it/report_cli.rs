@@ -1,14 +1,25 @@
 //! `backendctl report render|compare|merge` over real run files.
 
-mod common;
-mod load_common;
+use std::path::{Path, PathBuf};
 
+use backendctl::exit_code;
 use base64::Engine as _;
-use common::backendctl;
 use hdrhistogram::Histogram;
 use hdrhistogram::serialization::Deserializer;
-use load_common::{MockProcess, json, json_file};
-use std::path::{Path, PathBuf};
+
+use crate::binary::Backendctl;
+use crate::harness::{Test, trial};
+use crate::load_common::{MockProcess, json_file};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(merging_shards_adds_histograms_exactly),
+        trial!(compare_gates_on_regressions),
+        trial!(render_turns_a_results_file_into_every_format),
+        trial!(a_broken_results_file_is_reported),
+        trial!(the_html_report_escapes_names_from_the_run),
+    ]
+}
 
 fn histogram(encoded: &str) -> Histogram<u64> {
     let bytes = base64::engine::general_purpose::STANDARD
@@ -21,7 +32,7 @@ fn histogram(encoded: &str) -> Histogram<u64> {
 
 fn load_to(mock: &MockProcess, dir: &Path, file: &str, extra: &[&str]) -> PathBuf {
     let out = dir.join(file);
-    let output = backendctl()
+    let output = Backendctl::new()
         .args([
             "load",
             &mock.url("/ok"),
@@ -33,17 +44,16 @@ fn load_to(mock: &MockProcess, dir: &Path, file: &str, extra: &[&str]) -> PathBu
             out.to_str().unwrap(),
         ])
         .args(extra)
-        .output()
-        .unwrap();
+        .run();
+    let status = output.status().and_then(|code| u8::try_from(code).ok());
     assert!(
-        matches!(output.status.code(), Some(0 | 99)),
+        matches!(status, Some(exit_code::OK | exit_code::THRESHOLD_BREACHED)),
         "{}",
-        common::stderr(&output)
+        output.stderr()
     );
     out
 }
 
-#[test]
 fn merging_shards_adds_histograms_exactly() {
     let mock = MockProcess::start(r#"route "GET" "/ok" latency="2ms" latency-p99="30ms""#);
     let dir = tempfile::tempdir().unwrap();
@@ -62,7 +72,7 @@ fn merging_shards_adds_histograms_exactly() {
     let (ja, jb) = (json_file(&a), json_file(&b));
     assert_eq!(ja["scenarios"][0]["total"]["count"], 150);
     assert_eq!(ja["scenarios"][0]["shard"], "1/2");
-    let output = backendctl()
+    let merged = Backendctl::new()
         .args([
             "report",
             "merge",
@@ -71,10 +81,9 @@ fn merging_shards_adds_histograms_exactly() {
             "-o",
             "json",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
-    let merged = json(&String::from_utf8_lossy(&output.stdout));
+        .run()
+        .assert_status(exit_code::OK)
+        .json();
     let total = &merged["scenarios"][0]["total"];
     assert_eq!(total["count"], 300);
     let mut expected = histogram(ja["scenarios"][0]["total"]["histogram"].as_str().unwrap());
@@ -98,22 +107,20 @@ fn merging_shards_adds_histograms_exactly() {
     );
 }
 
-#[test]
 fn compare_gates_on_regressions() {
     let mock = MockProcess::start(r#"route "GET" "/ok""#);
     let dir = tempfile::tempdir().unwrap();
     let base = load_to(&mock, dir.path(), "base.json", &["-n", "100"]);
-    let same = backendctl()
+    Backendctl::new()
         .args([
             "report",
             "compare",
             base.to_str().unwrap(),
             base.to_str().unwrap(),
         ])
-        .output()
-        .unwrap();
-    assert_eq!(same.status.code(), Some(0));
-    assert!(common::stdout(&same).contains("0 regression(s) beyond 10.0%"));
+        .run()
+        .assert_status(exit_code::OK)
+        .stdout_contains("0 regression(s) beyond 10.0%");
     // A run twice as slow.
     let mut worse = json_file(&base);
     for key in ["p50", "p95", "p99", "mean"] {
@@ -124,7 +131,7 @@ fn compare_gates_on_regressions() {
     }
     let worse_path = dir.path().join("worse.json");
     std::fs::write(&worse_path, worse.to_string()).unwrap();
-    let output = backendctl()
+    Backendctl::new()
         .args([
             "report",
             "compare",
@@ -133,17 +140,12 @@ fn compare_gates_on_regressions() {
             "--max-regression",
             "10%",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(99));
-    let text = common::stdout(&output);
-    assert!(
-        text.contains("load/total") && text.contains("✗ regression"),
-        "{text}"
-    );
+        .run()
+        .assert_status(exit_code::THRESHOLD_BREACHED)
+        .stdout_contains("load/total")
+        .stdout_contains("✗ regression");
 }
 
-#[test]
 fn render_turns_a_results_file_into_every_format() {
     let mock = MockProcess::start(r#"route "GET" "/ok""#);
     let dir = tempfile::tempdir().unwrap();
@@ -160,29 +162,24 @@ fn render_turns_a_results_file_into_every_format() {
         ("markdown", "| request |"),
         ("json", "\"histogram\""),
     ] {
-        let output = backendctl()
+        Backendctl::new()
             .args(["report", "render", run.to_str().unwrap(), "-o", format])
-            .output()
-            .unwrap();
-        let text = common::stdout(&output);
-        assert!(text.contains(needle), "{format}: {text}");
+            .run()
+            .stdout_contains(needle);
     }
 }
 
-#[test]
 fn a_broken_results_file_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run.json");
     std::fs::write(&path, "{ not json").unwrap();
-    let output = backendctl()
+    Backendctl::new()
         .args(["report", "render", path.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    assert!(common::stderr(&output).contains("cannot read"));
+        .run()
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("cannot read");
 }
 
-#[test]
 fn the_html_report_escapes_names_from_the_run() {
     let mock = MockProcess::start(r#"route "GET" "/ok""#);
     let dir = tempfile::tempdir().unwrap();
@@ -192,11 +189,10 @@ fn the_html_report_escapes_names_from_the_run() {
     report["scenarios"][0]["requests"][0]["name"] =
         serde_json::json!("<img src=x onerror=alert(1)>");
     std::fs::write(&run, report.to_string()).unwrap();
-    let output = backendctl()
+    let output = Backendctl::new()
         .args(["report", "render", run.to_str().unwrap(), "-o", "html"])
-        .output()
-        .unwrap();
-    let html = common::stdout(&output);
+        .run();
+    let html = output.stdout();
     assert!(
         !html.contains("<script>") && !html.contains("<img"),
         "unescaped markup"

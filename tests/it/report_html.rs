@@ -1,21 +1,26 @@
 //! The HTML report as a person sees it: rendered by headless Chromium (when installed; CI
 //! installs it), every chart drawn and every table filled.
 
-mod common;
-mod load_common;
-
-use load_common::MockProcess;
 use std::process::Command;
 
-#[test]
+use crate::binary::Backendctl;
+use crate::common::rendered_dom;
+use crate::harness::{Test, chromium, trial};
+use crate::load_common::MockProcess;
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![trial!(
+        headless_chromium_renders_the_charts_and_tables,
+        needs = [Chromium]
+    )]
+}
+
 fn headless_chromium_renders_the_charts_and_tables() {
-    let Some(browser) = common::chromium() else {
-        return;
-    };
+    let browser = chromium();
     let mock = MockProcess::start(r#"route "GET" "/ok" latency="1ms" error-rate=0.1"#);
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("report.html");
-    let output = common::backendctl()
+    let output = Backendctl::new()
         .args([
             "load",
             &mock.url("/ok"),
@@ -27,11 +32,10 @@ fn headless_chromium_renders_the_charts_and_tables() {
             "p95<1s",
         ])
         .args(["--save", html.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(html.exists(), "{}", common::stderr(&output));
+        .run();
+    assert!(html.exists(), "{}", output.stderr());
     let url = format!("file://{}", html.display());
-    let dom = common::rendered_dom(browser, &url);
+    let dom = rendered_dom(&url);
     assert_eq!(
         dom.matches("<svg").count(),
         4,

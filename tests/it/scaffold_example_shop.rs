@@ -4,46 +4,37 @@
 //! service, and run the load scenario with its p95 threshold. A second `plan` is up to date.
 //!
 //! It installs npm packages, so it runs when `CI` is set (as `.ci/run` does) or when
-//! `BACKENDCTL_SCAFFOLD_MATRIX=1`. The database comes from `BACKENDCTL_TEST_POSTGRES_URL` (see
-//! `tests/migrate_support`); under CI an unreachable server fails the test.
-
-mod common;
-mod migrate_support;
+//! `BACKENDCTL_SCAFFOLD_MATRIX=1` (the `ScaffoldMatrix` requirement; ignored otherwise), alone.
+//! The database comes from `BACKENDCTL_TEST_POSTGRES_URL` (see `migrate_support`); under CI an
+//! unreachable server fails the test.
 
 use std::io::{Read as _, Write as _};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use migrate_support::{Kind, TestDb};
+use backendctl::exit_code;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
+use crate::binary::{Backendctl, Output};
+use crate::common::{copy_dir, free_port, rendered_dom};
+use crate::harness::{Test, trial};
+use crate::migrate_support::{Kind, TestDb};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![trial!(
+        the_shop_example_scaffolds_migrates_serves_and_passes_its_load_threshold,
+        needs = [ScaffoldMatrix, Postgres, Npm, Node, Chromium],
+        exclusive
+    )]
 }
 
-fn backendctl(dir: &Path, url: &str, args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_backendctl"))
+/// `backendctl ARGS` in `dir`, with `DATABASE_URL` set to `url`.
+fn backendctl(dir: &Path, url: &str, args: &[&str]) -> Output {
+    Backendctl::new()
         .current_dir(dir)
         .env("DATABASE_URL", url)
-        .env("NO_COLOR", "1")
         .args(args)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code(), text)
+        .run()
 }
 
 /// The generated project's server (built by its `prestart` during apply), stopped on drop.
@@ -89,51 +80,43 @@ fn serve(project: &Path, port: u16, database_url: &str) -> Served {
     served
 }
 
-#[test]
 fn the_shop_example_scaffolds_migrates_serves_and_passes_its_load_threshold() {
-    if std::env::var_os("CI").is_none() && std::env::var_os("BACKENDCTL_SCAFFOLD_MATRIX").is_none()
-    {
-        eprintln!("skipped: set CI or BACKENDCTL_SCAFFOLD_MATRIX=1 (runs npm install)");
-        return;
-    }
-    let Some(db) = TestDb::new(Kind::Postgres, "shop_example") else {
-        return;
-    };
+    let db = TestDb::new(Kind::Postgres, "shop_example");
     let dir = tempfile::tempdir().unwrap();
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop"),
         dir.path(),
     );
 
-    let (code, text) = backendctl(dir.path(), &db.url, &["apply", "--yes"]);
-    assert_eq!(code, Some(0), "{text}");
+    let text = backendctl(dir.path(), &db.url, &["apply", "--yes"])
+        .assert_status(exit_code::OK)
+        .text();
     assert!(text.contains("npm install done"), "{text}");
     assert!(text.contains("migrations.shop done"), "{text}");
     assert!(text.contains("thresholds passed"), "{text}");
     assert!(db.has_table("products"), "the scaffold's migrations ran");
 
-    let (code, text) = backendctl(dir.path(), &db.url, &["plan"]);
-    assert_eq!(code, Some(0), "{text}");
+    let text = backendctl(dir.path(), &db.url, &["plan"])
+        .assert_status(exit_code::OK)
+        .text();
     assert!(text.contains("= project.shop-api"), "{text}");
     assert!(text.contains("= migrations.shop"), "{text}");
 
     // Swagger UI, as a person sees it: Chromium runs its scripts under the project's
     // Content-Security-Policy (helmet), fetches /openapi.json and draws every operation.
-    if let Some(browser) = common::chromium() {
-        let port = common::free_port();
-        let _server = serve(&dir.path().join("shop-api"), port, &db.url);
-        let dom = common::rendered_dom(browser, &format!("http://127.0.0.1:{port}/docs"));
-        for needle in [
-            "data-path=\"/api/products\"",
-            "data-path=\"/api/products/{id}\"",
-            "opblock opblock-post",
-            "opblock opblock-delete",
-            "shop-api",
-        ] {
-            assert!(
-                dom.contains(needle),
-                "missing {needle:?} in the rendered /docs: {dom}"
-            );
-        }
+    let port = free_port();
+    let _server = serve(&dir.path().join("shop-api"), port, &db.url);
+    let dom = rendered_dom(&format!("http://127.0.0.1:{port}/docs"));
+    for needle in [
+        "data-path=\"/api/products\"",
+        "data-path=\"/api/products/{id}\"",
+        "opblock opblock-post",
+        "opblock opblock-delete",
+        "shop-api",
+    ] {
+        assert!(
+            dom.contains(needle),
+            "missing {needle:?} in the rendered /docs: {dom}"
+        );
     }
 }

@@ -4,17 +4,21 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
-use predicates::prelude::PredicateBooleanExt;
-use predicates::str::contains;
+use backendctl::exit_code;
 
-fn backendctl(dir: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
-    Command::cargo_bin("backendctl")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .assert()
+use crate::binary::{Backendctl, Output};
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(plan_apply_and_replan_a_project),
+        trial!(a_project_path_cannot_leave_the_manifest_directory),
+        trial!(install_is_planned_until_node_modules_exists),
+    ]
+}
+
+fn backendctl(dir: &Path, args: &[&str]) -> Output {
+    Backendctl::new().current_dir(dir).args(args).run()
 }
 
 fn manifest(dir: &Path, project: &str) {
@@ -25,7 +29,6 @@ fn manifest(dir: &Path, project: &str) {
     .unwrap();
 }
 
-#[test]
 fn plan_apply_and_replan_a_project() {
     let tmp = tempfile::tempdir().unwrap();
     manifest(
@@ -33,13 +36,13 @@ fn plan_apply_and_replan_a_project() {
         "    stack \"fastify-typescript\"\n    path \"services/api\"\n    features \"auth\" \"docker\"",
     );
     backendctl(tmp.path(), &["plan", "-v"])
-        .success()
-        .stdout(contains("project.shop-api"))
-        .stdout(contains("create    src/services/auth-service.ts"))
-        .stdout(contains("create    Dockerfile"));
+        .assert_status(exit_code::OK)
+        .stdout_contains("project.shop-api")
+        .stdout_contains("create    src/services/auth-service.ts")
+        .stdout_contains("create    Dockerfile");
     assert!(!tmp.path().join("services").exists(), "plan writes nothing");
 
-    backendctl(tmp.path(), &["apply", "--yes"]).success();
+    backendctl(tmp.path(), &["apply", "--yes"]).assert_status(exit_code::OK);
     let root = tmp.path().join("services/api");
     assert!(root.join("src/app.ts").exists());
     assert!(root.join(".backendctl/scaffold.json").exists());
@@ -49,8 +52,8 @@ fn plan_apply_and_replan_a_project() {
     );
 
     backendctl(tmp.path(), &["plan", "--detailed-exitcode"])
-        .code(0)
-        .stdout(contains("unchanged"));
+        .assert_status(exit_code::OK)
+        .stdout_contains("unchanged");
 
     // Turning a feature on is a change; the plan lists what the merge will do.
     manifest(
@@ -58,12 +61,11 @@ fn plan_apply_and_replan_a_project() {
         "    stack \"fastify-typescript\"\n    path \"services/api\"\n    features \"auth\" \"docker\" \"postgres\"",
     );
     backendctl(tmp.path(), &["plan", "-v", "--detailed-exitcode"])
-        .code(2)
-        .stdout(contains("create    migrations/0001_products.up.sql"))
-        .stdout(contains("update    src/container.ts"));
+        .assert_status(exit_code::PLAN_HAS_CHANGES)
+        .stdout_contains("create    migrations/0001_products.up.sql")
+        .stdout_contains("update    src/container.ts");
 }
 
-#[test]
 fn a_project_path_cannot_leave_the_manifest_directory() {
     let tmp = tempfile::tempdir().unwrap();
     let inner = tmp.path().join("inner");
@@ -73,13 +75,12 @@ fn a_project_path_cannot_leave_the_manifest_directory() {
         "    stack \"express-typescript\"\n    path \"../outside\"",
     );
     backendctl(&inner, &["plan"])
-        .failure()
-        .stderr(contains("unsafe path"));
-    backendctl(&inner, &["apply", "--yes"]).failure();
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("unsafe path");
+    backendctl(&inner, &["apply", "--yes"]).assert_status(exit_code::ERROR);
     assert!(!tmp.path().join("outside").exists());
 }
 
-#[test]
 fn install_is_planned_until_node_modules_exists() {
     let tmp = tempfile::tempdir().unwrap();
     manifest(
@@ -87,8 +88,8 @@ fn install_is_planned_until_node_modules_exists() {
         "    stack \"express-typescript\"\n    path \"api\"\n    minimal #true\n    install #true",
     );
     backendctl(tmp.path(), &["plan", "-v"])
-        .success()
-        .stdout(contains("run       npm install --strict-allow-scripts"));
+        .assert_status(exit_code::OK)
+        .stdout_contains("run       npm install --strict-allow-scripts");
     // Write the same render without installing, then pretend the install happened: with
     // node_modules present and package.json unchanged, no install is planned.
     backendctl(
@@ -103,9 +104,9 @@ fn install_is_planned_until_node_modules_exists() {
             "api",
         ],
     )
-    .success();
+    .assert_status(exit_code::OK);
     std::fs::create_dir_all(tmp.path().join("api/node_modules")).unwrap();
     backendctl(tmp.path(), &["plan", "-v"])
-        .success()
-        .stdout(contains("npm install").not());
+        .assert_status(exit_code::OK)
+        .stdout_lacks("npm install");
 }

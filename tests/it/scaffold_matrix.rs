@@ -8,7 +8,8 @@
 //! combination.
 //!
 //! It takes minutes, so it runs when `CI` is set (as `.ci/run` does) or when
-//! `BACKENDCTL_SCAFFOLD_MATRIX=1`; `BACKENDCTL_SCAFFOLD_MATRIX_FILTER=express` narrows it, and
+//! `BACKENDCTL_SCAFFOLD_MATRIX=1` (the `ScaffoldMatrix` requirement; ignored otherwise), alone
+//! (`exclusive`: it loads both cores); `BACKENDCTL_SCAFFOLD_MATRIX_FILTER=express` narrows it, and
 //! `BACKENDCTL_SCAFFOLD_MATRIX_SINGLES=0` skips the single-feature checks.
 //! One npm cache under `target/npm-cache` is shared by every entry and kept between runs.
 //! The timings are printed and written to `target/scaffold-matrix.txt`.
@@ -16,6 +17,19 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+use backendctl::exit_code;
+
+use crate::binary::Backendctl;
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![trial!(
+        every_stack_installs_type_checks_lints_and_passes_its_tests,
+        needs = [ScaffoldMatrix, Npm, Node, Postgres, Redis],
+        exclusive
+    )]
+}
 
 const FEATURES: [&str; 11] = [
     "auth",
@@ -37,10 +51,6 @@ const STACKS: [&str; 4] = [
     "nestjs",
     "apollo-graphql",
 ];
-
-fn enabled() -> bool {
-    std::env::var_os("CI").is_some() || std::env::var_os("BACKENDCTL_SCAFFOLD_MATRIX").is_some()
-}
 
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(
@@ -79,36 +89,29 @@ fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> (Stri
 
 /// Renders `stack` with only `feature`, then type-checks and lints it against the full entry's
 /// `node_modules`.
-fn check_single(binary: &str, work: &Path, full: &Path, stack: &str, feature: &str) {
+fn check_single(work: &Path, full: &Path, stack: &str, feature: &str) {
     let single = work.join(format!("{stack}-{feature}"));
-    let path = single.to_str().unwrap();
-    run(
-        work,
-        binary,
-        &[
+    Backendctl::new()
+        .current_dir(work)
+        .args([
             "scaffold",
             "single",
             "--stack",
             stack,
             "--features",
             feature,
-            "--path",
-            path,
-        ],
-        &[],
-    );
+        ])
+        .arg("--path")
+        .arg(&single)
+        .run()
+        .assert_status(exit_code::OK);
     std::os::unix::fs::symlink(full.join("node_modules"), single.join("node_modules")).unwrap();
     run(&single, "npm", &["run", "typecheck"], &[]);
     run(&single, "npm", &["run", "lint"], &[]);
     std::fs::remove_dir_all(&single).unwrap();
 }
 
-#[test]
 fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
-    if !enabled() {
-        eprintln!("npm matrix skipped: set CI or BACKENDCTL_SCAFFOLD_MATRIX=1 to run it");
-        return;
-    }
     let filter = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_FILTER").unwrap_or_default();
     let singles = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_SINGLES").as_deref() != Ok("0");
     let database_url = std::env::var("TEST_POSTGRES_URL")
@@ -116,7 +119,6 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
     // The cache tests use keys under a random prefix and delete them.
     let redis_url = std::env::var("BACKENDCTL_TEST_REDIS_URL")
         .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    let binary = env!("CARGO_BIN_EXE_backendctl");
     let work = tempfile::tempdir().unwrap();
     let matrix_start = Instant::now();
     let mut report = vec![format!(
@@ -131,7 +133,11 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
             if variant == "minimal" {
                 args.push("--minimal");
             }
-            run(work.path(), binary, &args, &[]);
+            Backendctl::new()
+                .current_dir(work.path())
+                .args(&args)
+                .run()
+                .assert_status(exit_code::OK);
             let dir = work.path().join(&name);
             let (_, install) = run(
                 &dir,
@@ -192,7 +198,7 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
                         let (dir, work) = (&dir, work.path());
                         scope.spawn(move || {
                             for feature in chunk {
-                                check_single(binary, work, dir, stack, feature);
+                                check_single(work, dir, stack, feature);
                             }
                         });
                     }

@@ -3,27 +3,40 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
-use predicates::str::contains;
+use backendctl::exit_code;
 
-fn scaffold(dir: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
-    Command::cargo_bin("backendctl")
-        .unwrap()
+use crate::binary::{Backendctl, Output};
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(a_template_change_merges_cleanly_with_a_user_edit),
+        trial!(a_conflicting_edit_gets_markers_and_fails_until_resolved),
+        trial!(a_deleted_file_stays_deleted),
+        trial!(turning_a_feature_off_removes_only_unedited_files),
+        trial!(an_older_template_render_is_merged_three_ways),
+        trial!(dry_run_writes_nothing),
+        trial!(a_foreign_non_empty_directory_is_refused_without_force),
+        trial!(unsafe_names_are_refused),
+    ]
+}
+
+/// `backendctl scaffold shop --stack express-typescript ARGS` in `dir`.
+fn scaffold(dir: &Path, args: &[&str]) -> Output {
+    Backendctl::new()
         .current_dir(dir)
-        .env("NO_COLOR", "1")
         .args(["scaffold", "shop", "--stack", "express-typescript"])
         .args(args)
-        .assert()
+        .run()
 }
 
 fn read(path: impl AsRef<Path>) -> String {
     std::fs::read_to_string(path).unwrap()
 }
 
-#[test]
 fn a_template_change_merges_cleanly_with_a_user_edit() {
     let tmp = tempfile::tempdir().unwrap();
-    scaffold(tmp.path(), &["--minimal"]).success();
+    scaffold(tmp.path(), &["--minimal"]).assert_status(exit_code::OK);
     let app = tmp.path().join("shop/src/app.ts");
     // The user adds a route at the end of the app; the new render adds helmet at the top.
     let edited = read(&app).replace(
@@ -33,8 +46,8 @@ fn a_template_change_merges_cleanly_with_a_user_edit() {
     std::fs::write(&app, &edited).unwrap();
 
     scaffold(tmp.path(), &["--features", "helmet"])
-        .success()
-        .stdout(contains("merge         src/app.ts"));
+        .assert_status(exit_code::OK)
+        .stdout_contains("merge         src/app.ts");
     let merged = read(&app);
     assert!(merged.contains("app.get(\"/version\""), "{merged}");
     assert!(merged.contains("app.use(helmet());"), "{merged}");
@@ -42,14 +55,13 @@ fn a_template_change_merges_cleanly_with_a_user_edit() {
 
     // Applying the same options again changes nothing and keeps the edit.
     scaffold(tmp.path(), &["--features", "helmet"])
-        .success()
-        .stdout(contains("keep (edited) src/app.ts"));
+        .assert_status(exit_code::OK)
+        .stdout_contains("keep (edited) src/app.ts");
 }
 
-#[test]
 fn a_conflicting_edit_gets_markers_and_fails_until_resolved() {
     let tmp = tempfile::tempdir().unwrap();
-    scaffold(tmp.path(), &["--minimal"]).success();
+    scaffold(tmp.path(), &["--minimal"]).assert_status(exit_code::OK);
     let package = tmp.path().join("shop/package.json");
     // The user changes the line next to where the new render inserts "helmet".
     std::fs::write(
@@ -59,10 +71,10 @@ fn a_conflicting_edit_gets_markers_and_fails_until_resolved() {
     .unwrap();
 
     scaffold(tmp.path(), &["--features", "helmet"])
-        .failure()
-        .stdout(contains("conflict      package.json"))
-        .stderr(contains("package.json"))
-        .stderr(contains("conflict"));
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("conflict      package.json")
+        .stderr_contains("package.json")
+        .stderr_contains("conflict");
     let marked = read(&package);
     assert!(marked.contains("<<<<<<< ours"), "{marked}");
     assert!(marked.contains("\"express\": \"5.2.1\""), "{marked}");
@@ -70,8 +82,8 @@ fn a_conflicting_edit_gets_markers_and_fails_until_resolved() {
 
     // Unresolved markers keep failing the apply; nothing is overwritten.
     scaffold(tmp.path(), &["--features", "helmet"])
-        .failure()
-        .stdout(contains("not resolved"));
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("not resolved");
     assert_eq!(read(&package), marked);
 
     // The user resolves the conflict: the apply succeeds and keeps the resolution.
@@ -84,44 +96,41 @@ fn a_conflicting_edit_gets_markers_and_fails_until_resolved() {
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(&package, format!("{resolved}\n")).unwrap();
-    scaffold(tmp.path(), &["--features", "helmet"]).success();
+    scaffold(tmp.path(), &["--features", "helmet"]).assert_status(exit_code::OK);
     assert!(read(&package).contains("\"express\": \"5.2.1\""));
 }
 
-#[test]
 fn a_deleted_file_stays_deleted() {
     let tmp = tempfile::tempdir().unwrap();
-    scaffold(tmp.path(), &["--minimal"]).success();
+    scaffold(tmp.path(), &["--minimal"]).assert_status(exit_code::OK);
     let readme = tmp.path().join("shop/README.md");
     std::fs::remove_file(&readme).unwrap();
     // README.md's rendering changes with the features, and still is not re-created.
     scaffold(tmp.path(), &["--features", "helmet,docker"])
-        .success()
-        .stdout(contains("keep deleted  README.md"))
-        .stdout(contains("create        Dockerfile"));
+        .assert_status(exit_code::OK)
+        .stdout_contains("keep deleted  README.md")
+        .stdout_contains("create        Dockerfile");
     assert!(!readme.exists());
-    scaffold(tmp.path(), &[]).success();
+    scaffold(tmp.path(), &[]).assert_status(exit_code::OK);
     assert!(!readme.exists());
 }
 
-#[test]
 fn turning_a_feature_off_removes_only_unedited_files() {
     let tmp = tempfile::tempdir().unwrap();
-    scaffold(tmp.path(), &["--features", "docker"]).success();
+    scaffold(tmp.path(), &["--features", "docker"]).assert_status(exit_code::OK);
     let compose = tmp.path().join("shop/docker-compose.yml");
     std::fs::write(&compose, read(&compose) + "# mine\n").unwrap();
     scaffold(tmp.path(), &["--minimal"])
-        .success()
-        .stdout(contains("remove        Dockerfile"))
-        .stdout(contains("docker-compose.yml"));
+        .assert_status(exit_code::OK)
+        .stdout_contains("remove        Dockerfile")
+        .stdout_contains("docker-compose.yml");
     assert!(!tmp.path().join("shop/Dockerfile").exists());
     assert!(compose.exists());
 }
 
-#[test]
 fn an_older_template_render_is_merged_three_ways() {
     let tmp = tempfile::tempdir().unwrap();
-    scaffold(tmp.path(), &["--minimal"]).success();
+    scaffold(tmp.path(), &["--minimal"]).assert_status(exit_code::OK);
     // Pretend the last render came from an older template whose errors.ts lacked ConflictError.
     let record_path = tmp.path().join("shop/.backendctl/scaffold.json");
     let mut record: serde_json::Value = serde_json::from_str(&read(&record_path)).unwrap();
@@ -140,23 +149,21 @@ fn an_older_template_render_is_merged_three_ways() {
     std::fs::write(&errors, format!("// my header\n{old}")).unwrap();
 
     scaffold(tmp.path(), &["--minimal"])
-        .success()
-        .stdout(contains("merge         src/errors.ts"));
+        .assert_status(exit_code::OK)
+        .stdout_contains("merge         src/errors.ts");
     let merged = read(&errors);
     assert!(merged.starts_with("// my header\n"), "{merged}");
     assert!(merged.contains("export class ConflictError"), "{merged}");
 }
 
-#[test]
 fn dry_run_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     scaffold(tmp.path(), &["--dry-run"])
-        .success()
-        .stdout(contains("create        package.json"));
+        .assert_status(exit_code::OK)
+        .stdout_contains("create        package.json");
     assert!(!tmp.path().join("shop").exists());
 }
 
-#[test]
 fn a_foreign_non_empty_directory_is_refused_without_force() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir(tmp.path().join("shop")).unwrap();
@@ -166,26 +173,24 @@ fn a_foreign_non_empty_directory_is_refused_without_force() {
     )
     .unwrap();
     scaffold(tmp.path(), &["--minimal"])
-        .failure()
-        .stderr(contains("not empty"));
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("not empty");
     // With --force, the differing file is merged with markers, never overwritten.
-    scaffold(tmp.path(), &["--minimal", "--force"]).failure();
+    scaffold(tmp.path(), &["--minimal", "--force"]).assert_status(exit_code::ERROR);
     let package = read(tmp.path().join("shop/package.json"));
     assert!(package.contains("\"name\": \"mine\""), "{package}");
     assert!(package.contains("<<<<<<<"), "{package}");
 }
 
-#[test]
 fn unsafe_names_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     for name in ["../escape", "Upper", "a/b", ".hidden"] {
-        Command::cargo_bin("backendctl")
-            .unwrap()
+        Backendctl::new()
             .current_dir(tmp.path())
             .args(["scaffold", name, "--stack", "express-typescript"])
-            .assert()
-            .failure()
-            .stderr(contains("invalid project name"));
+            .run()
+            .assert_status(exit_code::ERROR)
+            .stderr_contains("invalid project name");
     }
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }

@@ -7,6 +7,12 @@ use backendctl::scaffold::project_name::ProjectName;
 use backendctl::scaffold::template_set::render;
 use backendctl::scaffold::{Feature, ScaffoldOptions, Stack};
 
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![trial!(rendered_file_lists), trial!(render_to_dir, manual)]
+}
+
 fn options(stack: Stack, features: &[Feature]) -> ScaffoldOptions {
     ScaffoldOptions {
         name: ProjectName::new("shop-api").unwrap(),
@@ -15,7 +21,6 @@ fn options(stack: Stack, features: &[Feature]) -> ScaffoldOptions {
     }
 }
 
-#[test]
 fn rendered_file_lists() {
     for stack in Stack::ALL {
         for (label, features) in [("minimal", &[][..]), ("full", &Feature::ALL[..])] {
@@ -30,9 +35,7 @@ fn rendered_file_lists() {
 }
 
 /// Renders one project to `$SCAFFOLD_OUT` for manual inspection:
-/// `SCAFFOLD_OUT=/tmp/x SCAFFOLD_STACK=express-typescript SCAFFOLD_MINIMAL=1 cargo test --test scaffold_snapshots -- --ignored`.
-#[test]
-#[ignore = "manual helper"]
+/// `SCAFFOLD_OUT=/tmp/x SCAFFOLD_STACK=express-typescript SCAFFOLD_MINIMAL=1 cargo test -- --ignored render_to_dir`.
 fn render_to_dir() {
     let out = std::path::PathBuf::from(std::env::var("SCAFFOLD_OUT").unwrap());
     let stack: Stack = serde_json::from_value(serde_json::Value::String(

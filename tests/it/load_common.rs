@@ -1,0 +1,94 @@
+//! Helpers for the load, mock and report tests: a real `backendctl mock` process as the
+//! target (on a port the OS picks), and reading `run.json` output.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+
+use crate::binary::{Backendctl, Spawned};
+
+/// A `backendctl mock` process serving one mock of a manifest; killed when dropped.
+pub(crate) struct MockProcess {
+    process: Spawned,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl MockProcess {
+    /// Serves `routes` (KDL `route` nodes) as mock `target` on a free loopback port.
+    #[must_use]
+    pub(crate) fn start(routes: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let manifest = format!(
+            "backend version=1\nmock \"target\" {{\n    listen \"127.0.0.1:1\"\n{routes}\n}}\n"
+        );
+        let path = dir.path().join("mock.kdl");
+        std::fs::write(&path, manifest).expect("write manifest");
+        let mut process = Backendctl::new()
+            .arg("mock")
+            .arg(&path)
+            .args(["--listen", "127.0.0.1:0"])
+            .spawn(Stdio::piped(), Stdio::inherit());
+        let stdout = process.child().stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the listening line");
+        let base = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned();
+        Self {
+            process,
+            base,
+            _dir: dir,
+        }
+    }
+
+    /// A URL on the mock.
+    #[must_use]
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// `127.0.0.1:PORT`.
+    #[must_use]
+    pub(crate) fn authority(&self) -> String {
+        self.base.trim_start_matches("http://").to_owned()
+    }
+}
+
+impl Drop for MockProcess {
+    fn drop(&mut self) {
+        let _ = self.process.child().kill();
+        let _ = self.process.child().wait();
+    }
+}
+
+/// Parses JSON output.
+#[must_use]
+pub(crate) fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Reads a JSON file.
+#[must_use]
+pub(crate) fn json_file(path: &Path) -> serde_json::Value {
+    json(&std::fs::read_to_string(path).expect("read JSON file"))
+}
+
+/// Sends one raw HTTP/1.1 request and returns the whole response as text.
+#[must_use]
+pub(crate) fn raw_request(authority: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(authority).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut out = String::new();
+    let _ = stream.read_to_string(&mut out);
+    out
+}

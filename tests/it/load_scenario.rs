@@ -1,0 +1,429 @@
+//! `scenario` and `mock` nodes through `apply`: stages, sequences with extraction, the CSV
+//! feeder, checks, thresholds, abort-on-fail and the open model's dropped iterations.
+
+use std::path::PathBuf;
+
+use backendctl::exit_code;
+
+use crate::common::{Workspace, free_port};
+use crate::harness::{Test, trial};
+use crate::load_common::json_file;
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(a_journey_extracts_values_feeds_data_and_passes_its_thresholds),
+        trial!(abort_on_fail_stops_the_run_early_and_exits_99),
+        trial!(the_open_model_counts_dropped_iterations_when_users_run_out),
+        trial!(weighted_requests_are_picked_by_weight),
+        trial!(mixing_users_and_rates_in_one_scenario_is_refused_at_plan),
+        trial!(parallel_scenarios_run_at_the_same_time),
+        trial!(a_scenario_whose_every_request_fails_fails_its_step_even_without_thresholds),
+        trial!(apply_runs_one_shard_of_each_scenario_from_the_flag_or_the_environment),
+        trial!(each_user_keeps_cookies_within_an_iteration_unless_cookies_are_off),
+    ]
+}
+
+fn scenario_json(ws: &Workspace, name: &str) -> serde_json::Value {
+    let runs = ws.join(".backendctl/runs");
+    let run: PathBuf = std::fs::read_dir(&runs)
+        .expect("a run directory")
+        .map(|e| e.unwrap().path())
+        .max()
+        .expect("one run");
+    json_file(&run.join(format!("scenario-{name}.json")))
+}
+
+/// Runs `apply --yes` in `ws`, expects `code`, and returns stdout.
+fn apply_expecting(ws: &Workspace, code: u8) -> String {
+    ws.run(&["apply", "--yes"])
+        .assert_status(code)
+        .stdout()
+        .to_owned()
+}
+
+fn a_journey_extracts_values_feeds_data_and_passes_its_thresholds() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+
+mock "api" {{
+    listen "127.0.0.1:{port}"
+    route "POST" "/login" json="{{\"token\": \"t0k3n\"}}"
+    route "GET" "/api/users/t0k3n" json="[{{\"id\": 1}}]" {{
+        header "X-Served-By" "mock"
+    }}
+    route "GET" "/api/items/A1" body="item A1"
+    route "GET" "/api/items/B2" body="item B2"
+}}
+
+scenario "journey" {{
+    after "mock.api"
+    base-url "http://127.0.0.1:{port}"
+    data-file "items.csv"
+    stages {{
+        stage "500ms" target=3
+        stage "1s" target=3
+    }}
+    request "login" "POST" "/login" {{
+        json "{{\"user\": \"vu-{{{{ vu }}}}\"}}"
+        expect status=200
+        extract "token" json="$.token"
+    }}
+    request "users" "GET" "/api/users/{{{{ vars.token }}}}" {{
+        expect status=200 header="X-Served-By" body-contains="id"
+        expect-json "$[0].id" 1
+    }}
+    request "item" "GET" "/api/items/{{{{ data.sku }}}}" {{
+        expect status=200 body-contains="item"
+        thresholds {{
+            p99 "< 1s"
+        }}
+    }}
+    thresholds {{
+        p95 "< 500ms"
+        error-rate "< 1%"
+        checks "> 99%"
+        rps "> 10"
+    }}
+}}
+"#
+    ));
+    std::fs::write(ws.join("items.csv"), "sku\nA1\nB2\n").unwrap();
+    let stdout = apply_expecting(&ws, exit_code::OK);
+    assert!(stdout.contains("thresholds passed"), "{stdout}");
+    let report = scenario_json(&ws, "journey");
+    let s = &report["scenarios"][0];
+    assert_eq!(s["total"]["failed"], 0, "{s}");
+    let names: Vec<&str> = s["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["login", "users", "item"]);
+    assert!(s["requests"][1]["checks-passed"].as_u64().unwrap() >= 4);
+    assert_eq!(s["thresholds"].as_array().unwrap().len(), 5);
+    assert!(s["max-vus"].as_u64().unwrap() <= 3);
+    let run_dir = ws.join(".backendctl/runs");
+    let html = std::fs::read_dir(run_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+        .join("scenario-journey.html");
+    assert!(std::fs::read_to_string(html).unwrap().contains("<svg"));
+}
+
+fn abort_on_fail_stops_the_run_early_and_exits_99() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+mock "api" {{
+    listen "127.0.0.1:{port}"
+    route "GET" "/down" status=503
+}}
+scenario "gate" {{
+    after "mock.api"
+    base-url "http://127.0.0.1:{port}"
+    stages {{
+        stage "20s" target=2
+    }}
+    request "down" "GET" "/down"
+    thresholds abort-on-fail=#true abort-delay="1s" {{
+        error-rate "< 1%"
+    }}
+}}
+"#
+    ));
+    let stdout = apply_expecting(&ws, exit_code::THRESHOLD_BREACHED);
+    let s = &scenario_json(&ws, "gate")["scenarios"][0];
+    assert_eq!(s["aborted"], true);
+    assert!(
+        s["duration-secs"].as_f64().unwrap() < 19.0,
+        "aborted before the 20s stage ended: {}",
+        s["duration-secs"]
+    );
+    assert_eq!(s["thresholds"][0]["passed"], false);
+    assert!(stdout.contains("✗  error-rate < 1%"), "{stdout}");
+}
+
+fn the_open_model_counts_dropped_iterations_when_users_run_out() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+mock "api" {{
+    listen "127.0.0.1:{port}"
+    route "GET" "/slow" latency="300ms"
+}}
+scenario "arrivals" {{
+    after "mock.api"
+    base-url "http://127.0.0.1:{port}"
+    stages max-vus=2 {{
+        stage "1s" rate=20
+    }}
+    request "slow" "GET" "/slow"
+}}
+"#
+    ));
+    apply_expecting(&ws, exit_code::OK);
+    let s = &scenario_json(&ws, "arrivals")["scenarios"][0];
+    let dropped = s["dropped-iterations"].as_u64().unwrap();
+    let sent = s["total"]["count"].as_u64().unwrap();
+    assert!(dropped >= 10, "dropped {dropped}");
+    assert_eq!(dropped + sent, 20, "every due iteration is sent or dropped");
+    assert!(s["max-vus"].as_u64().unwrap() <= 2);
+    // Measured from the intended start: queued work shows in latency.
+    assert!(s["total"]["latency"]["min"].as_f64().unwrap() >= 290.0);
+}
+
+fn weighted_requests_are_picked_by_weight() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+mock "api" {{
+    listen "127.0.0.1:{port}"
+    route "GET" "/a"
+    route "GET" "/b"
+}}
+scenario "mix" {{
+    after "mock.api"
+    base-url "http://127.0.0.1:{port}"
+    stages {{
+        stage "1s" rate=400
+    }}
+    request "a" "GET" "/a" weight=9
+    request "b" "GET" "/b" weight=1
+}}
+"#
+    ));
+    apply_expecting(&ws, exit_code::OK);
+    let s = &scenario_json(&ws, "mix")["scenarios"][0];
+    let a = s["requests"][0]["count"].as_f64().unwrap();
+    let b = s["requests"][1]["count"].as_f64().unwrap();
+    assert!((a + b - 400.0).abs() <= 4.0, "{a} + {b}");
+    assert!(
+        a / (a + b) > 0.8 && a / (a + b) < 0.97,
+        "share of a: {}",
+        a / (a + b)
+    );
+}
+
+fn mixing_users_and_rates_in_one_scenario_is_refused_at_plan() {
+    let ws = Workspace::new(
+        r#"backend version=1
+scenario "bad" {
+    base-url "http://127.0.0.1:9"
+    stages {
+        stage "1s" target=2
+        stage "1s" rate=5
+    }
+    request "a" "GET" "/"
+}
+"#,
+    );
+    ws.run(&["plan"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("either `target`");
+}
+
+fn parallel_scenarios_run_at_the_same_time() {
+    let port = free_port();
+    let scenario = |name: &str| {
+        format!(
+            r#"scenario "{name}" {{
+    after "mock.api"
+    parallel #true
+    base-url "http://127.0.0.1:{port}"
+    stages {{
+        stage "2s" rate=20
+    }}
+    request "{name}" "GET" "/ok"
+}}
+"#
+        )
+    };
+    let ws = Workspace::new(&format!(
+        "backend version=1\nmock \"api\" {{\n    listen \"127.0.0.1:{port}\"\n    route \"GET\" \"/ok\"\n}}\n{}{}",
+        scenario("first"),
+        scenario("second")
+    ));
+    apply_expecting(&ws, exit_code::OK);
+    // Each scenario's window is [started-at, started-at + duration]; run together, they overlap
+    // (one after the other, the second would start when the first ended).
+    let window = |name: &str| {
+        let report = scenario_json(&ws, name);
+        let started = time::OffsetDateTime::parse(
+            report["started-at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        let seconds = report["scenarios"][0]["duration-secs"].as_f64().unwrap();
+        (started, started + time::Duration::seconds_f64(seconds))
+    };
+    let (first_start, first_end) = window("first");
+    let (second_start, second_end) = window("second");
+    assert!(
+        first_start < second_end - time::Duration::seconds(1)
+            && second_start < first_end - time::Duration::seconds(1),
+        "the scenarios did not overlap: first {first_start}..{first_end}, second {second_start}..{second_end}"
+    );
+    for name in ["first", "second"] {
+        let count = scenario_json(&ws, name)["scenarios"][0]["total"]["count"]
+            .as_u64()
+            .unwrap();
+        assert!((38..=42).contains(&count), "{name}: {count}");
+    }
+}
+
+fn a_scenario_whose_every_request_fails_fails_its_step_even_without_thresholds() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+scenario "dead" {{
+    base-url "http://127.0.0.1:{port}"
+    stages {{
+        stage "1s" target=1
+    }}
+    request "home" "GET" "/"
+}}
+"#
+    ));
+    ws.run(&["apply", "--yes"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("every request failed (connect-refused");
+}
+
+fn apply_runs_one_shard_of_each_scenario_from_the_flag_or_the_environment() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+mock "api" {{
+    listen "127.0.0.1:{port}"
+    route "GET" "/ok"
+}}
+scenario "steady" {{
+    after "mock.api"
+    base-url "http://127.0.0.1:{port}"
+    stages {{
+        stage "2s" rate=20
+    }}
+    request "ok" "GET" "/ok"
+}}
+"#
+    ));
+    let count = |ws: &Workspace| {
+        scenario_json(ws, "steady")["scenarios"][0]["total"]["count"]
+            .as_u64()
+            .unwrap()
+    };
+    ws.run(&["apply", "--yes", "--shard", "1/2"])
+        .assert_status(exit_code::OK);
+    let half = count(&ws);
+    assert!((18..=22).contains(&half), "half of 40 arrivals: {half}");
+
+    ws.backendctl()
+        .env("BACKENDCTL_SHARD", "2/2")
+        .args(["apply", "--yes"])
+        .run()
+        .assert_status(exit_code::OK);
+    let other_half = count(&ws);
+    assert!(
+        (18..=22).contains(&other_half),
+        "half of 40 arrivals: {other_half}"
+    );
+
+    ws.run(&["apply", "--yes", "--shard", "3/2"])
+        .assert_status(exit_code::ERROR);
+}
+
+/// A target for cookie tests: `/login` sets `session=s3cr3t`; `/me` answers 200 only when that
+/// cookie comes back, 401 otherwise. Keep-alive, one thread per connection; it lives as long
+/// as the test process.
+fn cookie_target() -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut writer = stream;
+                loop {
+                    let mut request_line = String::new();
+                    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut has_session = false;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        let lower = line.to_ascii_lowercase();
+                        has_session |=
+                            lower.starts_with("cookie:") && lower.contains("session=s3cr3t");
+                    }
+                    let response = if request_line.starts_with("GET /login ") {
+                        "HTTP/1.1 200 OK\r\nset-cookie: session=s3cr3t; Path=/; HttpOnly\r\ncontent-length: 2\r\n\r\nok"
+                    } else if has_session {
+                        "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nme"
+                    } else {
+                        "HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n"
+                    };
+                    if writer.write_all(response.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+fn each_user_keeps_cookies_within_an_iteration_unless_cookies_are_off() {
+    let port = cookie_target();
+    let journey = |name: &str, extra: &str, after_status: u16| {
+        format!(
+            r#"scenario "{name}" {{
+    base-url "http://127.0.0.1:{port}"
+    {extra}
+    stages {{
+        stage "1s" target=2
+    }}
+    request "before" "GET" "/me" {{
+        expect status=401
+    }}
+    request "login" "GET" "/login" {{
+        expect status=200
+    }}
+    request "after" "GET" "/me" {{
+        expect status={after_status}
+    }}
+}}
+"#
+        )
+    };
+    let ws = Workspace::new(&format!(
+        "backend version=1\n{}{}",
+        // The jar sends the cookie back, and is empty again when the next iteration starts
+        // (`before` sees 401 every time).
+        journey("with-cookies", "", 200),
+        journey("without-cookies", "cookies #false", 401),
+    ));
+    apply_expecting(&ws, exit_code::OK);
+    for name in ["with-cookies", "without-cookies"] {
+        let report = scenario_json(&ws, name);
+        let s = &report["scenarios"][0];
+        assert_eq!(s["total"]["failed"], 0, "{name}: {s}");
+        let before = &s["requests"][0];
+        assert!(
+            before["count"].as_u64().unwrap() >= 10,
+            "{name}: each user ran several iterations: {s}"
+        );
+        assert_eq!(before["checks-failed"], 0, "{name}: {s}");
+    }
+}

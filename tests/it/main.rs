@@ -1,0 +1,75 @@
+//! Every end-to-end test of backendctl, in one binary: the real `backendctl` run through one
+//! builder ([`binary::Backendctl`]), real databases, real sockets.
+//!
+//! Each area is a module whose `tests()` lists its test functions with what they need from the
+//! machine (`trial!(name, needs = [Postgres])`); [`harness`] probes those requirements once and
+//! runs everything as libtest would. See `docs/architecture.md`, "Tests".
+
+mod binary;
+mod common;
+mod harness;
+mod load_common;
+mod migrate_support;
+
+mod apply;
+mod architecture;
+mod cli;
+mod diagnostics;
+mod examples;
+mod load_adhoc;
+mod load_scenario;
+mod load_tls;
+mod manifest_mutation;
+mod migrate_concurrency;
+mod migrate_engines;
+mod migrate_executor;
+mod migrate_lint;
+mod migrate_manifest;
+mod mock_server;
+mod plan;
+mod report_cli;
+mod report_html;
+mod scaffold_example_shop;
+mod scaffold_manifest;
+mod scaffold_matrix;
+mod scaffold_reapply;
+mod scaffold_snapshots;
+mod scaffold_validate;
+mod schema;
+mod service;
+
+fn main() -> std::process::ExitCode {
+    harness::run(
+        [
+            apply::tests(),
+            architecture::tests(),
+            cli::tests(),
+            diagnostics::tests(),
+            examples::tests(),
+            load_adhoc::tests(),
+            load_scenario::tests(),
+            load_tls::tests(),
+            manifest_mutation::tests(),
+            migrate_concurrency::tests(),
+            migrate_engines::tests(),
+            migrate_executor::tests(),
+            migrate_lint::tests(),
+            migrate_manifest::tests(),
+            mock_server::tests(),
+            plan::tests(),
+            report_cli::tests(),
+            report_html::tests(),
+            scaffold_example_shop::tests(),
+            scaffold_manifest::tests(),
+            scaffold_matrix::tests(),
+            scaffold_reapply::tests(),
+            scaffold_snapshots::tests(),
+            scaffold_validate::tests(),
+            schema::tests(),
+            service::tests(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    )
+}

@@ -1,0 +1,644 @@
+//! `backendctl migrate` end to end on SQLite, PostgreSQL and MariaDB: up / down / redo / status,
+//! failures, drift, out-of-order, baseline, several sets, other tools' file layouts.
+
+use backendctl::exit_code;
+
+use crate::harness::{Test, trial};
+use crate::migrate_support::{Kind, TestDb, per_engine, write};
+
+pub(crate) fn tests() -> Vec<Test> {
+    [
+        per_engine!(up_down_redo_status),
+        per_engine!(failing_second_statement),
+        per_engine!(crlf_is_not_drift_but_content_is),
+        per_engine!(out_of_order_and_baseline),
+        per_engine!(sets_do_not_interfere),
+        per_engine!(other_tools_layouts),
+        per_engine!(json_outcomes),
+    ]
+    .into_iter()
+    .flatten()
+    .chain([
+        trial!(mariadb_resolve_rolled_back_and_applied, needs = [MariaDb]),
+        trial!(
+            postgres_no_transaction_directive_runs_concurrent_index,
+            needs = [Postgres]
+        ),
+        trial!(transaction_control_in_a_file_is_refused),
+        trial!(status_text_and_json_are_stable),
+    ])
+    .collect()
+}
+
+fn three(db: &TestDb) -> std::path::PathBuf {
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            (
+                "0001_users.up.sql",
+                "CREATE TABLE users (id int primary key, name text);\n",
+            ),
+            ("0001_users.down.sql", "DROP TABLE users;\n"),
+            (
+                "0002_orders.up.sql",
+                "CREATE TABLE orders (id int primary key, user_id int);\nINSERT INTO orders VALUES (1, 1);\n",
+            ),
+            ("0002_orders.down.sql", "DROP TABLE orders;\n"),
+            (
+                "0003_items.up.sql",
+                "CREATE TABLE items (id int primary key);\n",
+            ),
+            ("0003_items.down.sql", "DROP TABLE items;\n"),
+        ],
+    );
+    m
+}
+
+fn up_down_redo_status(kind: Kind) {
+    let db = TestDb::new(kind, "updown");
+    let m = three(&db);
+
+    // status before anything: pending → exit 2, and it creates nothing.
+    let out = db
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING)
+        .text();
+    assert!(out.contains("3 pending"), "{out}");
+
+    // dry-run prints the SQL in order and changes nothing.
+    let out = db
+        .migrate(&m, &["up", "--dry-run"])
+        .assert_status(exit_code::OK)
+        .text();
+    let a = out.find("CREATE TABLE users").unwrap();
+    let b = out.find("CREATE TABLE orders").unwrap();
+    assert!(
+        a < b && out.contains("INSERT INTO backendctl_migrations"),
+        "{out}"
+    );
+    assert!(!db.has_table("users") && !db.has_table("backendctl_migrations"));
+    if kind == Kind::MySql {
+        // One `running` row per migration, each written once (in the previous one's last commit).
+        assert_eq!(out.matches("'running'").count(), 3, "{out}");
+        assert!(
+            out.contains("SET autocommit = 0;\nCREATE TABLE users"),
+            "{out}"
+        );
+    } else {
+        assert!(out.contains("COMMIT;"), "{out}");
+    }
+
+    let out = db
+        .migrate(&m, &["up", "--to", "2"])
+        .assert_status(exit_code::OK)
+        .text();
+    assert!(out.contains("applied 2 migration(s)"), "{out}");
+    assert!(db.has_table("orders") && !db.has_table("items"));
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    assert!(db.has_table("items"));
+    assert_eq!(db.history(), 3);
+    let out = db
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::OK)
+        .text();
+    assert!(out.contains("3 applied"), "{out}");
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM backendctl_migration_log WHERE action = 'apply'"),
+        3
+    );
+
+    // A second `up` has nothing to do.
+    let out = db.migrate(&m, &["up"]).assert_status(exit_code::OK).text();
+    assert!(out.contains("nothing to apply"), "{out}");
+
+    // down without a terminal needs --yes, and reverts nothing without it.
+    let out = db
+        .migrate(&m, &["down"])
+        .assert_status(exit_code::ERROR)
+        .text();
+    assert!(out.contains("--yes"), "{out}");
+    assert!(db.has_table("items"));
+
+    let out = db
+        .migrate(&m, &["down", "--steps", "2", "--yes"])
+        .assert_status(exit_code::OK)
+        .text();
+    assert!(out.contains("reverted 2 migration(s)"), "{out}");
+    assert!(db.has_table("users") && !db.has_table("orders") && !db.has_table("items"));
+    assert_eq!(db.history(), 1);
+    db.migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
+
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    let out = db
+        .migrate(&m, &["redo", "--yes"])
+        .assert_status(exit_code::OK)
+        .text();
+    assert!(out.contains("redid version 3"), "{out}");
+    assert!(db.has_table("items"));
+    assert_eq!(db.history(), 3);
+
+    // down --to 0 reverts everything in one process.
+    db.migrate(&m, &["down", "--to", "0", "--yes"])
+        .assert_status(exit_code::OK);
+    assert!(!db.has_table("users"));
+    assert_eq!(db.history(), 0);
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM backendctl_migration_log WHERE action = 'revert'"),
+        6
+    );
+}
+
+fn failing_second_statement(kind: Kind) {
+    let db = TestDb::new(kind, "failing");
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            ("0001_a.up.sql", "CREATE TABLE f_1 (id int);\n"),
+            ("0002_b.up.sql", "CREATE TABLE f_2 (id int);\n"),
+            (
+                "0003_half.up.sql",
+                "CREATE TABLE half_a (id int);\nINSERT INTO no_such_table VALUES (1);\nCREATE TABLE half_c (id int);\n",
+            ),
+            (
+                "0003_half.down.sql",
+                "DROP TABLE half_c;\nDROP TABLE half_a;\n",
+            ),
+        ],
+    );
+    let out = db
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::ERROR)
+        .text();
+    assert!(out.contains("0003_half.up.sql"), "{out}");
+    assert!(
+        db.has_table("f_2"),
+        "migrations before the failure stay applied"
+    );
+    if kind == Kind::MySql {
+        // DDL auto-commits: the precise report, then the documented recovery.
+        assert!(db.has_table("half_a"));
+        assert!(out.contains("ran      statement 1 (line 1)"), "{out}");
+        assert!(out.contains("FAILED   statement 2 (line 2)"), "{out}");
+        assert!(out.contains("not run  statement 3 (line 3)"), "{out}");
+        assert!(out.contains("resolve 3 --resume"), "{out}");
+        let status = db
+            .migrate(&m, &["status"])
+            .assert_status(exit_code::ERROR)
+            .text();
+        assert!(
+            status.contains("failed") && status.contains("statement 1 of 3 ran"),
+            "{status}"
+        );
+        // `up` refuses until it is resolved.
+        let again = db
+            .migrate(&m, &["up"])
+            .assert_status(exit_code::ERROR)
+            .text();
+        assert!(again.contains("stopped part-way"), "{again}");
+        // Editing a statement that already ran is refused on resume.
+        write(
+            &m,
+            &[(
+                "0003_half.up.sql",
+                "CREATE TABLE half_x (id int);\nINSERT INTO f_1 VALUES (1);\nCREATE TABLE half_c (id int);\n",
+            )],
+        );
+        let refused = db
+            .migrate(&m, &["resolve", "3", "--resume"])
+            .assert_status(exit_code::ERROR)
+            .text();
+        assert!(
+            refused.contains("ran already and have changed"),
+            "{refused}"
+        );
+        // Fix the failing statement only, then resume.
+        write(
+            &m,
+            &[(
+                "0003_half.up.sql",
+                "CREATE TABLE half_a (id int);\nINSERT INTO f_1 VALUES (1);\nCREATE TABLE half_c (id int);\n",
+            )],
+        );
+        db.migrate(&m, &["resolve", "3", "--resume"])
+            .assert_status(exit_code::OK);
+        assert!(db.has_table("half_c"));
+        db.migrate(&m, &["status"]).assert_status(exit_code::OK);
+        assert_eq!(db.scalar("SELECT CAST(COUNT(*) AS SIGNED) FROM f_1"), 1);
+    } else {
+        // Transactional DDL: no trace of migration 3.
+        assert!(
+            !db.has_table("half_a"),
+            "the failed migration left a table behind"
+        );
+        assert_eq!(db.history(), 2);
+        assert!(out.contains("rolled back"), "{out}");
+        db.migrate(&m, &["status"])
+            .assert_status(exit_code::MIGRATIONS_PENDING);
+        write(
+            &m,
+            &[(
+                "0003_half.up.sql",
+                "CREATE TABLE half_a (id int);\nINSERT INTO f_1 VALUES (1);\nCREATE TABLE half_c (id int);\n",
+            )],
+        );
+        db.migrate(&m, &["up"]).assert_status(exit_code::OK);
+        assert!(db.has_table("half_c"));
+    }
+    assert_eq!(db.history(), 3);
+}
+
+fn mariadb_resolve_rolled_back_and_applied() {
+    let db = TestDb::new(Kind::MySql, "resolve");
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            (
+                "0001_x.up.sql",
+                "CREATE TABLE x1 (id int);\nCREATE TABLE x1 (id int);\n",
+            ),
+            ("0001_x.down.sql", "DROP TABLE x1;\n"),
+        ],
+    );
+    db.migrate(&m, &["up"]).assert_status(exit_code::ERROR);
+    assert!(db.has_table("x1"));
+    // Undo by hand, then mark rolled back: the migration is pending again.
+    db.exec("DROP TABLE x1");
+    db.migrate(&m, &["resolve", "1", "--rolled-back"])
+        .assert_status(exit_code::OK);
+    db.migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
+    // The file still fails at statement 2: this time finish it by hand and mark it applied.
+    db.migrate(&m, &["up"]).assert_status(exit_code::ERROR);
+    assert!(db.has_table("x1"));
+    db.migrate(&m, &["resolve", "1", "--applied"])
+        .assert_status(exit_code::OK);
+    db.migrate(&m, &["status"]).assert_status(exit_code::OK);
+    let log = db.scalar("SELECT CAST(COUNT(*) AS SIGNED) FROM backendctl_migration_log WHERE action LIKE 'resolve-%'");
+    assert_eq!(log, 2);
+}
+
+fn crlf_is_not_drift_but_content_is(kind: Kind) {
+    let db = TestDb::new(kind, "drift");
+    let m = three(&db);
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    let f = m.join("0002_orders.up.sql");
+    let lf = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(&f, format!("\u{feff}{}", lf.replace('\n', "\r\n"))).unwrap();
+    write(
+        &m,
+        &[("0004_more.up.sql", "CREATE TABLE more_1 (id int);\n")],
+    );
+    let out = db
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING)
+        .text();
+    assert!(!out.contains("drifted"), "{out}");
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    assert!(db.has_table("more_1"));
+
+    // A real change is drift: status exits 1, up refuses and applies nothing else.
+    std::fs::write(&f, lf.replace("user_id int", "user_id bigint")).unwrap();
+    write(
+        &m,
+        &[("0005_more.up.sql", "CREATE TABLE more_2 (id int);\n")],
+    );
+    let out = db
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::ERROR)
+        .text();
+    assert!(out.contains("drifted") && out.contains("repair 2"), "{out}");
+    let out = db
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::ERROR)
+        .text();
+    assert!(out.contains("changed after it was applied"), "{out}");
+    assert!(!db.has_table("more_2"));
+    // repair records who accepted it, then up proceeds.
+    db.migrate(&m, &["repair"]).assert_status(exit_code::OK);
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    assert!(db.has_table("more_2"));
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM backendctl_migrations WHERE repaired_by IS NOT NULL"),
+        1
+    );
+    db.migrate(&m, &["status"]).assert_status(exit_code::OK);
+}
+
+fn out_of_order_and_baseline(kind: Kind) {
+    let db = TestDb::new(kind, "ooo");
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            ("1_a.up.sql", "CREATE TABLE o_1 (id int);"),
+            ("2_b.up.sql", "CREATE TABLE o_2 (id int);"),
+            ("4_d.up.sql", "CREATE TABLE o_4 (id int);"),
+        ],
+    );
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    write(&m, &[("3_c.up.sql", "CREATE TABLE o_3 (id int);")]);
+    let out = db
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::ERROR)
+        .text();
+    assert!(out.contains("out-of-order"), "{out}");
+    let out = db
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::ERROR)
+        .text();
+    assert!(out.contains("--allow-out-of-order"), "{out}");
+    assert!(!db.has_table("o_3"));
+    db.migrate(&m, &["up", "--allow-out-of-order"])
+        .assert_status(exit_code::OK);
+    assert!(db.has_table("o_3"));
+
+    // Baseline: adopt a database whose first two migrations were applied by other means.
+    let b = db.migrations("legacy");
+    write(
+        &b,
+        &[
+            ("1_x.up.sql", "CREATE TABLE legacy_1 (id int);"),
+            ("2_y.up.sql", "CREATE TABLE legacy_2 (id int);"),
+            ("3_z.up.sql", "CREATE TABLE legacy_3 (id int);"),
+        ],
+    );
+    db.migrate(&b, &["--migrations", "legacy", "baseline", "2"])
+        .assert_status(exit_code::OK);
+    db.migrate(&b, &["--migrations", "legacy", "up"])
+        .assert_status(exit_code::OK);
+    assert!(db.has_table("legacy_3") && !db.has_table("legacy_1"));
+    let out = db
+        .migrate(&b, &["--migrations", "legacy", "status"])
+        .assert_status(exit_code::OK)
+        .text();
+    assert!(out.contains("below baseline"), "{out}");
+    // Baseline on a set with history is refused.
+    db.migrate(&b, &["--migrations", "legacy", "baseline", "3"])
+        .assert_status(exit_code::ERROR);
+}
+
+fn sets_do_not_interfere(kind: Kind) {
+    let db = TestDb::new(kind, "sets");
+    let core = db.migrations("core");
+    let refdata = db.migrations("ref");
+    write(
+        &core,
+        &[
+            ("0001_a.up.sql", "CREATE TABLE core_a (id int);"),
+            ("0001_a.down.sql", "DROP TABLE core_a;"),
+        ],
+    );
+    write(
+        &refdata,
+        &[
+            ("0001_a.up.sql", "CREATE TABLE ref_a (id int);"),
+            ("0001_a.down.sql", "DROP TABLE ref_a;"),
+        ],
+    );
+    db.migrate(&core, &["--migrations", "core", "up"])
+        .assert_status(exit_code::OK);
+    // The same version in another set is pending there, not "applied".
+    db.migrate(&refdata, &["--migrations", "reference-data", "status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
+    db.migrate(&refdata, &["--migrations", "reference-data", "up"])
+        .assert_status(exit_code::OK);
+    db.migrate(&core, &["--migrations", "core", "down", "--yes"])
+        .assert_status(exit_code::OK);
+    assert!(!db.has_table("core_a") && db.has_table("ref_a"));
+    db.migrate(&refdata, &["--migrations", "reference-data", "status"])
+        .assert_status(exit_code::OK);
+}
+
+fn other_tools_layouts(kind: Kind) {
+    let db = TestDb::new(kind, "layouts");
+    // dbmate: one file with sections; sqlx: simple up-only file; golang-migrate: pairs.
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            (
+                "20240101000000_dbmate.sql",
+                "-- migrate:up\nCREATE TABLE dm (id int);\n\n-- migrate:down\nDROP TABLE dm;\n",
+            ),
+            ("20240102000000_sqlx.sql", "CREATE TABLE sx (id int);\n"),
+            ("20240103000000_gm.up.sql", "CREATE TABLE gm (id int);\n"),
+            ("20240103000000_gm.down.sql", "DROP TABLE gm;\n"),
+        ],
+    );
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    assert!(db.has_table("dm") && db.has_table("sx") && db.has_table("gm"));
+    db.migrate(&m, &["down", "--yes"])
+        .assert_status(exit_code::OK);
+    assert!(!db.has_table("gm"));
+    // The sqlx simple file has no down: refused, with the reason.
+    let out = db
+        .migrate(&m, &["down", "--yes"])
+        .assert_status(exit_code::ERROR)
+        .text();
+    assert!(out.contains("has no down migration"), "{out}");
+    assert!(db.has_table("sx"));
+    // `new` continues the timestamp numbering in the directory's own layout.
+    let out = db
+        .migrate(&m, &["new", "add things"])
+        .assert_status(exit_code::OK)
+        .text();
+    assert!(
+        out.contains("_add_things.up.sql") && out.contains("created") && !out.contains("0004_"),
+        "{out}"
+    );
+}
+
+fn postgres_no_transaction_directive_runs_concurrent_index() {
+    let db = TestDb::new(Kind::Postgres, "cic");
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            (
+                "1_t.up.sql",
+                "CREATE TABLE t (id int, v text);\nINSERT INTO t SELECT g, g::text FROM generate_series(1, 1000) g;\n",
+            ),
+            (
+                "2_i.up.sql",
+                "-- backendctl:no-transaction\nCREATE INDEX CONCURRENTLY t_v ON t (v);\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n",
+            ),
+            (
+                "2_i.down.sql",
+                "-- backendctl:no-transaction\nDROP INDEX CONCURRENTLY t_id;\nDROP INDEX CONCURRENTLY t_v;\n",
+            ),
+        ],
+    );
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM pg_indexes WHERE tablename = 't'"),
+        2
+    );
+    db.migrate(&m, &["down", "--yes"])
+        .assert_status(exit_code::OK);
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM pg_indexes WHERE tablename = 't'"),
+        0
+    );
+    // Without the directive, the failure says what to do.
+    write(
+        &m,
+        &[("3_j.up.sql", "CREATE INDEX CONCURRENTLY t_j ON t (id);\n")],
+    );
+    std::fs::remove_file(m.join("2_i.up.sql")).unwrap();
+    std::fs::remove_file(m.join("2_i.down.sql")).unwrap();
+    let out = db
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::ERROR)
+        .text();
+    assert!(out.contains("backendctl:no-transaction"), "{out}");
+}
+
+fn transaction_control_in_a_file_is_refused() {
+    let db = TestDb::new(Kind::Sqlite, "txctl");
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[("1_a.up.sql", "BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n")],
+    );
+    let out = db
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::ERROR)
+        .text();
+    assert!(
+        out.contains("line 1") && out.contains("must not open or close one"),
+        "{out}"
+    );
+    assert!(!db.has_table("a"));
+}
+
+fn json_outcomes(kind: Kind) {
+    let db = TestDb::new(kind, "json");
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            ("0001_a.up.sql", "CREATE TABLE j_1 (id int);\n"),
+            ("0001_a.down.sql", "DROP TABLE j_1;\n"),
+            ("0002_b.up.sql", "CREATE TABLE j_2 (id int);\n"),
+            ("0002_b.down.sql", "DROP TABLE j_2;\n"),
+            ("0003_c.up.sql", "INSERT INTO no_such_table VALUES (1);\n"),
+            ("0003_c.down.sql", "SELECT 1;\n"),
+        ],
+    );
+    // stdout is exactly one line of JSON, whatever happened.
+    let outcome = |args: &[&str], code: u8| -> serde_json::Value {
+        let o = db.migrate(&m, args).assert_status(code);
+        assert_eq!(o.stdout().lines().count(), 1, "{}", o.stdout());
+        o.json()
+    };
+    let ran = |v: &serde_json::Value| -> Vec<(String, i64)> {
+        v["migrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                assert!(m["duration_ms"].is_u64(), "{m}");
+                (
+                    m["action"].as_str().unwrap().to_string(),
+                    m["version"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let applied = |v: i64| ("applied".to_string(), v);
+    let reverted = |v: i64| ("reverted".to_string(), v);
+
+    // A failure still lists what was committed before it.
+    let failed = outcome(&["up", "--json"], exit_code::ERROR);
+    assert_eq!(failed["command"], "up");
+    assert_eq!(failed["set"], "default");
+    assert_eq!(failed["success"], false);
+    assert_eq!(ran(&failed), [applied(1), applied(2)]);
+    assert!(
+        failed["error"].as_str().unwrap().contains("0003_c"),
+        "{failed}"
+    );
+    if kind == Kind::MySql {
+        db.migrate(&m, &["resolve", "3", "--rolled-back"])
+            .assert_status(exit_code::OK);
+    }
+
+    write(&m, &[("0003_c.up.sql", "CREATE TABLE j_3 (id int);\n")]);
+    let up = outcome(&["up", "--json"], exit_code::OK);
+    assert_eq!(up["success"], true);
+    assert_eq!(up["error"], serde_json::Value::Null);
+    assert_eq!(ran(&up), [applied(3)]);
+    assert_eq!(ran(&outcome(&["up", "--json"], exit_code::OK)), []);
+
+    let down = outcome(&["down", "--steps", "2", "--yes", "--json"], exit_code::OK);
+    assert_eq!(down["command"], "down");
+    assert_eq!(ran(&down), [reverted(3), reverted(2)]);
+    assert!(!db.has_table("j_2"));
+
+    let redo = outcome(&["redo", "--yes", "--json"], exit_code::OK);
+    assert_eq!(ran(&redo), [reverted(1), applied(1)]);
+    assert!(db.has_table("j_1"));
+
+    // `--json` and `--dry-run` are refused together (usage error).
+    db.migrate(&m, &["up", "--json", "--dry-run"])
+        .assert_status(exit_code::USAGE);
+}
+
+/// `migrate status` text and `--json`, exactly: an applied, a drifted and a pending migration of
+/// a named set (SQLite; times, durations, the actor and the temp dir are redacted).
+fn status_text_and_json_are_stable() {
+    let db = TestDb::new(Kind::Sqlite, "status_snapshot");
+    let m = three(&db);
+    let set = ["--migrations", "core"];
+    db.migrate(&m, &[&set[..], &["up", "--to", "2"]].concat())
+        .assert_status(exit_code::OK);
+    let orders = m.join("0002_orders.up.sql");
+    let text = std::fs::read_to_string(&orders).unwrap();
+    std::fs::write(&orders, text.replace("user_id int", "user_id bigint")).unwrap();
+
+    // Drift needs attention: exit 1, the same with --json.
+    let status = db
+        .migrate(&m, &[&set[..], &["status"]].concat())
+        .assert_status(exit_code::ERROR);
+    let json = db
+        .migrate(&m, &[&set[..], &["status", "--json"]].concat())
+        .assert_status(exit_code::ERROR)
+        .json();
+
+    let dir = regex_escape(&db.dir.path().display().to_string());
+    insta::with_settings!({filters => vec![
+        (dir.as_str(), "[tmp]"),
+        (r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?Z?", "[time]"),
+        (r"(?m)  [^ \n]+@[^ \n]+$", "  [actor]"),
+    ]}, {
+        insta::assert_snapshot!("status-text", status.stdout());
+        insta::assert_json_snapshot!("status-json", json, {
+            ".dir" => "[tmp]/m",
+            ".migrations[].applied_at" => insta::dynamic_redaction(|value, _| {
+                if value.as_str().is_some() { "[time]".into() } else { value }
+            }),
+            ".migrations[].applied_by" => insta::dynamic_redaction(|value, _| {
+                if value.as_str().is_some() { "[actor]".into() } else { value }
+            }),
+            ".migrations[].duration_ms" => insta::dynamic_redaction(|value, _| {
+                if value.as_u64().is_some() { "[ms]".into() } else { value }
+            }),
+        });
+    });
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,132 @@
+//! `backendctl migrate` through the manifest: with a `backend.kdl` and no `--dir`, commands run
+//! on the manifest's sets with their databases' interpolated URLs.
+
+use backendctl::exit_code;
+
+use crate::common::Workspace;
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(status_up_and_down_follow_the_manifest),
+        trial!(json_through_the_manifest_is_one_line_per_set_in_order),
+        trial!(a_piped_yes_does_not_confirm_a_revert),
+    ]
+}
+
+const MANIFEST: &str = r#"backend version=1
+database "main" {
+    url "{{ env.APP_DB | default('sqlite://var/app.db') }}"
+}
+migrations "schema" {
+    database "main"
+    path "db/schema"
+}
+migrations "seed" {
+    database "main"
+    path "db/seed"
+    after "migrations.schema"
+}
+"#;
+
+fn workspace() -> Workspace {
+    let workspace = Workspace::new(MANIFEST);
+    for (path, text) in [
+        (
+            "db/schema/0001_users.up.sql",
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n",
+        ),
+        ("db/schema/0001_users.down.sql", "DROP TABLE users;\n"),
+        (
+            "db/seed/0001_admin.up.sql",
+            "INSERT INTO users (id, name) VALUES (1, 'admin');\n",
+        ),
+        (
+            "db/seed/0001_admin.down.sql",
+            "DELETE FROM users WHERE id = 1;\n",
+        ),
+    ] {
+        let file = workspace.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+    std::fs::create_dir_all(workspace.join("var")).unwrap();
+    workspace
+}
+
+fn status_up_and_down_follow_the_manifest() {
+    let workspace = workspace();
+    workspace
+        .run(&["migrate", "status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING)
+        .stdout_contains("migrations.schema (database.main):")
+        .stdout_contains("migrations.seed (database.main):");
+
+    let output = workspace
+        .run(&["migrate", "up"])
+        .assert_status(exit_code::OK);
+    let text = output.stdout();
+    let schema = text
+        .find("applied schema/0001_users")
+        .expect("schema applied");
+    let seed = text.find("applied seed/0001_admin").expect("seed applied");
+    assert!(schema < seed, "sets run in dependency order: {text}");
+    assert!(
+        workspace.join("var/app.db").exists(),
+        "the SQLite path is the manifest's"
+    );
+
+    workspace
+        .run(&["migrate", "status"])
+        .assert_status(exit_code::OK);
+
+    // Going backwards needs one set.
+    workspace
+        .run(&["migrate", "down", "--yes"])
+        .assert_status(exit_code::USAGE);
+    workspace
+        .run(&["migrate", "--migrations", "seed", "down", "--yes"])
+        .assert_status(exit_code::OK);
+    // The seed is pending again.
+    workspace
+        .run(&["migrate", "status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
+}
+
+fn json_through_the_manifest_is_one_line_per_set_in_order() {
+    let workspace = workspace();
+    let output = workspace
+        .run(&["migrate", "up", "--json"])
+        .assert_status(exit_code::OK);
+    let lines: Vec<serde_json::Value> = output
+        .stdout()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    let sets: Vec<&str> = lines.iter().map(|l| l["set"].as_str().unwrap()).collect();
+    assert_eq!(sets, ["schema", "seed"]);
+    for line in &lines {
+        assert_eq!(line["success"], true, "{line}");
+        assert_eq!(line["migrations"][0]["version"], 1, "{line}");
+        assert_eq!(line["migrations"][0]["action"], "applied", "{line}");
+    }
+}
+
+/// Only a terminal can confirm a revert: "yes" on a pipe is not an answer, and nothing is
+/// reverted without `--yes`.
+fn a_piped_yes_does_not_confirm_a_revert() {
+    let workspace = workspace();
+    workspace
+        .run(&["migrate", "up"])
+        .assert_status(exit_code::OK);
+    workspace
+        .backendctl()
+        .args(["migrate", "--migrations", "seed", "down"])
+        .stdin("yes\n")
+        .run()
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("pass --yes when not running on a terminal");
+    workspace
+        .run(&["migrate", "status"])
+        .assert_status(exit_code::OK);
+}

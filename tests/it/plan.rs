@@ -1,0 +1,116 @@
+//! `plan`: text and JSON output, saved plans and their staleness, exit codes, secrets.
+
+use backendctl::exit_code;
+
+use crate::common::Workspace;
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(plan_text_lists_steps_in_dependency_order),
+        trial!(plan_verbose_shows_details_with_secrets_masked),
+        trial!(plan_json_has_a_stable_shape),
+        trial!(detailed_exitcode_is_zero_without_changes),
+        trial!(a_saved_plan_is_refused_once_the_manifest_changed),
+        trial!(overrides_from_flags_and_environment_are_coerced_by_the_schema),
+        trial!(a_bad_set_flag_is_reported_with_the_flag),
+    ]
+}
+
+const SERVICES: &str = r#"backend version=1
+service "api" {
+    run "node" "server.js"
+    cwd "services/api"
+    env PORT="3000" API_TOKEN="{{ env.API_TOKEN | default('dev-token') }}"
+    ready "http://127.0.0.1:3000/health" timeout="60s"
+    after "service.cache"
+}
+service "cache" {
+    run "redis-server" "--port" "6390"
+    ready "tcp://127.0.0.1:6390"
+}
+"#;
+
+fn plan_text_lists_steps_in_dependency_order() {
+    let workspace = Workspace::new(SERVICES);
+    let output = workspace.run(&["plan"]).assert_status(exit_code::OK);
+    insta::assert_snapshot!("plan-services", output.stdout());
+}
+
+fn plan_verbose_shows_details_with_secrets_masked() {
+    let workspace = Workspace::new(SERVICES);
+    let output = workspace
+        .backendctl()
+        .env("API_TOKEN", "s3cret-token-value")
+        .args(["plan", "-v"])
+        .run()
+        .assert_status(exit_code::OK)
+        .stdout_lacks("s3cret-token-value")
+        .stdout_contains("env API_TOKEN=***");
+    insta::assert_snapshot!("plan-services-verbose", output.stdout());
+}
+
+fn plan_json_has_a_stable_shape() {
+    let workspace = Workspace::new(SERVICES);
+    let plan = workspace
+        .run(&["plan", "--json"])
+        .assert_status(exit_code::OK)
+        .json();
+    insta::assert_json_snapshot!("plan-services-json", plan, {
+        ".fingerprint" => "[fingerprint]",
+    });
+}
+
+fn detailed_exitcode_is_zero_without_changes() {
+    let workspace = Workspace::new(SERVICES);
+    // Services only run; nothing changes.
+    workspace
+        .run(&["plan", "--detailed-exitcode"])
+        .assert_status(exit_code::OK);
+}
+
+fn a_saved_plan_is_refused_once_the_manifest_changed() {
+    let workspace = Workspace::new(SERVICES);
+    workspace
+        .run(&["plan", "--out", "plan.json"])
+        .assert_status(exit_code::OK);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(workspace.join("plan.json")).unwrap())
+            .expect("saved plan is JSON");
+    assert_eq!(saved["format-version"], 1);
+    assert_eq!(saved["steps"].as_array().unwrap().len(), 2);
+
+    std::fs::write(
+        workspace.join("backend.kdl"),
+        SERVICES.replace("6390", "6391"),
+    )
+    .unwrap();
+    workspace
+        .run(&["apply", "plan.json"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("saved plan plan.json is stale")
+        .stderr_contains("`service.cache`");
+}
+
+fn overrides_from_flags_and_environment_are_coerced_by_the_schema() {
+    let workspace = Workspace::new(SERVICES);
+    workspace
+        .backendctl()
+        .env(
+            "BACKENDCTL_SERVICE__CACHE__RUN",
+            "valkey-server,--port,6390",
+        )
+        .args(["plan", "--set", "service.api.cwd=elsewhere"])
+        .run()
+        .assert_status(exit_code::OK)
+        .stdout_contains("start `valkey-server --port 6390`")
+        .stdout_contains("in elsewhere");
+}
+
+fn a_bad_set_flag_is_reported_with_the_flag() {
+    let workspace = Workspace::new(SERVICES);
+    workspace
+        .run(&["plan", "--set", "service.api.ready.timeout=soon"])
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .stderr_contains("set by `--set service.api.ready.timeout=soon`");
+}

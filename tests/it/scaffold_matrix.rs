@@ -1,0 +1,226 @@
+//! The npm matrix: every stack, minimal and full, rendered by the real binary, then
+//! `npm install --strict-allow-scripts`, the type check, the lint and the generated project's own
+//! tests (with the machine's PostgreSQL for the integration tests of the full render).
+//!
+//! After each full entry, every feature is also rendered *alone* and type-checked and linted
+//! against the full entry's `node_modules` (a superset of its dependencies), so a feature that
+//! silently depends on another one fails here — the create-t3-app lesson, without an install per
+//! combination.
+//!
+//! It takes minutes, so it runs when `CI` is set (as `.ci/run` does) or when
+//! `BACKENDCTL_SCAFFOLD_MATRIX=1` (the `ScaffoldMatrix` requirement; ignored otherwise), alone
+//! (`exclusive`: it loads both cores); `BACKENDCTL_SCAFFOLD_MATRIX_FILTER=express` narrows it, and
+//! `BACKENDCTL_SCAFFOLD_MATRIX_SINGLES=0` skips the single-feature checks.
+//! One npm cache under `target/npm-cache` is shared by every entry and kept between runs.
+//! The timings are printed and written to `target/scaffold-matrix.txt`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use backendctl::exit_code;
+
+use crate::binary::Backendctl;
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![trial!(
+        every_stack_installs_type_checks_lints_and_passes_its_tests,
+        needs = [ScaffoldMatrix, Npm, Node, Postgres, Redis],
+        exclusive
+    )]
+}
+
+const FEATURES: [&str; 11] = [
+    "auth",
+    "postgres",
+    "redis",
+    "rate-limit",
+    "logging",
+    "helmet",
+    "cors",
+    "openapi",
+    "metrics",
+    "docker",
+    "github-actions",
+];
+
+const STACKS: [&str; 4] = [
+    "express-typescript",
+    "fastify-typescript",
+    "nestjs",
+    "apollo-graphql",
+];
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+        PathBuf::from,
+    )
+}
+
+/// Runs `program args` in `dir`; panics with the output when it fails. Returns stdout and stderr
+/// (jest reports on stderr) and the time.
+fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> (String, Duration) {
+    let start = Instant::now();
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(envs.iter().copied())
+        .env("npm_config_cache", target_dir().join("npm-cache"))
+        .env("npm_config_update_notifier", "false")
+        .env("NO_COLOR", "1")
+        .env_remove("FORCE_COLOR")
+        .env("npm_config_fund", "false")
+        .env("npm_config_audit", "false")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    let elapsed = start.elapsed();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        output.status.success(),
+        "`{program} {}` failed in {}:\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        args.join(" "),
+        dir.display(),
+    );
+    (stdout + &stderr, elapsed)
+}
+
+/// Renders `stack` with only `feature`, then type-checks and lints it against the full entry's
+/// `node_modules`.
+fn check_single(work: &Path, full: &Path, stack: &str, feature: &str) {
+    let single = work.join(format!("{stack}-{feature}"));
+    Backendctl::new()
+        .current_dir(work)
+        .args([
+            "scaffold",
+            "single",
+            "--stack",
+            stack,
+            "--features",
+            feature,
+        ])
+        .arg("--path")
+        .arg(&single)
+        .run()
+        .assert_status(exit_code::OK);
+    std::os::unix::fs::symlink(full.join("node_modules"), single.join("node_modules")).unwrap();
+    run(&single, "npm", &["run", "typecheck"], &[]);
+    run(&single, "npm", &["run", "lint"], &[]);
+    std::fs::remove_dir_all(&single).unwrap();
+}
+
+fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
+    let filter = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_FILTER").unwrap_or_default();
+    let singles = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_SINGLES").as_deref() != Ok("0");
+    let database_url = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    // The cache tests use keys under a random prefix and delete them.
+    let redis_url = std::env::var("BACKENDCTL_TEST_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let work = tempfile::tempdir().unwrap();
+    let matrix_start = Instant::now();
+    let mut report = vec![format!(
+        "{:<30} {:>8} {:>8} {:>8} {:>8}",
+        "entry", "install", "tsc", "lint", "test"
+    )];
+
+    for stack in STACKS.iter().filter(|s| s.contains(filter.as_str())) {
+        for variant in ["minimal", "full"] {
+            let name = format!("{stack}-{variant}");
+            let mut args = vec!["scaffold", &name, "--stack", stack];
+            if variant == "minimal" {
+                args.push("--minimal");
+            }
+            Backendctl::new()
+                .current_dir(work.path())
+                .args(&args)
+                .run()
+                .assert_status(exit_code::OK);
+            let dir = work.path().join(&name);
+            let (_, install) = run(
+                &dir,
+                "npm",
+                &[
+                    "install",
+                    "--strict-allow-scripts",
+                    "--prefer-offline",
+                    "--no-audit",
+                    "--no-fund",
+                ],
+                &[],
+            );
+            let (_, tsc) = run(&dir, "npm", &["run", "typecheck"], &[]);
+            let (_, lint) = run(&dir, "npm", &["run", "lint"], &[]);
+            let envs: &[(&str, &str)] = if variant == "full" {
+                &[
+                    ("DATABASE_URL", database_url.as_str()),
+                    ("REDIS_URL", redis_url.as_str()),
+                ]
+            } else {
+                &[]
+            };
+            // Verbose reporters list every test, so a skipped integration suite is visible.
+            let verbose = if *stack == "nestjs" {
+                "--reporter=verbose"
+            } else {
+                "--verbose"
+            };
+            let (out, test) = run(&dir, "npm", &["test", "--", verbose], envs);
+            if variant == "full" {
+                assert!(
+                    out.lines()
+                        .any(|l| l.contains("is ready") && (l.contains('✓') || l.contains('√'))),
+                    "{name}: the PostgreSQL integration tests did not run:\n{out}"
+                );
+                assert!(
+                    out.lines()
+                        .any(|l| l.contains("answers a ping")
+                            && (l.contains('✓') || l.contains('√'))),
+                    "{name}: the Redis integration tests did not run:\n{out}"
+                );
+            }
+            let line = format!(
+                "{name:<30} {:>7.1}s {:>7.1}s {:>7.1}s {:>7.1}s",
+                install.as_secs_f64(),
+                tsc.as_secs_f64(),
+                lint.as_secs_f64(),
+                test.as_secs_f64()
+            );
+            eprintln!("{line}");
+            report.push(line);
+            if variant == "full" && singles {
+                let start = Instant::now();
+                // Two at a time: tsc is single-threaded and the CI machine has two cores.
+                std::thread::scope(|scope| {
+                    for chunk in FEATURES.chunks(FEATURES.len().div_ceil(2)) {
+                        let (dir, work) = (&dir, work.path());
+                        scope.spawn(move || {
+                            for feature in chunk {
+                                check_single(work, dir, stack, feature);
+                            }
+                        });
+                    }
+                });
+                let line = format!(
+                    "{:<30} {:>7.1}s  (each of {} features alone: typecheck + lint)",
+                    format!("{stack}-singles"),
+                    start.elapsed().as_secs_f64(),
+                    FEATURES.len()
+                );
+                eprintln!("{line}");
+                report.push(line);
+            }
+            // Free the disk before the next entry; the npm cache stays.
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+    let total = format!("total {:.1}s", matrix_start.elapsed().as_secs_f64());
+    eprintln!("{total}");
+    report.push(total);
+    let _ = std::fs::write(
+        target_dir().join("scaffold-matrix.txt"),
+        report.join("\n") + "\n",
+    );
+}

@@ -1,0 +1,196 @@
+//! Re-applying a scaffold through the real binary: clean 3-way merges, conflicts with markers
+//! and a failing exit code, deleted files that stay deleted, and the safety refusals.
+
+use std::path::Path;
+
+use backendctl::exit_code;
+
+use crate::binary::{Backendctl, Output};
+use crate::harness::{Test, trial};
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(a_template_change_merges_cleanly_with_a_user_edit),
+        trial!(a_conflicting_edit_gets_markers_and_fails_until_resolved),
+        trial!(a_deleted_file_stays_deleted),
+        trial!(turning_a_feature_off_removes_only_unedited_files),
+        trial!(an_older_template_render_is_merged_three_ways),
+        trial!(dry_run_writes_nothing),
+        trial!(a_foreign_non_empty_directory_is_refused_without_force),
+        trial!(unsafe_names_are_refused),
+    ]
+}
+
+/// `backendctl scaffold shop --stack express-typescript ARGS` in `dir`.
+fn scaffold(dir: &Path, args: &[&str]) -> Output {
+    Backendctl::new()
+        .current_dir(dir)
+        .args(["scaffold", "shop", "--stack", "express-typescript"])
+        .args(args)
+        .run()
+}
+
+fn read(path: impl AsRef<Path>) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+fn a_template_change_merges_cleanly_with_a_user_edit() {
+    let tmp = tempfile::tempdir().unwrap();
+    scaffold(tmp.path(), &["--minimal"]).assert_status(exit_code::OK);
+    let app = tmp.path().join("shop/src/app.ts");
+    // The user adds a route at the end of the app; the new render adds helmet at the top.
+    let edited = read(&app).replace(
+        "  app.use(notFound);",
+        "  app.get(\"/version\", (_req, res) => {\n    res.json({ version: 1 });\n  });\n\n  app.use(notFound);",
+    );
+    std::fs::write(&app, &edited).unwrap();
+
+    scaffold(tmp.path(), &["--features", "helmet"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("merge         src/app.ts");
+    let merged = read(&app);
+    assert!(merged.contains("app.get(\"/version\""), "{merged}");
+    assert!(merged.contains("app.use(helmet());"), "{merged}");
+    assert!(!merged.contains("<<<<<<<"), "{merged}");
+
+    // Applying the same options again changes nothing and keeps the edit.
+    scaffold(tmp.path(), &["--features", "helmet"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("keep (edited) src/app.ts");
+}
+
+fn a_conflicting_edit_gets_markers_and_fails_until_resolved() {
+    let tmp = tempfile::tempdir().unwrap();
+    scaffold(tmp.path(), &["--minimal"]).assert_status(exit_code::OK);
+    let package = tmp.path().join("shop/package.json");
+    // The user changes the line next to where the new render inserts "helmet".
+    std::fs::write(
+        &package,
+        read(&package).replace("\"express\": \"5.3.0\",", "\"express\": \"5.2.1\","),
+    )
+    .unwrap();
+
+    scaffold(tmp.path(), &["--features", "helmet"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("conflict      package.json")
+        .stderr_contains("package.json")
+        .stderr_contains("conflict");
+    let marked = read(&package);
+    assert!(marked.contains("<<<<<<< ours"), "{marked}");
+    assert!(marked.contains("\"express\": \"5.2.1\""), "{marked}");
+    assert!(marked.contains("\"helmet\": \"8.3.0\""), "{marked}");
+
+    // Unresolved markers keep failing the apply; nothing is overwritten.
+    scaffold(tmp.path(), &["--features", "helmet"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("not resolved");
+    assert_eq!(read(&package), marked);
+
+    // The user resolves the conflict: the apply succeeds and keeps the resolution.
+    let resolved = read(tmp.path().join("shop/package.json"))
+        .lines()
+        .filter(|l| {
+            !l.starts_with("<<<<<<<") && !l.starts_with("=======") && !l.starts_with(">>>>>>>")
+        })
+        .filter(|l| !l.contains("\"express\": \"5.3.0\""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&package, format!("{resolved}\n")).unwrap();
+    scaffold(tmp.path(), &["--features", "helmet"]).assert_status(exit_code::OK);
+    assert!(read(&package).contains("\"express\": \"5.2.1\""));
+}
+
+fn a_deleted_file_stays_deleted() {
+    let tmp = tempfile::tempdir().unwrap();
+    scaffold(tmp.path(), &["--minimal"]).assert_status(exit_code::OK);
+    let readme = tmp.path().join("shop/README.md");
+    std::fs::remove_file(&readme).unwrap();
+    // README.md's rendering changes with the features, and still is not re-created.
+    scaffold(tmp.path(), &["--features", "helmet,docker"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("keep deleted  README.md")
+        .stdout_contains("create        Dockerfile");
+    assert!(!readme.exists());
+    scaffold(tmp.path(), &[]).assert_status(exit_code::OK);
+    assert!(!readme.exists());
+}
+
+fn turning_a_feature_off_removes_only_unedited_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    scaffold(tmp.path(), &["--features", "docker"]).assert_status(exit_code::OK);
+    let compose = tmp.path().join("shop/docker-compose.yml");
+    std::fs::write(&compose, read(&compose) + "# mine\n").unwrap();
+    scaffold(tmp.path(), &["--minimal"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("remove        Dockerfile")
+        .stdout_contains("docker-compose.yml");
+    assert!(!tmp.path().join("shop/Dockerfile").exists());
+    assert!(compose.exists());
+}
+
+fn an_older_template_render_is_merged_three_ways() {
+    let tmp = tempfile::tempdir().unwrap();
+    scaffold(tmp.path(), &["--minimal"]).assert_status(exit_code::OK);
+    // Pretend the last render came from an older template whose errors.ts lacked ConflictError.
+    let record_path = tmp.path().join("shop/.backendctl/scaffold.json");
+    let mut record: serde_json::Value = serde_json::from_str(&read(&record_path)).unwrap();
+    let current = record["files"]["src/errors.ts"]["base"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let start = current.find("export class ConflictError").unwrap();
+    let end = start + current[start..].find("}\n}\n").unwrap() + 4;
+    let old = format!("{}{}", &current[..start], &current[end + 1..]);
+    record["files"]["src/errors.ts"]["base"] = old.clone().into();
+    record["template-version"] = "0.0.1+older".into();
+    std::fs::write(&record_path, serde_json::to_string(&record).unwrap()).unwrap();
+    // The user's copy is the old render plus an edit at the top.
+    let errors = tmp.path().join("shop/src/errors.ts");
+    std::fs::write(&errors, format!("// my header\n{old}")).unwrap();
+
+    scaffold(tmp.path(), &["--minimal"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("merge         src/errors.ts");
+    let merged = read(&errors);
+    assert!(merged.starts_with("// my header\n"), "{merged}");
+    assert!(merged.contains("export class ConflictError"), "{merged}");
+}
+
+fn dry_run_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    scaffold(tmp.path(), &["--dry-run"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("create        package.json");
+    assert!(!tmp.path().join("shop").exists());
+}
+
+fn a_foreign_non_empty_directory_is_refused_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("shop")).unwrap();
+    std::fs::write(
+        tmp.path().join("shop/package.json"),
+        "{\"name\": \"mine\"}\n",
+    )
+    .unwrap();
+    scaffold(tmp.path(), &["--minimal"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("not empty");
+    // With --force, the differing file is merged with markers, never overwritten.
+    scaffold(tmp.path(), &["--minimal", "--force"]).assert_status(exit_code::ERROR);
+    let package = read(tmp.path().join("shop/package.json"));
+    assert!(package.contains("\"name\": \"mine\""), "{package}");
+    assert!(package.contains("<<<<<<<"), "{package}");
+}
+
+fn unsafe_names_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["../escape", "Upper", "a/b", ".hidden"] {
+        Backendctl::new()
+            .current_dir(tmp.path())
+            .args(["scaffold", name, "--stack", "express-typescript"])
+            .run()
+            .assert_status(exit_code::ERROR)
+            .stderr_contains("invalid project name");
+    }
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}

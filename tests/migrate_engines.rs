@@ -614,3 +614,62 @@ fn regex_escape(text: &str) -> String {
         })
         .collect()
 }
+
+/// Runs `args` with stdout a pipe that is closed after its first line is read, and returns the
+/// exit code and stderr. The output must exceed the pipe's buffer (64 KiB on Linux), so the
+/// program writes to the closed pipe whatever the timing.
+fn run_into_closed_pipe(db: &TestDb, m: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = db
+        .command(m, args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty(), "no output at all");
+    // The reader is dropped here: the rest goes to a closed pipe.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (child.wait().unwrap().code(), stderr)
+}
+
+/// Regression (issue 11): `migrate up --dry-run | head -1` panicked ("failed printing to stdout:
+/// Broken pipe", exit 101). A closed stdout ends the output quietly: exit 0 for the dry run,
+/// and `status` keeps its own exit code (2: pending).
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    let Some(db) = TestDb::new(Kind::Sqlite, "brokenpipe") else {
+        return;
+    };
+    let m = db.migrations("m");
+    // Long names and statements: every output below is larger than the pipe's buffer.
+    let padding = "x".repeat(400);
+    let name = "n".repeat(200);
+    for v in 1..=800 {
+        std::fs::write(
+            m.join(format!("{v:04}_{name}.up.sql")),
+            format!("CREATE TABLE t{v} (id int); -- {padding}\n"),
+        )
+        .unwrap();
+    }
+    for (args, code) in [
+        (&["up", "--dry-run"][..], 0),
+        (&["status"][..], 2),
+        (&["status", "--json"][..], 2),
+    ] {
+        let (exit, stderr) = run_into_closed_pipe(&db, &m, args);
+        assert_eq!(exit, Some(code), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+    assert!(!db.has_table("t1"), "a dry run changes nothing");
+}

@@ -105,6 +105,13 @@ pub enum MigrateError {
         up: String,
         down: String,
     },
+    /// Standard output cannot be written (a closed pipe is not an error: see `progress::print`).
+    #[error("cannot write to standard output: {source}")]
+    #[diagnostic(code("migrate::output"))]
+    Output {
+        #[source]
+        source: std::io::Error,
+    },
     /// A `.down.sql` without its `.up.sql`.
     #[error("{} has no matching .up.sql file", down.display())]
     #[diagnostic(
@@ -491,6 +498,7 @@ impl MigrateError {
             | MigrateError::DuplicateVersion { .. }
             | MigrateError::MismatchedNames { .. }
             | MigrateError::MissingUp { .. }
+            | MigrateError::Output { .. }
             | MigrateError::Database { .. }
             | MigrateError::LockTimeout { .. }
             | MigrateError::RolledBack { .. }

@@ -43,7 +43,7 @@ pub(crate) async fn run(args: &MigrateArgs, globals: &Globals) -> Result<u8, Mig
         let set = SetTarget::from_model(name, model, &base);
         let database = database_target(&loaded, &set.database, &base, args)?;
         if chosen.len() > 1 && !args.quiet && !args.command.prints_json() {
-            println!("migrations.{name} (database.{}):", set.database);
+            super::progress::println(&format!("migrations.{name} (database.{}):", set.database))?;
         }
         let invocation = Invocation {
             database: Some(&database),

@@ -80,7 +80,7 @@ impl Engine {
                     begin(d),
                     m.up.sql.trim_end()
                 ),
-            );
+            )?;
             return Ok(());
         }
         let actor = self.actor.clone();
@@ -175,7 +175,7 @@ impl Engine {
                     begin(d),
                     script.sql.trim_end()
                 ),
-            );
+            )?;
             return Ok(());
         }
         let result = self

@@ -147,13 +147,12 @@ impl Engine {
         }
     }
 
-    fn print_dry_run(set: &str, script: &Script, how: &str, sql: &str) {
-        println!("-- {set}: {} ({how})", script.path.display());
-        print!("{sql}");
-        if !sql.ends_with('\n') {
-            println!();
-        }
-        println!();
+    fn print_dry_run(set: &str, script: &Script, how: &str, sql: &str) -> Result<(), MigrateError> {
+        let end = if sql.ends_with('\n') { "\n" } else { "\n\n" };
+        super::progress::print(&format!(
+            "-- {set}: {} ({how})\n{sql}{end}",
+            script.path.display()
+        ))
     }
 
     fn groupable(&self, dir: Direction, m: &Migration) -> bool {

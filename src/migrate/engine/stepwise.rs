@@ -35,7 +35,7 @@ impl Engine {
             None => finish,
         };
         if self.opts.dry_run {
-            self.print_steps(steps, first.as_deref(), &finish_all);
+            self.print_steps(steps, first.as_deref(), &finish_all)?;
             return Ok(wrote_next);
         }
         if let Some(f) = first {
@@ -135,7 +135,12 @@ impl Engine {
     }
 
     /// Prints what [`Engine::run_steps`] would send.
-    fn print_steps(&self, steps: &Steps<'_>, first: Option<&str>, finish_all: &str) {
+    fn print_steps(
+        &self,
+        steps: &Steps<'_>,
+        first: Option<&str>,
+        finish_all: &str,
+    ) -> Result<(), MigrateError> {
         let d = self.dialect;
         let mut text = String::new();
         if let Some(f) = first {
@@ -162,7 +167,7 @@ impl Engine {
             steps.script,
             &format!("{}, {how}", steps.dir),
             &text,
-        );
+        )
     }
 }
 

@@ -141,6 +141,7 @@ impl Invocation<'_> {
     fn options(&self) -> Result<Options, MigrateError> {
         Ok(Options {
             lock_timeout: self.database()?.lock_timeout,
+            deadlines: self.database()?.deadlines,
             allow_out_of_order: self.set.allow_out_of_order,
             ignore_missing: self.set.ignore_missing,
             quiet: self.quiet,

@@ -148,6 +148,42 @@ pub enum MigrateError {
         remedy: &'static str,
     },
 
+    /// Connecting took longer than the connect timeout.
+    #[error(
+        "database {url}: no answer within {after} while connecting (TCP connect, TLS and login)"
+    )]
+    #[diagnostic(
+        code("migrate::connect-timeout"),
+        help(
+            "check that the server at that address is up and reachable: a firewall that drops packets, a proxy or tunnel with no server behind it, or a server stuck starting up all look like this; if it is only slow, raise --connect-timeout or the database node's connect-timeout (default 10s)"
+        )
+    )]
+    ConnectTimeout {
+        /// Masked.
+        url: String,
+        /// How long it waited (`10s`).
+        after: String,
+    },
+    /// A connected server stopped answering (the engine's own statements; a migration's
+    /// statement is reported with its outcome instead).
+    #[error("database {url}: no answer after {after} while {waiting_for}: {reason}")]
+    #[diagnostic(
+        code("migrate::no-answer"),
+        help(
+            "the connection was lost or froze (a server that went away, a network that drops packets); check the server, then run the command again (`status` shows what a run that was under way left)"
+        )
+    )]
+    NoAnswer {
+        /// Masked.
+        url: String,
+        /// What it was doing (`reading the history table`).
+        waiting_for: &'static str,
+        /// How long it waited.
+        after: String,
+        /// What the liveness check found.
+        reason: String,
+    },
+
     // ---- a migration that failed ----
     /// A transactional migration failed and was rolled back.
     #[error(
@@ -401,14 +437,16 @@ pub enum MigrateError {
         /// Masked.
         url: String,
     },
-    /// `database.NAME.lock-timeout` is not a duration.
-    #[error("database.{database}.lock-timeout `{value}`: {reason}")]
+    /// `database.NAME.lock-timeout` (or another of its durations) is not a duration.
+    #[error("database.{database}.{key} `{value}`: {reason}")]
     #[diagnostic(
-        code("migrate::bad-lock-timeout"),
+        code("migrate::bad-duration"),
         help("write a duration such as \"30s\" or \"5m\"")
     )]
-    BadLockTimeout {
+    BadDuration {
         database: String,
+        /// `lock-timeout`, `connect-timeout`, `statement-timeout`.
+        key: &'static str,
         value: String,
         reason: String,
     },
@@ -483,7 +521,7 @@ impl MigrateError {
             MigrateError::NoDatabase
             | MigrateError::UnsupportedUrl { .. }
             | MigrateError::NoDatabaseName { .. }
-            | MigrateError::BadLockTimeout { .. }
+            | MigrateError::BadDuration { .. }
             | MigrateError::SetCycle { .. }
             | MigrateError::ResolutionMissing
             | MigrateError::InvalidManifest { .. }
@@ -501,6 +539,8 @@ impl MigrateError {
             | MigrateError::Output { .. }
             | MigrateError::Database { .. }
             | MigrateError::LockTimeout { .. }
+            | MigrateError::ConnectTimeout { .. }
+            | MigrateError::NoAnswer { .. }
             | MigrateError::RolledBack { .. }
             | MigrateError::NeedsNoTransaction { .. }
             | MigrateError::PartlyApplied { .. }

@@ -91,8 +91,8 @@ fn choose_sets(
     Ok(chosen)
 }
 
-/// The database node `name` with its URL anchored at the manifest's directory; `--lock-timeout`
-/// overrides its `lock-timeout`.
+/// The database node `name` with its URL anchored at the manifest's directory; `--lock-timeout`,
+/// `--connect-timeout` and `--statement-timeout` override its own.
 fn database_target(
     loaded: &LoadedManifest,
     name: &str,
@@ -112,6 +112,7 @@ fn database_target(
     if let Some(timeout) = args.lock_timeout {
         target.lock_timeout = timeout;
     }
+    target.deadlines = args.deadlines(target.deadlines);
     Ok(target)
 }
 

@@ -249,6 +249,52 @@ pub enum MigrateError {
         /// The three ways to recover.
         recovery: String,
     },
+    /// The connection was lost while a statement-by-statement migration's statement ran: unlike
+    /// an error from the server, this says nothing about whether the statement took effect.
+    #[error(
+        "migration {set} {}: the connection was lost during statement {number} ({server})\nWhether statement {number} took effect is unknown: {why}. So this {direction} migration is partly done:\n{statements}The history table records {done} as done and the migration as still running; `{hint} status` shows it.",
+        file.display()
+    )]
+    #[diagnostic(code("migrate::outcome-unknown"), help("{recovery}"))]
+    OutcomeUnknown {
+        set: String,
+        file: PathBuf,
+        direction: Direction,
+        /// 1-based number of the statement whose outcome is unknown.
+        number: usize,
+        /// The statements known to have run (`statements 1–2`, `no statement`).
+        done: String,
+        /// What the client saw (I/O error, reset, the session ended, no answer).
+        server: String,
+        /// Why it may have completed.
+        why: &'static str,
+        /// One line per statement: ran, UNKNOWN, not run.
+        statements: String,
+        hint: String,
+        /// How to find out, and how to settle it either way.
+        recovery: String,
+    },
+    /// The connection was lost before the server confirmed a transactional migration's commit.
+    #[error(
+        "migration {set} {}: the connection was lost before the server confirmed its transaction ({server})\nPostgreSQL rolls back the transaction of a session that ends, so nothing of it was applied, unless the connection was lost during its COMMIT: then it may have committed.",
+        file.display()
+    )]
+    #[diagnostic(
+        code("migrate::commit-unknown"),
+        help(
+            "run `{hint} status`: the history row commits in the same transaction as the migration, so {set}/{version} shows as applied if the {direction} migration's commit {}; then run the command again",
+            if *direction == Direction::Up { "went through and as pending if not" } else { "did not go through and as pending if it did" }
+        )
+    )]
+    CommitUnknown {
+        set: String,
+        file: PathBuf,
+        version: i64,
+        direction: Direction,
+        /// What the client saw.
+        server: String,
+        hint: String,
+    },
     /// A statement ran but its progress could not be recorded.
     #[error(
         "{set}/{migration}: statement {statement} ran, but recording its progress failed: {server}\nThe history table says {} statement(s) ran; statement {statement} did too.",
@@ -544,6 +590,8 @@ impl MigrateError {
             | MigrateError::RolledBack { .. }
             | MigrateError::NeedsNoTransaction { .. }
             | MigrateError::PartlyApplied { .. }
+            | MigrateError::OutcomeUnknown { .. }
+            | MigrateError::CommitUnknown { .. }
             | MigrateError::ProgressNotRecorded { .. }
             | MigrateError::RerunFailed { .. }
             | MigrateError::Blocked { .. }

@@ -49,6 +49,11 @@ impl Engine {
             let book = self.book_for(steps, i, &finish_all);
             match self.run_statement(&steps.stmts[i], &book).await {
                 Ok(()) => {}
+                // The connection is gone: nothing can be recorded, and the `running` row with
+                // statements 1–i done already says what is known.
+                Err(StepFailure::Statement(f)) if f.lost => {
+                    return Err(self.lost_report(steps, i, f));
+                }
                 Err(StepFailure::Statement(f)) => {
                     return Err(self.record_failure(steps, i, f).await);
                 }

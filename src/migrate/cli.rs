@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::command::{Invocation, MigrateCommand};
+use super::deadlines::Deadlines;
 use super::error::MigrateError;
 use super::target::{DEFAULT_LOCK_TIMEOUT, DatabaseTarget, SetTarget};
 use super::url::DbUrl;
@@ -42,6 +43,15 @@ pub struct MigrateArgs {
     /// `lock-timeout`].
     #[arg(long, value_parser = humantime::parse_duration, global = true)]
     pub lock_timeout: Option<Duration>,
+    /// How long connecting may take, and how long a server that stops answering is given before
+    /// a fresh connection checks on it (e.g. 5s) [default: 10s, or the manifest's
+    /// `connect-timeout`].
+    #[arg(long, value_parser = humantime::parse_duration, global = true)]
+    pub connect_timeout: Option<Duration>,
+    /// Longest time one statement may run; the server cancels it (e.g. 30m; 0s: no limit)
+    /// [default: no limit, or the manifest's `statement-timeout`].
+    #[arg(long, value_parser = humantime::parse_duration, global = true)]
+    pub statement_timeout: Option<Duration>,
     /// Print only warnings and errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -81,10 +91,23 @@ impl MigrateArgs {
                 name: DEFAULT_SET.to_string(),
                 url,
                 lock_timeout: self.lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT),
+                deadlines: self.deadlines(Deadlines::default()),
             })),
             Err(_) if !self.command.needs_database() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// `base` with `--connect-timeout` and `--statement-timeout` applied.
+    pub(crate) fn deadlines(&self, base: Deadlines) -> Deadlines {
+        let mut deadlines = base;
+        if let Some(connect) = self.connect_timeout {
+            deadlines.connect = connect;
+        }
+        if let Some(statement) = self.statement_timeout {
+            deadlines = deadlines.with_statement(statement);
+        }
+        deadlines
     }
 
     /// How to spell a follow-up command: `backendctl migrate --dir db --migrations core`.

@@ -13,7 +13,7 @@ use super::engine::{Access, Engine, Options, Resolution};
 use super::error::MigrateError;
 use super::history::RowState;
 use super::lint::{self, Finding};
-use super::progress::Completed;
+use super::progress::{Completed, print, println};
 use super::source::{self, Migration, MigrationSet};
 use super::status::SetStatus;
 use super::target::{DatabaseTarget, SetTarget};
@@ -141,6 +141,7 @@ impl Invocation<'_> {
     fn options(&self) -> Result<Options, MigrateError> {
         Ok(Options {
             lock_timeout: self.database()?.lock_timeout,
+            deadlines: self.database()?.deadlines,
             allow_out_of_order: self.set.allow_out_of_order,
             ignore_missing: self.set.ignore_missing,
             quiet: self.quiet,
@@ -256,7 +257,7 @@ fn create_files(set: &MigrationSet, name: &str, timestamp: bool) -> Result<u8, M
             .map_err(unwritable("create", &path))?;
         f.write_all(content.as_bytes())
             .map_err(unwritable("write", &path))?;
-        println!("created {}", path.display());
+        println(&format!("created {}", path.display()))?;
     }
     Ok(exit_code::OK)
 }
@@ -343,12 +344,9 @@ async fn status(on: &Invocation<'_>, set: &MigrationSet, json: bool) -> Result<u
         eprintln!("note: a migration run is in progress (lock held by {h})");
     }
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&status.to_json(&on.hint)).unwrap_or_default()
-        );
+        println(&serde_json::to_string_pretty(&status.to_json(&on.hint)).unwrap_or_default())?;
     } else {
-        print!("{}", status.render(&on.hint));
+        print(&status.render(&on.hint))?;
     }
     Ok(if status.has_problems() {
         exit_code::ERROR
@@ -383,15 +381,15 @@ fn lint(
         findings.extend(lint::lint_script(&script, dialect));
     }
     for f in &findings {
-        println!("{f}");
+        println(&f.to_string())?;
     }
     if findings.is_empty() {
         if !on.quiet {
-            println!("no findings ({dialect})");
+            println(&format!("no findings ({dialect})"))?;
         }
         Ok(exit_code::OK)
     } else {
-        println!("{} finding(s)", findings.len());
+        println(&format!("{} finding(s)", findings.len()))?;
         Ok(exit_code::LINT_FINDINGS)
     }
 }
@@ -405,7 +403,10 @@ async fn repair(
     let result = engine.repair(set, version).await;
     let done = finish(engine, result).await?;
     if done.is_empty() && !on.quiet {
-        println!("{}: no drifted migration, nothing to repair", set.name);
+        println(&format!(
+            "{}: no drifted migration, nothing to repair",
+            set.name
+        ))?;
     }
     Ok(exit_code::OK)
 }
@@ -468,15 +469,12 @@ fn report_run<T>(
                 .and_then(miette::Diagnostic::help)
                 .map(|h| h.to_string()),
         };
-        println!(
-            "{}",
-            serde_json::to_string(&outcome).expect("the outcome serialises")
-        );
+        println(&serde_json::to_string(&outcome).expect("the outcome serialises"))?;
     } else if let Ok(value) = &result
         && !quiet
         && !flags.dry_run
     {
-        println!("{}", summary(value));
+        println(&summary(value))?;
     }
     result.map(|_| exit_code::OK)
 }

@@ -105,6 +105,13 @@ pub enum MigrateError {
         up: String,
         down: String,
     },
+    /// Standard output cannot be written (a closed pipe is not an error: see `progress::print`).
+    #[error("cannot write to standard output: {source}")]
+    #[diagnostic(code("migrate::output"))]
+    Output {
+        #[source]
+        source: std::io::Error,
+    },
     /// A `.down.sql` without its `.up.sql`.
     #[error("{} has no matching .up.sql file", down.display())]
     #[diagnostic(
@@ -139,6 +146,42 @@ pub enum MigrateError {
         holder: String,
         /// How to end a stuck holder on this engine (`, or end it with KILL <id> if it is stuck`).
         remedy: &'static str,
+    },
+
+    /// Connecting took longer than the connect timeout.
+    #[error(
+        "database {url}: no answer within {after} while connecting (TCP connect, TLS and login)"
+    )]
+    #[diagnostic(
+        code("migrate::connect-timeout"),
+        help(
+            "check that the server at that address is up and reachable: a firewall that drops packets, a proxy or tunnel with no server behind it, or a server stuck starting up all look like this; if it is only slow, raise --connect-timeout or the database node's connect-timeout (default 10s)"
+        )
+    )]
+    ConnectTimeout {
+        /// Masked.
+        url: String,
+        /// How long it waited (`10s`).
+        after: String,
+    },
+    /// A connected server stopped answering (the engine's own statements; a migration's
+    /// statement is reported with its outcome instead).
+    #[error("database {url}: no answer after {after} while {waiting_for}: {reason}")]
+    #[diagnostic(
+        code("migrate::no-answer"),
+        help(
+            "the connection was lost or froze (a server that went away, a network that drops packets); check the server, then run the command again (`status` shows what a run that was under way left)"
+        )
+    )]
+    NoAnswer {
+        /// Masked.
+        url: String,
+        /// What it was doing (`reading the history table`).
+        waiting_for: &'static str,
+        /// How long it waited.
+        after: String,
+        /// What the liveness check found.
+        reason: String,
     },
 
     // ---- a migration that failed ----
@@ -205,6 +248,52 @@ pub enum MigrateError {
         hint: String,
         /// The three ways to recover.
         recovery: String,
+    },
+    /// The connection was lost while a statement-by-statement migration's statement ran: unlike
+    /// an error from the server, this says nothing about whether the statement took effect.
+    #[error(
+        "migration {set} {}: the connection was lost during statement {number} ({server})\nWhether statement {number} took effect is unknown: {why}. So this {direction} migration is partly done:\n{statements}The history table records {done} as done and the migration as still running; `{hint} status` shows it.",
+        file.display()
+    )]
+    #[diagnostic(code("migrate::outcome-unknown"), help("{recovery}"))]
+    OutcomeUnknown {
+        set: String,
+        file: PathBuf,
+        direction: Direction,
+        /// 1-based number of the statement whose outcome is unknown.
+        number: usize,
+        /// The statements known to have run (`statements 1–2`, `no statement`).
+        done: String,
+        /// What the client saw (I/O error, reset, the session ended, no answer).
+        server: String,
+        /// Why it may have completed.
+        why: &'static str,
+        /// One line per statement: ran, UNKNOWN, not run.
+        statements: String,
+        hint: String,
+        /// How to find out, and how to settle it either way.
+        recovery: String,
+    },
+    /// The connection was lost before the server confirmed a transactional migration's commit.
+    #[error(
+        "migration {set} {}: the connection was lost before the server confirmed its transaction ({server})\nPostgreSQL rolls back the transaction of a session that ends, so nothing of it was applied, unless the connection was lost during its COMMIT: then it may have committed.",
+        file.display()
+    )]
+    #[diagnostic(
+        code("migrate::commit-unknown"),
+        help(
+            "run `{hint} status`: the history row commits in the same transaction as the migration, so {set}/{version} shows as applied if the {direction} migration's commit {}; then run the command again",
+            if *direction == Direction::Up { "went through and as pending if not" } else { "did not go through and as pending if it did" }
+        )
+    )]
+    CommitUnknown {
+        set: String,
+        file: PathBuf,
+        version: i64,
+        direction: Direction,
+        /// What the client saw.
+        server: String,
+        hint: String,
     },
     /// A statement ran but its progress could not be recorded.
     #[error(
@@ -394,14 +483,16 @@ pub enum MigrateError {
         /// Masked.
         url: String,
     },
-    /// `database.NAME.lock-timeout` is not a duration.
-    #[error("database.{database}.lock-timeout `{value}`: {reason}")]
+    /// `database.NAME.lock-timeout` (or another of its durations) is not a duration.
+    #[error("database.{database}.{key} `{value}`: {reason}")]
     #[diagnostic(
-        code("migrate::bad-lock-timeout"),
+        code("migrate::bad-duration"),
         help("write a duration such as \"30s\" or \"5m\"")
     )]
-    BadLockTimeout {
+    BadDuration {
         database: String,
+        /// `lock-timeout`, `connect-timeout`, `statement-timeout`.
+        key: &'static str,
         value: String,
         reason: String,
     },
@@ -476,7 +567,7 @@ impl MigrateError {
             MigrateError::NoDatabase
             | MigrateError::UnsupportedUrl { .. }
             | MigrateError::NoDatabaseName { .. }
-            | MigrateError::BadLockTimeout { .. }
+            | MigrateError::BadDuration { .. }
             | MigrateError::SetCycle { .. }
             | MigrateError::ResolutionMissing
             | MigrateError::InvalidManifest { .. }
@@ -491,11 +582,16 @@ impl MigrateError {
             | MigrateError::DuplicateVersion { .. }
             | MigrateError::MismatchedNames { .. }
             | MigrateError::MissingUp { .. }
+            | MigrateError::Output { .. }
             | MigrateError::Database { .. }
             | MigrateError::LockTimeout { .. }
+            | MigrateError::ConnectTimeout { .. }
+            | MigrateError::NoAnswer { .. }
             | MigrateError::RolledBack { .. }
             | MigrateError::NeedsNoTransaction { .. }
             | MigrateError::PartlyApplied { .. }
+            | MigrateError::OutcomeUnknown { .. }
+            | MigrateError::CommitUnknown { .. }
             | MigrateError::ProgressNotRecorded { .. }
             | MigrateError::RerunFailed { .. }
             | MigrateError::Blocked { .. }

@@ -43,7 +43,7 @@ pub(crate) async fn run(args: &MigrateArgs, globals: &Globals) -> Result<u8, Mig
         let set = SetTarget::from_model(name, model, &base);
         let database = database_target(&loaded, &set.database, &base, args)?;
         if chosen.len() > 1 && !args.quiet && !args.command.prints_json() {
-            println!("migrations.{name} (database.{}):", set.database);
+            super::progress::println(&format!("migrations.{name} (database.{}):", set.database))?;
         }
         let invocation = Invocation {
             database: Some(&database),
@@ -91,8 +91,8 @@ fn choose_sets(
     Ok(chosen)
 }
 
-/// The database node `name` with its URL anchored at the manifest's directory; `--lock-timeout`
-/// overrides its `lock-timeout`.
+/// The database node `name` with its URL anchored at the manifest's directory; `--lock-timeout`,
+/// `--connect-timeout` and `--statement-timeout` override its own.
 fn database_target(
     loaded: &LoadedManifest,
     name: &str,
@@ -112,6 +112,7 @@ fn database_target(
     if let Some(timeout) = args.lock_timeout {
         target.lock_timeout = timeout;
     }
+    target.deadlines = args.deadlines(target.deadlines);
     Ok(target)
 }
 

@@ -20,6 +20,7 @@
 mod checksum;
 pub mod cli;
 mod command;
+pub mod deadlines;
 mod dialect;
 mod driver;
 mod engine;

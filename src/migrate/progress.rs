@@ -1,13 +1,25 @@
 //! What a run shows while it works: a progress bar on a terminal for long runs, otherwise one
 //! line per migration (CI logs, pipes); and what it completed, for `--json`.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+use super::error::MigrateError;
 use super::source::Migration;
+
+/// Writes `text` to stdout. A closed pipe (`migrate up --dry-run | head -1`) is not an error:
+/// the command goes on without printing and exits as it would have (`println!` would panic).
+pub(crate) fn print(text: &str) -> Result<(), MigrateError> {
+    crate::output::print(text).map_err(|source| MigrateError::Output { source })
+}
+
+/// [`print`] with a newline.
+pub(crate) fn println(text: &str) -> Result<(), MigrateError> {
+    crate::output::println(text).map_err(|source| MigrateError::Output { source })
+}
 
 /// A migration a run applied or reverted (committed, or run to its end where the database
 /// cannot roll DDL back).
@@ -63,8 +75,8 @@ impl Reporter {
             bar.set_message(format!("{set}/{label}"));
             bar.inc(1);
         } else if !self.quiet {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{verb} {set}/{label} ({})", fmt_duration(elapsed));
+            // A progress line that cannot be written must not stop a run half-way.
+            let _ = println(&format!("{verb} {set}/{label} ({})", fmt_duration(elapsed)));
         }
         self.completed.push(Completed {
             action: verb,
@@ -87,7 +99,9 @@ impl Reporter {
         }
         match &self.bar {
             Some(bar) => bar.println(msg),
-            None => println!("{msg}"),
+            None => {
+                let _ = println(msg);
+            }
         }
     }
 

@@ -20,6 +20,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::deadlines::Deadlines;
 use super::dialect::Dialect;
 use super::engine::{Access, Engine, Options};
 use super::error::MigrateError;
@@ -40,6 +41,8 @@ pub struct DatabaseTarget {
     pub name: String,
     pub(crate) url: DbUrl,
     pub lock_timeout: Duration,
+    /// Connect and statement limits.
+    pub deadlines: Deadlines,
 }
 
 impl DatabaseTarget {
@@ -49,18 +52,33 @@ impl DatabaseTarget {
         model: &Database,
         url: &str,
     ) -> Result<DatabaseTarget, MigrateError> {
-        let lock_timeout = match model.lock_timeout.as_deref() {
-            Some(t) => humantime::parse_duration(t).map_err(|e| MigrateError::BadLockTimeout {
-                database: name.to_string(),
-                value: t.to_string(),
-                reason: e.to_string(),
-            })?,
-            None => DEFAULT_LOCK_TIMEOUT,
+        let duration = |key: &'static str, value: Option<&str>| {
+            value
+                .map(|t| {
+                    humantime::parse_duration(t).map_err(|e| MigrateError::BadDuration {
+                        database: name.to_string(),
+                        key,
+                        value: t.to_string(),
+                        reason: e.to_string(),
+                    })
+                })
+                .transpose()
         };
+        let lock_timeout = duration("lock-timeout", model.lock_timeout.as_deref())?;
+        let connect = duration("connect-timeout", model.connect_timeout.as_deref())?;
+        let statement = duration("statement-timeout", model.statement_timeout.as_deref())?;
+        let mut deadlines = Deadlines::default();
+        if let Some(connect) = connect {
+            deadlines.connect = connect;
+        }
+        if let Some(statement) = statement {
+            deadlines = deadlines.with_statement(statement);
+        }
         Ok(DatabaseTarget {
             name: name.to_string(),
             url: DbUrl::parse(url)?,
-            lock_timeout,
+            lock_timeout: lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT),
+            deadlines,
         })
     }
 }
@@ -177,6 +195,7 @@ pub async fn plan_database(
         .collect::<Result<_, _>>()?;
     let opts = Options {
         lock_timeout: db.lock_timeout,
+        deadlines: db.deadlines,
         quiet: true,
         ..Options::default()
     };
@@ -253,6 +272,7 @@ pub async fn apply_set(
     let loaded = MigrationSet::load(&set.name, &set.dir)?;
     let opts = Options {
         lock_timeout: db.lock_timeout,
+        deadlines: db.deadlines,
         allow_out_of_order: set.allow_out_of_order,
         ignore_missing: set.ignore_missing,
         quiet,
@@ -340,6 +360,7 @@ pub async fn apply_database_node(db: &DatabaseTarget) -> Result<(), MigrateError
         &db.url,
         Access::Read,
         Options {
+            deadlines: db.deadlines,
             quiet: true,
             ..Options::default()
         },

@@ -25,6 +25,7 @@ pub(crate) struct Backendctl {
     command: Command,
     shown: Vec<String>,
     stdin: Option<Vec<u8>>,
+    timeout: Option<std::time::Duration>,
 }
 
 impl Backendctl {
@@ -41,6 +42,7 @@ impl Backendctl {
             command,
             shown: vec!["backendctl".to_owned()],
             stdin: None,
+            timeout: None,
         }
     }
 
@@ -84,12 +86,20 @@ impl Backendctl {
         self
     }
 
+    /// Kills the process after `limit`, so that a hang fails the test instead of stalling it
+    /// (the status is then a signal: no exit code).
+    pub(crate) fn timeout(mut self, limit: std::time::Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
     /// Runs to the end and captures stdout and stderr.
     pub(crate) fn run(self) -> Output {
         let Self {
             mut command,
             shown,
             stdin,
+            timeout,
         } = self;
         let dir = command.get_current_dir().map(Path::to_path_buf);
         command.stdin(Stdio::null());
@@ -98,6 +108,9 @@ impl Backendctl {
         let mut command = assert_cmd::Command::from_std(command);
         if let Some(input) = stdin {
             command.write_stdin(input);
+        }
+        if let Some(limit) = timeout {
+            command.timeout(limit);
         }
         let output = command
             .output()

@@ -3,6 +3,7 @@
 
 use backendctl::exit_code;
 
+use crate::binary::Output;
 use crate::harness::{Test, trial};
 use crate::migrate_support::{Kind, TestDb, per_engine, write};
 
@@ -26,6 +27,15 @@ pub(crate) fn tests() -> Vec<Test> {
         ),
         trial!(transaction_control_in_a_file_is_refused),
         trial!(status_text_and_json_are_stable),
+        trial!(closed_stdout_is_not_a_panic),
+        trial!(
+            mariadb_connection_lost_mid_statement_is_an_unknown_outcome,
+            needs = [MariaDb]
+        ),
+        trial!(
+            postgres_connection_lost_mid_migration_is_a_commit_unknown,
+            needs = [Postgres]
+        ),
     ])
     .collect()
 }
@@ -641,4 +651,180 @@ fn regex_escape(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Runs `args` with stdout a pipe that is closed after its first line is read, and returns the
+/// exit code and stderr. The output must exceed the pipe's buffer (64 KiB on Linux), so the
+/// program writes to the closed pipe whatever the timing.
+fn run_into_closed_pipe(db: &TestDb, m: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut spawned = db
+        .backendctl(m, args)
+        .spawn(std::process::Stdio::piped(), std::process::Stdio::piped());
+    let child = spawned.child();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty(), "no output at all");
+    // The reader is dropped here: the rest goes to a closed pipe.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (child.wait().unwrap().code(), stderr)
+}
+
+/// Regression (issue 11): `migrate up --dry-run | head -1` panicked ("failed printing to stdout:
+/// Broken pipe", exit 101). A closed stdout ends the output quietly: exit 0 for the dry run,
+/// and `status` keeps its own exit code (2: pending).
+fn closed_stdout_is_not_a_panic() {
+    let db = TestDb::new(Kind::Sqlite, "brokenpipe");
+    let m = db.migrations("m");
+    // Long names and statements: every output below is larger than the pipe's buffer.
+    let padding = "x".repeat(400);
+    let name = "n".repeat(200);
+    for v in 1..=800 {
+        std::fs::write(
+            m.join(format!("{v:04}_{name}.up.sql")),
+            format!("CREATE TABLE t{v} (id int); -- {padding}\n"),
+        )
+        .unwrap();
+    }
+    for (args, code) in [
+        (&["up", "--dry-run"][..], 0),
+        (&["status"][..], 2),
+        (&["status", "--json"][..], 2),
+    ] {
+        let (exit, stderr) = run_into_closed_pipe(&db, &m, args);
+        assert_eq!(exit, Some(code), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+    assert!(!db.has_table("t1"), "a dry run changes nothing");
+}
+
+/// The diagnostic as one line: miette's wrapping and gutter removed.
+fn flat(text: &str) -> String {
+    text.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Polls `sql` (one integer) on the test database until it is not 0, for at most 60 s, and
+/// returns it: waits for a condition, not for a time.
+fn wait_until_nonzero(db: &TestDb, sql: &str) -> i64 {
+    let started = std::time::Instant::now();
+    loop {
+        let value = db.scalar(sql);
+        if value != 0 {
+            return value;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "never became true: {sql}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Starts `migrate up` on `m`, ends its server-side session with `kill` once `running` (the
+/// session's id, 0 while not yet there) sees its statement under way, and returns the output.
+fn up_killed_mid_statement(
+    db: &TestDb,
+    m: &std::path::Path,
+    running: &str,
+    kill: impl Fn(i64),
+) -> Output {
+    let spawned = db
+        .backendctl(m, &["up"])
+        .spawn(std::process::Stdio::piped(), std::process::Stdio::piped());
+    let session = wait_until_nonzero(db, running);
+    kill(session);
+    spawned.wait()
+}
+
+/// Regression (issue 11): on MariaDB a connection lost mid-statement was reported as "FAILED
+/// statement 2 … fix statement 2", although the statement may have completed. It is now an
+/// unknown outcome, with how to check and how to settle it either way; the `running` row says
+/// statement 1 ran, and `resolve --resume` finishes the migration.
+fn mariadb_connection_lost_mid_statement_is_an_unknown_outcome() {
+    let db = TestDb::new(Kind::MySql, "lostmid");
+    let m = db.migrations("m");
+    let up = "CREATE TABLE a (id int);\nSELECT SLEEP(5);\nCREATE TABLE b (id int);\n";
+    write(&m, &[("0001_slow.up.sql", up)]);
+    let name = db.url.rsplit('/').next().unwrap().to_string();
+    let running = format!(
+        "SELECT CAST(COALESCE(MAX(ID), 0) AS SIGNED) FROM information_schema.PROCESSLIST \
+         WHERE DB = '{name}' AND INFO LIKE 'SELECT SLEEP(5)%'"
+    );
+    let out = up_killed_mid_statement(&db, &m, &running, |id| db.exec(&format!("KILL {id}")));
+    let text = flat(&out.assert_status(exit_code::ERROR).text());
+    for expected in [
+        "migrate::outcome-unknown",
+        "the connection was lost during statement 2",
+        "Whether statement 2 took effect is unknown",
+        "UNKNOWN statement 2",
+        "not run statement 3",
+        "records statement 1 as done",
+        "resolve 1 --resume",
+        "resolve 1 --applied",
+        "resolve 1 --rolled-back",
+    ] {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+    assert!(!text.contains("FAILED"), "{text}");
+    assert!(!text.contains("fix statement"), "{text}");
+    assert!(db.has_table("a") && !db.has_table("b"), "{text}");
+    assert_eq!(
+        db.scalar("SELECT CAST(statements_done AS SIGNED) FROM backendctl_migrations"),
+        1
+    );
+
+    // It did not take effect (a SELECT): resume runs statements 2–3.
+    write(&m, &[("0001_slow.up.sql", &up.replace("SLEEP(5)", "1"))]);
+    db.migrate(&m, &["resolve", "1", "--resume"])
+        .assert_status(exit_code::OK);
+    assert!(db.has_table("b"));
+    db.migrate(&m, &["status"]).assert_status(exit_code::OK);
+}
+
+/// Regression (issue 11): on PostgreSQL a session terminated mid-migration says the transaction
+/// rolled back unless the connection went during COMMIT, and that `status` tells which (the
+/// history row commits with the migration); here it rolled back, so the migration is pending.
+fn postgres_connection_lost_mid_migration_is_a_commit_unknown() {
+    let db = TestDb::new(Kind::Postgres, "lostmid");
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[(
+            "0001_slow.up.sql",
+            "CREATE TABLE a (id int);\nSELECT pg_sleep(5);\n",
+        )],
+    );
+    let running = "SELECT coalesce(max(pid), 0)::bigint FROM pg_stat_activity \
+                   WHERE datname = current_database() AND pid <> pg_backend_pid() \
+                   AND application_name LIKE 'backendctl migrate%' AND query LIKE '%pg_sleep(5)%'";
+    let out = up_killed_mid_statement(&db, &m, running, |pid| {
+        db.scalar(&format!(
+            "SELECT CASE WHEN pg_terminate_backend({pid}) THEN 1 ELSE 0 END::bigint"
+        ));
+    });
+    let text = flat(&out.assert_status(exit_code::ERROR).text());
+    for expected in [
+        "migrate::commit-unknown",
+        "the connection was lost before the server confirmed its transaction",
+        "unless the connection was lost during its COMMIT",
+        "status",
+    ] {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+    assert!(!text.contains("FAILED"), "{text}");
+    assert!(!db.has_table("a"), "rolled back: {text}");
+    db.migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
 }

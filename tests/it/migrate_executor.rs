@@ -41,6 +41,8 @@ fn run(kind: Kind) {
     let database = Database {
         url: "ignored: interpolated by the engine".to_string(),
         lock_timeout: Some("30s".to_string()),
+        connect_timeout: None,
+        statement_timeout: None,
         after: vec![],
     };
     let target = DatabaseTarget::from_model("main", &database, &db.url).unwrap();

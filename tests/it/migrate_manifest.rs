@@ -3,6 +3,7 @@
 
 use backendctl::exit_code;
 
+use crate::binary::Output;
 use crate::common::Workspace;
 use crate::harness::{Test, trial};
 
@@ -11,6 +12,7 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(status_up_and_down_follow_the_manifest),
         trial!(json_through_the_manifest_is_one_line_per_set_in_order),
         trial!(a_piped_yes_does_not_confirm_a_revert),
+        trial!(a_server_that_never_answers_fails_within_the_connect_timeout),
     ]
 }
 
@@ -129,4 +131,85 @@ fn a_piped_yes_does_not_confirm_a_revert() {
     workspace
         .run(&["migrate", "status"])
         .assert_status(exit_code::OK);
+}
+
+/// A TCP server that accepts connections and never answers (a proxy with nothing behind it),
+/// holding every connection open for the life of the test process.
+fn silent_server() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+/// Runs backendctl in `workspace`, killed after 60 s so that a hang fails the test instead of
+/// stalling it; returns the output and how long it took.
+fn run_bounded(workspace: &Workspace, args: &[&str]) -> (Output, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let output = workspace
+        .backendctl()
+        .args(args)
+        .timeout(std::time::Duration::from_secs(60))
+        .run();
+    (output, started.elapsed())
+}
+
+/// Regression (issue 11): a database server that accepts and never answers hung `migrate up`
+/// (still waiting at 200 s) and `plan` (60 s) with no output. Connecting is bounded by the
+/// database node's `connect-timeout` (or `--connect-timeout`), and the error names the server
+/// (password masked), what it waited for and for how long.
+fn a_server_that_never_answers_fails_within_the_connect_timeout() {
+    let port = silent_server();
+    for scheme in ["postgres", "mysql"] {
+        let manifest = format!(
+            r#"backend version=1
+database "main" {{
+    url "{scheme}://app:s3cret@127.0.0.1:{port}/app"
+    connect-timeout "1s"
+}}
+migrations "schema" {{
+    database "main"
+    path "db/schema"
+}}
+"#
+        );
+        let workspace = Workspace::new(&manifest);
+        std::fs::create_dir_all(workspace.join("db/schema")).unwrap();
+        std::fs::write(
+            workspace.join("db/schema/0001_t.up.sql"),
+            "CREATE TABLE t (id int);\n",
+        )
+        .unwrap();
+        for (args, waited) in [
+            (&["migrate", "status"][..], "1s"),
+            (&["migrate", "up"][..], "1s"),
+            (&["migrate", "--connect-timeout", "2s", "up"][..], "2s"),
+            (&["plan"][..], "1s"),
+        ] {
+            let (output, took) = run_bounded(&workspace, args);
+            let err = output.stderr();
+            assert_eq!(output.status(), Some(1), "{scheme} {args:?}: {err}");
+            assert!(
+                took < std::time::Duration::from_secs(20),
+                "{scheme} {args:?} took {took:?}"
+            );
+            for expected in [
+                "migrate::connect-timeout",
+                &format!("{scheme}://app:****@127.0.0.1:{port}/app"),
+                &format!("no answer within {waited} while connecting"),
+                "connect-timeout",
+            ] {
+                assert!(
+                    err.contains(expected),
+                    "{scheme} {args:?}: {expected}\n{err}"
+                );
+            }
+            assert!(!err.contains("s3cret"), "{err}");
+        }
+    }
 }

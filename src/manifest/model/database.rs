@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 /// database "main" {
 ///     url "{{ env.DATABASE_URL | default('sqlite://var/shop.db') }}"
 ///     lock-timeout "5m"
+///     connect-timeout "10s"
+///     statement-timeout "30m"
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -22,6 +24,19 @@ pub struct Database {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = super::duration::DURATION_PATTERN))]
     pub lock_timeout: Option<String>,
+    /// How long connecting may take (TCP connect, TLS and login) before the run fails naming the
+    /// server; also how long a server that stops answering mid-run is given before a fresh
+    /// connection checks on it (a duration such as "5s"). Default "10s".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = super::duration::DURATION_PATTERN))]
+    pub connect_timeout: Option<String>,
+    /// Longest time one statement may run: the server cancels it (PostgreSQL `statement_timeout`,
+    /// MariaDB `max_statement_time`) and the client stops waiting shortly after. Default: no
+    /// limit, so a long index build is never killed by a default; a frozen connection is caught
+    /// by the connect timeout's liveness check instead. "0s" also means no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = super::duration::DURATION_PATTERN))]
+    pub statement_timeout: Option<String>,
     /// Nodes that must be applied before this one, by address (`project.shop-api`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after: Vec<String>,

@@ -8,12 +8,16 @@
 //! moment a killed client's sockets close, while the server may still be executing the first
 //! connection's statement.
 
+mod liveness;
 mod mysql;
 mod postgres;
 mod sqlite;
 
 use std::time::Duration;
 
+use liveness::{Stall, Watch};
+
+use super::deadlines::{Deadlines, show};
 use super::dialect::Dialect;
 use super::error::MigrateError;
 use super::history::HistoryRow;
@@ -25,6 +29,9 @@ pub(crate) struct ExecFailure {
     pub(crate) message: String,
     /// 0-based character offset of the error in the text that was sent, when the server says.
     pub(crate) position: Option<usize>,
+    /// The connection was lost (I/O error, reset, the session ended, no answer) rather than the
+    /// server rejecting the statement: whether the statement took effect is unknown.
+    pub(crate) lost: bool,
 }
 
 impl ExecFailure {
@@ -45,7 +52,36 @@ impl ExecFailure {
             },
             other => other.to_string(),
         };
-        ExecFailure { message, position }
+        ExecFailure {
+            message,
+            position,
+            lost: is_lost(e),
+        }
+    }
+}
+
+/// Whether `e` means the connection is gone rather than a statement rejected: an I/O or protocol
+/// error, or a server message that it is ending the session (PostgreSQL class 08 and 57P01–03,
+/// `pg_terminate_backend`; MySQL/MariaDB 1927 "connection was killed", 1053 shutdown, and the
+/// client codes 2006/2013).
+fn is_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if db
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some()
+            {
+                code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+            } else {
+                let number = db
+                    .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                    .map(sqlx::mysql::MySqlDatabaseError::number);
+                matches!(number, Some(1927 | 1053 | 2006 | 2013))
+            }
+        }
+        _ => false,
     }
 }
 
@@ -71,39 +107,105 @@ where
     })
 }
 
-/// An open connection to one of the supported engines.
-pub(crate) enum Conn {
+/// An open connection to one of the supported engines, every round trip bounded by its
+/// [`Watch`].
+pub(crate) struct Conn {
+    session: Session,
+    watch: Watch,
+}
+
+enum Session {
     Postgres(postgres::Postgres),
     MySql(mysql::MySql),
     Sqlite(sqlite::Sqlite),
 }
 
 macro_rules! each {
-    ($self:ident, $c:ident => $e:expr) => {
-        match $self {
-            Conn::Postgres($c) => $e,
-            Conn::MySql($c) => $e,
-            Conn::Sqlite($c) => $e,
+    ($session:expr, $c:ident => $e:expr) => {
+        match $session {
+            Session::Postgres($c) => $e,
+            Session::MySql($c) => $e,
+            Session::Sqlite($c) => $e,
         }
     };
 }
 
+/// What an abandoned wait becomes: an engine error naming the wait, or a statement's failure
+/// whose outcome is unknown.
+trait FromStall {
+    fn from_stall(stall: Stall, url: String, waiting_for: &'static str) -> Self;
+}
+
+impl FromStall for MigrateError {
+    fn from_stall(stall: Stall, url: String, waiting_for: &'static str) -> MigrateError {
+        MigrateError::NoAnswer {
+            url,
+            waiting_for,
+            after: show(Duration::from_secs(stall.after.as_secs())),
+            reason: stall.reason,
+        }
+    }
+}
+
+impl FromStall for ExecFailure {
+    fn from_stall(stall: Stall, _: String, _: &'static str) -> ExecFailure {
+        ExecFailure {
+            message: format!(
+                "no answer after {}: {}",
+                show(Duration::from_secs(stall.after.as_secs())),
+                stall.reason
+            ),
+            position: None,
+            lost: true,
+        }
+    }
+}
+
 impl Conn {
-    /// Opens the connection.
-    pub(crate) async fn connect(url: &DbUrl) -> Result<Conn, MigrateError> {
-        Ok(match url.dialect {
-            Dialect::Postgres => Conn::Postgres(postgres::Postgres::connect(url).await?),
-            Dialect::MySql => Conn::MySql(mysql::MySql::connect(url).await?),
-            Dialect::Sqlite => Conn::Sqlite(sqlite::Sqlite::connect(url).await?),
+    /// Opens the connection, within the connect timeout.
+    pub(crate) async fn connect(url: &DbUrl, deadlines: Deadlines) -> Result<Conn, MigrateError> {
+        let statement = deadlines.statement;
+        let opening = async {
+            Ok::<_, MigrateError>(match url.dialect {
+                Dialect::Postgres => {
+                    Session::Postgres(postgres::Postgres::connect(url, statement).await?)
+                }
+                Dialect::MySql => Session::MySql(mysql::MySql::connect(url, statement).await?),
+                Dialect::Sqlite => Session::Sqlite(sqlite::Sqlite::connect(url).await?),
+            })
+        };
+        let session = tokio::time::timeout(deadlines.connect, opening)
+            .await
+            .map_err(|_| MigrateError::ConnectTimeout {
+                url: url.masked(),
+                after: show(deadlines.connect),
+            })??;
+        let id = match &session {
+            Session::Postgres(c) => Some(c.id),
+            Session::MySql(c) => Some(c.id),
+            Session::Sqlite(_) => None,
+        };
+        Ok(Conn {
+            session,
+            watch: Watch::new(url, id, deadlines),
         })
     }
 
-    pub(crate) fn dialect(&self) -> Dialect {
-        match self {
-            Conn::Postgres(_) => Dialect::Postgres,
-            Conn::MySql(_) => Dialect::MySql,
-            Conn::Sqlite(_) => Dialect::Sqlite,
+    /// Runs `work` on the session under the liveness check.
+    async fn watched<T, E: FromStall>(
+        &mut self,
+        waiting_for: &'static str,
+        work: impl AsyncFnOnce(&mut Session) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let Conn { session, watch } = self;
+        match watch.guard(work(session)).await {
+            Ok(result) => result,
+            Err(stall) => Err(E::from_stall(stall, watch.url.masked(), waiting_for)),
         }
+    }
+
+    pub(crate) fn dialect(&self) -> Dialect {
+        self.watch.url.dialect
     }
 
     /// Takes the database's migration lock, waiting up to `timeout`. `waiting` is called with a
@@ -113,17 +215,33 @@ impl Conn {
         timeout: Duration,
         waiting: &mut dyn FnMut(&str),
     ) -> Result<(), MigrateError> {
-        each!(self, c => c.lock(timeout, waiting).await)
+        self.watched(
+            "waiting for the migration lock",
+            async |s| each!(s, c => c.lock(timeout, waiting).await),
+        )
+        .await
     }
 
-    /// Releases the lock (closing the connection also does).
+    /// Releases the lock (closing the connection also does; a lost connection's lock died with
+    /// its session, or dies when its socket closes).
     pub(crate) async fn unlock(&mut self) -> Result<(), MigrateError> {
-        each!(self, c => c.unlock().await)
+        if self.watch.lost.is_some() {
+            return Ok(());
+        }
+        self.watched(
+            "releasing the migration lock",
+            async |s| each!(s, c => c.unlock().await),
+        )
+        .await
     }
 
     /// Whether the history table exists.
     pub(crate) async fn history_exists(&mut self) -> Result<bool, MigrateError> {
-        each!(self, c => c.history_exists().await)
+        self.watched(
+            "reading the history table",
+            async |s| each!(s, c => c.history_exists().await),
+        )
+        .await
     }
 
     /// Creates the history tables if they are missing. Call with the lock held.
@@ -141,12 +259,20 @@ impl Conn {
             return Ok(Vec::new());
         }
         let sql = super::history::select_all(self.dialect());
-        each!(self, c => c.read_history(&sql).await)
+        self.watched(
+            "reading the history table",
+            async |s| each!(s, c => c.read_history(&sql).await),
+        )
+        .await
     }
 
     /// Runs `sql` (one or more statements) as it is.
     pub(crate) async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {
-        each!(self, c => c.exec(sql).await)
+        self.watched(
+            "running a statement",
+            async |s| each!(s, c => c.exec(sql).await),
+        )
+        .await
     }
 
     /// Runs `body` and then `record` in one transaction; on failure nothing is left behind.
@@ -157,33 +283,43 @@ impl Conn {
         body: &str,
         record: &dyn Fn(&str) -> String,
     ) -> Result<(), ExecFailure> {
-        match self {
-            Conn::Postgres(c) => c.run_in_transaction(body, record).await,
-            Conn::Sqlite(c) => c.run_in_transaction(body, record).await,
-            Conn::MySql(_) => {
+        self.watched("running a migration", async |s| match s {
+            Session::Postgres(c) => c.run_in_transaction(body, record).await,
+            Session::Sqlite(c) => c.run_in_transaction(body, record).await,
+            Session::MySql(_) => {
                 unreachable!("MySQL DDL is not transactional; the engine runs it step by step")
             }
-        }
+        })
+        .await
     }
 
     /// Runs a batch of statements in one round trip and says how many completed before an error.
     pub(crate) async fn exec_counted(&mut self, sql: &str) -> (usize, Result<(), ExecFailure>) {
-        match self {
-            Conn::MySql(c) => c.exec_counted(sql).await,
-            other => match other.exec(sql).await {
-                Ok(()) => (usize::MAX, Ok(())),
-                Err(e) => (0, Err(e)),
-            },
-        }
+        let counted = self
+            .watched("running a statement", async |s| match s {
+                Session::MySql(c) => Ok(c.exec_counted(sql).await),
+                other => Ok(match each!(other, c => c.exec(sql).await) {
+                    Ok(()) => (usize::MAX, Ok(())),
+                    Err(e) => (0, Err(e)),
+                }),
+            })
+            .await;
+        // An abandoned wait: how many results arrived is unknown, so none is counted.
+        counted.unwrap_or_else(|stall: ExecFailure| (0, Err(stall)))
     }
 
     pub(crate) fn masked_url(&self) -> String {
-        each!(self, c => c.url.masked())
+        self.watch.url.masked()
     }
 
-    /// Closes the connection.
+    /// Closes the connection (within the connect timeout; a lost one is only dropped).
     pub(crate) async fn close(self) {
-        each!(self, c => c.close().await);
+        if self.watch.lost.is_some() {
+            return;
+        }
+        let limit = self.watch.deadlines.connect;
+        let _ =
+            tokio::time::timeout(limit, async { each!(self.session, c => c.close().await) }).await;
     }
 }
 

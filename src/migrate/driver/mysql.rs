@@ -27,10 +27,19 @@ pub(crate) struct MySql {
     conn: MySqlConnection,
     pub(crate) url: DbUrl,
     lock: Option<String>,
+    /// The server's connection id of this session.
+    pub(crate) id: i64,
+    /// The session's statement limit.
+    statement: Option<Duration>,
 }
 
 impl MySql {
-    pub(crate) async fn connect(url: &DbUrl) -> Result<MySql, MigrateError> {
+    /// Connects; `statement` becomes the session's `max_statement_time` (MariaDB), or
+    /// `max_execution_time` (MySQL, which limits SELECT only).
+    pub(crate) async fn connect(
+        url: &DbUrl,
+        statement: Option<Duration>,
+    ) -> Result<MySql, MigrateError> {
         let masked = url.masked();
         // Keep the server's sql_mode and time zone: migrations must mean what they mean in the
         // mysql client (sqlx would add PIPES_AS_CONCAT and force UTC).
@@ -45,10 +54,24 @@ impl MySql {
         conn.execute("SET autocommit = 1")
             .await
             .map_err(|e| db_error(&masked, &e))?;
+        if let Some(limit) = statement {
+            let set = format!("SET SESSION max_statement_time = {}", limit.as_secs_f64());
+            if conn.execute(AssertSqlSafe(set)).await.is_err() {
+                let set = format!("SET SESSION max_execution_time = {}", limit.as_millis());
+                let _ = conn.execute(AssertSqlSafe(set)).await;
+            }
+        }
+        // For the liveness check (the processlist's ID).
+        let id: u64 = sqlx::query_scalar("SELECT CONNECTION_ID()")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|e| db_error(&masked, &e))?;
         Ok(MySql {
             conn,
             url: url.clone(),
             lock: None,
+            id: i64::try_from(id).unwrap_or(i64::MAX),
+            statement,
         })
     }
 
@@ -74,7 +97,15 @@ impl MySql {
         let mut last_report: Option<Instant> = None;
         loop {
             let remaining = timeout.saturating_sub(start.elapsed());
-            let wait = remaining.min(Duration::from_secs(5)).as_secs_f64();
+            // Each GET_LOCK call waits server-side; under the statement limit, or the server
+            // would cancel the wait itself.
+            let most = self
+                .statement
+                .filter(|s| !s.is_zero())
+                .map_or(Duration::from_secs(5), |s| {
+                    (s / 2).min(Duration::from_secs(5))
+                });
+            let wait = remaining.min(most).as_secs_f64();
             let got: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, ?)")
                 .bind(&name)
                 .bind(wait)
@@ -185,9 +216,11 @@ impl MySql {
             None => (done, Ok(())),
             Some(f) => {
                 // A failed batch stops where it failed: undo its open transaction and restore
-                // autocommit, which a statement batch turns off.
-                let _ = self.conn.execute("ROLLBACK").await;
-                let _ = self.conn.execute("SET autocommit = 1").await;
+                // autocommit, which a statement batch turns off (nothing to do on a lost one).
+                if !f.lost {
+                    let _ = self.conn.execute("ROLLBACK").await;
+                    let _ = self.conn.execute("SET autocommit = 1").await;
+                }
                 (done, Err(f))
             }
         }

@@ -25,28 +25,44 @@ pub(crate) struct Postgres {
     conn: PgConnection,
     pub(crate) url: DbUrl,
     key: Option<i64>,
+    /// The server's process id of this session.
+    pub(crate) id: i64,
 }
 
 impl Postgres {
-    pub(crate) async fn connect(url: &DbUrl) -> Result<Postgres, MigrateError> {
+    /// Connects; `statement` becomes the session's `statement_timeout`.
+    pub(crate) async fn connect(
+        url: &DbUrl,
+        statement: Option<Duration>,
+    ) -> Result<Postgres, MigrateError> {
         let masked = url.masked();
         let actor = Actor::current();
+        // In the startup packet, so no extra round trip; the engine's literals rely on it.
+        let mut options = vec![("standard_conforming_strings", "on".to_string())];
+        if let Some(limit) = statement {
+            options.push(("statement_timeout", limit.as_millis().to_string()));
+        }
         let opts = PgConnectOptions::from_str(&url.raw)
             .map_err(|e| db_error(&masked, &e))?
-            // In the startup packet, so no extra round trip; the engine's literals rely on it.
-            .options([("standard_conforming_strings", "on")])
+            .options(options)
             .application_name(&format!(
                 "backendctl migrate {} pid {}",
                 actor.by,
                 std::process::id()
             ));
-        let conn = PgConnection::connect_with(&opts)
+        let mut conn = PgConnection::connect_with(&opts)
+            .await
+            .map_err(|e| db_error(&masked, &e))?;
+        // For the liveness check (pg_stat_activity.pid).
+        let id: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut conn)
             .await
             .map_err(|e| db_error(&masked, &e))?;
         Ok(Postgres {
             conn,
             url: url.clone(),
             key: None,
+            id: i64::from(id),
         })
     }
 
@@ -165,8 +181,11 @@ impl Postgres {
             Ok(_) => Ok(()),
             Err(e) => {
                 let f = ExecFailure::from_sqlx(&e);
-                // A failed statement inside an explicit transaction leaves it aborted.
-                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut self.conn).await;
+                // A failed statement inside an explicit transaction leaves it aborted (a lost
+                // session's transaction ended with it).
+                if !f.lost {
+                    let _ = sqlx::raw_sql("ROLLBACK").execute(&mut self.conn).await;
+                }
                 Err(f)
             }
         }

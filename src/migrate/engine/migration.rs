@@ -3,9 +3,10 @@
 
 use super::failure_report::failure_location;
 use super::{Engine, Steps, begin, check_no_transaction_control, script_of};
+use crate::migrate::driver::ExecFailure;
 use crate::migrate::error::{Direction, MigrateError};
 use crate::migrate::history::{self, Record};
-use crate::migrate::source::Migration;
+use crate::migrate::source::{Migration, Script};
 use crate::migrate::split;
 
 impl Engine {
@@ -80,7 +81,7 @@ impl Engine {
                     begin(d),
                     m.up.sql.trim_end()
                 ),
-            );
+            )?;
             return Ok(());
         }
         let actor = self.actor.clone();
@@ -94,6 +95,9 @@ impl Engine {
             })
             .await;
         result.map_err(|f| {
+            if f.lost {
+                return self.commit_unknown(set, m, &m.up, Direction::Up, f);
+            }
             let statement = failure_location(&m.up, &f, &stmts);
             if f.message.contains("cannot run inside a transaction block")
                 || f.message.contains("cannot be executed within a pipeline")
@@ -175,21 +179,45 @@ impl Engine {
                     begin(d),
                     script.sql.trim_end()
                 ),
-            );
+            )?;
             return Ok(());
         }
         let result = self
             .conn
             .run_in_transaction(&script.sql, &|_| delete.to_string())
             .await;
-        result.map_err(|f| MigrateError::RolledBack {
+        result.map_err(|f| {
+            if f.lost {
+                return self.commit_unknown(set, m, script, Direction::Down, f);
+            }
+            MigrateError::RolledBack {
+                set: set.to_string(),
+                file: script.path.clone(),
+                version: m.version,
+                direction: Direction::Down,
+                statement: failure_location(script, &f, &stmts),
+                server: f.message,
+            }
+        })
+    }
+
+    /// A transactional migration whose connection was lost before its commit was confirmed.
+    fn commit_unknown(
+        &self,
+        set: &str,
+        m: &Migration,
+        script: &Script,
+        direction: Direction,
+        f: ExecFailure,
+    ) -> MigrateError {
+        MigrateError::CommitUnknown {
             set: set.to_string(),
             file: script.path.clone(),
             version: m.version,
-            direction: Direction::Down,
-            statement: failure_location(script, &f, &stmts),
+            direction,
             server: f.message,
-        })
+            hint: self.opts.command_hint.clone(),
+        }
     }
 }
 

@@ -28,6 +28,7 @@ mod up;
 
 use std::time::Duration;
 
+use super::deadlines::Deadlines;
 use super::dialect::Dialect;
 use super::driver::{Conn, ExecFailure};
 use super::error::{Direction, MigrateError};
@@ -43,6 +44,7 @@ pub(crate) use recovery::Resolution;
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
     pub(crate) lock_timeout: Duration,
+    pub(crate) deadlines: Deadlines,
     pub(crate) allow_out_of_order: bool,
     pub(crate) ignore_missing: bool,
     pub(crate) dry_run: bool,
@@ -55,6 +57,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             lock_timeout: Duration::from_secs(300),
+            deadlines: Deadlines::default(),
             allow_out_of_order: false,
             ignore_missing: false,
             dry_run: false,
@@ -88,7 +91,7 @@ impl Engine {
         access: Access,
         opts: Options,
     ) -> Result<Engine, MigrateError> {
-        let mut conn = Conn::connect(url).await?;
+        let mut conn = Conn::connect(url, opts.deadlines).await?;
         let reporter = Reporter::new(opts.quiet);
         if access == Access::Write && !opts.dry_run {
             let mut waiting = |msg: &str| eprintln!("{msg}");
@@ -147,13 +150,12 @@ impl Engine {
         }
     }
 
-    fn print_dry_run(set: &str, script: &Script, how: &str, sql: &str) {
-        println!("-- {set}: {} ({how})", script.path.display());
-        print!("{sql}");
-        if !sql.ends_with('\n') {
-            println!();
-        }
-        println!();
+    fn print_dry_run(set: &str, script: &Script, how: &str, sql: &str) -> Result<(), MigrateError> {
+        let end = if sql.ends_with('\n') { "\n" } else { "\n\n" };
+        super::progress::print(&format!(
+            "-- {set}: {} ({how})\n{sql}{end}",
+            script.path.display()
+        ))
     }
 
     fn groupable(&self, dir: Direction, m: &Migration) -> bool {

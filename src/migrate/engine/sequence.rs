@@ -195,7 +195,7 @@ impl Engine {
         }
         if self.opts.dry_run {
             let _ = writeln!(text, "COMMIT;");
-            println!("{text}");
+            crate::migrate::progress::println(&text)?;
             return Ok(Ok(durations));
         }
         self.conn

@@ -35,7 +35,7 @@ impl Engine {
             None => finish,
         };
         if self.opts.dry_run {
-            self.print_steps(steps, first.as_deref(), &finish_all);
+            self.print_steps(steps, first.as_deref(), &finish_all)?;
             return Ok(wrote_next);
         }
         if let Some(f) = first {
@@ -49,6 +49,11 @@ impl Engine {
             let book = self.book_for(steps, i, &finish_all);
             match self.run_statement(&steps.stmts[i], &book).await {
                 Ok(()) => {}
+                // The connection is gone: nothing can be recorded, and the `running` row with
+                // statements 1–i done already says what is known.
+                Err(StepFailure::Statement(f)) if f.lost => {
+                    return Err(self.lost_report(steps, i, f));
+                }
                 Err(StepFailure::Statement(f)) => {
                     return Err(self.record_failure(steps, i, f).await);
                 }
@@ -135,7 +140,12 @@ impl Engine {
     }
 
     /// Prints what [`Engine::run_steps`] would send.
-    fn print_steps(&self, steps: &Steps<'_>, first: Option<&str>, finish_all: &str) {
+    fn print_steps(
+        &self,
+        steps: &Steps<'_>,
+        first: Option<&str>,
+        finish_all: &str,
+    ) -> Result<(), MigrateError> {
         let d = self.dialect;
         let mut text = String::new();
         if let Some(f) = first {
@@ -162,7 +172,7 @@ impl Engine {
             steps.script,
             &format!("{}, {how}", steps.dir),
             &text,
-        );
+        )
     }
 }
 

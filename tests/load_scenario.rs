@@ -436,3 +436,118 @@ fn each_user_keeps_cookies_within_an_iteration_unless_cookies_are_off() {
         assert_eq!(before["checks-failed"], 0, "{name}: {s}");
     }
 }
+
+/// Regression (issue 11): `{{ env.X }}` and `{{ vu }}` in one scenario string made every
+/// request fail with category `other`, and neither validate nor plan said anything: the string
+/// was left whole for the load engine, where `env` is undefined. The env part is now
+/// interpolated with the manifest (a secret, masked in every output) and the run-time part
+/// rendered per request.
+#[test]
+fn env_and_runtime_variables_mix_in_one_scenario_string() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+mock "api" {{
+    listen "127.0.0.1:{port}"
+    route "GET" "/t/acme-7f3e/users/{{id}}" body="ok"
+}}
+scenario "tenant" {{
+    after "mock.api"
+    base-url "http://127.0.0.1:{port}"
+    stages {{
+        stage "500ms" target=2
+    }}
+    request "user" "GET" "/t/{{{{ env.TENANT }}}}/users/{{{{ vu }}}}" {{
+        header "X-Tenant" "{{{{ env.TENANT }}}}-{{{{ iteration }}}}"
+        expect status=200 body-contains="ok"
+    }}
+}}
+"#
+    ));
+    let run = |args: &[&str], tenant: Option<&str>| {
+        let mut command = common::backendctl();
+        command.current_dir(ws.path()).args(args);
+        if let Some(tenant) = tenant {
+            command.env("TENANT", tenant);
+        }
+        command.output().expect("runs")
+    };
+    let unset = run(&["validate"], None);
+    assert_eq!(
+        unset.status.code(),
+        Some(3),
+        "an unset variable is reported"
+    );
+    assert!(
+        common::stderr(&unset).contains("TENANT"),
+        "{}",
+        common::stderr(&unset)
+    );
+
+    let plan = run(&["plan", "--json"], Some("acme-7f3e"));
+    let text = common::stdout(&plan);
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{text}{}",
+        common::stderr(&plan)
+    );
+    assert!(
+        text.contains("users/{{ vu }}") && !text.contains("acme-7f3e"),
+        "{text}"
+    );
+
+    let output = run(&["apply", "--yes"], Some("acme-7f3e"));
+    let text = common::stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{text}{}",
+        common::stderr(&output)
+    );
+    assert!(
+        !text.contains("acme-7f3e"),
+        "the tenant is a secret: {text}"
+    );
+    let total = &scenario_json(&ws, "tenant")["scenarios"][0]["total"];
+    assert!(total["count"].as_u64().unwrap() > 0, "{total}");
+    assert_eq!(total["failed"], 0, "{total}");
+    assert_eq!(total["statuses"]["200"], total["count"], "{total}");
+}
+
+/// Regression (issue 11): a scenario with `timeout "30s"` and a 5 s stage against a target that
+/// never answers ended after 34.4 s and passed with no request. The closed model's users now
+/// get the documented grace (5 s) after the last stage, then are cancelled, counted as
+/// timeouts, and the step fails.
+#[test]
+fn a_scenario_against_a_silent_target_ends_within_its_stages_plus_the_grace_and_fails() {
+    let target = load_common::SilentTarget::start();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+scenario "stuck" {{
+    base-url "http://{}"
+    timeout "30s"
+    stages {{
+        stage "1s" target=2
+    }}
+    request "home" "GET" "/"
+}}
+"#,
+        target.authority
+    ));
+    let started = std::time::Instant::now();
+    let output = ws.run(&["apply", "--yes"]);
+    let took = started.elapsed();
+    let text = common::stdout(&output);
+    // 1 s of stages, the documented 5 s of grace, and room for starting and writing reports.
+    let bound = std::time::Duration::from_secs(1 + 5 + 4);
+    assert!(took < bound, "took {took:?}, more than {bound:?}: {text}");
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("no request completed in")
+            && text.contains("2 were still waiting for an answer when the run ended"),
+        "{text}"
+    );
+    let total = &scenario_json(&ws, "stuck")["scenarios"][0]["total"];
+    assert_eq!(total["errors"]["timeout"], 2, "{total}");
+}

@@ -19,11 +19,12 @@ pub(crate) struct Execution {
 }
 
 /// Fails a run that measured nothing a user could trust as a pass: no request completed
-/// during the run (`unanswered` of its requests were cancelled at its end), or every request
-/// failed and no threshold was there to say so.
+/// during the run (`unanswered` of its requests were cancelled at its end) and no threshold
+/// aborted it, or every request failed and no threshold was there to say so.
 pub(crate) fn ensure_measured(report: &ScenarioReport, unanswered: u64) -> Result<(), Error> {
     let total = &report.total;
-    if total.count.saturating_sub(unanswered) == 0 {
+    // A run a threshold aborted has its verdict already (breached), whatever it measured.
+    if total.count.saturating_sub(unanswered) == 0 && !report.aborted {
         let waiting = match unanswered {
             0 => "no request was sent".to_owned(),
             1 => "1 was still waiting for an answer when the run ended".to_owned(),

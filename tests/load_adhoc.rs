@@ -435,17 +435,46 @@ fn http2_garbage_responses_are_protocol_errors() {
         for stream in listener.incoming() {
             let Ok(mut s) = stream else { break };
             std::thread::spawn(move || {
-                let mut buf = [0_u8; 1024];
-                let _ = s.read(&mut buf);
+                // The garbage goes out once the request is on its stream (its HEADERS frame
+                // arrived): earlier, the client could only report a closed connection.
+                if !read_until_request_headers(&mut s) {
+                    return;
+                }
                 let _ = s.write_all(b"this is not HTTP at all\r\n\r\n");
                 // Held open until the client gives up, so that what it reports is what it
                 // made of the garbage, not a closed connection.
+                let mut buf = [0_u8; 1024];
                 while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
             });
         }
     });
     let (_, r) = run_json(&[&format!("http://{addr}/"), "--http2", "-u", "1", "-n", "3"]);
     assert_eq!(r["scenarios"][0]["total"]["errors"]["protocol"], 3, "{r}");
+}
+
+/// Reads an HTTP/2 client's preface and frames up to its first HEADERS frame (a request);
+/// false when the connection ends first.
+fn read_until_request_headers(s: &mut std::net::TcpStream) -> bool {
+    use std::io::Read;
+    let mut preface = [0_u8; 24];
+    if s.read_exact(&mut preface).is_err() {
+        return false;
+    }
+    loop {
+        let mut head = [0_u8; 9];
+        if s.read_exact(&mut head).is_err() {
+            return false;
+        }
+        let length = u32::from_be_bytes([0, head[0], head[1], head[2]]) as usize;
+        let mut payload = vec![0_u8; length];
+        if s.read_exact(&mut payload).is_err() {
+            return false;
+        }
+        const HEADERS: u8 = 0x1;
+        if head[3] == HEADERS {
+            return true;
+        }
+    }
 }
 
 /// A loopback HTTP/1.1 target answering every request with 200; `seen` gets a message at each

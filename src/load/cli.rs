@@ -7,9 +7,11 @@ use std::time::Duration;
 use http::{HeaderName, HeaderValue, Method};
 use tokio_util::sync::CancellationToken;
 
+use crate::engine::StopSignals;
 use crate::exit_code;
 use crate::load::engine;
 use crate::load::error::Error;
+use crate::load::execution::{self, Execution};
 use crate::load::request_spec::{Check, RequestBody, RequestSpec};
 use crate::load::run_context::WorkloadError;
 use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};
@@ -229,33 +231,40 @@ impl LoadFlags {
 }
 
 /// Runs an ad-hoc load test; returns the process exit code.
+///
+/// SIGINT (Ctrl-C), SIGTERM (a CI runner cancelling the job) and SIGHUP (a closed terminal)
+/// each stop the run like the end of its time: the figures measured so far are printed and
+/// saved, and the exit code says which signal it was (130, 143, 129).
 pub(crate) async fn run(args: LoadArgs) -> Result<u8, Error> {
     let args = args.flags;
     let workload = args.workload()?;
     let started_at = run_report::now_rfc3339();
     let cancel = CancellationToken::new();
-    let on_interrupt = cancel.clone();
-    let interrupt = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            on_interrupt.cancel();
-        }
+    let on_signal = cancel.clone();
+    let mut signals = StopSignals::install().map_err(Error::Signals)?;
+    let watcher = tokio::spawn(async move {
+        let signal = signals.recv().await;
+        on_signal.cancel();
+        signal
     });
-    let scenario = engine::execute(workload, true, cancel.clone()).await?;
-    interrupt.abort();
+    let execution = engine::execute(workload, true, cancel.clone()).await;
+    let stopped_by = if cancel.is_cancelled() {
+        watcher.await.ok()
+    } else {
+        watcher.abort();
+        None
+    };
+    let Execution {
+        report: scenario,
+        unanswered,
+    } = execution?;
     let report = RunReport::new(started_at, vec![scenario]);
     report_files::write(&report, &args.outputs, ReportFormat::Text)?;
-    let total = &report.scenarios[0].total;
-    if report.scenarios[0].thresholds.is_empty() && total.count > 0 && total.failed == total.count {
-        let causes: Vec<String> = total
-            .errors
-            .iter()
-            .map(|(c, n)| format!("{c} {n}"))
-            .collect();
-        return Err(Error::AllFailed(causes.join(", ")));
+    if let Some(signal) = stopped_by {
+        return Ok(signal.exit_code());
     }
-    Ok(if cancel.is_cancelled() {
-        exit_code::INTERRUPTED
-    } else if report.passed() {
+    execution::ensure_measured(&report.scenarios[0], unanswered)?;
+    Ok(if report.passed() {
         exit_code::OK
     } else {
         exit_code::THRESHOLD_BREACHED

@@ -2,8 +2,11 @@
 //! at a time, evaluates thresholds live (stopping early on an `abort-on-fail` breach) and
 //! returns the scenario's report.
 //!
-//! Every run ends within its planned duration plus a grace period: when time is up, users get
-//! the grace period to finish the request in flight, then are cancelled.
+//! Every run ends within its planned duration plus a grace period, whatever the load model and
+//! the request timeout: when the last stage (or the fixed duration) is over, users get the grace
+//! period ([`GRACE`], or the longest request timeout if shorter) to finish the request in
+//! flight, then are cancelled; what they were still waiting for is counted as `timeout`
+//! failures (see [`Execution`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -15,23 +18,25 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use crate::load::collector::{Collector, LiveStatus};
+use crate::load::execution::Execution;
 use crate::load::run_context::{RunContext, WorkloadError};
 use crate::load::virtual_user::VirtualUser;
 use crate::load::workload::{LoadModel, Stage, Workload, stage_value};
-use crate::results::run_report::ScenarioReport;
 
 /// How often the closed model adjusts the number of virtual users.
 const RAMP_TICK: Duration = Duration::from_millis(50);
-/// Longest wait for requests in flight once time is up.
-const MAX_GRACE: Duration = Duration::from_secs(5);
+/// Longest wait for requests in flight once time is up (documented in docs/load.md, "End of a
+/// run").
+pub(crate) const GRACE: Duration = Duration::from_secs(5);
 
 /// Runs `workload` to completion. `progress` shows a live line on a terminal's stderr;
-/// `cancel` (Ctrl-C) stops the run early, like the end of its time, keeping what was measured.
+/// `cancel` (Ctrl-C, SIGTERM, SIGHUP) stops the run early, like the end of its time, keeping
+/// what was measured.
 pub(crate) async fn execute(
     workload: Workload,
     progress: bool,
     cancel: CancellationToken,
-) -> Result<ScenarioReport, WorkloadError> {
+) -> Result<Execution, WorkloadError> {
     let mut workload = workload;
     let shard = workload.shard;
     if let Some(s) = shard {
@@ -45,8 +50,8 @@ pub(crate) async fn execute(
         .iter()
         .map(|r| r.timeout)
         .max()
-        .unwrap_or(MAX_GRACE)
-        .min(MAX_GRACE);
+        .unwrap_or(GRACE)
+        .min(GRACE);
     let bar = progress.then(progress_bar).flatten();
 
     let mut collector = Collector::new(names);
@@ -83,7 +88,10 @@ pub(crate) async fn execute(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    Ok(collector.finish(&run, elapsed, shard.map(|s| s.label())))
+    Ok(Execution {
+        report: collector.finish(&run, elapsed, shard.map(|s| s.label())),
+        unanswered: run.unanswered.load(Ordering::Relaxed),
+    })
 }
 
 fn progress_bar() -> Option<ProgressBar> {
@@ -109,9 +117,15 @@ fn describe(s: &LiveStatus) -> String {
     )
 }
 
-/// Generates the load; resolves when every virtual user has finished.
+/// Generates the load; resolves when every virtual user has finished, or at the latest
+/// `grace` after the end of the planned duration (or after a stop), cancelling the users
+/// still busy then.
 async fn generate(run: Arc<RunContext>, grace: Duration) {
     let mut users = JoinSet::new();
+    // When the time is up. The staged models return from their loops at the end of the last
+    // stage, so their deadline has (about) come; it must still stop the users and bound their
+    // wait by the grace period, or a user waiting on a request timeout of 30 s keeps the run
+    // going for 30 s more (issue 11).
     let deadline = match &run.workload.model {
         LoadModel::Fixed {
             users: n, duration, ..
@@ -126,11 +140,11 @@ async fn generate(run: Arc<RunContext>, grace: Duration) {
         }
         LoadModel::Closed { stages } => {
             ramp_users(&run, stages, &mut users).await;
-            None
+            Some(run.start + stages_length(stages))
         }
         LoadModel::Open { stages, max_vus } => {
             schedule_arrivals(&run, stages, *max_vus, &mut users).await;
-            None
+            Some(run.start + stages_length(stages))
         }
     };
     let all_done = async { while users.join_next().await.is_some() {} };
@@ -161,6 +175,11 @@ async fn run_user(run: Arc<RunContext>, id: u64, more: impl Fn(&RunContext) -> b
         }
     }
     vu.report_iterations(&run);
+}
+
+/// How long the stages last together.
+fn stages_length(stages: &[Stage]) -> Duration {
+    stages.iter().map(|s| s.duration).sum()
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

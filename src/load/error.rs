@@ -50,6 +50,22 @@ pub enum Error {
     #[error("scenario `{name}`: {reason}")]
     #[diagnostic(code("load::bad-scenario"))]
     Scenario { name: String, reason: String },
+    #[error("cannot install the signal handlers: {0}")]
+    #[diagnostic(
+        code("load::signal-handlers"),
+        help("SIGINT, SIGTERM and SIGHUP stop a load test and keep its figures")
+    )]
+    Signals(#[source] std::io::Error),
+    #[error("no request completed in {elapsed}: {waiting}")]
+    #[diagnostic(
+        code("load::none-completed"),
+        help(
+            "the target took the connections but answered nothing in time: is it stuck, \
+             overloaded or not an HTTP server? The requests cancelled at the end count as \
+             `timeout` failures in the report"
+        )
+    )]
+    NoneCompleted { elapsed: String, waiting: String },
     #[error("every request failed ({0})")]
     #[diagnostic(
         code("load::all-failed"),

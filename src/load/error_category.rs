@@ -103,6 +103,11 @@ impl ErrorCategory {
             if e.downcast_ref::<rustls::Error>().is_some() {
                 return Self::Tls;
             }
+            if let Some(h2) = e.downcast_ref::<h2::Error>()
+                && let Some(category) = Self::of_h2(h2)
+            {
+                return category;
+            }
             if let Some(h) = e.downcast_ref::<hyper::Error>() {
                 if h.is_incomplete_message() || h.is_canceled() || h.is_closed() {
                     return Self::Reset;
@@ -128,6 +133,32 @@ impl ErrorCategory {
             Self::Other
         }
     }
+
+    /// The category of an HTTP/2 error, by its reason: a frame the peer should not have sent
+    /// (what a server that does not speak HTTP/2 answers) is `protocol`, a stream or
+    /// connection the peer closed is `reset`. An I/O error is left to the I/O mapping.
+    fn of_h2(error: &h2::Error) -> Option<Self> {
+        use h2::Reason as R;
+        if let Some(io) = error.get_io() {
+            return Some(Self::of_io(io, false)).filter(|c| *c != Self::Other);
+        }
+        match error.reason()? {
+            R::PROTOCOL_ERROR
+            | R::FRAME_SIZE_ERROR
+            | R::COMPRESSION_ERROR
+            | R::FLOW_CONTROL_ERROR
+            | R::STREAM_CLOSED
+            | R::SETTINGS_TIMEOUT
+            | R::HTTP_1_1_REQUIRED => Some(Self::Protocol),
+            R::NO_ERROR
+            | R::REFUSED_STREAM
+            | R::CANCEL
+            | R::INTERNAL_ERROR
+            | R::ENHANCE_YOUR_CALM
+            | R::CONNECT_ERROR => Some(Self::Reset),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -139,6 +170,25 @@ mod tests {
         for (i, c) in ErrorCategory::ALL.iter().enumerate() {
             assert_eq!(c.index(), i);
         }
+    }
+
+    /// Regression (issue 11): over HTTP/2, a response that was not HTTP (hyper reports the
+    /// frame-size or protocol error h2 detected) was category `other`, not `protocol`.
+    #[test]
+    fn http2_errors_of_a_peer_speaking_garbage_are_protocol_errors() {
+        for reason in [h2::Reason::FRAME_SIZE_ERROR, h2::Reason::PROTOCOL_ERROR] {
+            let error = h2::Error::from(reason);
+            assert_eq!(
+                ErrorCategory::of_error(&error, false),
+                ErrorCategory::Protocol,
+                "{reason:?}"
+            );
+        }
+        let refused = h2::Error::from(h2::Reason::REFUSED_STREAM);
+        assert_eq!(
+            ErrorCategory::of_error(&refused, false),
+            ErrorCategory::Reset
+        );
     }
 
     #[test]

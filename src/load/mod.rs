@@ -14,6 +14,7 @@ pub(crate) mod engine;
 pub mod error;
 pub(crate) mod error_category;
 pub(crate) mod exchange;
+pub(crate) mod execution;
 pub mod feeder;
 pub(crate) mod http1_connection;
 pub(crate) mod node;

@@ -12,6 +12,7 @@ use crate::engine::{
 };
 use crate::load::engine;
 use crate::load::error::Error;
+use crate::load::execution::{self, Execution};
 use crate::load::request_spec::{Check, Extraction, RequestBody, RequestSpec};
 use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};
 use crate::manifest::model::scenario::{Request, Scenario, Thresholds};
@@ -349,8 +350,11 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
         context.plan.settings.shard.as_deref(),
     )?;
     let started_at = run_report::now_rfc3339();
-    let result = engine::execute(workload, context.interactive, context.cancel.clone()).await?;
-    let report = RunReport::new(started_at, vec![result]);
+    let Execution {
+        report: scenario,
+        unanswered,
+    } = engine::execute(workload, context.interactive, context.cancel.clone()).await?;
+    let report = RunReport::new(started_at, vec![scenario]);
     let mut details: Vec<String> = report_files::render(&report, ReportFormat::Text)?
         .lines()
         .map(str::to_owned)
@@ -370,17 +374,9 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
     let markdown = report_files::render(&report, ReportFormat::Markdown)?;
     report_files::append_to_step_summary(&context.redactor().redact(&markdown))?;
     let s = &report.scenarios[0];
-    // Without thresholds nothing judges the run; a run where every request failed still fails,
-    // as the ad-hoc command does, so a dead target never looks like success.
-    if s.thresholds.is_empty() && s.total.count > 0 && s.total.failed == s.total.count {
-        let causes: Vec<String> = s
-            .total
-            .errors
-            .iter()
-            .map(|(category, count)| format!("{category} {count}"))
-            .collect();
-        return Err(Error::AllFailed(causes.join(", ")));
-    }
+    // A run that measured nothing (no request completed, or every one failed with no
+    // threshold to judge it) fails the step, so a dead or stuck target never looks like success.
+    execution::ensure_measured(&report.scenarios[0], unanswered)?;
     let passed = report.passed();
     let summary = format!(
         "{} requests, {:.1}/s, p95 {:.2}ms, {:.2}% failed{}",

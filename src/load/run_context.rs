@@ -96,6 +96,9 @@ pub(crate) struct RunContext {
     pub peak_vus: AtomicU64,
     pub iterations: AtomicU64,
     pub dropped: AtomicU64,
+    /// Requests still waiting for an answer when the run's grace ran out: cancelled, and
+    /// counted as `timeout` failures (see `virtual_user::InFlight`).
+    pub unanswered: AtomicU64,
     /// Iterations not yet started, for a fixed iteration count.
     pub budget: Option<AtomicU64>,
 }
@@ -147,6 +150,7 @@ impl RunContext {
             peak_vus: AtomicU64::new(0),
             iterations: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
+            unanswered: AtomicU64::new(0),
             budget,
             workload,
         })

@@ -127,11 +127,13 @@ impl VirtualUser {
             },
         };
         let started = intended.unwrap_or_else(Instant::now);
+        let in_flight = InFlight::new(run, index, bytes_out);
         let outcome = tokio::time::timeout(
             prepared.spec.timeout,
             connection.exchange(&request, prepared.keep_body, prepared.keep_headers),
         )
         .await;
+        in_flight.answered();
         let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         let exchange = match outcome {
             Err(_elapsed) => {
@@ -307,6 +309,48 @@ impl VirtualUser {
             body,
             content_type: spec.body.as_ref().and_then(|b| b.content_type.clone()),
         })
+    }
+}
+
+/// A request on its way: sent (or being sent) and not yet answered or timed out.
+///
+/// When the run's grace period runs out, the users still waiting are cancelled, and their
+/// futures — with this guard — are dropped. The request is then counted as a `timeout` failure
+/// and in the run's `unanswered` count, so a target that accepts connections and never answers
+/// shows in the report instead of vanishing from it.
+struct InFlight<'r> {
+    run: &'r RunContext,
+    index: usize,
+    bytes_out: u64,
+    answered: bool,
+}
+
+impl<'r> InFlight<'r> {
+    fn new(run: &'r RunContext, index: usize, bytes_out: u64) -> Self {
+        Self {
+            run,
+            index,
+            bytes_out,
+            answered: false,
+        }
+    }
+
+    /// The request finished (answered, failed or timed out) and is recorded by its sender.
+    fn answered(mut self) {
+        self.answered = true;
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if !self.answered {
+            self.run
+                .unanswered
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.run
+                .recorder
+                .record(self.index, &failure(ErrorCategory::Timeout, self.bytes_out));
+        }
     }
 }
 

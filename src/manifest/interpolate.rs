@@ -5,7 +5,11 @@
 //! `env` and `database`. Values read from the environment become secrets for the [`Redactor`].
 //! A reference to `database.NAME` also becomes a dependency edge, so a service whose environment
 //! names a database's URL runs after that database. Strings under `scenario` may use the load
-//! engine's run-time variables (`{{ vars.token }}`); those are left for the load engine.
+//! engine's run-time variables (`{{ vars.token }}`, `{{ vu }}`); those are left for the load
+//! engine, which renders them per request. In such a string every other `{{ … }}` (`env`,
+//! `database`) is still rendered here, so `"/t/{{ env.TENANT }}/u/{{ vu }}"` reaches the engine
+//! as `"/t/acme/u/{{ vu }}"` and the tenant is a secret like any other (issue 11: the string used
+//! to be left whole, and `env` was then undefined at run time, failing every request).
 //!
 //! [`Redactor`]: crate::redact::Redactor
 
@@ -133,7 +137,15 @@ fn render(
         .collect();
     let in_scenario = pointer.starts_with("/scenario/");
     if in_scenario && roots.iter().any(|root| RUNTIME_ROOTS.contains(root)) {
-        return Ok(text.to_owned());
+        return render_around_runtime(
+            environment,
+            spans,
+            pointer,
+            text,
+            databases,
+            lookup_env,
+            found,
+        );
     }
     for root in &roots {
         let known = *root == "env" || (*root == "database" && databases.is_some());
@@ -184,6 +196,131 @@ fn render(
         })
 }
 
+/// Renders, in a scenario string that uses run-time variables, each `{{ … }}` that uses only
+/// `env` and `database`, and leaves the rest (text, statements, run-time expressions) for the
+/// load engine. An expression or statement mixing both is a problem: its `env` part would be
+/// undefined when the engine renders it.
+fn render_around_runtime(
+    environment: &Environment<'_>,
+    spans: &SpanTable,
+    pointer: &str,
+    text: &str,
+    databases: Option<&Value>,
+    lookup_env: &dyn Fn(&str) -> Option<String>,
+    found: &mut Interpolated,
+) -> Result<String, Problem> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    // Whether the last expression rendered here trims the whitespace after it (`-}}`).
+    let mut trim_start = false;
+    while let Some(open) = rest.find("{{") {
+        let (literal, from_open) = rest.split_at(open);
+        let Some(end) = expression_end(environment, from_open) else {
+            break;
+        };
+        let expression = &from_open[..end];
+        let literal = if trim_start {
+            literal.trim_start()
+        } else {
+            literal
+        };
+        let roots = roots_of(environment, expression);
+        let now = !roots.is_empty() && roots.iter().all(|r| !RUNTIME_ROOTS.contains(&r.as_str()));
+        if now {
+            let value = render(
+                environment,
+                spans,
+                pointer,
+                expression,
+                databases,
+                lookup_env,
+                found,
+            )?;
+            out.push_str(if expression.starts_with("{{-") {
+                literal.trim_end()
+            } else {
+                literal
+            });
+            push_as_text(&mut out, &value, found);
+        } else {
+            out.push_str(literal);
+            out.push_str(expression);
+        }
+        trim_start = now && expression.ends_with("-}}");
+        rest = &from_open[end..];
+    }
+    out.push_str(if trim_start { rest.trim_start() } else { rest });
+    let mixed: Vec<String> = roots_of(environment, &out)
+        .into_iter()
+        .filter(|root| root == "env" || root == "database")
+        .collect();
+    if mixed.is_empty() {
+        return Ok(out);
+    }
+    Err(Problem::new(
+        "manifest::interpolation",
+        format!(
+            "{text:?} uses `{}` and run-time variables in one expression or statement",
+            mixed.join("`, `")
+        ),
+    )
+    .at(spans.value_span(pointer), "in this value")
+    .help(
+        "give each its own braces, as in `/t/{{ env.TENANT }}/u/{{ vu }}`: `env` and `database` \
+         are read with the manifest, run-time variables at each request"
+            .to_owned(),
+    ))
+}
+
+/// The length of the `{{ … }}` expression `text` starts with: up to the first `}}` that closes
+/// it (minijinja's parser decides, so a `}}` inside a string literal does not end it).
+fn expression_end(environment: &Environment<'_>, text: &str) -> Option<usize> {
+    let mut from = 2;
+    while let Some(offset) = text[from..].find("}}") {
+        let end = from + offset + 2;
+        if environment.template_from_str(&text[..end]).is_ok() {
+            return Some(end);
+        }
+        from += offset + 1;
+    }
+    None
+}
+
+/// The first segment (`env` of `env.NAME`) of every variable `text` uses without defining it.
+fn roots_of(environment: &Environment<'_>, text: &str) -> BTreeSet<String> {
+    environment
+        .template_from_str(text)
+        .map(|template| {
+            template
+                .undeclared_variables(true)
+                .iter()
+                .map(|name| name.split('.').next().unwrap_or(name).to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Appends a rendered value to a string the load engine will render again: as it is, unless
+/// it could read as template syntax, then as a string literal (`{{ "a{{b" }}`), which the
+/// engine renders back to the value. That spelling is a secret too, so it is masked as well.
+fn push_as_text(out: &mut String, value: &str, found: &mut Interpolated) {
+    let syntax =
+        value.contains(['{', '}']) || (out.ends_with('{') && value.starts_with(['{', '%', '#']));
+    if !syntax {
+        out.push_str(value);
+        return;
+    }
+    let literal = serde_json::Value::String(value.to_owned()).to_string();
+    if found.secrets.contains(value) {
+        found
+            .secrets
+            .insert(literal[1..literal.len() - 1].to_owned());
+    }
+    out.push_str("{{ ");
+    out.push_str(&literal);
+    out.push_str(" }}");
+}
+
 fn is_database_url(pointer: &str) -> bool {
     let segments: Vec<&str> = pointer.split('/').collect();
     segments.len() == 4 && segments[1] == "database" && segments[3] == "url"
@@ -220,5 +357,63 @@ fn collect_strings(value: &Value, pointer: String, out: &mut Vec<(String, String
 fn set_string(value: &mut Value, pointer: &str, text: String) {
     if let Some(slot) = value.pointer_mut(pointer) {
         *slot = Value::String(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Interpolates one scenario request path with `TENANT` set as given.
+    fn scenario_path(path: &str, tenant: &str) -> (Result<Value, Vec<Problem>>, Interpolated) {
+        let mut value = serde_json::json!({ "scenario": { "s": { "path": path } } });
+        let lookup = |name: &str| (name == "TENANT").then(|| tenant.to_owned());
+        match interpolate(&mut value, &SpanTable::default(), &lookup) {
+            Ok(found) => (Ok(value["scenario"]["s"]["path"].clone()), found),
+            Err(problems) => (Err(problems), Interpolated::default()),
+        }
+    }
+
+    /// Regression (issue 11): a scenario string with `{{ env.X }}` and `{{ vu }}` was left
+    /// whole, and every request then failed on an undefined `env`.
+    #[test]
+    fn env_is_rendered_and_runtime_variables_kept_in_one_scenario_string() {
+        let (path, found) = scenario_path("/t/{{ env.TENANT }}/u/{{ vu }}", "acme");
+        assert_eq!(path.unwrap(), "/t/acme/u/{{ vu }}");
+        assert!(found.secrets.contains("acme"), "the tenant is a secret");
+        let (path, _) = scenario_path("/t/ {{- env.TENANT -}} /{{ vu }}", "acme");
+        assert_eq!(
+            path.unwrap(),
+            "/t/acme/{{ vu }}",
+            "whitespace control is kept"
+        );
+        let (path, _) = scenario_path(
+            "{% if vu %}{{ env.TENANT | default('}}') }}{% endif %}",
+            "acme",
+        );
+        assert_eq!(path.unwrap(), "{% if vu %}acme{% endif %}");
+    }
+
+    #[test]
+    fn a_value_that_reads_as_template_syntax_is_sent_as_a_string_literal() {
+        let (path, found) = scenario_path("/{{ env.TENANT }}/{{ vu }}", "a{{b\"c");
+        assert_eq!(path.unwrap(), r#"/{{ "a{{b\"c" }}/{{ vu }}"#);
+        assert!(
+            found.secrets.contains(r#"a{{b\"c"#),
+            "its spelling is masked too"
+        );
+    }
+
+    #[test]
+    fn env_and_runtime_variables_in_one_expression_is_a_problem() {
+        let (problems, _) = scenario_path("/{{ env.TENANT ~ vu }}", "acme");
+        let problems = problems.unwrap_err();
+        assert!(
+            problems[0]
+                .message
+                .contains("uses `env` and run-time variables in one expression"),
+            "{}",
+            problems[0].message
+        );
     }
 }

@@ -92,3 +92,57 @@ pub(crate) fn raw_request(authority: &str, request: &str) -> String {
     let _ = stream.read_to_string(&mut out);
     out
 }
+
+/// A loopback target that accepts every connection and never answers (nor closes): what a
+/// stuck server looks like from the outside. Its connections are held until it is dropped.
+pub struct SilentTarget {
+    /// `127.0.0.1:PORT`.
+    pub authority: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    accepting: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SilentTarget {
+    /// Listens on a free loopback port.
+    #[must_use]
+    pub fn start() -> Self {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let authority = listener.local_addr().expect("address").to_string();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopping = std::sync::Arc::clone(&stop);
+        let accepting = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::Acquire) {
+                    break;
+                }
+                if let Ok(stream) = stream {
+                    held.push(stream);
+                }
+            }
+        });
+        Self {
+            authority,
+            stop,
+            accepting: Some(accepting),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT/`.
+    #[must_use]
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.authority)
+    }
+}
+
+impl Drop for SilentTarget {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Release);
+        // Wakes the accepting thread, which then sees `stop` and drops every connection.
+        let _ = std::net::TcpStream::connect(&self.authority);
+        if let Some(thread) = self.accepting.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -20,6 +20,8 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(a_scenario_whose_every_request_fails_fails_its_step_even_without_thresholds),
         trial!(apply_runs_one_shard_of_each_scenario_from_the_flag_or_the_environment),
         trial!(each_user_keeps_cookies_within_an_iteration_unless_cookies_are_off),
+        trial!(env_and_runtime_variables_mix_in_one_scenario_string),
+        trial!(a_scenario_against_a_silent_target_ends_within_its_stages_plus_the_grace_and_fails),
     ]
 }
 
@@ -426,4 +428,97 @@ fn each_user_keeps_cookies_within_an_iteration_unless_cookies_are_off() {
         );
         assert_eq!(before["checks-failed"], 0, "{name}: {s}");
     }
+}
+
+/// Regression (issue 11): `{{ env.X }}` and `{{ vu }}` in one scenario string made every
+/// request fail with category `other`, and neither validate nor plan said anything: the string
+/// was left whole for the load engine, where `env` is undefined. The env part is now
+/// interpolated with the manifest (a secret, masked in every output) and the run-time part
+/// rendered per request.
+fn env_and_runtime_variables_mix_in_one_scenario_string() {
+    let port = free_port();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+mock "api" {{
+    listen "127.0.0.1:{port}"
+    route "GET" "/t/acme-7f3e/users/{{id}}" body="ok"
+}}
+scenario "tenant" {{
+    after "mock.api"
+    base-url "http://127.0.0.1:{port}"
+    stages {{
+        stage "500ms" target=2
+    }}
+    request "user" "GET" "/t/{{{{ env.TENANT }}}}/users/{{{{ vu }}}}" {{
+        header "X-Tenant" "{{{{ env.TENANT }}}}-{{{{ iteration }}}}"
+        expect status=200 body-contains="ok"
+    }}
+}}
+"#
+    ));
+    let run = |args: &[&str], tenant: Option<&str>| {
+        let command = ws.backendctl().args(args);
+        match tenant {
+            Some(tenant) => command.env("TENANT", tenant),
+            None => command,
+        }
+        .run()
+    };
+    // An unset variable is reported.
+    run(&["validate"], None)
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .stderr_contains("TENANT");
+
+    let plan = run(&["plan", "--json"], Some("acme-7f3e")).assert_status(exit_code::OK);
+    assert!(
+        plan.stdout().contains("users/{{ vu }}") && !plan.stdout().contains("acme-7f3e"),
+        "{}",
+        plan.stdout()
+    );
+
+    // The tenant is a secret.
+    run(&["apply", "--yes"], Some("acme-7f3e"))
+        .assert_status(exit_code::OK)
+        .stdout_lacks("acme-7f3e");
+    let total = &scenario_json(&ws, "tenant")["scenarios"][0]["total"];
+    assert!(total["count"].as_u64().unwrap() > 0, "{total}");
+    assert_eq!(total["failed"], 0, "{total}");
+    assert_eq!(total["statuses"]["200"], total["count"], "{total}");
+}
+
+/// Regression (issue 11): a scenario with `timeout "30s"` and a 5 s stage against a target that
+/// never answers ended after 34.4 s and passed with no request. The closed model's users now
+/// get the documented grace (5 s) after the last stage, then are cancelled, counted as
+/// timeouts, and the step fails.
+fn a_scenario_against_a_silent_target_ends_within_its_stages_plus_the_grace_and_fails() {
+    let target = crate::load_common::SilentTarget::start();
+    let ws = Workspace::new(&format!(
+        r#"backend version=1
+scenario "stuck" {{
+    base-url "http://{}"
+    timeout "30s"
+    stages {{
+        stage "1s" target=2
+    }}
+    request "home" "GET" "/"
+}}
+"#,
+        target.authority
+    ));
+    let started = std::time::Instant::now();
+    let output = ws.run(&["apply", "--yes"]);
+    let took = started.elapsed();
+    // 1 s of stages, the documented 5 s of grace, and room for starting and writing reports.
+    let bound = std::time::Duration::from_secs(1 + 5 + 4);
+    assert!(
+        took < bound,
+        "took {took:?}, more than {bound:?}: {}",
+        output.stdout()
+    );
+    output
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("no request completed in")
+        .stdout_contains("2 were still waiting for an answer when the run ended");
+    let total = &scenario_json(&ws, "stuck")["scenarios"][0]["total"];
+    assert_eq!(total["errors"]["timeout"], 2, "{total}");
 }

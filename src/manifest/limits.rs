@@ -15,8 +15,8 @@ pub const MAX_LINE_CHARS: usize = 16 * 1024;
 pub const MAX_NESTING: usize = 64;
 /// The longest node name, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
-/// Problems shown for one file; the rest are counted.
-pub const MAX_PROBLEMS: usize = 100;
+/// Problems shown for one file; the rest are counted (kept with the problems themselves).
+pub use super::problem::MAX_PROBLEMS;
 
 /// The first line longer than [`MAX_LINE_CHARS`], as a problem at its start.
 #[must_use]

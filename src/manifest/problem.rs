@@ -4,7 +4,6 @@
 //! [`Problem`]s instead of stopping at the first; [`InvalidManifest`] renders them as one miette
 //! report sorted by position, each pointing at its token with a label and a help line.
 
-use super::limits::MAX_PROBLEMS;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
 use serde::Serialize;
 use std::fmt;
@@ -104,6 +103,10 @@ impl Diagnostic for Problem {
         }
     }
 }
+
+/// Problems shown for one file; the rest are counted: rendering (and locating) each problem
+/// costs time, and a thousand of them help nobody.
+pub const MAX_PROBLEMS: usize = 100;
 
 /// Every problem found in one manifest file.
 #[derive(Debug, Clone)]

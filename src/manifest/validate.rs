@@ -26,6 +26,19 @@ pub fn validate(schema: &Value, value: &Value, spans: &SpanTable) -> Vec<Problem
         .collect()
 }
 
+/// One violation being described: where it is and what was found there.
+struct Violation<'a> {
+    view: &'a SchemaView<'a>,
+    spans: &'a SpanTable,
+    pointer: &'a str,
+    /// The key the value belongs to (`url`, `stage`).
+    field: String,
+    value_span: Option<miette::SourceSpan>,
+    /// The value as the manifest writes it.
+    shown: String,
+    instance: &'a Value,
+}
+
 fn describe(
     view: &SchemaView<'_>,
     spans: &SpanTable,
@@ -33,192 +46,59 @@ fn describe(
     kind: &ValidationErrorKind,
     instance: &Value,
 ) -> Vec<Problem> {
-    let field = field_name(pointer);
-    let value_span = spans.value_span(pointer);
-    let shown = show(instance);
+    let at = Violation {
+        view,
+        spans,
+        pointer,
+        field: field_name(pointer),
+        value_span: spans.value_span(pointer),
+        shown: show(instance),
+        instance,
+    };
     let problems = match kind {
-        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
-            .iter()
-            .map(|key| {
-                let key_pointer = join(pointer, key);
-                let allowed = view
-                    .at_pointer(pointer)
-                    .map(|block| view.property_names(block))
-                    .unwrap_or_default();
-                let help = match closest(key, &allowed) {
-                    Some(candidate) => format!("did you mean `{candidate}`?"),
-                    None if allowed.is_empty() => "remove it".to_owned(),
-                    None => format!("allowed here: {}", code_list(&allowed)),
-                };
-                with_origin(
-                    spans,
-                    &key_pointer,
-                    Problem::new("manifest::unknown-key", format!("unknown key `{key}`"))
-                        .at(spans.key_span(&key_pointer), "not allowed here")
-                        .help(help),
-                )
-            })
-            .collect(),
+        ValidationErrorKind::AdditionalProperties { unexpected } => unknown_keys(&at, unexpected),
         ValidationErrorKind::Required { property } => {
-            let property = property.as_str().unwrap_or_default();
-            let description = view
-                .at_pointer(pointer)
-                .and_then(|block| view.property(block, property))
-                .map(|schema| view.resolve(schema))
-                .and_then(|schema| schema.get("description"))
-                .and_then(Value::as_str)
-                .map(first_sentence);
-            let block = if pointer.is_empty() {
-                "the manifest".to_owned()
-            } else {
-                format!("`{}`", address_of(pointer))
-            };
-            let mut problem = Problem::new(
-                "manifest::missing-key",
-                format!("{block} is missing `{property}`"),
-            )
-            .at(
-                spans.key_span(pointer),
-                format!("this block needs `{property}`"),
-            );
-            problem = match description {
-                Some(description) => problem.help(format!("add `{property}`: {description}")),
-                None => problem.help(format!("add `{property}`")),
-            };
-            vec![problem]
+            vec![missing_key(&at, property.as_str().unwrap_or_default())]
         }
         ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::Enum { .. } => {
-            let options = view
-                .at_pointer(pointer)
-                .map(|schema| enum_values(view.resolve(schema)))
-                .unwrap_or_default();
-            vec![
-                Problem::new(
-                    "manifest::not-one-of",
-                    format!(
-                        "`{field}` is {shown}, expected one of {}",
-                        options.join(", ")
-                    ),
-                )
-                .at(value_span, "not a known value")
-                .help(
-                    match closest(
-                        instance.as_str().unwrap_or_default(),
-                        &options
-                            .iter()
-                            .map(|o| o.trim_matches('"'))
-                            .collect::<Vec<_>>(),
-                    ) {
-                        Some(candidate) => format!("did you mean \"{candidate}\"?"),
-                        None => format!("use one of {}", options.join(", ")),
-                    },
-                ),
-            ]
+            vec![not_one_of(&at)]
         }
-        ValidationErrorKind::Type { kind } => {
-            let expected = match kind {
-                TypeKind::Single(ty) => article(&ty.to_string()),
-                TypeKind::Multiple(types) => types
-                    .iter()
-                    .map(|ty| article(&ty.to_string()))
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-            };
-            let help = match instance {
-                Value::Array(_) => format!("`{field}` takes one value"),
-                Value::Bool(true) if expected.contains("string") => {
-                    format!("give `{field}` a value: `{field} \"…\"`")
-                }
-                Value::Number(_) if expected.contains("string") => {
-                    format!("quote it: `\"{shown}\"`")
-                }
-                Value::String(text)
-                    if (expected.contains("integer") || expected.contains("number"))
-                        && text.trim().parse::<f64>().is_ok() =>
-                {
-                    format!("write the number without quotes: `{}`", text.trim())
-                }
-                _ => format!("`{field}` must be {expected}"),
-            };
-            vec![
-                Problem::new(
-                    "manifest::wrong-type",
-                    format!(
-                        "`{field}` is {}, expected {expected}",
-                        describe_value(instance)
-                    ),
-                )
-                .at(value_span, format!("expected {expected}"))
-                .help(help),
-            ]
-        }
-        ValidationErrorKind::Pattern { pattern } => {
-            let (message, help) = if pattern == DURATION_PATTERN {
-                (
-                    format!("{shown} is not a duration"),
-                    "write a number and a unit: \"500ms\", \"30s\", \"1m\", \"1h30m\"".to_owned(),
-                )
-            } else if pattern == LATENCY_THRESHOLD_PATTERN {
-                (
-                    format!("{shown} is not a latency threshold"),
-                    "write a comparison and a duration: \"< 250ms\", \"<= 1s\"".to_owned(),
-                )
-            } else if pattern == RATE_THRESHOLD_PATTERN {
-                (
-                    format!("{shown} is not a rate threshold"),
-                    "write a comparison and a percentage: \"< 1%\"".to_owned(),
-                )
-            } else {
-                (
-                    format!("`{field}` is {shown}, which does not match `{pattern}`"),
-                    format!("`{field}` must match `{pattern}`"),
-                )
-            };
-            vec![
-                Problem::new("manifest::bad-format", message)
-                    .at(value_span, "invalid")
-                    .help(help),
-            ]
-        }
+        ValidationErrorKind::Type { kind } => vec![wrong_type(&at, kind)],
+        ValidationErrorKind::Pattern { pattern } => vec![bad_format(&at, pattern)],
         ValidationErrorKind::Minimum { limit }
         | ValidationErrorKind::ExclusiveMinimum { limit } => {
-            vec![
-                Problem::new(
-                    "manifest::out-of-range",
-                    format!("`{field}` is {shown}, below the minimum of {limit}"),
-                )
-                .at(value_span, "too small")
-                .help(format!("use a value of at least {limit}")),
-            ]
+            vec![out_of_range(
+                &at,
+                "below the minimum of",
+                "too small",
+                "at least",
+                limit,
+            )]
         }
         ValidationErrorKind::Maximum { limit }
         | ValidationErrorKind::ExclusiveMaximum { limit } => {
-            vec![
-                Problem::new(
-                    "manifest::out-of-range",
-                    format!("`{field}` is {shown}, above the maximum of {limit}"),
-                )
-                .at(value_span, "too large")
-                .help(format!("use a value of at most {limit}")),
-            ]
+            vec![out_of_range(
+                &at,
+                "above the maximum of",
+                "too large",
+                "at most",
+                limit,
+            )]
         }
-        ValidationErrorKind::MinItems { limit } => {
-            let item = field.clone();
-            vec![
-                Problem::new(
-                    "manifest::too-few",
-                    format!("`{item}` needs at least {limit} value(s)"),
-                )
-                .at(spans.key_span(pointer), "too few")
-                .help(format!("add a `{item}`")),
-            ]
-        }
+        ValidationErrorKind::MinItems { limit } => vec![
+            Problem::new(
+                "manifest::too-few",
+                format!("`{}` needs at least {limit} value(s)", at.field),
+            )
+            .at(spans.key_span(pointer), "too few")
+            .help(format!("add a `{}`", at.field)),
+        ],
         other => vec![
             Problem::new(
                 "manifest::schema",
-                format!("`{field}`: {}", other_message(other, instance)),
+                format!("`{}`: {}", at.field, other_message(other, instance)),
             )
-            .at(value_span, "invalid")
+            .at(at.value_span, "invalid")
             .help("`backendctl schema` prints what is allowed here"),
         ],
     };
@@ -226,6 +106,174 @@ fn describe(
         .into_iter()
         .map(|problem| with_origin(spans, pointer, problem))
         .collect()
+}
+
+/// Keys the block does not allow, each with the closest allowed key.
+fn unknown_keys(at: &Violation<'_>, unexpected: &[String]) -> Vec<Problem> {
+    let allowed = at
+        .view
+        .at_pointer(at.pointer)
+        .map(|block| at.view.property_names(block))
+        .unwrap_or_default();
+    unexpected
+        .iter()
+        .map(|key| {
+            let key_pointer = join(at.pointer, key);
+            let help = match closest(key, &allowed) {
+                Some(candidate) => format!("did you mean `{candidate}`?"),
+                None if allowed.is_empty() => "remove it".to_owned(),
+                None => format!("allowed here: {}", code_list(&allowed)),
+            };
+            with_origin(
+                at.spans,
+                &key_pointer,
+                Problem::new("manifest::unknown-key", format!("unknown key `{key}`"))
+                    .at(at.spans.key_span(&key_pointer), "not allowed here")
+                    .help(help),
+            )
+        })
+        .collect()
+}
+
+/// A required key that is missing, with the first sentence of its documentation.
+fn missing_key(at: &Violation<'_>, property: &str) -> Problem {
+    let description = at
+        .view
+        .at_pointer(at.pointer)
+        .and_then(|block| at.view.property(block, property))
+        .map(|schema| at.view.resolve(schema))
+        .and_then(|schema| schema.get("description"))
+        .and_then(Value::as_str)
+        .map(first_sentence);
+    let block = if at.pointer.is_empty() {
+        "the manifest".to_owned()
+    } else {
+        format!("`{}`", address_of(at.pointer))
+    };
+    let problem = Problem::new(
+        "manifest::missing-key",
+        format!("{block} is missing `{property}`"),
+    )
+    .at(
+        at.spans.key_span(at.pointer),
+        format!("this block needs `{property}`"),
+    );
+    match description {
+        Some(description) => problem.help(format!("add `{property}`: {description}")),
+        None => problem.help(format!("add `{property}`")),
+    }
+}
+
+/// A value outside a documented set, with the closest member.
+fn not_one_of(at: &Violation<'_>) -> Problem {
+    let options = at
+        .view
+        .at_pointer(at.pointer)
+        .map(|schema| enum_values(at.view.resolve(schema)))
+        .unwrap_or_default();
+    let bare: Vec<&str> = options.iter().map(|o| o.trim_matches('"')).collect();
+    let help = match closest(at.instance.as_str().unwrap_or_default(), &bare) {
+        Some(candidate) => format!("did you mean \"{candidate}\"?"),
+        None => format!("use one of {}", options.join(", ")),
+    };
+    Problem::new(
+        "manifest::not-one-of",
+        format!(
+            "`{}` is {}, expected one of {}",
+            at.field,
+            at.shown,
+            options.join(", ")
+        ),
+    )
+    .at(at.value_span, "not a known value")
+    .help(help)
+}
+
+/// A value of the wrong JSON type, with how to write the right one.
+fn wrong_type(at: &Violation<'_>, kind: &TypeKind) -> Problem {
+    let field = &at.field;
+    let expected = match kind {
+        TypeKind::Single(ty) => article(&ty.to_string()),
+        TypeKind::Multiple(types) => types
+            .iter()
+            .map(|ty| article(&ty.to_string()))
+            .collect::<Vec<_>>()
+            .join(" or "),
+    };
+    let help = match at.instance {
+        Value::Array(_) => format!("`{field}` takes one value"),
+        Value::Bool(true) if expected.contains("string") => {
+            format!("give `{field}` a value: `{field} \"…\"`")
+        }
+        Value::Number(_) if expected.contains("string") => {
+            format!("quote it: `\"{}\"`", at.shown)
+        }
+        Value::String(text)
+            if (expected.contains("integer") || expected.contains("number"))
+                && text.trim().parse::<f64>().is_ok() =>
+        {
+            format!("write the number without quotes: `{}`", text.trim())
+        }
+        _ => format!("`{field}` must be {expected}"),
+    };
+    Problem::new(
+        "manifest::wrong-type",
+        format!(
+            "`{field}` is {}, expected {expected}",
+            describe_value(at.instance)
+        ),
+    )
+    .at(at.value_span, format!("expected {expected}"))
+    .help(help)
+}
+
+/// A string that does not match its pattern: durations and thresholds get their own words.
+fn bad_format(at: &Violation<'_>, pattern: &str) -> Problem {
+    let shown = &at.shown;
+    let (message, help) = if pattern == DURATION_PATTERN {
+        (
+            format!("{shown} is not a duration"),
+            "write a number and a unit: \"500ms\", \"30s\", \"1m\", \"1h30m\"".to_owned(),
+        )
+    } else if pattern == LATENCY_THRESHOLD_PATTERN {
+        (
+            format!("{shown} is not a latency threshold"),
+            "write a comparison and a duration: \"< 250ms\", \"<= 1s\"".to_owned(),
+        )
+    } else if pattern == RATE_THRESHOLD_PATTERN {
+        (
+            format!("{shown} is not a rate threshold"),
+            "write a comparison and a percentage: \"< 1%\"".to_owned(),
+        )
+    } else {
+        (
+            format!(
+                "`{}` is {shown}, which does not match `{pattern}`",
+                at.field
+            ),
+            format!("`{}` must match `{pattern}`", at.field),
+        )
+    };
+    Problem::new("manifest::bad-format", message)
+        .at(at.value_span, "invalid")
+        .help(help)
+}
+
+/// A number past a bound: `beyond` is "below the minimum of", `label` "too small", `within`
+/// "at least".
+fn out_of_range(
+    at: &Violation<'_>,
+    beyond: &str,
+    label: &str,
+    within: &str,
+    limit: &Value,
+) -> Problem {
+    Problem::new(
+        "manifest::out-of-range",
+        format!("`{}` is {}, {beyond} {limit}", at.field, at.shown),
+    )
+    .at(at.value_span, label.to_owned())
+    .help(format!("use a value of {within} {limit}"))
 }
 
 fn other_message(kind: &ValidationErrorKind, instance: &Value) -> String {

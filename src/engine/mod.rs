@@ -26,6 +26,7 @@ pub mod supervisor;
 
 pub use apply_report::{ApplyReport, StepResult, apply};
 pub use context::{ApplyContext, PlanContext};
+pub(crate) use node::impl_node;
 pub use node::{Node, NodeError, NodeLookup};
 pub use plan::Plan;
 pub use plan_text::{render_json, render_text};

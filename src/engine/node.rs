@@ -28,6 +28,47 @@ pub trait Node: Sync {
     ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>>;
 }
 
+/// Implements [`Node`] for a node kind's unit struct from two expressions that evaluate (inside
+/// an `async` block) to `Result<Step, E>` and `Result<Outcome, E>` for the capability's own error
+/// `E`, so each `node.rs` states only what its kind does:
+///
+/// ```ignore
+/// impl_node!(ScenarioNode,
+///     plan(context, name) => plan(context, name),
+///     apply(context, step) => apply(context, step).await,
+/// );
+/// ```
+macro_rules! impl_node {
+    ($node:ty,
+     plan($plan_context:ident, $name:ident) => $plan:expr,
+     apply($apply_context:ident, $step:ident) => $apply:expr $(,)?) => {
+        impl $crate::engine::Node for $node {
+            fn plan<'a>(
+                &'a self,
+                $plan_context: &'a $crate::engine::PlanContext<'_>,
+                $name: &'a str,
+            ) -> futures_util::future::LocalBoxFuture<
+                'a,
+                Result<$crate::engine::Step, $crate::engine::NodeError>,
+            > {
+                Box::pin(async move { $plan.map_err($crate::engine::NodeError::new) })
+            }
+
+            fn apply<'a>(
+                &'a self,
+                $apply_context: &'a $crate::engine::ApplyContext<'_>,
+                $step: &'a $crate::engine::Step,
+            ) -> futures_util::future::LocalBoxFuture<
+                'a,
+                Result<$crate::engine::Outcome, $crate::engine::NodeError>,
+            > {
+                Box::pin(async move { $apply.map_err($crate::engine::NodeError::new) })
+            }
+        }
+    };
+}
+pub(crate) use impl_node;
+
 /// Finds the implementation of a node kind (`crate::nodes::node`).
 pub type NodeLookup = fn(NodeKind) -> &'static dyn Node;
 

@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, Method};
 
-use crate::engine::{
-    Action, ApplyContext, Node, NodeError, Outcome, OutcomeStatus, PlanContext, Step,
-};
+use crate::engine::{Action, ApplyContext, Outcome, OutcomeStatus, PlanContext, Step, impl_node};
 use crate::load::engine;
 use crate::load::error::Error;
 use crate::load::execution::{self, Execution};
@@ -21,29 +19,15 @@ use crate::report::report_files;
 use crate::results::report_format::ReportFormat;
 use crate::results::run_report::{self, RunReport};
 use crate::results::threshold::Threshold;
-use futures_util::future::LocalBoxFuture;
 
 /// The `scenario` node kind.
 #[derive(Debug, Clone, Copy)]
 pub struct ScenarioNode;
 
-impl Node for ScenarioNode {
-    fn plan<'a>(
-        &'a self,
-        context: &'a PlanContext<'_>,
-        name: &'a str,
-    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
-        Box::pin(async move { plan(context, name).map_err(NodeError::new) })
-    }
-
-    fn apply<'a>(
-        &'a self,
-        context: &'a ApplyContext<'_>,
-        step: &'a Step,
-    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
-        Box::pin(async move { apply(context, step).await.map_err(NodeError::new) })
-    }
-}
+impl_node!(ScenarioNode,
+    plan(context, name) => plan(context, name),
+    apply(context, step) => apply(context, step).await,
+);
 
 /// Default per-request timeout in a scenario.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

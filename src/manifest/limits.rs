@@ -113,8 +113,10 @@ impl Scanner<'_> {
             .map_or(rest.len(), |index| index + end.len());
     }
 
+    /// At `/*`: past the matching `*/` (comments nest). An unclosed comment is not skipped.
     fn skip_block_comment(&mut self) {
         let bytes = self.text.as_bytes();
+        let start = self.at;
         let mut depth = 0usize;
         while self.at < bytes.len() {
             if bytes[self.at..].starts_with(b"/*") {
@@ -130,10 +132,14 @@ impl Scanner<'_> {
                 self.at += 1;
             }
         }
+        self.at = start + 2;
     }
 
     /// At `"` or `#`: a quoted, raw or multi-line string (a `#` not opening a raw string, as in
-    /// `#true`, is skipped alone).
+    /// `#true`, is skipped alone). Only a string that is closed is skipped, and a single-line
+    /// one must close on its line (KDL v2); anything malformed is scanned as if it were not a
+    /// string. The scan must never take text for a string where the parser does not, or
+    /// braces the parser nests on would go uncounted; the other way round is only caution.
     fn skip_string(&mut self) {
         let bytes = self.text.as_bytes();
         let hashes = bytes[self.at..].iter().take_while(|b| **b == b'#').count();
@@ -142,33 +148,30 @@ impl Scanner<'_> {
             self.at += hashes.max(1);
             return;
         }
-        let triple = bytes[quote..].starts_with(b"\"\"\"");
-        self.at = quote + if triple { 3 } else { 1 };
-        if hashes > 0 {
-            // Raw: no escapes; ends at the same quotes followed by as many `#`.
-            let mut end = if triple {
-                b"\"\"\"".to_vec()
-            } else {
-                b"\"".to_vec()
-            };
-            end.extend(std::iter::repeat_n(b'#', hashes));
-            self.skip_past(&end);
-            return;
-        }
-        while self.at < bytes.len() {
-            match bytes[self.at] {
-                b'\\' => self.at += 2,
-                b'"' if !triple => {
-                    self.at += 1;
-                    return;
-                }
-                b'"' if bytes[self.at..].starts_with(b"\"\"\"") => {
-                    self.at += 3;
-                    return;
-                }
-                _ => self.at += 1,
+        // `"""` opens a multi-line string only when its line ends there.
+        let from_quote = &bytes[quote..];
+        let triple =
+            from_quote.starts_with(b"\"\"\"") && matches!(from_quote.get(3), Some(b'\n' | b'\r'));
+        let mut end = if triple {
+            b"\"\"\"".to_vec()
+        } else {
+            b"\"".to_vec()
+        };
+        end.extend(std::iter::repeat_n(b'#', hashes));
+        let mut at = quote + if triple { 3 } else { 1 };
+        while at < bytes.len() {
+            if bytes[at..].starts_with(&end) {
+                self.at = at + end.len();
+                return;
+            }
+            match bytes[at] {
+                b'\n' if !triple => break,
+                b'\\' if hashes == 0 => at += 2,
+                _ => at += 1,
             }
         }
+        // Not closed: scan on from just after the opening quote.
+        self.at = quote + 1;
     }
 }
 
@@ -182,6 +185,9 @@ mod tests {
 
     #[test]
     fn nesting_counts_blocks_not_braces_in_strings_or_comments() {
+        // A quote left open ends with its line: the braces after it are counted.
+        assert!(check_nesting(&format!("a \"x\n{}", "{".repeat(200))).is_some());
+        assert!(check_nesting(&format!("a \"\"\"x {}", "{".repeat(200))).is_some());
         assert!(check_nesting(&nested(MAX_NESTING)).is_none());
         assert!(check_nesting(&nested(MAX_NESTING + 1)).is_some());
         let braces = "{".repeat(200);
@@ -193,11 +199,14 @@ mod tests {
             format!("a \"\\\"{braces}\""),
             format!("// {braces}\na"),
             format!("/* /* {braces} */ {braces} */ a"),
+            format!("a \"\" \"{braces}\""),
         ] {
             assert!(check_nesting(&text).is_none(), "{text}");
         }
         assert!(check_nesting(&format!("a #true {braces}")).is_some());
         assert!(check_nesting(&braces).is_some());
+        assert!(check_nesting(&format!("/* {braces}")).is_some());
+        assert!(check_nesting(&format!("a #\"{braces}")).is_some());
     }
 
     #[test]

@@ -25,8 +25,9 @@ pub fn parse(text: &str) -> Result<KdlDocument, Vec<Problem>> {
     let spawned = std::thread::Builder::new()
         .name("kdl-parse".to_owned())
         // The parser recurses per nested block; `limits::MAX_NESTING` keeps that far below
-        // what this stack holds.
-        .stack_size(16 * 1024 * 1024)
+        // what this stack holds, and the margin (only the pages used are committed) covers
+        // the parser's error recovery reading a brace that the limit's scan took as text.
+        .stack_size(256 * 1024 * 1024)
         .spawn(move || {
             let _ = sender.send(parse_now(&owned));
         });

@@ -97,12 +97,29 @@ impl ManifestSource {
                 let offset = error.utf8_error().valid_up_to();
                 let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
                 let lossy_offset = String::from_utf8_lossy(&error.as_bytes()[..offset]).len();
+                let line_start = lossy[..lossy_offset].rfind('\n').map_or(0, |at| at + 1);
+                let column = lossy[line_start..lossy_offset].chars().count() + 1;
                 let problem = Problem::new("manifest::not-utf8", "the manifest is not valid UTF-8")
-                    .at(Some((lossy_offset, 1).into()), "invalid byte here")
                     .help("save the file as UTF-8");
+                // Past the line-length limit the byte is named by its column and the line is
+                // shown shortened: the renderer cannot draw a label that far out.
+                let (problem, shown) = if column > limits::MAX_LINE_CHARS {
+                    (
+                        problem.at(
+                            Some((line_start, 0).into()),
+                            format!("invalid byte at column {column} of this line"),
+                        ),
+                        limits::shorten_from(&lossy, line_start),
+                    )
+                } else {
+                    (
+                        problem.at(Some((lossy_offset, 1).into()), "invalid byte here"),
+                        lossy,
+                    )
+                };
                 return Err(Box::new(InvalidManifest::new(
                     display_path,
-                    Arc::new(lossy),
+                    Arc::new(shown),
                     vec![problem],
                 ))
                 .into());

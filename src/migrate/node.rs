@@ -7,69 +7,26 @@ use super::target::{
     plan_database_node,
 };
 use super::url::anchor_sqlite_url;
-use crate::engine::{Action, ApplyContext, Node, NodeError, Outcome, PlanContext, Step};
+use crate::engine::{Action, ApplyContext, Outcome, PlanContext, Step, impl_node};
 use crate::manifest::{Address, NodeKind};
-use futures_util::future::LocalBoxFuture;
 
 /// The `database` node kind.
 #[derive(Debug, Clone, Copy)]
 pub struct DatabaseNode;
 
-impl Node for DatabaseNode {
-    fn plan<'a>(
-        &'a self,
-        context: &'a PlanContext<'_>,
-        name: &'a str,
-    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
-        Box::pin(async move {
-            plan_database_step(context, name)
-                .await
-                .map_err(NodeError::new)
-        })
-    }
-
-    fn apply<'a>(
-        &'a self,
-        context: &'a ApplyContext<'_>,
-        step: &'a Step,
-    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
-        Box::pin(async move {
-            apply_database_step(context, step)
-                .await
-                .map_err(NodeError::new)
-        })
-    }
-}
+impl_node!(DatabaseNode,
+    plan(context, name) => plan_database_step(context, name).await,
+    apply(context, step) => apply_database_step(context, step).await,
+);
 
 /// The `migrations` node kind.
 #[derive(Debug, Clone, Copy)]
 pub struct MigrationsNode;
 
-impl Node for MigrationsNode {
-    fn plan<'a>(
-        &'a self,
-        context: &'a PlanContext<'_>,
-        name: &'a str,
-    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
-        Box::pin(async move {
-            plan_migrations_step(context, name)
-                .await
-                .map_err(NodeError::new)
-        })
-    }
-
-    fn apply<'a>(
-        &'a self,
-        context: &'a ApplyContext<'_>,
-        step: &'a Step,
-    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
-        Box::pin(async move {
-            apply_migrations_step(context, step)
-                .await
-                .map_err(NodeError::new)
-        })
-    }
-}
+impl_node!(MigrationsNode,
+    plan(context, name) => plan_migrations_step(context, name).await,
+    apply(context, step) => apply_migrations_step(context, step).await,
+);
 
 /// The database target of node `name`, with a relative SQLite path resolved against the
 /// manifest's directory (so `sqlite://var/app.db` means the same file wherever you run from).

@@ -7,8 +7,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, StatusCode};
 
-use crate::engine::{ApplyContext, Node, NodeError, PlanContext, Supervised};
-use futures_util::future::{BoxFuture, LocalBoxFuture};
+use crate::engine::{ApplyContext, PlanContext, Supervised, impl_node};
+use futures_util::future::BoxFuture;
 
 use crate::engine::{Action, Outcome, OutcomeStatus, Step};
 use crate::manifest::model::{Mock, MockRoute};
@@ -21,23 +21,10 @@ use crate::mock::server::MockServer;
 #[derive(Debug, Clone, Copy)]
 pub struct MockNode;
 
-impl Node for MockNode {
-    fn plan<'a>(
-        &'a self,
-        context: &'a PlanContext<'_>,
-        name: &'a str,
-    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
-        Box::pin(async move { plan(context, name).map_err(NodeError::new) })
-    }
-
-    fn apply<'a>(
-        &'a self,
-        context: &'a ApplyContext<'_>,
-        step: &'a Step,
-    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
-        Box::pin(async move { apply(context, step).await.map_err(NodeError::new) })
-    }
-}
+impl_node!(MockNode,
+    plan(context, name) => plan(context, name),
+    apply(context, step) => apply(context, step).await,
+);
 
 /// The behaviour of every route of `mock`.
 pub(crate) fn routes_of(name: &str, mock: &Mock) -> Result<Vec<RouteBehavior>, Error> {

@@ -5,8 +5,7 @@
 //! fingerprint moved (the files changed since the plan was shown), so what is applied is what
 //! was reviewed.
 
-use crate::engine::{ApplyContext, Node, NodeError, PlanContext};
-use futures_util::future::LocalBoxFuture;
+use crate::engine::{ApplyContext, PlanContext, impl_node};
 
 use crate::engine::{Action, Outcome, OutcomeStatus, Step};
 use crate::manifest::{Address, NodeKind};
@@ -20,23 +19,10 @@ use super::scaffold_plan::{ScaffoldPlan, apply_scaffold, plan_scaffold};
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectNode;
 
-impl Node for ProjectNode {
-    fn plan<'a>(
-        &'a self,
-        context: &'a PlanContext<'_>,
-        name: &'a str,
-    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
-        Box::pin(async move { plan_project(context, name).await.map_err(NodeError::new) })
-    }
-
-    fn apply<'a>(
-        &'a self,
-        context: &'a ApplyContext<'_>,
-        step: &'a Step,
-    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
-        Box::pin(async move { apply_project(context, step).await.map_err(NodeError::new) })
-    }
-}
+impl_node!(ProjectNode,
+    plan(context, name) => plan_project(context, name).await,
+    apply(context, step) => apply_project(context, step).await,
+);
 
 /// The `npm install` command the `install` option runs.
 pub const NPM_INSTALL: [&str; 4] = [

@@ -2,32 +2,18 @@
 //! hands it to the engine's supervisor.
 
 use super::{DEFAULT_READY_TIMEOUT, RunningService, ServiceError};
-use crate::engine::{Action, ApplyContext, Node, NodeError, Outcome, PlanContext, Step};
+use crate::engine::{Action, ApplyContext, Outcome, PlanContext, Step, impl_node};
 use crate::manifest::{Address, NodeKind};
-use futures_util::future::LocalBoxFuture;
 use std::time::Duration;
 
 /// The `service` node kind.
 #[derive(Debug, Clone, Copy)]
 pub struct ServiceNode;
 
-impl Node for ServiceNode {
-    fn plan<'a>(
-        &'a self,
-        context: &'a PlanContext<'_>,
-        name: &'a str,
-    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
-        Box::pin(async move { Ok(plan_service(context, name)) })
-    }
-
-    fn apply<'a>(
-        &'a self,
-        context: &'a ApplyContext<'_>,
-        step: &'a Step,
-    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
-        Box::pin(async move { apply_service(context, step).await.map_err(NodeError::new) })
-    }
-}
+impl_node!(ServiceNode,
+    plan(context, name) => Ok::<_, ServiceError>(plan_service(context, name)),
+    apply(context, step) => apply_service(context, step).await,
+);
 
 /// Plans a service: it always runs.
 fn plan_service(context: &PlanContext<'_>, name: &str) -> Step {

@@ -7,7 +7,9 @@
 //! so it is tried, and mutated, forever after.
 //!
 //! `BACKENDCTL_MUTANTS` sets how many mutants per seed file (default 60); `BACKENDCTL_MUTATION_SEED`
-//! the seed (default fixed, so a failure reproduces).
+//! the seed (default fixed, so a failure reproduces). A stack overflow aborts the process before
+//! the input can be saved: `BACKENDCTL_MUTANT_TRACE=1` writes each mutant to
+//! `$TMPDIR/backendctl-current-mutant.kdl` before it is checked, so the last one is the culprit.
 
 use backendctl::manifest::{LoadOptions, ManifestSource, check};
 use std::path::{Path, PathBuf};
@@ -177,6 +179,12 @@ fn mutants_of_every_manifest_are_checked_without_panic_or_runaway() {
             let mutant = mutate(&mut rng, bytes, donor);
             let label = format!("{} mutant {round} (seed {seed})", path.display());
             let one = Instant::now();
+            if std::env::var_os("BACKENDCTL_MUTANT_TRACE").is_some() {
+                let _ = std::fs::write(
+                    std::env::temp_dir().join("backendctl-current-mutant.kdl"),
+                    &mutant,
+                );
+            }
             // A panic here fails the test naming the input; a stack overflow aborts the run,
             // which fails it too. Save such an input to tests/corpus/ with its fix.
             let outcome = std::panic::catch_unwind(|| check_and_render(mutant.clone()));

@@ -191,6 +191,20 @@ impl MigrateCommand {
 
     /// Runs the command on one set; returns the process exit code.
     pub(crate) async fn run(&self, on: &Invocation<'_>) -> Result<u8, MigrateError> {
+        // Regression (issue 12): a directory that does not exist was "nothing to apply", exit 0.
+        // Only `new` may start one; `plan`/`apply` read a missing set as empty elsewhere, since
+        // a project step may create it first.
+        let reads_the_directory = match self {
+            MigrateCommand::New { .. } => false,
+            MigrateCommand::Lint { files, .. } => files.is_empty(),
+            _ => true,
+        };
+        if reads_the_directory && !on.set.dir.is_dir() {
+            return Err(MigrateError::NoDirectory {
+                set: on.set.name.clone(),
+                path: on.set.dir.clone(),
+            });
+        }
         let set = MigrationSet::load(&on.set.name, &on.set.dir)?;
         match self {
             MigrateCommand::New { name, timestamp } => create_files(&set, name, *timestamp),

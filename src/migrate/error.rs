@@ -55,6 +55,20 @@ impl fmt::Display for Direction {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum MigrateError {
     // ---- migration files ----
+    /// The set's directory does not exist (a typo must not pass as "nothing to apply").
+    #[error("migrations.{set}: the directory {} does not exist", path.display())]
+    #[diagnostic(
+        code("migrate::no-directory"),
+        help(
+            "check the path (`--dir`, default `./migrations`, or the set's `path` in the manifest); `backendctl migrate new NAME` creates it with a first migration"
+        )
+    )]
+    NoDirectory {
+        /// The set.
+        set: String,
+        /// The directory.
+        path: PathBuf,
+    },
     /// A directory or file cannot be read.
     #[error("cannot read {}: {source}", path.display())]
     #[diagnostic(code(migrate::unreadable))]
@@ -575,7 +589,8 @@ impl MigrateError {
             | MigrateError::UnknownSet { .. }
             | MigrateError::NoSets { .. }
             | MigrateError::AmbiguousSet { .. } => exit_code::USAGE,
-            MigrateError::Unreadable { .. }
+            MigrateError::NoDirectory { .. }
+            | MigrateError::Unreadable { .. }
             | MigrateError::Unwritable { .. }
             | MigrateError::NotUtf8 { .. }
             | MigrateError::VersionTooLarge { .. }

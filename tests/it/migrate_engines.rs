@@ -28,6 +28,7 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(transaction_control_in_a_file_is_refused),
         trial!(status_text_and_json_are_stable),
         trial!(closed_stdout_is_not_a_panic),
+        trial!(a_directory_that_does_not_exist_is_an_error),
         trial!(
             mariadb_connection_lost_mid_statement_is_an_unknown_outcome,
             needs = [MariaDb]
@@ -826,5 +827,29 @@ fn postgres_connection_lost_mid_migration_is_a_commit_unknown() {
     assert!(!text.contains("FAILED"), "{text}");
     assert!(!db.has_table("a"), "rolled back: {text}");
     db.migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
+}
+
+/// Regression (issue 12): `migrate up --dir D` where D does not exist exited 0 with "nothing to
+/// apply", so a typo passed CI. Every command that reads the directory now fails naming it, with
+/// a hint; `new` still creates it.
+fn a_directory_that_does_not_exist_is_an_error() {
+    let db = TestDb::new(Kind::Sqlite, "nodir");
+    let missing = db.dir.path().join("migrtions");
+    for args in [
+        &["up"][..],
+        &["status"][..],
+        &["up", "--dry-run"][..],
+        &["lint"][..],
+    ] {
+        db.migrate(&missing, args)
+            .assert_status(exit_code::ERROR)
+            .stderr_contains("migrate::no-directory")
+            .stderr_contains("migrtions does not exist")
+            .stderr_contains("migrate new NAME");
+    }
+    db.migrate(&missing, &["new", "first"])
+        .assert_status(exit_code::OK);
+    db.migrate(&missing, &["status"])
         .assert_status(exit_code::MIGRATIONS_PENDING);
 }

@@ -4,6 +4,7 @@
 //! and each kind of violation gets a message written for people: "unknown key `dri`; did you mean
 //! `dir`?", "expected one of …", "this block needs `url`".
 
+use super::model::database::DATABASE_URL_PATTERN;
 use super::model::duration::DURATION_PATTERN;
 use super::model::scenario::{LATENCY_THRESHOLD_PATTERN, RATE_THRESHOLD_PATTERN};
 use super::problem::{Problem, code_list};
@@ -239,6 +240,11 @@ fn bad_format(at: &Violation<'_>, pattern: &str) -> Problem {
         (
             format!("{shown} is not a latency threshold"),
             "write a comparison and a duration: \"< 250ms\", \"<= 1s\"".to_owned(),
+        )
+    } else if pattern == DATABASE_URL_PATTERN {
+        (
+            format!("{shown} is a SQLite URL with no path"),
+            "quote the URL: `url \"sqlite://var/app.db\"`; unquoted, `//` starts a comment in KDL and the path is lost (`sqlite::memory:` is the in-memory database)".to_owned(),
         )
     } else if pattern == RATE_THRESHOLD_PATTERN {
         (

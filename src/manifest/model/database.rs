@@ -3,6 +3,11 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// A SQLite URL with no path (`sqlite:`, `sqlite:/`, `sqlite://`) is refused: it is what an
+/// unquoted `url sqlite://var/app.db` becomes, since `//` starts a comment in KDL, and it would
+/// otherwise migrate a throwaway in-memory database (issue 12).
+pub const DATABASE_URL_PATTERN: &str = "^(?!sqlite:/{0,2}$)";
+
 /// A database that migrations and services use.
 ///
 /// ```kdl
@@ -18,6 +23,7 @@ use serde::{Deserialize, Serialize};
 pub struct Database {
     /// Connection URL: `postgres://…`, `mysql://…` / `mariadb://…`, or `sqlite:PATH` (the
     /// embedded default). Passwords are masked in every output.
+    #[schemars(regex(pattern = DATABASE_URL_PATTERN))]
     pub url: String,
     /// How long a migration run waits for another run's lock before failing (a duration such as
     /// "30s" or "5m"). Default "5m".

@@ -40,6 +40,11 @@ fn database_target(context: &PlanContext<'_>, name: &str) -> Result<DatabaseTarg
     DatabaseTarget::from_model(name, model, &url)
 }
 
+/// `sql` on one line, for a step's summary.
+fn one_line(sql: &str) -> String {
+    sql.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn unknown_node(kind: &'static str, name: &str) -> MigrateError {
     MigrateError::UnknownNode {
         manifest: "the manifest".to_owned(),
@@ -65,7 +70,7 @@ async fn plan_database_step(context: &PlanContext<'_>, name: &str) -> Result<Ste
     let target = database_target(context, name)?;
     let plan = plan_database_node(&target);
     let address = Address::new(NodeKind::Database, name);
-    let step = match &plan.create {
+    let mut step = match &plan.create {
         Some(file) => {
             let mut step = Step::new(
                 address,
@@ -81,6 +86,10 @@ async fn plan_database_step(context: &PlanContext<'_>, name: &str) -> Result<Ste
             format!("{} at {}", plan.engine, plan.url),
         ),
     };
+    if let Some(sql) = &plan.session_sql {
+        step.summary
+            .push_str(&format!("; session SQL: {}", one_line(sql)));
+    }
     Ok(step)
 }
 

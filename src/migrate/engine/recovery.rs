@@ -96,6 +96,7 @@ impl Engine {
                 state: r.state.as_str(),
             });
         }
+        self.ensure_history().await?;
         let d = self.dialect;
         let sql = format!(
             "{};\n{}",

@@ -42,6 +42,8 @@ pub(crate) struct Migration {
     /// A separate down file, read when first needed (`status` and `up` never need it).
     down_path: Option<PathBuf>,
     down_script: OnceLock<Script>,
+    /// Both directions run outside a transaction (Diesel's `run_in_transaction = false`).
+    outside_transaction: bool,
     /// Checksum of `up` under [`Algorithm::CURRENT`].
     pub(crate) checksum: String,
 }
@@ -63,9 +65,11 @@ impl Migration {
             return Ok(None);
         };
         let text = read(path)?;
-        Ok(Some(
-            self.down_script.get_or_init(|| script(path.clone(), text)),
-        ))
+        Ok(Some(self.down_script.get_or_init(|| {
+            let mut down = script(path.clone(), text);
+            down.no_transaction |= self.outside_transaction;
+            down
+        })))
     }
 
     /// Short name shown to users: the up file's name without `.up.sql` / `.sql`, or the
@@ -423,6 +427,7 @@ impl Parts {
                     up: script(path.clone(), text),
                     down_path: self.down,
                     down_script: OnceLock::new(),
+                    outside_transaction: false,
                 },
                 _ => single_file(version, self.name, label, path.clone(), text),
             });
@@ -444,6 +449,7 @@ impl Parts {
             up,
             down_path: self.down,
             down_script: OnceLock::new(),
+            outside_transaction: self.no_transaction,
         })
     }
 }
@@ -466,6 +472,7 @@ fn single_file(
             up: script(path, text),
             down_path: None,
             down_script: OnceLock::new(),
+            outside_transaction: false,
         };
     };
     let section = |(sql, first_line, no_tx): Section| Script {
@@ -483,6 +490,7 @@ fn single_file(
         up: section(up),
         down_path: None,
         down_script: down.map(section).map_or_else(OnceLock::new, OnceLock::from),
+        outside_transaction: false,
     }
 }
 

@@ -463,7 +463,7 @@ pub enum MigrateError {
     )]
     SeveralOtherTools { found: Vec<String>, names: String },
     /// `baseline --from TOOL` and that tool's table is not there.
-    #[error("nothing was adopted: {url} has no {tool} table (in the current schema)")]
+    #[error("nothing was adopted: {url} has no {tool} table")]
     #[diagnostic(
         code("migrate::other-tool-absent"),
         help(

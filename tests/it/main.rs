@@ -20,6 +20,7 @@ mod load_adhoc;
 mod load_scenario;
 mod load_tls;
 mod manifest_mutation;
+mod migrate_adopt;
 mod migrate_concurrency;
 mod migrate_engines;
 mod migrate_executor;
@@ -51,6 +52,7 @@ fn main() -> std::process::ExitCode {
             load_scenario::tests(),
             load_tls::tests(),
             manifest_mutation::tests(),
+            migrate_adopt::tests(),
             migrate_concurrency::tests(),
             migrate_engines::tests(),
             migrate_executor::tests(),

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use backendctl::exit_code;
 use sha2::Digest;
 
+use crate::common::{Workspace, copy_dir};
 use crate::harness::{Test, trial};
 use crate::migrate_layouts::fixture;
 use crate::migrate_support::{Kind, TestDb, write};
@@ -76,6 +77,18 @@ INSERT INTO __diesel_schema_migrations (version) VALUES ('00000000000000'), ('20
         .assert_status(exit_code::ERROR)
         .stdout_contains("`up` will refuse:")
         .stdout_contains("baseline --from diesel");
+    let workspace = Workspace::new(
+        "backend version=1\ndatabase \"main\" {\n    url \"{{ env.APP_DB }}\"\n}\nmigrations \"schema\" {\n    database \"main\"\n    path \"migrations\"\n}\n",
+    );
+    copy_dir(&set, &workspace.join("migrations"));
+    workspace
+        .backendctl()
+        .env("APP_DB", &db.url)
+        .args(["plan"])
+        .run()
+        .stdout_contains(
+            "apply will refuse: schema: diesel's __diesel_schema_migrations records 3",
+        );
 
     db.migrate(&set, &["baseline", "--from", "diesel"])
         .assert_status(exit_code::OK)

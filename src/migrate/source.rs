@@ -386,7 +386,7 @@ impl Parts {
                 second: relative(dir, &folder.up),
             });
         }
-        self.folder = folder.up.parent().map(|p| file_name(p));
+        self.folder = folder.up.parent().map(file_name);
         self.layout = Some(folder.layout);
         self.no_transaction = folder.no_transaction;
         self.down = folder.down;

@@ -451,7 +451,7 @@ pub enum MigrateError {
     #[diagnostic(
         code("migrate::no-other-tool"),
         help(
-            "give the newest version that counts as applied (`baseline VERSION`), or name the tool that migrated the database (`baseline --from sqlx|golang-migrate|dbmate|diesel|prisma|flyway`); backendctl looks for each tool's default table in the current schema"
+            "give the newest version that counts as applied (`baseline VERSION`), or name the tool that migrated the database (`baseline --from sqlx|golang-migrate|dbmate|goose|diesel|prisma|flyway`); backendctl looks for each tool's default table in the current schema"
         )
     )]
     NoOtherTool { url: String },

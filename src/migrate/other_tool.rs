@@ -12,6 +12,7 @@
 //! | `sqlx` | `_sqlx_migrations` (version, description, installed_on, success, checksum, execution_time) | every row with `success` | `success = false`: a migration stopped part-way (MySQL) |
 //! | `golang-migrate` | `schema_migrations` (version, dirty): one row | every file up to `version` | `dirty` |
 //! | `dbmate` | `schema_migrations` (version), no `dirty` column | every row | — |
+//! | `goose` | `goose_db_version` (id, version_id, is_applied, tstamp) | versions whose last row (by id) is applied, but goose's own 0 | — |
 //! | `diesel` | `__diesel_schema_migrations` (version, run_on) | every row | — |
 //! | `prisma` | `_prisma_migrations` (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) | rows finished and not rolled back | a row neither finished nor rolled back (P3009) |
 //! | `flyway` | `flyway_schema_history` (installed_rank, version, description, type, script, checksum, installed_by, installed_on, execution_time, success) | successful versioned rows, every file up to a `BASELINE` row, minus undone and deleted ones | `success = false` |
@@ -35,16 +36,18 @@ pub enum Tool {
     Sqlx,
     GolangMigrate,
     Dbmate,
+    Goose,
     Diesel,
     Prisma,
     Flyway,
 }
 
 impl Tool {
-    pub(crate) const ALL: [Tool; 6] = [
+    pub(crate) const ALL: [Tool; 7] = [
         Tool::Sqlx,
         Tool::GolangMigrate,
         Tool::Dbmate,
+        Tool::Goose,
         Tool::Diesel,
         Tool::Prisma,
         Tool::Flyway,
@@ -56,6 +59,7 @@ impl Tool {
             Tool::Sqlx => "sqlx",
             Tool::GolangMigrate => "golang-migrate",
             Tool::Dbmate => "dbmate",
+            Tool::Goose => "goose",
             Tool::Diesel => "diesel",
             Tool::Prisma => "prisma",
             Tool::Flyway => "flyway",
@@ -67,6 +71,7 @@ impl Tool {
         match self {
             Tool::Sqlx => "_sqlx_migrations",
             Tool::GolangMigrate | Tool::Dbmate => "schema_migrations",
+            Tool::Goose => "goose_db_version",
             Tool::Diesel => "__diesel_schema_migrations",
             Tool::Prisma => "_prisma_migrations",
             Tool::Flyway => "flyway_schema_history",
@@ -88,7 +93,7 @@ impl Tool {
             Tool::Flyway => {
                 "remove the failed row with `flyway repair` after undoing what it did (or finish it and run Flyway again)"
             }
-            Tool::Dbmate | Tool::Diesel => "settle it with that tool first",
+            Tool::Dbmate | Tool::Goose | Tool::Diesel => "settle it with that tool first",
         }
     }
 }
@@ -100,9 +105,10 @@ impl fmt::Display for Tool {
 }
 
 /// Every table name [`Tool::table`] may return.
-const TABLES: [&str; 5] = [
+const TABLES: [&str; 6] = [
     "_sqlx_migrations",
     "schema_migrations",
+    "goose_db_version",
     "__diesel_schema_migrations",
     "_prisma_migrations",
     "flyway_schema_history",
@@ -178,6 +184,7 @@ pub(crate) fn read_sql(d: Dialect, tool: Tool) -> String {
         Tool::Sqlx => vec![text("version"), "success".into(), hex("checksum")],
         Tool::GolangMigrate => vec![text("version"), "dirty".into()],
         Tool::Dbmate | Tool::Diesel => vec![text("version")],
+        Tool::Goose => vec!["id".into(), text("version_id"), "is_applied".into()],
         Tool::Prisma => vec![
             "migration_name".into(),
             "checksum".into(),
@@ -331,6 +338,7 @@ impl ToolHistory {
                     }
                 }
             }
+            Tool::Goose => h.read_goose(rows),
             Tool::Prisma => h.read_prisma(&rows),
             Tool::Flyway => h.read_flyway(rows),
         }
@@ -364,6 +372,26 @@ impl ToolHistory {
                     .map_or_else(String::new, |l| format!(": {}", l.trim()));
                 self.failed
                     .push(format!("{name} (started, not finished{log})"));
+            }
+        }
+    }
+
+    /// goose appends a row per apply and per rollback: the last row of a version says.
+    fn read_goose(&mut self, mut rows: Vec<Vec<serde_json::Value>>) {
+        rows.sort_by_key(|r| r.first().and_then(serde_json::Value::as_i64));
+        for r in &rows {
+            let raw = r.get(1).and_then(as_text).unwrap_or_default();
+            let Some(v) = integer(&raw) else {
+                self.not_integers.push(raw);
+                continue;
+            };
+            if v == 0 {
+                continue; // the row goose writes when it creates its table
+            }
+            if r.get(2).is_some_and(as_bool) {
+                self.applied.insert(v);
+            } else {
+                self.applied.remove(&v);
             }
         }
     }
@@ -529,6 +557,16 @@ mod tests {
             h.failed,
             vec!["20240103000000_orders (started, not finished: Database error: relation exists)"]
         );
+    }
+
+    #[test]
+    fn goose_rows_replay_applies_and_rollbacks() {
+        let h = ToolHistory::parse(
+            Tool::Goose,
+            r#"[[1,"0",true],[2,"1",1],[3,"2",true],[5,"2",false],[4,"3",true]]"#,
+        )
+        .unwrap();
+        assert!(!h.covers(0) && h.covers(1) && !h.covers(2) && h.covers(3));
     }
 
     #[test]

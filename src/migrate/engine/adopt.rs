@@ -45,14 +45,7 @@ impl Engine {
         set: &MigrationSet,
         from: Option<Tool>,
     ) -> Result<(), MigrateError> {
-        let rows = self.history().await?;
-        if let Some(r) = rows.iter().find(|r| r.set == set.name) {
-            return Err(MigrateError::HasHistory {
-                set: set.name.clone(),
-                version: r.version,
-                state: r.state.as_str(),
-            });
-        }
+        self.refuse_if_has_history(set).await?;
         let found = self.other_tools().await?;
         let tool = match (from, found.as_slice()) {
             (Some(t), found) if found.contains(&t) => t,

@@ -163,7 +163,8 @@ pub async fn apply(
                 report_line(format!(
                     "  {} {}  {}",
                     step.action.symbol(),
-                    step.address, step.summary
+                    step.address,
+                    step.summary
                 ));
             }
         }

@@ -91,7 +91,9 @@ pub enum StalePlan {
         changes: String,
     },
     /// The plan's secrets were fingerprinted with a key that is not here.
-    #[error("saved plan {path} was made with another saved-plan key: its secrets cannot be checked here")]
+    #[error(
+        "saved plan {path} was made with another saved-plan key: its secrets cannot be checked here"
+    )]
     #[diagnostic(
         code("plan::other-key"),
         help(
@@ -140,7 +142,9 @@ impl SavedPlan {
     /// Whether checking this plan's secrets needs the plan key.
     #[must_use]
     pub fn needs_key(&self) -> bool {
-        self.secrets.iter().any(|marker| marker.fingerprint.is_some())
+        self.secrets
+            .iter()
+            .any(|marker| marker.fingerprint.is_some())
     }
 
     /// Checks the secret variables read now against those the plan was made with.

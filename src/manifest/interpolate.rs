@@ -152,6 +152,10 @@ pub fn interpolate(
     }
 }
 
+/// The most unset variables of one template tried one by one to find those it cannot do
+/// without.
+const MAX_VARIABLES_TRIED: usize = 8;
+
 /// Work one template may do: enough for any real manifest value, far from what a hostile one
 /// needs to exhaust memory or time (`{{ 'a' | indent(3000000000) }}`, loops over `'x' * 100000`).
 /// One fuel is one instruction or 64 bytes produced, so this bounds a value near 6 MB.
@@ -211,7 +215,8 @@ impl Run<'_> {
         })?;
         let names = template.undeclared_variables(true);
         let roots: BTreeSet<&str> = names.iter().map(|name| root_of(name)).collect();
-        if pointer.starts_with("/scenario/") && roots.iter().any(|root| RUNTIME_ROOTS.contains(root))
+        if pointer.starts_with("/scenario/")
+            && roots.iter().any(|root| RUNTIME_ROOTS.contains(root))
         {
             return self.render_around_runtime(pointer, text);
         }
@@ -286,8 +291,10 @@ impl Run<'_> {
             "env": env,
             "database": self.databases.clone().unwrap_or(Value::Null),
         });
-        self.environment
-            .render_str(text, minijinja::Value::from(minijinja::value::Serde(&context)))
+        self.environment.render_str(
+            text,
+            minijinja::Value::from(minijinja::value::Serde(&context)),
+        )
     }
 
     /// The unset variables a template cannot do without: those whose absence alone makes it
@@ -305,7 +312,9 @@ impl Run<'_> {
             }
             self.render_with(text, &env).is_ok()
         };
-        if !with(&|_| true) {
+        // Each candidate costs a render: a hostile template naming thousands of variables gets
+        // them all named instead.
+        if unset.len() > MAX_VARIABLES_TRIED || !with(&|_| true) {
             return unset.clone();
         }
         let missing: BTreeSet<String> = unset
@@ -356,7 +365,10 @@ impl Run<'_> {
                         if names.len() == 1 { "is" } else { "are" }
                     ),
                 )
-                .at(self.spans.value_span(pointer), format!("{text:?} reads {them}"))
+                .at(
+                    self.spans.value_span(pointer),
+                    format!("{text:?} reads {them}"),
+                )
                 .help(format!(
                     "set {them}, or give a fallback: `{{{{ env.{first} | default('…') }}}}`"
                 )))
@@ -382,7 +394,11 @@ impl Run<'_> {
         } else {
             "check the name: databases are referred to as `database.NAME.url`"
         };
-        self.problem(pointer, format!("cannot interpolate {text:?}: {detail}"), help)
+        self.problem(
+            pointer,
+            format!("cannot interpolate {text:?}: {detail}"),
+            help,
+        )
     }
 
     /// The variables an expression reading `names` depends on: `env.NAME`, and what a
@@ -447,11 +463,7 @@ impl Run<'_> {
                 }
             }
         }
-        if out == whole {
-            ranges
-        } else {
-            everything()
-        }
+        if out == whole { ranges } else { everything() }
     }
 
     /// Renders, in a scenario string that uses run-time variables, each `{{ … }}` that uses only
@@ -756,7 +768,11 @@ mod tests {
         let path = scenario_path("/t/{{ env.TENANT }}/u/{{ vu }}", "acme").unwrap();
         assert_eq!(tagged_value(&path), "/t/acme/u/{{ vu }}");
         let path = scenario_path("/t/ {{- env.TENANT -}} /{{ vu }}", "acme").unwrap();
-        assert_eq!(tagged_value(&path), "/t/acme/{{ vu }}", "whitespace control is kept");
+        assert_eq!(
+            tagged_value(&path),
+            "/t/acme/{{ vu }}",
+            "whitespace control is kept"
+        );
         let path = scenario_path(
             "{% if vu %}{{ env.TENANT | default('}}') }}{% endif %}",
             "acme",
@@ -803,8 +819,15 @@ mod tests {
         assert_eq!(env["TOKEN"], "***", "a transformed secret stays secret");
         assert_eq!(env["PORT"], "***", "every `env` value is a secret position");
         assert_eq!(env["MODE"], "prod");
-        assert_eq!(tagged_value(&found.typed["service"]["api"]["env"]["TOKEN"]), "ABC");
-        let names: Vec<&str> = found.secret_variables.iter().map(|(name, _)| name).collect();
+        assert_eq!(
+            tagged_value(&found.typed["service"]["api"]["env"]["TOKEN"]),
+            "ABC"
+        );
+        let names: Vec<&str> = found
+            .secret_variables
+            .iter()
+            .map(|(name, _)| name)
+            .collect();
         assert_eq!(names, ["PORT", "TOKEN"]);
     }
 
@@ -816,19 +839,34 @@ mod tests {
         } } });
         let (public, found) = interpolate_with(
             value,
-            &[("API_URL", "http://api:8080"), ("KEY", "k1"), ("NAME", "list")],
+            &[
+                ("API_URL", "http://api:8080"),
+                ("KEY", "k1"),
+                ("NAME", "list"),
+            ],
             UnsetVariables::Problem,
         );
         let found = found.unwrap();
         let scenario = &public["scenario"]["s"];
         assert_eq!(scenario["base-url"], "http://api:8080");
         assert_eq!(scenario["request"][0]["path"], "/x?page=2&key=***");
-        assert_eq!(scenario["request"][0]["name"], "list", "not a secret position");
-        let names: Vec<&str> = found.secret_variables.iter().map(|(name, _)| name).collect();
+        assert_eq!(
+            scenario["request"][0]["name"], "list",
+            "not a secret position"
+        );
+        let names: Vec<&str> = found
+            .secret_variables
+            .iter()
+            .map(|(name, _)| name)
+            .collect();
         assert_eq!(names, ["KEY"]);
         assert_eq!(
             found.env_reads.keys().cloned().collect::<Vec<_>>(),
-            ["/scenario/s/base-url", "/scenario/s/request/0/name", "/scenario/s/request/0/path"]
+            [
+                "/scenario/s/base-url",
+                "/scenario/s/request/0/name",
+                "/scenario/s/request/0/path"
+            ]
         );
     }
 
@@ -838,12 +876,18 @@ mod tests {
             "database": { "main": { "url": "postgres://app:{{ env.PW }}@db/app" } },
             "service": { "api": { "run": ["x"], "env": { "DATABASE_URL": "{{ database.main.url }}" } } },
         });
-        let (public, found) =
-            interpolate_with(value, &[("PW", "0")], UnsetVariables::Problem);
+        let (public, found) = interpolate_with(value, &[("PW", "0")], UnsetVariables::Problem);
         let found = found.unwrap();
-        assert_eq!(public["database"]["main"]["url"], "postgres://app:***@db/app");
+        assert_eq!(
+            public["database"]["main"]["url"],
+            "postgres://app:***@db/app"
+        );
         assert_eq!(public["service"]["api"]["env"]["DATABASE_URL"], "***");
-        let names: Vec<&str> = found.secret_variables.iter().map(|(name, _)| name).collect();
+        let names: Vec<&str> = found
+            .secret_variables
+            .iter()
+            .map(|(name, _)| name)
+            .collect();
         assert_eq!(names, ["PW"]);
     }
 
@@ -856,14 +900,16 @@ mod tests {
         let (_, problems) = interpolate_with(value.clone(), &[], UnsetVariables::Problem);
         let problems = problems.unwrap_err();
         assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].message, "environment variable `API_TOKEN` is not set");
+        assert_eq!(
+            problems[0].message,
+            "environment variable `API_TOKEN` is not set"
+        );
         let (_, found) = interpolate_with(value, &[], UnsetVariables::Note);
         let found = found.unwrap();
         assert_eq!(found.unset.len(), 1);
         assert_eq!(found.unset[0].variable, "API_TOKEN");
         assert_eq!(
-            found.typed["service"]["api"]["env"]["AUTH"],
-            "Bearer {{ env.API_TOKEN }}",
+            found.typed["service"]["api"]["env"]["AUTH"], "Bearer {{ env.API_TOKEN }}",
             "left as written"
         );
     }

@@ -239,32 +239,28 @@ pub fn check(source: ManifestSource, options: &LoadOptions) -> Result<LoadedMani
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.clone())
     };
-    let interpolated = interpolate::interpolate(
-        &mut value,
-        &spans,
-        &view,
-        &lookup,
-        options.unset_variables,
-    )
-    .map_err(invalid)?;
+    let interpolated =
+        interpolate::interpolate(&mut value, &spans, &view, &lookup, options.unset_variables)
+            .map_err(invalid)?;
 
-    let manifest: Manifest = serde_path_to_error::deserialize(&interpolated.typed).map_err(|error| {
-        let pointer = pointer_of(error.path());
-        // A value read from the environment is named, never quoted: it may be a secret.
-        let message = if interpolated.env_reads.contains_key(&pointer) {
-            format!(
-                "{} is not a valid value here",
-                describe_value(&interpolated.env_reads, &pointer, "")
-            )
-        } else {
-            error.inner().to_string()
-        };
-        invalid(vec![
-            Problem::new("manifest::invalid-value", message)
-                .at(spans.value_span(&pointer), "invalid")
-                .help("`backendctl schema` describes every value"),
-        ])
-    })?;
+    let manifest: Manifest =
+        serde_path_to_error::deserialize(&interpolated.typed).map_err(|error| {
+            let pointer = pointer_of(error.path());
+            // A value read from the environment is named, never quoted: it may be a secret.
+            let message = if interpolated.env_reads.contains_key(&pointer) {
+                format!(
+                    "{} is not a valid value here",
+                    describe_value(&interpolated.env_reads, &pointer, "")
+                )
+            } else {
+                error.inner().to_string()
+            };
+            invalid(vec![
+                Problem::new("manifest::invalid-value", message)
+                    .at(spans.value_span(&pointer), "invalid")
+                    .help("`backendctl schema` describes every value"),
+            ])
+        })?;
     let graph =
         Graph::resolve(&value, &spans, &interpolated.database_references).map_err(invalid)?;
     let fingerprint = hex::encode(Sha256::digest(value.to_string().as_bytes()));

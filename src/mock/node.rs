@@ -151,7 +151,9 @@ fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
 async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
     let name = step.address.name.as_str();
     let mock = mock(context.manifest(), name)?;
-    let shown = context.plan.describe_value(&listen_pointer(name), &mock.listen);
+    let shown = context
+        .plan
+        .describe_value(&listen_pointer(name), &mock.listen);
     check_listen(name, &mock.listen, &shown)?;
     let server = MockServer::start(&mock.listen, routes_of(name, mock)?).await?;
     let addr = server.addr;

@@ -80,7 +80,10 @@ mod tests {
 
     #[test]
     fn whole_words_are_masked_and_numbers_inside_words_are_not() {
-        assert_eq!(mask(&["0"], "listening on 3000, 0 errors"), "listening on 3000, *** errors");
+        assert_eq!(
+            mask(&["0"], "listening on 3000, 0 errors"),
+            "listening on 3000, *** errors"
+        );
         assert_eq!(
             mask(&["s3cret"], "token=s3cret; Authorization: Bearer s3cret"),
             "token=***; Authorization: Bearer ***"

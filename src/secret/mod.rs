@@ -68,7 +68,7 @@ impl Position for WholeValue {
             // Written in the manifest: shown, except a URL password (`postgres://u:pw@h`).
             url_parts::literal_password(value).into_iter().collect()
         } else {
-            vec![0..value.len()]
+            std::iter::once(0..value.len()).collect()
         }
     }
 }
@@ -190,7 +190,10 @@ pub fn forms_at(position: &str, value: &str, from_env: &[Range<usize>]) -> Optio
         SecretForms {
             public: sensitive.public_form(),
             tagged: sensitive.to_tagged(),
-            hides: from_env.iter().map(|range| sensitive.hides(range)).collect(),
+            hides: from_env
+                .iter()
+                .map(|range| sensitive.hides(range))
+                .collect(),
         }
     }
     match position {
@@ -411,6 +414,8 @@ impl SecretVariables {
 }
 
 #[cfg(test)]
+// Lists of byte ranges, one range long.
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
 
@@ -429,7 +434,10 @@ mod tests {
         assert_eq!(format!("{:?}", text("0", &[0..1])), "\"***\"");
         assert_eq!(text("", &[0..0]).to_string(), "***");
         assert_eq!(text("0", &[0..1]).expose(), "0");
-        assert_eq!(text("application/json", &[]).to_string(), "application/json");
+        assert_eq!(
+            text("application/json", &[]).to_string(),
+            "application/json"
+        );
         assert_eq!(
             serde_json::to_string(&text("tok", &[0..3])).unwrap(),
             "\"***\""
@@ -452,7 +460,10 @@ mod tests {
         let value = "postgres://app:s3cret@db/app";
         assert_eq!(url(value, &[]).to_string(), "postgres://app:***@db/app");
         // The password came from the environment here: the public form hides it too.
-        assert_eq!(url(value, &[15..21]).public_form(), "postgres://app:***@db/app");
+        assert_eq!(
+            url(value, &[15..21]).public_form(),
+            "postgres://app:***@db/app"
+        );
         // A literal password stays in the public form (it is in the manifest).
         assert_eq!(url(value, &[]).public_form(), value);
         let value = "/items?page=2&token=abc&x";

@@ -108,7 +108,9 @@ impl PlanKey {
     ///
     /// # Errors
     /// [`PlanKeyError`] when the key file exists and cannot be read.
-    pub fn for_checking(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<Self>, PlanKeyError> {
+    pub fn for_checking(
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, PlanKeyError> {
         if let Some(key) = from_variable(env) {
             return Ok(Some(key));
         }
@@ -154,7 +156,9 @@ fn key_path(env: &dyn Fn(&str) -> Option<String>) -> Result<PathBuf, PlanKeyErro
 
 fn read_key(path: &std::path::Path) -> Result<Option<PlanKey>, PlanKeyError> {
     match std::fs::read_to_string(path) {
-        Ok(text) if !text.trim().is_empty() => Ok(Some(PlanKey::from_bytes(text.trim().as_bytes()))),
+        Ok(text) if !text.trim().is_empty() => {
+            Ok(Some(PlanKey::from_bytes(text.trim().as_bytes())))
+        }
         Ok(_) => Ok(None),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(source) => Err(file_error(path, source)),

@@ -98,6 +98,8 @@ pub(super) fn literal_password(value: &str) -> Option<Range<usize>> {
 }
 
 #[cfg(test)]
+// Lists of byte ranges, one range long.
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
 
@@ -114,7 +116,10 @@ mod tests {
             "mysql://root:***@h:3306/db?ssl=true"
         );
         assert_eq!(shown("mysql://root@h/db", &[]), "mysql://root@h/db");
-        assert_eq!(shown("sqlite://var/app.db", &[0..19]), "sqlite://var/app.db");
+        assert_eq!(
+            shown("sqlite://var/app.db", &[0..19]),
+            "sqlite://var/app.db"
+        );
         // An `@` in the path is not userinfo.
         assert_eq!(shown("http://h/a:b@c", &[]), "http://h/a:b@c");
     }
@@ -124,7 +129,10 @@ mod tests {
         let value = "http://h/p?a=1&key=zz#frag";
         let key = value.find("zz").unwrap();
         assert_eq!(shown(value, &[key..key + 2]), "http://h/p?a=1&key=***#frag");
-        assert_eq!(shown(value, &[0..value.len()]), "http://h/p?a=***&key=***#***");
+        assert_eq!(
+            shown(value, &[0..value.len()]),
+            "http://h/p?a=***&key=***#***"
+        );
         assert_eq!(shown("?t=1", &[0..4]), "?t=***");
     }
 

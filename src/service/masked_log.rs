@@ -40,7 +40,9 @@ impl MaskedLog {
             .spawn(move || {
                 copy_lines(reader, file, &masker);
                 let (lock, ended) = &*finished;
-                *lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = true;
+                *lock
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = true;
                 ended.notify_all();
             })?;
         Ok((
@@ -54,7 +56,9 @@ impl MaskedLog {
     /// a process that exited are in the file before its tail is read.
     pub(crate) fn drain(&self, limit: Duration) {
         let (lock, ended) = &*self.done;
-        let guard = lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let guard = lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let _ = ended.wait_timeout_while(guard, limit, |done| !*done);
     }
 }

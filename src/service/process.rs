@@ -64,12 +64,7 @@ impl RunningService {
         command
             .args(arguments)
             .current_dir(&cwd)
-            .envs(
-                service
-                    .env
-                    .iter()
-                    .map(|(key, value)| (key, value.expose())),
-            )
+            .envs(service.env.iter().map(|(key, value)| (key, value.expose())))
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr)

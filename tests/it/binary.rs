@@ -40,13 +40,10 @@ impl Backendctl {
         }
         // Saved plans' secret fingerprints use a key file in the state directory: the tests'
         // own, never the developer's.
-        command
-            .env_remove("DATABASE_URL")
-            .env("NO_COLOR", "1")
-            .env(
-                "XDG_STATE_HOME",
-                std::env::temp_dir().join("backendctl-it-state"),
-            );
+        command.env_remove("DATABASE_URL").env("NO_COLOR", "1").env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join("backendctl-it-state"),
+        );
         Self {
             command,
             shown: vec!["backendctl".to_owned()],

@@ -753,6 +753,14 @@ mod tests {
         Ok(found?.typed["scenario"]["s"]["request"][0]["path"].clone())
     }
 
+    fn secret_names(found: &Interpolated) -> Vec<&str> {
+        found
+            .secret_variables
+            .iter()
+            .map(|(name, _)| name)
+            .collect()
+    }
+
     fn tagged_value(value: &Value) -> &str {
         value
             .get(secret::SECRET_TAG)
@@ -823,12 +831,7 @@ mod tests {
             tagged_value(&found.typed["service"]["api"]["env"]["TOKEN"]),
             "ABC"
         );
-        let names: Vec<&str> = found
-            .secret_variables
-            .iter()
-            .map(|(name, _)| name)
-            .collect();
-        assert_eq!(names, ["PORT", "TOKEN"]);
+        assert_eq!(secret_names(&found), ["PORT", "TOKEN"]);
     }
 
     #[test]
@@ -854,12 +857,7 @@ mod tests {
             scenario["request"][0]["name"], "list",
             "not a secret position"
         );
-        let names: Vec<&str> = found
-            .secret_variables
-            .iter()
-            .map(|(name, _)| name)
-            .collect();
-        assert_eq!(names, ["KEY"]);
+        assert_eq!(secret_names(&found), ["KEY"]);
         assert_eq!(
             found.env_reads.keys().cloned().collect::<Vec<_>>(),
             [
@@ -883,12 +881,7 @@ mod tests {
             "postgres://app:***@db/app"
         );
         assert_eq!(public["service"]["api"]["env"]["DATABASE_URL"], "***");
-        let names: Vec<&str> = found
-            .secret_variables
-            .iter()
-            .map(|(name, _)| name)
-            .collect();
-        assert_eq!(names, ["PW"]);
+        assert_eq!(secret_names(&found), ["PW"]);
     }
 
     #[test]

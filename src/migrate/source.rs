@@ -282,11 +282,18 @@ fn list_entries(dir: &Path) -> Result<Option<Vec<DirEntry>>, MigrateError> {
         let entry = entry.map_err(unreadable(dir))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
-        // Follows symlinks: a linked migration directory is read like any other.
-        let Ok(meta) = std::fs::metadata(&path) else {
+        // The entry's type comes with the listing; only a symlink costs a stat (a linked
+        // migration directory is read like any other).
+        let Ok(mut kind) = entry.file_type() else {
             continue;
         };
-        let files = if meta.is_dir() && !name.starts_with('.') {
+        if kind.is_symlink() {
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            kind = meta.file_type();
+        }
+        let files = if kind.is_dir() && !name.starts_with('.') {
             let mut files = Vec::new();
             for inner in std::fs::read_dir(&path).map_err(unreadable(&path))? {
                 let inner = inner.map_err(unreadable(&path))?;
@@ -294,7 +301,7 @@ fn list_entries(dir: &Path) -> Result<Option<Vec<DirEntry>>, MigrateError> {
             }
             files.sort();
             Some(files)
-        } else if meta.is_dir() {
+        } else if kind.is_dir() {
             continue;
         } else {
             None

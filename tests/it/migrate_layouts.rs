@@ -284,6 +284,16 @@ fn an_empty_directory_says_why_nothing_applies() {
         .stdout_contains("no migrations")
         .stdout_contains("holds no migration files (only");
     assert!(nothing_created(&db), "nothing to do leaves no trace");
+    // `plan` says the same of a manifest's set.
+    let workspace = Workspace::new(
+        "backend version=1\ndatabase \"main\" {\n    url \"sqlite://var/app.db\"\n}\nmigrations \"schema\" {\n    database \"main\"\n    path \"migrations\"\n}\n",
+    );
+    copy_dir(&set, &workspace.join("migrations"));
+    workspace
+        .run(&["plan"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("no migrations: ")
+        .stdout_contains("holds no migration files (only 20240101000000_empty, README.md)");
 }
 
 fn plan_fails_on_a_directory_in_no_known_layout() {

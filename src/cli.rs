@@ -150,6 +150,15 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// A path from the command line made absolute against the current directory (not resolved:
+/// no symbolic link is followed, and it need not exist yet).
+///
+/// # Errors
+/// When the path is empty.
+pub fn absolute_path(text: &str) -> Result<PathBuf, String> {
+    std::path::absolute(text).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::Cli;
@@ -160,13 +169,4 @@ mod tests {
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
     }
-}
-
-/// A path from the command line made absolute against the current directory (not resolved:
-/// no symbolic link is followed, and it need not exist yet).
-///
-/// # Errors
-/// When the path is empty.
-pub fn absolute_path(text: &str) -> Result<PathBuf, String> {
-    std::path::absolute(text).map_err(|e| e.to_string())
 }

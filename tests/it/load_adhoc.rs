@@ -396,6 +396,10 @@ fn a_target_that_never_answers_fails_the_run_instead_of_passing() {
             "{extra:?}: cancelled requests are counted"
         );
         assert_eq!(total["errors"]["timeout"], 3, "{extra:?}: {total}");
+        if extra.is_empty() {
+            // The requests were written before the target went silent: they count as sent.
+            assert!(total["bytes-out"].as_u64().unwrap() > 0, "{total}");
+        }
     }
 }
 
@@ -597,6 +601,11 @@ fn a_refused_connection_sends_nothing_and_shows_no_latency() {
     assert!(latency.values().all(serde_json::Value::is_null), "{total}");
     let p95 = &report["scenarios"][0]["thresholds"][0];
     assert!(p95["value"].is_null() && p95["passed"] == false, "{p95}");
+    // The same through reqwest (HTTP/2).
+    let http2 = load_json(&[&url, "-n", "5", "--http2"])
+        .assert_status(exit_code::ERROR)
+        .json();
+    assert_eq!(http2["scenarios"][0]["total"]["bytes-out"], 0, "{http2}");
     for file in [html, markdown, junit] {
         let rendered = std::fs::read_to_string(&file).unwrap();
         assert!(

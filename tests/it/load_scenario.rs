@@ -23,7 +23,6 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(env_and_runtime_variables_mix_in_one_scenario_string),
         trial!(a_scenario_against_a_silent_target_ends_within_its_stages_plus_the_grace_and_fails),
         trial!(apply_json_carries_each_scenario_s_figures_and_threshold_verdicts),
-        trial!(apply_json_carries_the_figures_of_a_scenario_that_failed),
         trial!(report_dir_flag_overrides_the_setting_and_latest_names_the_last_run),
     ]
 }
@@ -285,6 +284,31 @@ scenario "dead" {{
     ws.run(&["apply", "--yes"])
         .assert_status(exit_code::ERROR)
         .stdout_contains("every request failed (connect-refused");
+    // The failed step still carries its figures in `apply --json` (issue 12): nothing sent, no
+    // latency (`null`), the failures by category.
+    let json = ws
+        .run(&["apply", "--yes", "--json"])
+        .assert_status(exit_code::ERROR)
+        .json();
+    let step = &json["steps"][0];
+    assert_eq!(step["result"], "failed", "{step}");
+    assert!(
+        step["error"]
+            .as_str()
+            .unwrap()
+            .contains("every request failed"),
+        "{step}"
+    );
+    let total = &step["metrics"]["total"];
+    assert!(
+        total["errors"]["connect-refused"].as_u64().unwrap() > 0,
+        "{total}"
+    );
+    assert_eq!(
+        total["bytes-out"], 0,
+        "refused connections send nothing: {total}"
+    );
+    assert!(total["latency"]["p95"].is_null(), "{total}");
 }
 
 fn apply_runs_one_shard_of_each_scenario_from_the_flag_or_the_environment() {
@@ -607,46 +631,6 @@ fn apply_json_carries_each_scenario_s_figures_and_threshold_verdicts() {
     );
     redact_varying(&mut json);
     insta::assert_json_snapshot!("apply-json-metrics", json);
-}
-
-/// A scenario whose step fails (every connection refused, no threshold) still reports its
-/// figures in `apply --json`: nothing sent, no latency (`null`), the failures by category.
-fn apply_json_carries_the_figures_of_a_scenario_that_failed() {
-    let port = free_port();
-    let ws = Workspace::new(&format!(
-        r#"backend version=1
-scenario "dead" {{
-    base-url "http://127.0.0.1:{port}"
-    stages {{
-        stage "300ms" target=1
-    }}
-    request "home" "GET" "/"
-}}
-"#
-    ));
-    let json = ws
-        .run(&["apply", "--yes", "--json"])
-        .assert_status(exit_code::ERROR)
-        .json();
-    let step = &json["steps"][0];
-    assert_eq!(step["result"], "failed", "{step}");
-    let total = &step["metrics"]["total"];
-    assert!(
-        total["errors"]["connect-refused"].as_u64().unwrap() > 0,
-        "{total}"
-    );
-    assert_eq!(
-        total["bytes-out"], 0,
-        "refused connections send nothing: {total}"
-    );
-    assert!(total["latency"]["p95"].is_null(), "{total}");
-    assert!(
-        step["error"]
-            .as_str()
-            .unwrap()
-            .contains("every request failed"),
-        "{step}"
-    );
 }
 
 /// `apply --report-dir DIR` (relative to the current directory) wins over the `report_dir`

@@ -12,6 +12,7 @@ use clap::Args;
 use super::command::{Invocation, MigrateCommand};
 use super::deadlines::Deadlines;
 use super::error::MigrateError;
+use super::mongo::{MongoTarget, MongoUrl};
 use super::target::{DEFAULT_LOCK_TIMEOUT, DatabaseTarget, SetTarget};
 use super::url::DbUrl;
 
@@ -23,7 +24,7 @@ pub(crate) const DEFAULT_SET: &str = "default";
 /// Migration commands against one database and one migration set.
 #[derive(Debug, Clone, Args)]
 pub struct MigrateArgs {
-    /// Database URL: postgres://, mysql:// or mariadb://, sqlite:PATH.
+    /// Database URL: postgres://, mysql:// or mariadb://, sqlite:PATH, mongodb://HOST/DB.
     #[arg(
         short = 'D',
         long,
@@ -74,14 +75,37 @@ impl MigrateArgs {
             allow_out_of_order: false,
             ignore_missing: false,
         };
-        let database = self.database()?;
+        let mongodb = self.mongodb()?;
+        let database = if mongodb.is_some() {
+            None
+        } else {
+            self.database()?
+        };
         let invocation = Invocation {
             database: database.as_ref(),
+            mongodb: mongodb.as_ref(),
             set: &set,
             quiet: self.quiet,
             hint: self.hint(),
         };
         self.command.run(&invocation).await
+    }
+
+    /// The MongoDB database of `-D`, when its URL is `mongodb://…`.
+    fn mongodb(&self) -> Result<Option<MongoTarget>, MigrateError> {
+        let Some(raw) = self
+            .database_url
+            .as_deref()
+            .filter(|raw| MongoUrl::is_mongodb(raw))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(MongoTarget {
+            name: DEFAULT_SET.to_string(),
+            url: MongoUrl::parse(raw)?,
+            lock_timeout: self.lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT),
+            connect_timeout: self.deadlines(Deadlines::default()).connect,
+        }))
     }
 
     /// The database of `-D`; `None` without one (or, for a command that needs none, with a URL

@@ -16,6 +16,7 @@ use super::lint::{self, Finding};
 use super::progress::{Completed, print, println};
 use super::source::{self, Migration, MigrationSet};
 use super::status::SetStatus;
+use super::mongo::MongoTarget;
 use super::target::{DatabaseTarget, SetTarget};
 use crate::exit_code;
 
@@ -129,6 +130,8 @@ pub struct RunFlags {
 /// One command's targets: a set, its database (when known), and how to speak to the user.
 pub(crate) struct Invocation<'a> {
     pub(crate) database: Option<&'a DatabaseTarget>,
+    /// A MongoDB database instead (`mongodb://`): the commands run in `mongo/`.
+    pub(crate) mongodb: Option<&'a MongoTarget>,
     pub(crate) set: &'a SetTarget,
     /// Print only warnings and errors.
     pub(crate) quiet: bool,
@@ -212,8 +215,15 @@ impl MigrateCommand {
             });
         }
         let set = MigrationSet::load(&on.set.name, &on.set.dir)?;
+        if let Some(mongodb) = on.mongodb
+            && self.needs_database()
+        {
+            return super::mongo::run_command(self, mongodb, &set, on.quiet, &on.hint).await;
+        }
         match self {
-            MigrateCommand::New { name, timestamp } => create_files(&set, name, *timestamp),
+            MigrateCommand::New { name, timestamp } => {
+                create_files(&set, name, *timestamp, on.mongodb.is_some())
+            }
             MigrateCommand::Up {
                 to,
                 run,
@@ -266,13 +276,18 @@ impl MigrateCommand {
 }
 
 /// `new`: writes the next migration's files.
-fn create_files(set: &MigrationSet, name: &str, timestamp: bool) -> Result<u8, MigrateError> {
+fn create_files(
+    set: &MigrationSet,
+    name: &str,
+    timestamp: bool,
+    mongodb: bool,
+) -> Result<u8, MigrateError> {
     let unwritable = |verb, path: &std::path::Path| {
         let path = path.to_path_buf();
         move |source| MigrateError::Unwritable { verb, path, source }
     };
     std::fs::create_dir_all(&set.dir).map_err(unwritable("create", &set.dir))?;
-    for (path, content) in source::next_files(set, name, timestamp) {
+    for (path, content) in source::next_files(set, name, timestamp, mongodb) {
         // Diesel and Prisma: each migration is a directory of its own.
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(unwritable("create", parent))?;
@@ -419,7 +434,11 @@ fn lint(
     let mut findings: Vec<Finding> = Vec::new();
     if files.is_empty() {
         for m in &set.migrations {
-            findings.extend(lint::lint_script(&m.up, dialect));
+            if m.layout == source::Layout::MongoJson {
+                findings.extend(super::mongo::lint_migration(m)?);
+            } else {
+                findings.extend(lint::lint_script(&m.up, dialect));
+            }
         }
     }
     for f in files {

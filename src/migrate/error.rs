@@ -177,6 +177,48 @@ pub enum MigrateError {
         url: String,
         message: String,
     },
+    /// A MongoDB migration file is not a JSON array of commands.
+    #[error("{}: {message}", path.display())]
+    #[diagnostic(
+        code("migrate::mongodb-file"),
+        help("a MongoDB migration is golang-migrate's format: a JSON array of database commands in Extended JSON, e.g. [{{\"create\": \"users\"}}]")
+    )]
+    MongoFile { path: PathBuf, message: String },
+    /// A command of a MongoDB migration failed.
+    #[error(
+        "{set}/{label} ({direction}) failed at command {number} of {of}{}: {message}\n{}",
+        if command.is_empty() { String::new() } else { format!(" `{command}`") },
+        if *transactional {
+            "It ran in a transaction with its history write: nothing of it was kept.".to_string()
+        } else if *ran == 0 {
+            "No command of it had completed.".to_string()
+        } else {
+            format!("Commands 1 to {ran} of {of} ran and were kept (MongoDB ran them outside a transaction).")
+        }
+    )]
+    #[diagnostic(
+        code("migrate::mongodb-command-failed"),
+        help("{}", if *transactional || *ran == 0 {
+            format!("fix the file and run `{hint} up` again")
+        } else {
+            format!("fix the failing command, then `{hint} resolve {version} --resume` runs commands {} to {of}; or undo the commands that ran and `{hint} resolve {version} --rolled-back`", ran + 1)
+        })
+    )]
+    MongoCommandFailed {
+        set: String,
+        label: String,
+        version: i64,
+        direction: Direction,
+        /// 1-based number of the failing command (0: the transaction itself).
+        number: usize,
+        of: usize,
+        command: String,
+        message: String,
+        /// How many commands completed and were kept.
+        ran: usize,
+        transactional: bool,
+        hint: String,
+    },
     /// The lock stayed taken for the whole timeout.
     #[error(
         "timed out after {waited} waiting for the migration lock of {lock}; it is held by {holder}."
@@ -700,6 +742,8 @@ impl MigrateError {
             | MigrateError::UnreadLayout { .. }
             | MigrateError::Output { .. }
             | MigrateError::Database { .. }
+            | MigrateError::MongoFile { .. }
+            | MigrateError::MongoCommandFailed { .. }
             | MigrateError::SessionSql { .. }
             | MigrateError::LockTimeout { .. }
             | MigrateError::ConnectTimeout { .. }

@@ -27,6 +27,7 @@ mod migrate_executor;
 mod migrate_layouts;
 mod migrate_lint;
 mod migrate_manifest;
+mod migrate_mongodb;
 mod mock_server;
 mod plan;
 mod report_cli;
@@ -60,6 +61,7 @@ fn main() -> std::process::ExitCode {
             migrate_layouts::tests(),
             migrate_lint::tests(),
             migrate_manifest::tests(),
+            migrate_mongodb::tests(),
             mock_server::tests(),
             plan::tests(),
             report_cli::tests(),

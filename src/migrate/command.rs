@@ -13,10 +13,10 @@ use super::engine::{Access, Engine, Options, Resolution};
 use super::error::MigrateError;
 use super::history::RowState;
 use super::lint::{self, Finding};
+use super::mongo::MongoTarget;
 use super::progress::{Completed, print, println};
 use super::source::{self, Migration, MigrationSet};
 use super::status::SetStatus;
-use super::mongo::MongoTarget;
 use super::target::{DatabaseTarget, SetTarget};
 use crate::exit_code;
 
@@ -450,7 +450,12 @@ fn lint(
     }
     if findings.is_empty() {
         if !on.quiet {
-            println(&format!("no findings ({dialect})"))?;
+            let engine = if on.mongodb.is_some() {
+                "MongoDB".to_string()
+            } else {
+                dialect.to_string()
+            };
+            println(&format!("no findings ({engine})"))?;
         }
         Ok(exit_code::OK)
     } else {
@@ -553,7 +558,7 @@ async fn finish<T>(engine: Engine, result: Result<T, MigrateError>) -> Result<T,
 }
 
 /// Asks before reverting: on a terminal a y/N question, otherwise `--yes` is required.
-fn confirm(list: &[&Migration], yes: bool) -> bool {
+pub(crate) fn confirm(list: &[&Migration], yes: bool) -> bool {
     if yes {
         return true;
     }

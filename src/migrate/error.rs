@@ -126,8 +126,12 @@ pub enum MigrateError {
         #[source]
         source: std::io::Error,
     },
-    /// A `.down.sql` without its `.up.sql`.
-    #[error("{} has no matching .up.sql file", down.display())]
+    /// A `.down.sql` without its `.up.sql` (or a `.down.json` without its `.up.json`).
+    #[error(
+        "{} has no matching {} file",
+        down.display(),
+        if down.extension().is_some_and(|e| e == "json") { ".up.json" } else { ".up.sql" }
+    )]
     #[diagnostic(
         code("migrate::missing-up"),
         help("add the up file, or remove the down file")
@@ -181,7 +185,9 @@ pub enum MigrateError {
     #[error("{}: {message}", path.display())]
     #[diagnostic(
         code("migrate::mongodb-file"),
-        help("a MongoDB migration is golang-migrate's format: a JSON array of database commands in Extended JSON, e.g. [{{\"create\": \"users\"}}]")
+        help(
+            "a MongoDB migration is golang-migrate's format: a JSON array of database commands in Extended JSON, e.g. [{{\"create\": \"users\"}}]"
+        )
     )]
     MongoFile { path: PathBuf, message: String },
     /// A command of a MongoDB migration failed.
@@ -199,7 +205,7 @@ pub enum MigrateError {
     #[diagnostic(
         code("migrate::mongodb-command-failed"),
         help("{}", if *transactional || *ran == 0 {
-            format!("fix the file and run `{hint} up` again")
+            format!("fix the file and run `{hint} {direction}` again")
         } else {
             format!("fix the failing command, then `{hint} resolve {version} --resume` runs commands {} to {of}; or undo the commands that ran and `{hint} resolve {version} --rolled-back`", ran + 1)
         })

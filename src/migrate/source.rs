@@ -741,8 +741,14 @@ pub(crate) fn next_files(
         )],
         // A JSON array of database commands, each sent as one `runCommand`.
         Layout::MongoJson => vec![
-            (set.dir.join(format!("{v}_{slug}.up.json")), "[\n]\n".to_string()),
-            (set.dir.join(format!("{v}_{slug}.down.json")), "[\n]\n".to_string()),
+            (
+                set.dir.join(format!("{v}_{slug}.up.json")),
+                "[\n]\n".to_string(),
+            ),
+            (
+                set.dir.join(format!("{v}_{slug}.down.json")),
+                "[\n]\n".to_string(),
+            ),
         ],
         Layout::Pair | Layout::Single => vec![
             (

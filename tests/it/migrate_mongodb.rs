@@ -19,12 +19,32 @@ use crate::migrate_support::write;
 pub(crate) fn tests() -> Vec<Test> {
     vec![
         trial!(new_up_status_down_on_mongodb, needs = [MongoDb]),
-        trial!(ten_processes_apply_each_migration_once_mongodb, needs = [MongoDb]),
-        trial!(failing_command_reports_what_ran_and_resolve_resumes, needs = [MongoDb]),
-        trial!(transactional_migration_keeps_nothing_on_failure, needs = [MongoDb]),
+        trial!(
+            ten_processes_apply_each_migration_once_mongodb,
+            needs = [MongoDb]
+        ),
+        trial!(
+            failing_command_reports_what_ran_and_resolve_resumes,
+            needs = [MongoDb]
+        ),
+        trial!(
+            transactional_migration_keeps_nothing_on_failure,
+            needs = [MongoDb]
+        ),
         trial!(drift_is_reported_and_repaired_mongodb, needs = [MongoDb]),
-        trial!(stale_lock_is_taken_over_and_live_lock_names_its_holder, needs = [MongoDb]),
-        trial!(manifest_database_node_plans_and_applies_mongodb, needs = [MongoDb]),
+        trial!(
+            stale_lock_is_taken_over_and_live_lock_names_its_holder,
+            needs = [MongoDb]
+        ),
+        trial!(
+            manifest_database_node_plans_and_applies_mongodb,
+            needs = [MongoDb]
+        ),
+        trial!(
+            golang_migrate_directory_applies_unchanged,
+            needs = [MongoDb]
+        ),
+        trial!(lint_flags_drops_index_builds_and_unfiltered_writes),
     ]
 }
 
@@ -215,7 +235,12 @@ fn new_up_status_down_on_mongodb() {
     let dry = server
         .migrate(&m, &["up", "--dry-run"])
         .assert_status(exit_code::OK);
-    assert!(dry.stdout().contains("db.runCommand({\"create\":\"users\"})"), "{}", dry.stdout());
+    assert!(
+        dry.stdout()
+            .contains("db.runCommand({\"create\":\"users\"})"),
+        "{}",
+        dry.stdout()
+    );
     assert!(history(&server).is_empty(), "a dry run changes nothing");
 }
 
@@ -263,13 +288,11 @@ fn failing_command_reports_what_ran_and_resolve_resumes() {
         {"noSuchCommand": 1},
         {"insert": "orders", "documents": [{"_id": 1}]}]"#;
     write(&m, &[("0001_orders.up.json", broken)]);
-    let failed = server
-        .migrate(&m, &["up"])
-        .assert_status(exit_code::ERROR);
+    let failed = server.migrate(&m, &["up"]).assert_status(exit_code::ERROR);
     failed
         .stderr_contains("failed at command 2 of 3")
         .stderr_contains("Commands 1 to 1 of 3 ran and were kept")
-        .stderr_contains("resolve 1 --resume");
+        .stderr_contains("--resume");
     assert!(server.collections().contains(&"orders".to_string()));
     let row = &history(&server)[0];
     assert_eq!(row.get_str("state").unwrap(), "failed");
@@ -311,7 +334,7 @@ fn transactional_migration_keeps_nothing_on_failure() {
     let status = server.migrate(&m, &["status", "--json"]).json();
     let transactions = status["server"]["transactions"].as_bool().unwrap();
     let failed = server.migrate(&m, &["up"]).assert_status(exit_code::ERROR);
-    failed.stderr_contains("failed at command 2 of 2");
+    let failed = failed.stderr_contains("failed at command 2 of 2");
     if transactions {
         failed.stderr_contains("nothing of it was kept");
         assert_eq!(server.count("things", doc! {}), 0);
@@ -384,21 +407,30 @@ fn manifest_database_node_plans_and_applies_mongodb() {
     let root = server.dir.path();
     let m = root.join("db/mongo");
     std::fs::create_dir_all(&m).unwrap();
-    write(&m, &[("1_users.up.json", "[{\"create\": \"users\"}]"), ("1_users.down.json", "[{\"drop\": \"users\"}]")]);
+    write(
+        &m,
+        &[
+            ("1_users.up.json", "[{\"create\": \"users\"}]"),
+            ("1_users.down.json", "[{\"drop\": \"users\"}]"),
+        ],
+    );
     let sql = root.join("db/sql");
     std::fs::create_dir_all(&sql).unwrap();
     write(&sql, &[("0001_t.up.sql", "CREATE TABLE t (id int);\n")]);
     std::fs::write(
         root.join("backend.kdl"),
         format!(
-            "database \"docs\" {{\n    url \"{}\"\n}}\nmigrations \"docs\" {{\n    database \"docs\"\n    path \"db/mongo\"\n}}\ndatabase \"main\" {{\n    url \"sqlite://var/app.db\"\n}}\nmigrations \"main\" {{\n    database \"main\"\n    path \"db/sql\"\n}}\n",
+            "backend version=1\ndatabase \"docs\" {{\n    url \"{}\"\n}}\nmigrations \"docs\" {{\n    database \"docs\"\n    path \"db/mongo\"\n}}\ndatabase \"main\" {{\n    url \"sqlite://var/app.db\"\n}}\nmigrations \"main\" {{\n    database \"main\"\n    path \"db/sql\"\n}}\n",
             server.url()
         ),
     )
     .unwrap();
     let plan = Backendctl::new().current_dir(root).args(["plan"]).run();
     let text = plan.text();
-    assert!(text.contains("MongoDB") && text.contains("transactions"), "{text}");
+    assert!(
+        text.contains("MongoDB") && text.contains("transactions"),
+        "{text}"
+    );
     assert!(text.contains("1_users"), "{text}");
     Backendctl::new()
         .current_dir(root)
@@ -411,11 +443,78 @@ fn manifest_database_node_plans_and_applies_mongodb() {
         .args(["migrate", "status", "--migrations", "docs"])
         .run()
         .assert_status(exit_code::OK)
-        .stdout_contains("1_users");
+        .stdout_contains("users  applied");
     Backendctl::new()
         .current_dir(root)
         .args(["migrate", "down", "--migrations", "docs", "--yes"])
         .run()
         .assert_status(exit_code::OK);
     assert!(!server.collections().contains(&"users".to_string()));
+}
+
+fn golang_migrate_directory_applies_unchanged() {
+    let server = Server::start();
+    let m = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/migrations/golang-migrate-mongodb");
+    server
+        .migrate(&m, &["up", "--to", "3"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied 3 migration(s)");
+    assert_eq!(server.count("accounts", doc! {"status": "active"}), 2);
+    // The validator of 001 holds.
+    let rejected = server.with_db(async |db| {
+        db.collection::<Document>("accounts")
+            .insert_one(doc! {"login": 7})
+            .await
+            .is_err()
+    });
+    assert!(
+        rejected,
+        "the $jsonSchema validator rejects a document without email"
+    );
+    server
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied 1 migration(s)");
+    assert_eq!(
+        server.count("account_names", doc! {"display": "Ada Lovelace"}),
+        1
+    );
+    server
+        .migrate(&m, &["down", "--to", "0", "--yes"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("reverted 4 migration(s)");
+    let left = server.collections();
+    assert!(
+        !left.contains(&"accounts".to_string()) && !left.contains(&"account_names".to_string()),
+        "{left:?}"
+    );
+}
+
+fn lint_flags_drops_index_builds_and_unfiltered_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            (
+                "1_x.up.json",
+                "[{\"createIndexes\": \"a\", \"indexes\": [{\"key\": {\"k\": 1}, \"name\": \"k\"}]},\n {\"update\": \"a\", \"updates\": [{\"q\": {}, \"u\": {\"$set\": {\"x\": 1}}, \"multi\": true}]},\n {\"drop\": \"b\"}]",
+            ),
+            (
+                "2_y.up.json",
+                "[{\"createIndexes\": \"a\", \"comment\": \"a holds 300 documents\", \"indexes\": [{\"key\": {\"j\": 1}, \"name\": \"j\"}]}]",
+            ),
+        ],
+    );
+    let out = Backendctl::new()
+        .args(["migrate", "--dir"])
+        .arg(dir.path())
+        .args(["-D", "mongodb://127.0.0.1:1/app", "lint"])
+        .run()
+        .assert_status(exit_code::LINT_FINDINGS);
+    out.stdout_contains("1_x.up.json:1: warning[mongodb-index-build-without-comment]")
+        .stdout_contains("1_x.up.json:2: warning[mongodb-write-without-filter]")
+        .stdout_contains("1_x.up.json:3: warning[mongodb-drop-without-down]")
+        .stdout_contains("3 finding(s)")
+        .stdout_lacks("2_y");
 }

@@ -49,12 +49,19 @@ pub(crate) fn name(command: &Document) -> &str {
 /// (collection and index creation, drops, renames, `collMod`) is run step by step, as MongoDB
 /// restricts it inside transactions (index builds and implicit collection creation only on new,
 /// empty collections, and not at all before 4.4).
+/// An aggregation writing with `$out` or `$merge` cannot run in a transaction either.
 pub(crate) fn transactional(command: &Document) -> bool {
-    matches!(
-        name(command),
-        "insert" | "update" | "delete" | "findAndModify" | "find" | "aggregate" | "count"
-            | "distinct"
-    )
+    match name(command) {
+        "insert" | "update" | "delete" | "findAndModify" | "find" | "count" | "distinct" => true,
+        "aggregate" => !command.get_array("pipeline").is_ok_and(|stages| {
+            stages.iter().any(|stage| {
+                stage
+                    .as_document()
+                    .is_some_and(|d| d.contains_key("$out") || d.contains_key("$merge"))
+            })
+        }),
+        _ => false,
+    }
 }
 
 /// The command on one line, shortened, for messages.
@@ -85,6 +92,14 @@ mod tests {
         assert_eq!(name(&cmds[0]), "createIndexes");
         assert!(!transactional(&cmds[0]));
         assert!(transactional(&cmds[1]));
+        let out = parse(
+            Path::new("x"),
+            r#"[{"aggregate": "a", "pipeline": [{"$match": {}}], "cursor": {}},
+                {"aggregate": "a", "pipeline": [{"$out": "b"}], "cursor": {}}]"#,
+        )
+        .unwrap();
+        assert!(transactional(&out[0]));
+        assert!(!transactional(&out[1]));
         let docs = cmds[1].get_array("documents").unwrap();
         let doc = docs[0].as_document().unwrap();
         assert!(matches!(doc.get("_id"), Some(Bson::ObjectId(_))));

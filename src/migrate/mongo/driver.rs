@@ -106,7 +106,8 @@ impl Mongo {
             .run_command(doc! {"hello": 1})
             .await
             .map_err(|e| self.error("hello", &e))?;
-        let transactions = hello.get_str("setName").is_ok() || hello.get_str("msg") == Ok("isdbgrid");
+        let transactions =
+            hello.get_str("setName").is_ok() || hello.get_str("msg") == Ok("isdbgrid");
         let version = match self.db.run_command(doc! {"buildInfo": 1}).await {
             Ok(info) => info.get_str("version").unwrap_or("unknown").to_string(),
             Err(_) => "unknown".to_string(),
@@ -135,7 +136,7 @@ impl Mongo {
             let expires = DateTime::from_millis(now.timestamp_millis() + ttl_ms());
             let taken = locks
                 .insert_one(doc! {"_id": "lock", "token": &token, "holder": &holder,
-                    "acquired_at": now, "expires_at": expires})
+                "acquired_at": now, "expires_at": expires})
                 .await;
             match taken {
                 Ok(_) => break,
@@ -154,7 +155,9 @@ impl Mongo {
             if expired {
                 // A run that stopped renewing: take its lock over, naming it.
                 let gone = locks
-                    .delete_one(doc! {"_id": "lock", "token": current.get_str("token").unwrap_or("")})
+                    .delete_one(
+                        doc! {"_id": "lock", "token": current.get_str("token").unwrap_or("")},
+                    )
                     .await
                     .map_err(|e| self.error("clearing a stale migration lock", &e))?;
                 if gone.deleted_count == 1 {
@@ -248,7 +251,9 @@ impl Mongo {
     ) -> Result<(), CommandFailure> {
         let id = row.get_str("_id").unwrap_or_default().to_string();
         let history = self.db.collection::<Document>(HISTORY);
-        let action = history.replace_one(doc! {"_id": id}, row.clone()).upsert(true);
+        let action = history
+            .replace_one(doc! {"_id": id}, row.clone())
+            .upsert(true);
         match session {
             Some(s) => action.session(s).await,
             None => action.await,

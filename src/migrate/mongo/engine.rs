@@ -176,11 +176,7 @@ impl<'a> Run<'a> {
     }
 
     fn say(&self, line: &str) -> Result<(), MigrateError> {
-        if self.quiet {
-            Ok(())
-        } else {
-            println(line)
-        }
+        if self.quiet { Ok(()) } else { println(line) }
     }
 
     async fn command(
@@ -234,7 +230,9 @@ impl<'a> Run<'a> {
                 let Some(version) = version else {
                     return Err(MigrateError::Database {
                         url: self.mongo.url.masked(),
-                        message: "baseline on MongoDB needs a VERSION (no other tool's history is read)".into(),
+                        message:
+                            "baseline on MongoDB needs a VERSION (no other tool's history is read)"
+                                .into(),
                     });
                 };
                 self.baseline(set, *version).await
@@ -338,14 +336,8 @@ impl<'a> Run<'a> {
                 });
             }
         }
-        if !list.is_empty() && !self.dry_run && !yes {
-            if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-                eprintln!(
-                    "error: reverting {} migration(s) needs confirmation; pass --yes when not running on a terminal",
-                    list.len()
-                );
-                return Err(MigrateError::NotConfirmed);
-            }
+        if !list.is_empty() && !self.dry_run && !crate::migrate::command::confirm(&list, yes) {
+            return Err(MigrateError::NotConfirmed);
         }
         for m in &list {
             self.apply(Direction::Down, set, m, 0).await?;
@@ -366,9 +358,8 @@ impl<'a> Run<'a> {
             Direction::Down => m.down()?.expect("down files are checked first"),
         };
         let cmds = commands::parse(&script.path, &script.sql)?;
-        let transactional = self.info.transactions
-            && start == 0
-            && cmds.iter().all(commands::transactional);
+        let transactional =
+            self.info.transactions && start == 0 && cmds.iter().all(commands::transactional);
         if self.dry_run {
             let how = if transactional {
                 "in one transaction with its history write"
@@ -402,23 +393,28 @@ impl<'a> Run<'a> {
             repaired_at: None,
             repaired_by: None,
         };
-        let fail = |number: usize, c: Option<&Document>, f: CommandFailure, ran: usize, tx: bool| {
-            MigrateError::MongoCommandFailed {
-                set: set.name.clone(),
-                label: m.label(),
-                direction: dir,
-                number,
-                of: cmds.len(),
-                command: c.map(commands::describe).unwrap_or_default(),
-                message: f.message,
-                ran,
-                transactional: tx,
-                hint: self.hint.to_string(),
-                version: m.version,
-            }
-        };
+        let fail =
+            |number: usize, c: Option<&Document>, f: CommandFailure, ran: usize, tx: bool| {
+                MigrateError::MongoCommandFailed {
+                    set: set.name.clone(),
+                    label: m.label(),
+                    direction: dir,
+                    number,
+                    of: cmds.len(),
+                    command: c.map(commands::describe).unwrap_or_default(),
+                    message: f.message,
+                    ran,
+                    transactional: tx,
+                    hint: self.hint.to_string(),
+                    version: m.version,
+                }
+            };
         if transactional {
-            let mut session = self.mongo.session().await.map_err(|f| fail(0, None, f, 0, true))?;
+            let mut session = self
+                .mongo
+                .session()
+                .await
+                .map_err(|f| fail(0, None, f, 0, true))?;
             driver::begin(&mut session)
                 .await
                 .map_err(|f| fail(0, None, f, 0, true))?;
@@ -472,18 +468,25 @@ impl<'a> Run<'a> {
             }
             for (i, c) in cmds.iter().enumerate().skip(start) {
                 if let Err(f) = self.mongo.run(c, None).await {
-                    let state = match dir {
-                        Direction::Up => RowState::Failed,
-                        Direction::Down => RowState::RevertFailed,
+                    // Nothing of it ran: the history is as before, and running again is safe.
+                    let _ = match (dir, i) {
+                        (Direction::Up, 0) => self.mongo.delete_row(&id, None).await,
+                        (Direction::Down, 0) => {
+                            self.mongo
+                                .update_row(&id, doc! {"state": RowState::Applied.as_str(), "commands_done": total}, None)
+                                .await
+                        }
+                        (Direction::Up, _) => {
+                            self.mongo
+                                .update_row(&id, doc! {"state": RowState::Failed.as_str(), "error": &f.message, "commands_done": i as i64}, None)
+                                .await
+                        }
+                        (Direction::Down, _) => {
+                            self.mongo
+                                .update_row(&id, doc! {"state": RowState::RevertFailed.as_str(), "error": &f.message, "commands_done": i as i64}, None)
+                                .await
+                        }
                     };
-                    let _ = self
-                        .mongo
-                        .update_row(
-                            &id,
-                            doc! {"state": state.as_str(), "error": &f.message, "commands_done": i as i64},
-                            None,
-                        )
-                        .await;
                     return Err(fail(i + 1, Some(c), f, i, false));
                 }
                 self.mongo
@@ -516,7 +519,11 @@ impl<'a> Run<'a> {
         ))
     }
 
-    async fn repair(&mut self, set: &MigrationSet, version: Option<i64>) -> Result<u8, MigrateError> {
+    async fn repair(
+        &mut self,
+        set: &MigrationSet,
+        version: Option<i64>,
+    ) -> Result<u8, MigrateError> {
         let rows = self.mongo.read_history().await?;
         let status = SetStatus::compute(set, &rows);
         let mut n = 0;
@@ -532,7 +539,11 @@ impl<'a> Run<'a> {
                     )
                     .await
                     .map_err(|f| self.history_error(&f))?;
-                self.say(&format!("{}: accepted the new content of {}", set.name, m.label()))?;
+                self.say(&format!(
+                    "{}: accepted the new content of {}",
+                    set.name,
+                    m.label()
+                ))?;
                 n += 1;
             }
         }
@@ -555,7 +566,10 @@ impl<'a> Run<'a> {
                     state,
                 });
             }
-            self.say(&format!("{}: no drifted migration, nothing to repair", set.name))?;
+            self.say(&format!(
+                "{}: no drifted migration, nothing to repair",
+                set.name
+            ))?;
         }
         Ok(exit_code::OK)
     }
@@ -657,7 +671,11 @@ impl<'a> Run<'a> {
                         .await
                 }
                 .map_err(|f| self.history_error(&f))?;
-                self.say(&format!("{}: {version} recorded as {}", set.name, if reverting { "reverted" } else { "applied" }))?;
+                self.say(&format!(
+                    "{}: {version} recorded as {}",
+                    set.name,
+                    if reverting { "reverted" } else { "applied" }
+                ))?;
             }
             Resolution::RolledBack => {
                 if reverting {
@@ -668,7 +686,11 @@ impl<'a> Run<'a> {
                     self.mongo.delete_row(&id, None).await
                 }
                 .map_err(|f| self.history_error(&f))?;
-                self.say(&format!("{}: {version} recorded as {}", set.name, if reverting { "applied" } else { "not applied" }))?;
+                self.say(&format!(
+                    "{}: {version} recorded as {}",
+                    set.name,
+                    if reverting { "applied" } else { "not applied" }
+                ))?;
             }
         }
         Ok(exit_code::OK)

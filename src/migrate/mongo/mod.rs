@@ -58,7 +58,8 @@ impl MongoUrl {
         if database.is_empty() {
             return Err(MigrateError::Database {
                 url: mask(raw),
-                message: "the URL names no database; add it as the path: mongodb://host:27017/app".into(),
+                message: "the URL names no database; add it as the path: mongodb://host:27017/app"
+                    .into(),
             });
         }
         Ok(MongoUrl {

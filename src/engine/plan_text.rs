@@ -13,9 +13,12 @@ pub fn render_text(plan: &Plan, redactor: &Redactor, verbose: bool) -> String {
         out.push_str("The manifest declares no nodes: nothing to do.\n");
         return out;
     }
-    out.push_str(
-        "backendctl will perform these steps (+ create, ~ change, = up to date, > run):\n\n",
-    );
+    // `!` joins the legend only when a step is blocked, so every other plan reads as before.
+    out.push_str(if plan.blocked() > 0 {
+        "backendctl will perform these steps (+ create, ~ change, = up to date, > run, ! blocked):\n\n"
+    } else {
+        "backendctl will perform these steps (+ create, ~ change, = up to date, > run):\n\n"
+    });
     let width = plan
         .steps
         .iter()
@@ -27,12 +30,19 @@ pub fn render_text(plan: &Plan, redactor: &Redactor, verbose: bool) -> String {
         .min(80);
     for step in &plan.steps {
         let address = step.address.to_string();
+        let symbol = if step.is_blocked() {
+            '!'
+        } else {
+            step.action.symbol()
+        };
         let _ = writeln!(
             out,
-            "  {} {address:<width$}  {}",
-            step.action.symbol(),
+            "  {symbol} {address:<width$}  {}",
             redactor.redact(&step.summary)
         );
+        for error in &step.errors {
+            let _ = writeln!(out, "      error: {}", redactor.redact(error));
+        }
         for warning in &step.warnings {
             let _ = writeln!(out, "      warning: {}", redactor.redact(warning));
         }
@@ -52,11 +62,12 @@ pub fn render_text(plan: &Plan, redactor: &Redactor, verbose: bool) -> String {
     out
 }
 
-/// `Plan: 1 to create, 2 to change, 1 to run, 3 up to date.` or `No changes. …`
+/// `Plan: 1 to create, 2 to change, 1 to run, 3 up to date.` or `No changes. …`; a plan with
+/// blocked steps ends `1 blocked: apply will refuse it until the errors above are settled.`
 #[must_use]
 pub fn summary_line(plan: &Plan) -> String {
     let counts = plan.counts();
-    let parts: Vec<String> = counts
+    let mut parts: Vec<String> = counts
         .iter()
         .filter(|(_, count)| *count > 0)
         .map(|(action, count)| match action {
@@ -64,6 +75,14 @@ pub fn summary_line(plan: &Plan) -> String {
             other => format!("{count} to {other}"),
         })
         .collect();
+    let blocked = plan.blocked();
+    if blocked > 0 {
+        parts.push(format!(
+            "{blocked} blocked: apply will refuse {} until the errors above are settled",
+            if blocked == 1 { "it" } else { "them" }
+        ));
+        return format!("Plan: {}.", parts.join(", "));
+    }
     if plan.has_changes() {
         format!("Plan: {}.", parts.join(", "))
     } else {
@@ -85,6 +104,7 @@ pub fn render_json(plan: &Plan, fingerprint: &str, redactor: &Redactor) -> serde
                 "summary": redactor.redact(&step.summary),
                 "details": step.details.iter().map(|d| redactor.redact(d)).collect::<Vec<_>>(),
                 "warnings": step.warnings.iter().map(|w| redactor.redact(w)).collect::<Vec<_>>(),
+                "errors": step.errors.iter().map(|e| redactor.redact(e)).collect::<Vec<_>>(),
                 "needs": step.needs,
             })
         })
@@ -98,6 +118,7 @@ pub fn render_json(plan: &Plan, fingerprint: &str, redactor: &Redactor) -> serde
         "format-version": 1,
         "fingerprint": fingerprint,
         "has-changes": plan.has_changes(),
+        "blocked": plan.blocked(),
         "counts": counts,
         "steps": steps,
     })

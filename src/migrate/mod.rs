@@ -2,7 +2,7 @@
 //!
 //! Layout, one concept per file, lowest first (imports go one way, down this list):
 //! - [`error`]: what can go wrong, each with its code, help and exit code;
-//! - `dialect`, `url`: the engines and their URLs;
+//! - `dialect`, `url`: the engines and their URLs; `follow_up`: how to spell a suggested command;
 //! - `source`: reading a set's files (backendctl, golang-migrate, sqlx and dbmate layouts);
 //! - `checksum`: normalised, versioned checksums (CRLF is not drift);
 //! - `split`: statements of a file, per dialect;
@@ -25,6 +25,7 @@ mod dialect;
 mod driver;
 mod engine;
 pub mod error;
+mod follow_up;
 mod history;
 mod lint;
 mod manifest_sets;

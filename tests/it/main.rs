@@ -23,6 +23,7 @@ mod manifest_mutation;
 mod migrate_concurrency;
 mod migrate_engines;
 mod migrate_executor;
+mod migrate_guidance;
 mod migrate_lint;
 mod migrate_manifest;
 mod mock_server;
@@ -53,6 +54,7 @@ fn main() -> std::process::ExitCode {
             migrate_concurrency::tests(),
             migrate_engines::tests(),
             migrate_executor::tests(),
+            migrate_guidance::tests(),
             migrate_lint::tests(),
             migrate_manifest::tests(),
             mock_server::tests(),

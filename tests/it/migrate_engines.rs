@@ -5,7 +5,7 @@ use backendctl::exit_code;
 
 use crate::binary::Output;
 use crate::harness::{Test, trial};
-use crate::migrate_support::{Kind, TestDb, per_engine, write};
+use crate::migrate_support::{Kind, TestDb, flat, per_engine, write};
 
 pub(crate) fn tests() -> Vec<Test> {
     [
@@ -706,14 +706,6 @@ fn closed_stdout_is_not_a_panic() {
         assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
     }
     assert!(!db.has_table("t1"), "a dry run changes nothing");
-}
-
-/// The diagnostic as one line: miette's wrapping and gutter removed.
-fn flat(text: &str) -> String {
-    text.replace('│', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Polls `sql` (one integer) on the test database until it is not 0, for at most 60 s, and

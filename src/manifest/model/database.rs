@@ -16,6 +16,7 @@ pub const DATABASE_URL_PATTERN: &str = "^(?!sqlite:/{0,2}$)";
 ///     lock-timeout "5m"
 ///     connect-timeout "10s"
 ///     statement-timeout "30m"
+///     create #true
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -43,6 +44,13 @@ pub struct Database {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = super::duration::DURATION_PATTERN))]
     pub statement_timeout: Option<String>,
+    /// Create the database when the server does not have it (PostgreSQL, MySQL/MariaDB): `plan`
+    /// shows `+ create database NAME`, and `apply` (or `backendctl migrate up`) creates it
+    /// through the server's maintenance database (PostgreSQL's `postgres`) before migrating. The
+    /// URL's user needs the right to create databases. Without it, a missing database is an error
+    /// (`migrate::database-missing`) that says how to create it. SQLite files are always created.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create: bool,
     /// Nodes that must be applied before this one, by address (`project.shop-api`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after: Vec<String>,

@@ -52,7 +52,7 @@ impl Postgres {
             ));
         let mut conn = PgConnection::connect_with(&opts)
             .await
-            .map_err(|e| db_error(&masked, &e))?;
+            .map_err(|e| super::connect_error(url, &e))?;
         // For the liveness check (pg_stat_activity.pid).
         let id: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
             .fetch_one(&mut conn)

@@ -116,6 +116,7 @@ impl Engine {
                     direction: Direction::Up,
                     statement,
                     server: f.message,
+                    hint: self.opts.command_hint.clone(),
                 }
             }
         })
@@ -197,6 +198,7 @@ impl Engine {
                 direction: Direction::Down,
                 statement: failure_location(script, &f, &stmts),
                 server: f.message,
+                hint: self.opts.command_hint.clone(),
             }
         })
     }

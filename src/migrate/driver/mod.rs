@@ -141,6 +141,31 @@ pub(crate) async fn create_database(url: &DbUrl, deadlines: Deadlines) -> Result
     }
 }
 
+/// Runs `sql` and counts its statements that completed before an error: PostgreSQL (simple query
+/// protocol) and SQLite report each statement's completion, though not always where an error
+/// is (issue 12). The failure's `statement` is the count, shifted by `skip` statements sent
+/// before the ones it is about.
+async fn exec_counting<'c, E>(conn: E, sql: &'c str, skip: usize) -> Result<(), ExecFailure>
+where
+    E: sqlx::Executor<'c>,
+{
+    use futures_util::StreamExt as _;
+    let mut completed: usize = 0;
+    let mut results = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).fetch_many(conn);
+    while let Some(result) = results.next().await {
+        match result {
+            Ok(sqlx::Either::Left(_)) => completed += 1,
+            Ok(sqlx::Either::Right(_)) => {}
+            Err(e) => {
+                let mut f = ExecFailure::from_sqlx(&e);
+                f.statement = completed.checked_sub(skip);
+                return Err(f);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Reads the history with the dialect's `sql`, which returns every row as one JSON text (the
 /// same for every engine once the text is in hand).
 async fn read_history<'c, E>(

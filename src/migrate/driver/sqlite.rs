@@ -9,8 +9,7 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use futures_util::StreamExt;
-use sqlx::{AssertSqlSafe, Connection, Either};
+use sqlx::{AssertSqlSafe, Connection};
 
 use super::{ExecFailure, backoff};
 use crate::migrate::error::{MigrateError, db_error};
@@ -163,35 +162,6 @@ impl Sqlite {
         }
     }
 
-    /// Runs `sql` and, when it fails, says which of its statements did: SQLite runs a string one
-    /// statement at a time and reports each one's completion, but its errors carry no offset
-    /// (issue 12: SQLite failures named the file but not the statement or line).
-    async fn exec_counting(&mut self, sql: &str) -> Result<(), ExecFailure> {
-        let mut completed = 0;
-        let mut failure = None;
-        {
-            let mut results = sqlx::raw_sql(AssertSqlSafe(sql)).fetch_many(&mut self.conn);
-            while let Some(result) = results.next().await {
-                match result {
-                    Ok(Either::Left(_)) => completed += 1,
-                    Ok(Either::Right(_)) => {}
-                    Err(e) => {
-                        failure = Some(ExecFailure::from_sqlx(&e));
-                        break;
-                    }
-                }
-            }
-        }
-        match failure {
-            None => Ok(()),
-            Some(mut f) => {
-                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut self.conn).await;
-                f.statement = Some(completed);
-                Err(f)
-            }
-        }
-    }
-
     /// Three calls on the same connection (in-process, no network): SQLite parses a string one
     /// statement at a time, so a body ending inside an unterminated comment would otherwise
     /// swallow the history row and the COMMIT.
@@ -202,7 +172,10 @@ impl Sqlite {
     ) -> Result<(), ExecFailure> {
         let started = Instant::now();
         self.exec("BEGIN IMMEDIATE").await?;
-        self.exec_counting(body).await?;
+        if let Err(f) = super::exec_counting(&mut self.conn, body, 0).await {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut self.conn).await;
+            return Err(f);
+        }
         let record = record(&started.elapsed().as_millis().to_string());
         self.exec(&format!("{record};\nCOMMIT")).await
     }

@@ -96,8 +96,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
 }
 
 fn report(error: &Error, color: bool) -> u8 {
-    // A migration error's commands, paths and URLs stay whole, so each can be pasted.
-    if matches!(error, Error::Migrate(_)) {
+    // A migration's or a node's error: its commands, paths and URLs stay whole, so each can be
+    // pasted.
+    if matches!(error, Error::Migrate(_) | Error::Plan { .. }) {
         eprint!("{}", diagnostics::diagnostic_unwrapped(error, color));
     } else {
         eprint!("{}", diagnostics::diagnostic(error, color));

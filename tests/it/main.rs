@@ -21,6 +21,7 @@ mod load_scenario;
 mod load_tls;
 mod manifest_mutation;
 mod migrate_concurrency;
+mod migrate_create_database;
 mod migrate_engines;
 mod migrate_executor;
 mod migrate_guidance;
@@ -52,6 +53,7 @@ fn main() -> std::process::ExitCode {
             load_tls::tests(),
             manifest_mutation::tests(),
             migrate_concurrency::tests(),
+            migrate_create_database::tests(),
             migrate_engines::tests(),
             migrate_executor::tests(),
             migrate_guidance::tests(),

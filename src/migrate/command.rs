@@ -373,7 +373,9 @@ async fn status(on: &Invocation<'_>, set: &MigrationSet, json: bool) -> Result<u
         eprintln!("note: a migration run is in progress (lock held by {h})");
     }
     if json {
-        println(&serde_json::to_string_pretty(&status.to_json(&on.set.follow_up)).unwrap_or_default())?;
+        println(
+            &serde_json::to_string_pretty(&status.to_json(&on.set.follow_up)).unwrap_or_default(),
+        )?;
     } else {
         print(&status.render(&on.set.follow_up))?;
     }

@@ -94,7 +94,10 @@ async fn plan_database_step(context: &PlanContext<'_>, name: &str) -> Result<Ste
             let mut step = Step::new(
                 address,
                 Action::Create,
-                format!("create database {database} ({} at {})", plan.engine, plan.url),
+                format!(
+                    "create database {database} ({} at {})",
+                    plan.engine, plan.url
+                ),
             );
             step.state = format!("absent-database:{database}");
             step
@@ -124,7 +127,10 @@ async fn apply_database_step(
         .server_database()
         .map_or_else(String::new, |db| db.name);
     Ok(Outcome::done(if created {
-        format!("created database {database}; {} answers", target.url.masked())
+        format!(
+            "created database {database}; {} answers",
+            target.url.masked()
+        )
     } else {
         format!("{} answers", target.url.masked())
     }))

@@ -337,14 +337,22 @@ pub(crate) struct Stopped {
 /// How to settle migration `version`, stopped after `done` of its `total` statements ran: one
 /// complete `resolve` command per way (`hint` spells the command where the user is), each with
 /// what to do by hand first. Shared by the failure report, `status`, `plan` and `apply`.
-pub(crate) fn settle(how: Stopped, version: i64, (done, total): (usize, usize), hint: &str) -> String {
+pub(crate) fn settle(
+    how: Stopped,
+    version: i64,
+    (done, total): (usize, usize),
+    hint: &str,
+) -> String {
     let v = version;
     let next = done + 1;
     let ran = statements_between(1, done);
     let rest = statements_between(next, total).unwrap_or_else(|| "the rest".to_string());
     let command = |flag: &str| format!("`{hint} resolve {v} --{flag}`");
-    let (resume, applied, rolled_back) =
-        (command("resume"), command("applied"), command("rolled-back"));
+    let (resume, applied, rolled_back) = (
+        command("resume"),
+        command("applied"),
+        command("rolled-back"),
+    );
     if how.outcome_unknown {
         let after = statements_between(next + 1, total);
         let (did, either) = match how.direction {
@@ -459,7 +467,10 @@ pub(crate) fn detail(e: &Entry<'_>, hint: &str) -> Option<String> {
         )),
         State::Incomplete => e.row.map(|r| describe_incomplete(r, hint)),
         State::Running => e.row.map(|r| {
-            format!("↳ running now: {} of {} statements done", r.statements_done, r.statements_total)
+            format!(
+                "↳ running now: {} of {} statements done",
+                r.statements_done, r.statements_total
+            )
         }),
         State::Unverified => {
             Some("↳ checksummed by a newer backendctl; this build cannot verify it".to_string())

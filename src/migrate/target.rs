@@ -329,8 +329,7 @@ pub async fn plan_database(
                         .map(Finding::to_string),
                 );
             }
-            if e
-                .state
+            if e.state
                 .blocks_up(target.allow_out_of_order, target.ignore_missing)
             {
                 let detail = super::status::detail(e, &target.follow_up).unwrap_or_default();

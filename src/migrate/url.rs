@@ -208,13 +208,19 @@ mod tests {
             pg.maintenance.raw,
             "postgres://app:pw@db.local:5433/postgres?sslmode=disable"
         );
-        assert_eq!(pg.create_command, "createdb -h db.local -p 5433 -U app 'shop db'");
+        assert_eq!(
+            pg.create_command,
+            "createdb -h db.local -p 5433 -U app 'shop db'"
+        );
         let default_name = DbUrl::parse("postgres://app@h")
             .unwrap()
             .server_database()
             .unwrap();
         assert_eq!(default_name.name, "app");
-        assert_eq!(default_name.create_command, "createdb -h h -p 5432 -U app app");
+        assert_eq!(
+            default_name.create_command,
+            "createdb -h h -p 5432 -U app app"
+        );
         let my = DbUrl::parse("mariadb://root:pw@127.0.0.1:3306/shop")
             .unwrap()
             .server_database()
@@ -224,7 +230,17 @@ mod tests {
             my.create_command,
             "mysql -h 127.0.0.1 -P 3306 -u root -p -e 'CREATE DATABASE `shop`'"
         );
-        assert!(DbUrl::parse("mysql://root@h").unwrap().server_database().is_none());
-        assert!(DbUrl::parse("sqlite://x.db").unwrap().server_database().is_none());
+        assert!(
+            DbUrl::parse("mysql://root@h")
+                .unwrap()
+                .server_database()
+                .is_none()
+        );
+        assert!(
+            DbUrl::parse("sqlite://x.db")
+                .unwrap()
+                .server_database()
+                .is_none()
+        );
     }
 }

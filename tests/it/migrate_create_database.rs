@@ -10,8 +10,14 @@ use crate::migrate_support::{Kind, TestDb, flat, write};
 
 pub(crate) fn tests() -> Vec<Test> {
     vec![
-        trial!(postgres_a_missing_database_is_created_when_asked, needs = [Postgres]),
-        trial!(mariadb_a_missing_database_is_created_when_asked, needs = [MariaDb]),
+        trial!(
+            postgres_a_missing_database_is_created_when_asked,
+            needs = [Postgres]
+        ),
+        trial!(
+            mariadb_a_missing_database_is_created_when_asked,
+            needs = [MariaDb]
+        ),
     ]
 }
 
@@ -67,7 +73,10 @@ fn a_missing_database_is_created_when_asked(kind: Kind) {
             .assert_status(exit_code::ERROR)
             .text(),
     );
-    assert!(adhoc.contains(&format!("create it: `{create_command}`")), "{adhoc}");
+    assert!(
+        adhoc.contains(&format!("create it: `{create_command}`")),
+        "{adhoc}"
+    );
     assert!(!adhoc.contains("create #true"), "{adhoc}");
 
     std::fs::write(workspace.join("backend.kdl"), manifest(&db.url, true)).unwrap();

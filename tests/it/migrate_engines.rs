@@ -880,7 +880,10 @@ fn every_engine_names_the_failing_statement_and_line(kind: Kind) {
             .assert_status(exit_code::ERROR)
             .text(),
     );
-    assert!(up.contains("0003_c.up.sql failed (statement 2 of 3, line 5)"), "{up}");
+    assert!(
+        up.contains("0003_c.up.sql failed (statement 2 of 3, line 5)"),
+        "{up}"
+    );
     assert!(db.has_table("loc_2"), "{up}");
 
     if kind == Kind::MySql {
@@ -1003,7 +1006,10 @@ fn postgres_a_connection_that_freezes_mid_run_fails_within_the_statement_timeout
         .run();
     let took = started.elapsed();
     let text = flat(&out.assert_status(exit_code::ERROR).text());
-    assert!(took < std::time::Duration::from_secs(15), "took {took:?}: {text}");
+    assert!(
+        took < std::time::Duration::from_secs(15),
+        "took {took:?}: {text}"
+    );
     for expected in [
         "migrate::commit-unknown",
         "no answer after",

@@ -18,8 +18,14 @@ pub(crate) fn tests() -> Vec<Test> {
         .chain([
             trial!(drift_has_one_command_in_plan_apply_and_status),
             trial!(ad_hoc_commands_repeat_the_database_and_the_directory),
-            trial!(mariadb_a_first_statement_that_fails_needs_no_resolve, needs = [MariaDb]),
-            trial!(mariadb_a_failure_under_apply_suggests_manifest_commands, needs = [MariaDb]),
+            trial!(
+                mariadb_a_first_statement_that_fails_needs_no_resolve,
+                needs = [MariaDb]
+            ),
+            trial!(
+                mariadb_a_failure_under_apply_suggests_manifest_commands,
+                needs = [MariaDb]
+            ),
             trial!(plan_marks_a_blocked_step_as_an_error_and_fails),
         ])
         .collect()
@@ -192,7 +198,7 @@ fn ad_hoc_commands_repeat_the_database_and_the_directory() {
     let up = run(&[&with_url[..], &["up"]].concat(), &[]).assert_status(exit_code::ERROR);
     let status = run(&[&with_url[..], &["status"]].concat(), &[]).assert_status(exit_code::ERROR);
     let command = suggestion(&up.text(), "repair 2");
-    assert_eq!(suggestions(&status.text()), [command.clone()]);
+    assert_eq!(suggestions(&status.text()), std::slice::from_ref(&command));
     assert_eq!(
         shlex::split(&command).unwrap(),
         [
@@ -243,7 +249,10 @@ fn a_failed_migration_suggests_commands_that_run_as_printed(kind: Kind) {
         &[
             ("0001_first.up.sql", "CREATE TABLE first (id int);\n"),
             ("0002_half.up.sql", failing),
-            ("0002_half.down.sql", "DROP TABLE half_c;\nDROP TABLE half_a;\n"),
+            (
+                "0002_half.down.sql",
+                "DROP TABLE half_c;\nDROP TABLE half_a;\n",
+            ),
         ],
     );
     let here = db.dir.path();
@@ -254,7 +263,7 @@ fn a_failed_migration_suggests_commands_that_run_as_printed(kind: Kind) {
     assert!(flat(&up).contains("(statement 2 of 3, line 3)"), "{up}");
     if kind != Kind::MySql {
         let command = suggestion(&up, " up");
-        assert_eq!(suggestions(&up), [command.clone()], "{up}");
+        assert_eq!(suggestions(&up), std::slice::from_ref(&command), "{up}");
         write(&m, &[("0002_half.up.sql", fixed)]);
         run_suggested(&command, here, &[]).assert_status(exit_code::OK);
         db.migrate(&m, &["status"]).assert_status(exit_code::OK);
@@ -322,10 +331,7 @@ fn mariadb_a_first_statement_that_fails_needs_no_resolve() {
                 "0002_bad.up.sql",
                 "INSERT INTO nope VALUES (1);\nCREATE TABLE b2 (id int);\n",
             ),
-            (
-                "0002_bad.down.sql",
-                "DROP TABLE nope;\nDROP TABLE b2;\n",
-            ),
+            ("0002_bad.down.sql", "DROP TABLE nope;\nDROP TABLE b2;\n"),
         ],
     );
     let here = db.dir.path();
@@ -346,7 +352,7 @@ fn mariadb_a_first_statement_that_fails_needs_no_resolve() {
         assert!(!text.contains(unexpected), "{unexpected}\n{text}");
     }
     let command = suggestion(&up, " up");
-    assert_eq!(suggestions(&up), [command.clone()]);
+    assert_eq!(suggestions(&up), std::slice::from_ref(&command));
     let words = shlex::split(&command).unwrap();
     assert!(
         words.windows(2).any(|w| w[0] == "-D" && w[1] == db.url),

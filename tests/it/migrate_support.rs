@@ -112,7 +112,8 @@ pub(crate) fn server_address(kind: Kind) -> String {
     format!(
         "{}:{}",
         url.host_str().unwrap(),
-        url.port().unwrap_or(if kind == Kind::Postgres { 5432 } else { 3306 })
+        url.port()
+            .unwrap_or(if kind == Kind::Postgres { 5432 } else { 3306 })
     )
 }
 

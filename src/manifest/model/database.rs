@@ -39,8 +39,10 @@ pub struct Database {
     pub connect_timeout: Option<String>,
     /// Longest time one statement may run: the server cancels it (PostgreSQL `statement_timeout`,
     /// MariaDB `max_statement_time`) and the client stops waiting shortly after. Default: no
-    /// limit, so a long index build is never killed by a default; a frozen connection is caught
-    /// by the connect timeout's liveness check instead. "0s" also means no limit.
+    /// limit, so a long index build is never killed by a default; a lost server or session is
+    /// caught by the connect timeout's liveness check instead, but a connection that freezes
+    /// while the server keeps its session (a middlebox that stops forwarding) ends only at this
+    /// limit. "0s" also means no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = super::duration::DURATION_PATTERN))]
     pub statement_timeout: Option<String>,

@@ -135,12 +135,9 @@ impl Engine {
         );
         let row = match (i, steps.dir) {
             (0, Direction::Up) => history::delete(d, set, version),
-            (0, Direction::Down) => history::restore_applied(
-                d,
-                set,
-                version,
-                split::split(&steps.m.up.sql, d).len(),
-            ),
+            (0, Direction::Down) => {
+                history::restore_applied(d, set, version, split::split(&steps.m.up.sql, d).len())
+            }
             _ => history::mark_state(d, set, version, state, Some(&msg)),
         };
         let record = format!(

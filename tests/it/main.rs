@@ -38,6 +38,7 @@ mod scaffold_reapply;
 mod scaffold_snapshots;
 mod scaffold_validate;
 mod schema;
+mod secrets;
 mod service;
 
 fn main() -> std::process::ExitCode {
@@ -70,6 +71,7 @@ fn main() -> std::process::ExitCode {
             scaffold_snapshots::tests(),
             scaffold_validate::tests(),
             schema::tests(),
+            secrets::tests(),
             service::tests(),
         ]
         .into_iter()

@@ -36,11 +36,7 @@ pub fn render_text(plan: &Plan, verbose: bool) -> String {
         } else {
             step.action.symbol()
         };
-        let _ = writeln!(
-            out,
-            "  {symbol} {address:<width$}  {}",
-            step.summary
-        );
+        let _ = writeln!(out, "  {symbol} {address:<width$}  {}", step.summary);
         for error in &step.errors {
             let _ = writeln!(out, "      error: {error}");
         }

@@ -204,6 +204,7 @@ impl MigrateCommand {
             return Err(MigrateError::NoDirectory {
                 set: on.set.name.clone(),
                 path: on.set.dir.clone(),
+                hint: on.set.follow_up.clone(),
             });
         }
         let set = MigrationSet::load(&on.set.name, &on.set.dir)?;

@@ -60,7 +60,7 @@ pub enum MigrateError {
     #[diagnostic(
         code("migrate::no-directory"),
         help(
-            "check the path (`--dir`, default `./migrations`, or the set's `path` in the manifest); `backendctl migrate new NAME` creates it with a first migration"
+            "check the path (`--dir`, default `./migrations`, or the set's `path` in the manifest); `{hint} new NAME` creates it with a first migration called NAME"
         )
     )]
     NoDirectory {
@@ -68,6 +68,8 @@ pub enum MigrateError {
         set: String,
         /// The directory.
         path: PathBuf,
+        /// How to spell the command in advice.
+        hint: String,
     },
     /// A directory or file cannot be read.
     #[error("cannot read {}: {source}", path.display())]
@@ -223,14 +225,7 @@ pub enum MigrateError {
         At(*statement),
         still_applied(*direction, set, *version)
     )]
-    #[diagnostic(
-        code("migrate::rolled-back"),
-        help(
-            "{}, then `{hint} {}` runs it again",
-            if *direction == Direction::Up { "fix the file" } else { "fix the down file" },
-            if *direction == Direction::Up { "up" } else { "down --yes" }
-        )
-    )]
+    #[diagnostic(code("migrate::rolled-back"), help("{next}"))]
     RolledBack {
         set: String,
         file: PathBuf,
@@ -239,8 +234,8 @@ pub enum MigrateError {
         statement: Option<StatementAt>,
         /// The server's message.
         server: String,
-        /// How to spell the command in advice.
-        hint: String,
+        /// What to run once the file is fixed.
+        next: String,
     },
     /// As [`MigrateError::RolledBack`], for a statement that cannot run in a transaction at all.
     #[error(

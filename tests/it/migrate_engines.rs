@@ -844,7 +844,7 @@ fn a_directory_that_does_not_exist_is_an_error() {
             .assert_status(exit_code::ERROR)
             .stderr_contains("migrate::no-directory")
             .stderr_contains("migrtions does not exist")
-            .stderr_contains("migrate new NAME");
+            .stderr_contains(&format!("--dir {} new NAME", missing.display()));
     }
     db.migrate(&missing, &["new", "first"])
         .assert_status(exit_code::OK);

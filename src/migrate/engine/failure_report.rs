@@ -54,12 +54,7 @@ impl Engine {
         let hint = &self.opts.command_hint;
         let v = steps.m.version;
         let next = match (steps.dir, recorded) {
-            (Direction::Up, true) => {
-                format!("fix statement 1 in the file, then `{hint} up` applies it")
-            }
-            (Direction::Down, true) => format!(
-                "fix statement 1 of the down file, then `{hint} down --yes` reverts it (it is the newest applied migration)"
-            ),
+            (direction, true) => fix_then_run_again(hint, direction, "statement 1"),
             (Direction::Up, false) => {
                 format!("`{hint} resolve {v} --rolled-back` records that nothing of it ran")
             }
@@ -227,4 +222,15 @@ pub(super) fn unrecorded_recovery(hint: &str, steps: &Steps<'_>, ran: usize) -> 
          \x20 - {undo}.",
         n - 1
     )
+}
+
+/// What to do about a migration that failed and left nothing behind: fix `what` (`the
+/// statement`, `statement 1`) in its file, then the command that runs it again, complete.
+pub(super) fn fix_then_run_again(hint: &str, direction: Direction, what: &str) -> String {
+    match direction {
+        Direction::Up => format!("fix {what} in the file, then `{hint} up` applies it"),
+        Direction::Down => format!(
+            "fix {what} in the down file, then `{hint} down --yes` reverts it (it is the newest applied migration)"
+        ),
+    }
 }

@@ -50,7 +50,10 @@ fn without_a_terminal_apply_refuses_unless_told_to_go_ahead() {
         .arg("apply")
         .run()
         .assert_status(exit_code::USAGE);
-    assert!(!database.exists(), "BACKENDCTL_AUTO_APPROVE=0 is no approval");
+    assert!(
+        !database.exists(),
+        "BACKENDCTL_AUTO_APPROVE=0 is no approval"
+    );
     workspace
         .backendctl()
         .env("BACKENDCTL_AUTO_APPROVE", "1")

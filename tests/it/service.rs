@@ -277,7 +277,9 @@ service "later" {{
 }}
 "#
     )));
-    let output = workspace.run(&["apply", "--yes"]).assert_status(exit_code::ERROR);
+    let output = workspace
+        .run(&["apply", "--yes"])
+        .assert_status(exit_code::ERROR);
     insta::with_settings!({filters => vec![
         (r"pid \d+", "pid [pid]"),
         (r"\b\d+(\.\d+)?(ms|s)\b", "[time]"),

@@ -172,7 +172,9 @@ pub fn check(source: ManifestSource, options: &LoadOptions) -> Result<LoadedMani
         mut problems,
     } = lower::lower(&document, schema);
 
-    let mut overrides = overlay::from_env(&view, &value, options.env.iter().cloned());
+    let (mut overrides, env_problems) =
+        overlay::from_env(&view, &value, options.env.iter().cloned());
+    problems.extend(env_problems);
     match overlay::from_flags(&options.set) {
         Ok(flags) => overrides.extend(flags),
         Err(flag_problems) => problems.extend(flag_problems),

@@ -33,14 +33,23 @@ service "cache" {
 }
 "#;
 
-fn plan_text_lists_steps_in_dependency_order() {
+/// A workspace with [`SERVICES`] and the directories it names (`validate` checks they exist).
+fn services() -> Workspace {
     let workspace = Workspace::new(SERVICES);
+    for dir in ["services/api", "elsewhere"] {
+        std::fs::create_dir_all(workspace.join(dir)).unwrap();
+    }
+    workspace
+}
+
+fn plan_text_lists_steps_in_dependency_order() {
+    let workspace = services();
     let output = workspace.run(&["plan"]).assert_status(exit_code::OK);
     insta::assert_snapshot!("plan-services", output.stdout());
 }
 
 fn plan_verbose_shows_details_with_secrets_masked() {
-    let workspace = Workspace::new(SERVICES);
+    let workspace = services();
     let output = workspace
         .backendctl()
         .env("API_TOKEN", "s3cret-token-value")
@@ -53,7 +62,7 @@ fn plan_verbose_shows_details_with_secrets_masked() {
 }
 
 fn plan_json_has_a_stable_shape() {
-    let workspace = Workspace::new(SERVICES);
+    let workspace = services();
     let plan = workspace
         .run(&["plan", "--json"])
         .assert_status(exit_code::OK)
@@ -64,7 +73,7 @@ fn plan_json_has_a_stable_shape() {
 }
 
 fn detailed_exitcode_is_zero_without_changes() {
-    let workspace = Workspace::new(SERVICES);
+    let workspace = services();
     // Services only run; nothing changes.
     workspace
         .run(&["plan", "--detailed-exitcode"])
@@ -72,7 +81,7 @@ fn detailed_exitcode_is_zero_without_changes() {
 }
 
 fn a_saved_plan_is_refused_once_the_manifest_changed() {
-    let workspace = Workspace::new(SERVICES);
+    let workspace = services();
     workspace
         .run(&["plan", "--out", "plan.json"])
         .assert_status(exit_code::OK);
@@ -95,7 +104,7 @@ fn a_saved_plan_is_refused_once_the_manifest_changed() {
 }
 
 fn overrides_from_flags_and_environment_are_coerced_by_the_schema() {
-    let workspace = Workspace::new(SERVICES);
+    let workspace = services();
     workspace
         .backendctl()
         .env(
@@ -110,7 +119,7 @@ fn overrides_from_flags_and_environment_are_coerced_by_the_schema() {
 }
 
 fn a_bad_set_flag_is_reported_with_the_flag() {
-    let workspace = Workspace::new(SERVICES);
+    let workspace = services();
     workspace
         .run(&["plan", "--set", "service.api.ready.timeout=soon"])
         .assert_status(exit_code::INVALID_MANIFEST)
@@ -121,7 +130,7 @@ fn a_bad_set_flag_is_reported_with_the_flag() {
 /// changed). Every override that matches no value is invalid (exit 3, as a bad `--set` always
 /// was), with the spelling that would match.
 fn an_override_that_matches_nothing_fails_with_the_spelling_that_would() {
-    let workspace = Workspace::new(SERVICES);
+    let workspace = services();
     for (variable, expected) in [
         (
             "BACKENDCTL_SERVICE__API__CWDD",

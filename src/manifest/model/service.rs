@@ -36,7 +36,6 @@ pub struct Service {
 #[schemars(extend("x-kdl-args" = ["target"]))]
 pub struct Readiness {
     /// `http://…`/`https://…` (ready on a 2xx answer) or `tcp://host:port` (ready on connect).
-    #[schemars(regex(pattern = r"^(https?|tcp)://"))]
     pub target: String,
     /// How long to wait for readiness. Default `"30s"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -20,10 +20,10 @@ pub mod migrate;
 pub mod mock;
 pub mod nodes;
 pub mod output;
-pub mod redact;
 pub mod report;
 pub mod results;
 pub mod scaffold;
+pub mod secret;
 pub mod service;
 pub mod settings;
 

@@ -5,6 +5,7 @@ use crate::engine::{ApplyContext, PlanContext, SavedPlan, Supervisor, render_tex
 use crate::error::Error;
 use crate::globals::Globals;
 use crate::manifest;
+use crate::secret::PlanKey;
 use crate::{exit_code, output};
 
 /// Plans (or checks a saved plan), asks on a terminal, then applies.
@@ -24,6 +25,15 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
             |saved| saved.manifest.clone().into(),
         );
     let loaded = manifest::load(&manifest_path, &globals.load_options())?;
+    // A saved plan's secrets are checked before anything is planned with them.
+    if let (Some(saved), Some(path)) = (&saved, &args.plan) {
+        let key = if saved.needs_key() {
+            PlanKey::for_checking(&|name| std::env::var(name).ok())?
+        } else {
+            None
+        };
+        saved.check_secrets(path, &loaded.secret_variables, key.as_ref())?;
+    }
     let plan = super::make_plan(&loaded, globals, args.only.as_deref()).await?;
     let plan_context = PlanContext {
         loaded: &loaded,
@@ -35,7 +45,7 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
     }
     let interactive = output::stdin_is_terminal() && output::stderr_is_terminal();
     if !args.json {
-        output::print(&render_text(&plan, &loaded.redactor, globals.verbose > 0))?;
+        output::print(&render_text(&plan, globals.verbose > 0))?;
     }
     match approval(args.yes, saved.is_some(), interactive) {
         Approval::Given => {}

@@ -138,7 +138,6 @@ pub async fn apply(
     report_line: &mut dyn FnMut(String),
 ) -> ApplyReport {
     let mut report = ApplyReport::default();
-    let redactor = context.redactor().clone();
     // Registered now, before any step starts: a Ctrl-C or SIGTERM that arrives while the first
     // process is starting must reach us, not kill backendctl with its services still running.
     let mut signals = StopSignals::install().expect("the signal handlers install");
@@ -165,7 +164,7 @@ pub async fn apply(
                     "  {} {}  {}",
                     step.action.symbol(),
                     step.address,
-                    redactor.redact(&step.summary)
+                    step.summary
                 ));
             }
         }
@@ -201,7 +200,7 @@ pub async fn apply(
         };
         for (result, lines) in results {
             for line in lines {
-                report_line(redactor.redact(&line).into_owned());
+                report_line(line);
             }
             if let StepResult::Failed { address, .. } = &result {
                 stop_reason = Some(format!("{address} failed"));
@@ -229,8 +228,7 @@ async fn fail_exited(
 ) -> Option<String> {
     let exited = context.supervisor.exited().await;
     let mut reason = None;
-    for (address, how) in exited {
-        let error = context.redactor().redact(&how).into_owned();
+    for (address, error) in exited {
         report_line(format!("    {address} failed: {}", first_line(&error)));
         for line in error.lines().skip(1) {
             report_line(format!("    {line}"));
@@ -283,15 +281,12 @@ fn batch_at(steps: &[Step], index: usize, parallelism: usize) -> &[Step] {
 }
 
 /// Plans one step again against current state and runs it; returns its result and the lines
-/// to show (not yet redacted).
+/// to show.
 async fn run_step(context: &ApplyContext<'_>, planned: &Step) -> (StepResult, Vec<String>) {
     let address = planned.address.clone();
     let mut lines = Vec::new();
     let failed = |error: &dyn miette::Diagnostic, lines: &mut Vec<String>, seconds: f64| {
-        let rendered = context
-            .redactor()
-            .redact(&diagnostics::diagnostic_plain(error))
-            .into_owned();
+        let rendered = diagnostics::diagnostic_plain(error);
         lines.push(format!(
             "    {address} failed after {}:",
             format_seconds(seconds)

@@ -114,7 +114,7 @@ impl LoadFlags {
     pub(crate) fn workload(&self) -> Result<Workload, Error> {
         let parsed = url::Url::parse(&self.url).map_err(|e| WorkloadError::Url {
             request: "load".to_owned(),
-            url: self.url.clone(),
+            url: crate::secret::SecretUrl::literal(self.url.as_str()).masked(),
             reason: e.to_string(),
         })?;
         let body = self.body()?;

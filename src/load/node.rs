@@ -20,6 +20,7 @@ use crate::report::report_files;
 use crate::results::report_format::ReportFormat;
 use crate::results::run_report::{self, RunReport};
 use crate::results::threshold::Threshold;
+use crate::secret::SecretUrl;
 
 /// The `scenario` node kind.
 #[derive(Debug, Clone, Copy)]
@@ -132,28 +133,40 @@ fn thresholds_of(
         .collect()
 }
 
+/// The request's URL to send and to show: the path joined to the base URL, each part masked
+/// as its own position masks it.
+fn joined_url(base_url: &SecretUrl, path: &SecretUrl) -> (String, String) {
+    let raw = path.expose();
+    if raw.starts_with("http://") || raw.starts_with("https://") {
+        return (raw.to_owned(), path.masked());
+    }
+    let join = |base: &str, path: &str| {
+        format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        )
+    };
+    (
+        join(base_url.expose(), raw),
+        join(&base_url.masked(), &path.masked()),
+    )
+}
+
 fn request_of(
     request: &Request,
-    base_url: &str,
+    base_url: &SecretUrl,
     timeout: Duration,
     base_dir: &Path,
 ) -> Result<RequestSpec, String> {
     let named = |what: &str| format!("request `{}`: {what}", request.name);
     let method = rules::http_method(&request.method)
         .map_err(|v| named(&format!("`{}` {v}", request.method)))?;
-    let url = if request.path.starts_with("http://") || request.path.starts_with("https://") {
-        request.path.clone()
-    } else {
-        format!(
-            "{}/{}",
-            base_url.trim_end_matches('/'),
-            request.path.trim_start_matches('/')
-        )
-    };
+    let (url, shown_url) = joined_url(base_url, &request.path);
     let mut headers = Vec::new();
     for h in &request.header {
         let name = rules::header_name(&h.name).map_err(|v| named(&format!("`{}` {v}", h.name)))?;
-        headers.push((name, h.value.clone()));
+        headers.push((name, h.value.expose().to_owned()));
     }
     rules::at_most_one(&[
         ("body", request.body.is_some()),
@@ -165,13 +178,14 @@ fn request_of(
     let json_type = || Some(HeaderValue::from_static("application/json"));
     let body = if let Some(text) = &request.body {
         Some(RequestBody {
-            content: text.clone(),
+            content: text.expose().to_owned(),
             content_type: None,
         })
     } else if let Some(json) = &request.json {
+        let json = json.expose();
         rules::json_text(json).map_err(|v| named(&format!("`json` {v}")))?;
         Some(RequestBody {
-            content: json.clone(),
+            content: json.to_owned(),
             content_type: json_type(),
         })
     } else if let Some(file) = &request.body_file {
@@ -193,7 +207,7 @@ fn request_of(
                 request
                     .form
                     .iter()
-                    .map(|f| (f.name.as_str(), f.value.as_str())),
+                    .map(|f| (f.name.as_str(), f.value.expose())),
             )
             .finish();
         Some(RequestBody {
@@ -246,6 +260,7 @@ fn request_of(
         name: request.name.clone(),
         method,
         url,
+        shown_url,
         headers,
         body,
         timeout: request.timeout.map_or(timeout, |d| d.get()),
@@ -296,7 +311,7 @@ fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
     }
     for r in &workload.requests {
         step.details
-            .push(format!("request {}: {} {}", r.name, r.method, r.url));
+            .push(format!("request {}: {} {}", r.name, r.method, r.shown_url));
     }
     for t in &workload.thresholds {
         let scope = t
@@ -337,13 +352,14 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
         ("junit.xml", ReportFormat::Junit),
     ] {
         let path = stem.with_extension(extension);
-        // Names may carry interpolated secrets; every report goes through the redactor.
+        // Reports are built from the run's figures and names, which hold no secret: they are
+        // written as rendered (never searched and rewritten, which broke JSON and XML).
         let text = report_files::render(&report, format)?;
-        report_files::write_file(&path, &context.redactor().redact(&text))?;
+        report_files::write_file(&path, &text)?;
         details.push(format!("report: {}", path.display()));
     }
     let markdown = report_files::render(&report, ReportFormat::Markdown)?;
-    report_files::append_to_step_summary(&context.redactor().redact(&markdown))?;
+    report_files::append_to_step_summary(&markdown)?;
     let s = &report.scenarios[0];
     // A run that measured nothing (no request completed, or every one failed with no
     // threshold to judge it) fails the step, so a dead or stuck target never looks like success.

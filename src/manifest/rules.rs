@@ -643,6 +643,16 @@ fn request_header_value(text: &str) -> Result<(), Violation> {
     .map(|_| ())
 }
 
+/// The text of a string value, or of a secret one (tagged by interpolation).
+fn text_of(value: &Value) -> Option<&str> {
+    value.as_str().or_else(|| {
+        value
+            .get(crate::secret::SECRET_TAG)
+            .and_then(|tagged| tagged.get("value"))
+            .and_then(Value::as_str)
+    })
+}
+
 /// Every value at `path` under `value`, with its pointer.
 fn collect<'v>(
     value: &'v Value,
@@ -715,16 +725,19 @@ pub fn check(value: &Value, spans: &SpanTable, base_dir: &Path) -> Vec<Problem> 
 }
 
 /// The rules that the values written with templates in `before` break once interpolated
-/// (`after`); every other value was judged by [`check`] already.
+/// (`after`, secret values tagged); every other value was judged by [`check`] already, and the
+/// values at `left_as_written` (variables `validate` does not need set) cannot be judged yet.
 #[must_use]
 pub fn check_interpolated(
     before: &Value,
     after: &Value,
+    left_as_written: &[&str],
     spans: &SpanTable,
     base_dir: &Path,
 ) -> Vec<Problem> {
     findings(after, spans, base_dir, Pass::Interpolated)
         .into_iter()
+        .filter(|found| !left_as_written.contains(&found.pointer.as_str()))
         .filter_map(|Found { pointer, problem }| {
             let written = before.pointer(&pointer).and_then(Value::as_str)?;
             // The interpolated value may be a secret: name what was written, not what it became.
@@ -747,7 +760,7 @@ fn findings(value: &Value, spans: &SpanTable, base_dir: &Path, pass: Pass) -> Ve
     let mut found = Vec::new();
     for (path, templates, rule) in TEXT_RULES {
         for (pointer, text) in values_at(value, path) {
-            let Some(text) = text.as_str() else { continue };
+            let Some(text) = text_of(text) else { continue };
             if pass == Pass::Written && *templates == Whole && is_templated(text) {
                 continue;
             }
@@ -934,11 +947,11 @@ fn paths_that_must_exist(
 ) {
     let projects: Vec<&str> = values_at(value, &["project", "*", "path"])
         .into_iter()
-        .filter_map(|(_, path)| path.as_str())
+        .filter_map(|(_, path)| text_of(path))
         .collect();
     for (path, directory) in PATHS {
         for (pointer, text) in values_at(value, path) {
-            let Some(text) = text.as_str() else { continue };
+            let Some(text) = text_of(text) else { continue };
             if (pass == Pass::Written && is_templated(text))
                 || projects.iter().any(|project| inside(text, project))
             {

@@ -55,7 +55,7 @@ fn route_of(name: &str, route: &MockRoute) -> Result<RouteBehavior, Error> {
     for h in &route.header {
         let header_name =
             rules::header_name(&h.name).map_err(|v| invalid(format!("`{}` {v}", h.name)))?;
-        let value = rules::header_value(&h.value)
+        let value = rules::header_value(h.value.expose())
             .map_err(|v| invalid(format!("header `{}` {v}", h.name)))?;
         headers.push((header_name, value));
     }
@@ -103,14 +103,24 @@ fn route_of(name: &str, route: &MockRoute) -> Result<RouteBehavior, Error> {
     })
 }
 
-/// Checks that `listen` is a loopback socket address.
-pub(crate) fn check_listen(name: &str, listen: &str) -> Result<(), Error> {
+/// Checks that `listen` is a loopback socket address. `shown` is how a message names it: the
+/// value quoted, or the field and variable when it was read from the environment (it may be
+/// a secret; see [`crate::manifest::LoadedManifest::describe_value`]).
+pub(crate) fn check_listen(name: &str, listen: &str, shown: &str) -> Result<(), Error> {
     rules::loopback_listen(listen)
         .map(|_| ())
         .map_err(|violation| Error::Invalid {
             name: name.to_owned(),
-            reason: format!("`{listen}` {violation}; {}", violation.help),
+            reason: format!("{shown} {violation}; {}", violation.help),
         })
+}
+
+/// The JSON pointer of mock `name`'s `listen`.
+pub(crate) fn listen_pointer(name: &str) -> String {
+    format!(
+        "/mock/{}/listen",
+        crate::manifest::span_table::escape_segment(name)
+    )
 }
 
 fn mock<'a>(manifest: &'a crate::manifest::Manifest, name: &str) -> Result<&'a Mock, Error> {
@@ -123,7 +133,8 @@ fn mock<'a>(manifest: &'a crate::manifest::Manifest, name: &str) -> Result<&'a M
 /// Plans a `mock` node: it always starts.
 fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
     let mock = mock(context.manifest(), name)?;
-    check_listen(name, &mock.listen)?;
+    let shown = context.describe_value(&listen_pointer(name), &mock.listen);
+    check_listen(name, &mock.listen, &shown)?;
     let routes = routes_of(name, mock)?;
     let address = Address {
         kind: NodeKind::Mock,
@@ -145,7 +156,10 @@ fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
 async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
     let name = step.address.name.as_str();
     let mock = mock(context.manifest(), name)?;
-    check_listen(name, &mock.listen)?;
+    let shown = context
+        .plan
+        .describe_value(&listen_pointer(name), &mock.listen);
+    check_listen(name, &mock.listen, &shown)?;
     let server = MockServer::start(&mock.listen, routes_of(name, mock)?).await?;
     let addr = server.addr;
     let (shutdown, handle) = server.into_parts();

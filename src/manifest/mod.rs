@@ -262,10 +262,17 @@ pub fn check(source: ManifestSource, options: &LoadOptions) -> Result<LoadedMani
         .iter()
         .map(|unset| unset.pointer.as_str())
         .collect();
+    let from_env = |pointer: &str| {
+        interpolated
+            .env_reads
+            .contains_key(pointer)
+            .then(|| describe_value(&interpolated.env_reads, pointer, ""))
+    };
     let broken = rules::check_interpolated(
         &written,
         &interpolated.typed,
         &left_as_written,
+        &from_env,
         &spans,
         &base_dir,
     );

@@ -690,12 +690,43 @@ fn values_at<'v>(value: &'v Value, path: &[&str]) -> Vec<(String, &'v Value)> {
     out
 }
 
-/// A problem found at `pointer` (empty for problems about a block's keys, not one value).
-/// Its message holds `{value}` where the value is named, filled in when it is known whether
-/// the value may be shown.
+/// A problem found by a rule. `subject` is set for a problem about one value (at `pointer`):
+/// the message is then the reason alone, and the value is named in front of it once it is known
+/// whether it may be shown.
 struct Found {
     pointer: String,
+    subject: Option<Subject>,
     problem: Problem,
+}
+
+/// How a problem about one value names it.
+#[derive(Debug, Clone, Copy)]
+struct Subject {
+    /// The key (`listen`, `path`).
+    field: &'static str,
+    /// Whether the text may be quoted (never a database URL: it may hold a password).
+    quoted: bool,
+}
+
+impl Found {
+    /// A problem about a block, not one value.
+    fn block(problem: Problem) -> Self {
+        Self {
+            pointer: String::new(),
+            subject: None,
+            problem,
+        }
+    }
+
+    /// The problem, its value named as `name` (when it is about one value).
+    fn named(self, spans: &SpanTable, name: impl FnOnce(Subject) -> String) -> Problem {
+        let Some(subject) = self.subject else {
+            return self.problem;
+        };
+        let mut problem = self.problem;
+        problem.message = format!("{} {}", name(subject), problem.message);
+        super::validate::with_origin(spans, &self.pointer, problem)
+    }
 }
 
 /// Which values a pass judges.
@@ -714,12 +745,12 @@ enum Pass {
 pub fn check(value: &Value, spans: &SpanTable, base_dir: &Path) -> Vec<Problem> {
     findings(value, spans, base_dir, Pass::Written)
         .into_iter()
-        .map(|Found { pointer, problem }| {
-            let shown = value
-                .pointer(&pointer)
-                .and_then(Value::as_str)
-                .map(|text| format!("\"{text}\""));
-            fill(problem, shown.as_deref())
+        .map(|found| {
+            let text = value.pointer(&found.pointer).and_then(Value::as_str);
+            found.named(spans, |subject| match text {
+                Some(text) if subject.quoted => format!("`{}` \"{text}\"", subject.field),
+                _ => format!("`{}`", subject.field),
+            })
         })
         .collect()
 }
@@ -727,33 +758,33 @@ pub fn check(value: &Value, spans: &SpanTable, base_dir: &Path) -> Vec<Problem> 
 /// The rules that the values written with templates in `before` break once interpolated
 /// (`after`, secret values tagged); every other value was judged by [`check`] already, and the
 /// values at `left_as_written` (variables `validate` does not need set) cannot be judged yet.
+/// `from_env` names a value that read the environment by its field and variables (it may be a
+/// secret); another templated value is named as written.
 #[must_use]
 pub fn check_interpolated(
     before: &Value,
     after: &Value,
     left_as_written: &[&str],
+    from_env: &dyn Fn(&str) -> Option<String>,
     spans: &SpanTable,
     base_dir: &Path,
 ) -> Vec<Problem> {
     findings(after, spans, base_dir, Pass::Interpolated)
         .into_iter()
         .filter(|found| !left_as_written.contains(&found.pointer.as_str()))
-        .filter_map(|Found { pointer, problem }| {
-            let written = before.pointer(&pointer).and_then(Value::as_str)?;
-            // The interpolated value may be a secret: name what was written, not what it became.
-            is_templated(written)
-                .then(|| fill(problem, Some(&format!("\"{written}\", once interpolated,"))))
+        .filter_map(|found| {
+            let written = before.pointer(&found.pointer).and_then(Value::as_str)?;
+            if !is_templated(written) {
+                return None;
+            }
+            let env_name = from_env(&found.pointer);
+            Some(found.named(spans, |subject| {
+                env_name.unwrap_or_else(|| {
+                    format!("`{}` \"{written}\", once interpolated,", subject.field)
+                })
+            }))
         })
         .collect()
-}
-
-/// Puts the value (or nothing) where the message names it.
-fn fill(mut problem: Problem, shown: Option<&str>) -> Problem {
-    problem.message = match shown {
-        Some(shown) => problem.message.replace("{value}", shown),
-        None => problem.message.replace(" {value}", ""),
-    };
-    problem
 }
 
 fn findings(value: &Value, spans: &SpanTable, base_dir: &Path, pass: Pass) -> Vec<Found> {
@@ -765,9 +796,11 @@ fn findings(value: &Value, spans: &SpanTable, base_dir: &Path, pass: Pass) -> Ve
                 continue;
             }
             if let Err(violation) = rule(text) {
-                // A database URL may hold a password: it is never repeated.
-                let shown = path[0] != "database";
-                found.push(at_value(spans, pointer, path, violation, shown));
+                let subject = Subject {
+                    field: path.last().copied().unwrap_or_default(),
+                    quoted: path[0] != "database",
+                };
+                found.push(at_value(spans, pointer, subject, violation));
             }
         }
     }
@@ -781,24 +814,13 @@ fn findings(value: &Value, spans: &SpanTable, base_dir: &Path, pass: Pass) -> Ve
     found
 }
 
-/// A problem at the value of `pointer`.
-fn at_value(
-    spans: &SpanTable,
-    pointer: String,
-    path: &[&str],
-    violation: Violation,
-    shown: bool,
-) -> Found {
-    let field = path.last().copied().unwrap_or_default();
-    let value = if shown { " {value}" } else { "" };
-    let problem = Problem::new(
-        violation.code,
-        format!("`{field}`{value} {}", violation.reason),
-    )
-    .at(spans.value_span(&pointer), "invalid")
-    .help(violation.help);
+/// A problem with the value at `pointer`.
+fn at_value(spans: &SpanTable, pointer: String, subject: Subject, violation: Violation) -> Found {
     Found {
-        problem: super::validate::with_origin(spans, &pointer, problem),
+        problem: Problem::new(violation.code, violation.reason)
+            .at(spans.value_span(&pointer), "invalid")
+            .help(violation.help),
+        subject: Some(subject),
         pointer,
     }
 }
@@ -810,15 +832,14 @@ fn project_names(value: &Value, spans: &SpanTable, found: &mut Vec<Found>) {
     for name in projects.keys() {
         if let Err(reason) = project_name(name) {
             let pointer = join("/project", name);
-            found.push(Found {
-                problem: Problem::new(
+            found.push(Found::block(
+                Problem::new(
                     "manifest::bad-name",
                     format!("`project \"{name}\"` cannot be a project name: {reason}"),
                 )
                 .at(spans.key_span(&pointer), "not a project name")
                 .help("the name becomes the npm package and directory name: lowercase letters, digits, `-`, `.` and `_`, such as \"shop-api\""),
-                pointer: String::new(),
-            });
+            ));
         }
     }
 }
@@ -832,12 +853,11 @@ fn stages(value: &Value, spans: &SpanTable, found: &mut Vec<Found>) {
         let shape = stages.iter().map(|s| (has(s, "target"), has(s, "rate")));
         if let Err((index, violation)) = load_model(shape) {
             let stage = join(&pointer, &index.to_string());
-            found.push(Found {
-                problem: Problem::new(violation.code, format!("this stage {}", violation.reason))
+            found.push(Found::block(
+                Problem::new(violation.code, format!("this stage {}", violation.reason))
                     .at(spans.key_span(&stage), "this stage")
                     .help(violation.help),
-                pointer: String::new(),
-            });
+            ));
         }
     }
 }
@@ -863,12 +883,11 @@ fn routes(value: &Value, spans: &SpanTable, found: &mut Vec<Found>) {
         }
         if let Err((index, violation)) = mock_routes(&written) {
             let route = join(&pointer, &index.to_string());
-            found.push(Found {
-                problem: Problem::new(violation.code, format!("this route {}", violation.reason))
+            found.push(Found::block(
+                Problem::new(violation.code, format!("this route {}", violation.reason))
                     .at(spans.value_span(&join(&route, "path")), "this route")
                     .help(violation.help),
-                pointer: String::new(),
-            });
+            ));
         }
     }
 }
@@ -918,12 +937,11 @@ fn exclusive_keys(value: &Value, spans: &SpanTable, found: &mut Vec<Found>) {
                 .filter_map(|(key, _)| spans.key_span(&join(&pointer, key)))
                 .max_by_key(miette::SourceSpan::offset)
                 .or_else(|| spans.key_span(&pointer));
-            found.push(Found {
-                problem: Problem::new(violation.code, format!("{what} {}", violation.reason))
+            found.push(Found::block(
+                Problem::new(violation.code, format!("{what} {}", violation.reason))
                     .at(span, "here")
                     .help(violation.help),
-                pointer: String::new(),
-            });
+            ));
         }
     }
 }
@@ -976,15 +994,14 @@ fn paths_that_must_exist(
                 "create it or fix the path; paths are relative to the manifest's directory"
                     .to_owned()
             };
-            let field = path.last().copied().unwrap_or_default();
-            let problem = Problem::new(
-                "manifest::missing-path",
-                format!("`{field}` {{value}} names no {what}"),
-            )
-            .at(spans.value_span(&pointer), format!("no such {what}"))
-            .help(help);
             found.push(Found {
-                problem: super::validate::with_origin(spans, &pointer, problem),
+                problem: Problem::new("manifest::missing-path", format!("names no {what}"))
+                    .at(spans.value_span(&pointer), format!("no such {what}"))
+                    .help(help),
+                subject: Some(Subject {
+                    field: path.last().copied().unwrap_or_default(),
+                    quoted: true,
+                }),
                 pointer,
             });
         }
@@ -1002,4 +1019,114 @@ fn inside(path: &str, outer: &str) -> bool {
     };
     let (path, outer) = (normal(path), normal(outer));
     !outer.is_empty() && path.starts_with(&outer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_templated_url_is_judged_by_its_literal_start() {
+        assert!(http_url("http://127.0.0.1:3000").is_ok());
+        assert!(http_url("xx").is_err());
+        assert!(http_url("http://").is_err());
+        assert!(http_url("ftp://host/file").is_err());
+        assert!(http_url("{{ env.URL }}").is_ok());
+        assert!(http_url("https://{{ env.HOST }}/x").is_ok());
+        assert!(http_url("ht{{ env.REST }}").is_ok());
+        assert!(http_url("ftp://{{ env.HOST }}").is_err());
+        assert!(database_url("{{ env.DATABASE_URL | default('sqlite://x.db') }}").is_ok());
+        assert!(database_url("postgres://{{ env.HOST }}/db").is_ok());
+        assert!(database_url("redis://{{ env.HOST }}").is_err());
+        assert_eq!(database_engine("MariaDB://h/db"), Ok(DatabaseEngine::MySql));
+    }
+
+    #[test]
+    fn stages_use_one_model() {
+        assert_eq!(
+            load_model([(true, false), (true, false)]),
+            Ok(LoadModel::Closed)
+        );
+        assert_eq!(load_model([(false, true)]), Ok(LoadModel::Open));
+        assert_eq!(
+            load_model([(true, false), (false, false)]).unwrap_err().0,
+            1
+        );
+        assert_eq!(load_model([(true, true)]).unwrap_err().0, 0);
+        let (index, mixed) = load_model([(false, true), (true, false)]).unwrap_err();
+        assert_eq!(index, 1);
+        assert!(mixed.reason.contains("first stage sets `rate`"), "{mixed}");
+    }
+
+    #[test]
+    fn tokens_addresses_and_bodies() {
+        assert!(http_method("get").is_ok());
+        assert!(http_method("G;ET").is_err());
+        assert!(http_method("").is_err());
+        assert!(header_name("X-Request-Id").is_ok());
+        assert!(header_name("X Request").is_err());
+        assert!(header_value("a\nb").is_err());
+        assert!(request_header_value("Bearer {{ vars.token }}").is_ok());
+        assert!(loopback_listen("127.0.0.1:3900").is_ok());
+        assert_eq!(
+            loopback_listen("999.0.0.1:3900").unwrap_err().code,
+            "manifest::not-an-address"
+        );
+        assert_eq!(
+            loopback_listen("0.0.0.0:3900").unwrap_err().code,
+            "manifest::not-loopback"
+        );
+        assert!(json_text("[{\"a\": 1}]").is_ok());
+        assert!(json_text("[1,]").is_err());
+        assert!(json_text("{\"id\": {{ vu }}}").is_ok());
+        assert!(json_path("$.data[0].id").is_ok());
+        assert!(json_path("data").is_err());
+        assert!(readiness_target("tcp://127.0.0.1:6379").is_ok());
+        assert!(readiness_target("tcp://127.0.0.1").is_err());
+        assert!(readiness_target("localhost:3000").is_err());
+    }
+
+    #[test]
+    fn paths_and_names() {
+        assert!(relative_path("services/api").is_ok());
+        assert_eq!(relative_path("../x"), Err("it has a '.' or '..' segment"));
+        assert_eq!(relative_path("/srv"), Err("it is absolute"));
+        assert!(project_path("services/api/").is_ok());
+        assert!(project_name("shop-api").is_ok());
+        assert!(project_name("Shop").is_err());
+        assert!(inside("shop-api/migrations", "shop-api"));
+        assert!(inside("./shop-api", "shop-api/"));
+        assert!(!inside("shop-apix/migrations", "shop-api"));
+    }
+
+    #[test]
+    fn keys_that_exclude_each_other() {
+        assert!(at_most_one(&[("body", true), ("json", false)]).is_ok());
+        let both = at_most_one(&[("body", true), ("json", true)]).unwrap_err();
+        assert_eq!(
+            both.reason,
+            "gives `body` and `json`, which exclude each other"
+        );
+        assert!(exactly_one(&[("json", false), ("header", false)]).is_err());
+        assert!(exactly_one(&[("json", false), ("header", true)]).is_ok());
+    }
+
+    #[test]
+    fn a_mock_route_table_is_one_axum_takes() {
+        assert!(mock_routes(&[("GET", "/a/{id}"), ("post", "/a/{id}"), ("GET", "/b")]).is_ok());
+        assert_eq!(
+            mock_routes(&[("GET", "/a/{id}"), ("GET", "/a/{name}")])
+                .unwrap_err()
+                .0,
+            1
+        );
+        assert_eq!(
+            mock_routes(&[("GET", "/a"), ("get", "/a")]).unwrap_err().0,
+            1
+        );
+        assert!(mock_routes(&[("GET", "/a/{")]).is_err());
+        assert!(mock_routes(&[("GET", "/a/:id")]).is_err());
+        assert!(mock_routes(&[("GET", "a")]).is_err());
+        assert!(mock_routes(&[("PURGE", "/a")]).is_err());
+    }
 }

@@ -323,21 +323,21 @@ pub fn mock_routes(routes: &[(&str, &str)]) -> Result<(), (usize, Violation)> {
                 "give each method and path one route",
             );
         }
-        if !seen.iter().any(|(_, p)| p == path) {
-            if let Err(error) = router.insert(*path, ()) {
-                return match error {
-                    matchit::InsertError::Conflict { with } => fail(
-                        "manifest::bad-route",
-                        format!("has the path \"{path}\", which overlaps the route \"{with}\""),
-                        "two paths may differ in a fixed segment, but a parameter they share must have one name (`{id}` in both)",
-                    ),
-                    other => fail(
-                        "manifest::bad-route",
-                        format!("has the path \"{path}\", which the router refuses: {other}"),
-                        "write a parameter as `{id}` (one segment), the rest of the path as `{*rest}`, a literal brace as `{{` or `}}`",
-                    ),
-                };
-            }
+        if !seen.iter().any(|(_, p)| p == path)
+            && let Err(error) = router.insert(*path, ())
+        {
+            return match error {
+                matchit::InsertError::Conflict { with } => fail(
+                    "manifest::bad-route",
+                    format!("has the path \"{path}\", which overlaps the route \"{with}\""),
+                    "two paths may differ in a fixed segment, but a parameter they share must have one name (`{id}` in both)",
+                ),
+                other => fail(
+                    "manifest::bad-route",
+                    format!("has the path \"{path}\", which the router refuses: {other}"),
+                    "write a parameter as `{id}` (one segment), the rest of the path as `{*rest}`, a literal brace as `{{` or `}}`",
+                ),
+            };
         }
         seen.push((method, path));
     }

@@ -13,7 +13,7 @@
 //! full. Templates the load engine renders per request (`{{ vu }}`) stay in the value, so the
 //! rule checks the literal parts then too, and the load engine checks what it renders.
 
-use super::problem::Problem;
+use super::problem::{Problem, code_list};
 use super::span_table::{SpanTable, join};
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -477,11 +477,10 @@ pub fn at_most_one(keys: &[(&str, bool)]) -> Result<(), Violation> {
     if given.len() <= 1 {
         return Ok(());
     }
-    let all: Vec<String> = keys.iter().map(|(key, _)| format!("`{key}`")).collect();
     Err(Violation::new(
         "manifest::conflicting-keys",
         format!("gives {}, which exclude each other", given.join(" and ")),
-        format!("keep one of {}", all.join(", ")),
+        format!("keep one of {}", names(keys)),
     ))
 }
 
@@ -494,12 +493,17 @@ pub fn exactly_one(keys: &[(&str, bool)]) -> Result<(), Violation> {
     if keys.iter().any(|(_, given)| *given) {
         return Ok(());
     }
-    let all: Vec<String> = keys.iter().map(|(key, _)| format!("`{key}`")).collect();
     Err(Violation::new(
         "manifest::missing-key",
-        format!("needs one of {}", all.join(", ")),
-        format!("add one of {}", all.join(", ")),
+        format!("needs one of {}", names(keys)),
+        format!("add one of {}", names(keys)),
     ))
+}
+
+/// `` `a`, `b` `` for the keys of `keys`.
+fn names(keys: &[(&str, bool)]) -> String {
+    let names: Vec<&str> = keys.iter().map(|(key, _)| *key).collect();
+    code_list(&names)
 }
 
 /// A duration such as "30s" (the `database` timeouts, which are text in the model).

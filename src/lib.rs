@@ -58,6 +58,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             Command::Apply(args) => args.shard.clone(),
             _ => None,
         },
+        report_dir: match &cli.command {
+            Command::Apply(args) => args.report_dir.clone(),
+            _ => None,
+        },
     };
     let settings = match settings::load(&flags) {
         Ok(settings) => settings,

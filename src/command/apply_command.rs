@@ -5,6 +5,7 @@ use crate::engine::{ApplyContext, PlanContext, SavedPlan, Supervisor, render_tex
 use crate::error::Error;
 use crate::globals::Globals;
 use crate::manifest;
+use crate::results::run_directory;
 use crate::secret::PlanKey;
 use crate::{exit_code, output};
 
@@ -60,7 +61,7 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
         }
     }
     let base_dir = std::fs::canonicalize(loaded.base_dir()).unwrap_or_else(|_| loaded.base_dir());
-    let run_dir = run_directory(&base_dir, &globals.settings.report_dir);
+    let run_dir = run_directory::new_run_directory(&base_dir.join(&globals.settings.report_dir));
     let supervisor = Supervisor::default();
     let context = ApplyContext {
         plan: plan_context,
@@ -79,6 +80,10 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
         }
     };
     let report = crate::engine::apply(&plan, &context, &mut print_line).await;
+    // Only a run that wrote something has a directory for `latest` to name.
+    if run_dir.is_dir() {
+        run_directory::point_latest_or_warn(&run_dir);
+    }
     if json {
         output::print_json(&serde_json::json!({
             "run-dir": run_dir,
@@ -116,23 +121,6 @@ fn approval(yes: bool, saved_plan: bool, terminal: bool) -> Approval {
     } else {
         Approval::Missing
     }
-}
-
-/// `report_dir/<UTC timestamp>` under the manifest's directory.
-fn run_directory(base: &std::path::Path, report_dir: &std::path::Path) -> std::path::PathBuf {
-    let stamp = time::OffsetDateTime::now_utc()
-        .format(time::macros::format_description!(
-            "[year][month][day]T[hour][minute][second]Z"
-        ))
-        .unwrap_or_else(|_| "run".to_owned());
-    let base = base.join(report_dir);
-    let mut candidate = base.join(&stamp);
-    let mut counter = 1;
-    while candidate.exists() {
-        counter += 1;
-        candidate = base.join(format!("{stamp}-{counter}"));
-    }
-    candidate
 }
 
 #[cfg(test)]

@@ -7,7 +7,11 @@ use std::time::Duration;
 
 use http::HeaderValue;
 
-use crate::engine::{Action, ApplyContext, Outcome, OutcomeStatus, PlanContext, Step, impl_node};
+use futures_util::future::LocalBoxFuture;
+
+use crate::engine::{
+    Action, ApplyContext, Node, NodeError, Outcome, OutcomeStatus, PlanContext, Step,
+};
 use crate::load::engine;
 use crate::load::error::Error;
 use crate::load::execution::{self, Execution};
@@ -19,17 +23,31 @@ use crate::manifest::{Address, NodeKind};
 use crate::report::report_files;
 use crate::results::report_format::ReportFormat;
 use crate::results::run_report::{self, RunReport};
-use crate::results::threshold::Threshold;
+use crate::results::threshold::{Metric, Threshold};
 use crate::secret::SecretUrl;
 
 /// The `scenario` node kind.
 #[derive(Debug, Clone, Copy)]
 pub struct ScenarioNode;
 
-impl_node!(ScenarioNode,
-    plan(context, name) => plan(context, name),
-    apply(context, step) => apply(context, step).await,
-);
+// By hand rather than by `impl_node!`: a scenario that fails still hands its figures over.
+impl Node for ScenarioNode {
+    fn plan<'a>(
+        &'a self,
+        context: &'a PlanContext<'_>,
+        name: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
+        Box::pin(async move { plan(context, name).map_err(NodeError::new) })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        context: &'a ApplyContext<'_>,
+        step: &'a Step,
+    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
+        Box::pin(apply(context, step))
+    }
+}
 
 /// Default per-request timeout in a scenario.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -325,8 +343,51 @@ fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
     Ok(step)
 }
 
-/// Runs a scenario and writes its reports.
-async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
+/// Runs a scenario and writes its reports. Its figures go into the outcome's `metrics` (and,
+/// when the run measured nothing, into the error's), for `apply --json`.
+async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, NodeError> {
+    let (report, unanswered, details) = run(context, step).await.map_err(NodeError::new)?;
+    let s = &report.scenarios[0];
+    let metrics =
+        serde_json::to_value(s.without_histograms()).expect("a scenario's figures serialise");
+    // A run that measured nothing (no request completed, or every one failed with no
+    // threshold to judge it) fails the step, so a dead or stuck target never looks like success.
+    if let Err(error) = execution::ensure_measured(s, unanswered) {
+        return Err(NodeError::new(error).with_metrics(metrics));
+    }
+    let passed = report.passed();
+    let summary = format!(
+        "{} requests, {:.1}/s, p95 {}, {} failed{}",
+        s.total.count,
+        s.total.rps,
+        Metric::P95.show(s.total.latency.p95),
+        Metric::ErrorRate.show(s.total.error_rate()),
+        if s.thresholds.is_empty() {
+            String::new()
+        } else if passed {
+            ", thresholds passed".to_owned()
+        } else {
+            ", thresholds breached".to_owned()
+        }
+    );
+    Ok(Outcome {
+        status: if passed {
+            OutcomeStatus::Done
+        } else {
+            OutcomeStatus::ThresholdBreached
+        },
+        summary,
+        details,
+        metrics: Some(metrics),
+    })
+}
+
+/// Runs a scenario and writes its reports into the run directory; returns the run's report,
+/// how many requests were still unanswered at its end, and the lines to show.
+async fn run(
+    context: &ApplyContext<'_>,
+    step: &Step,
+) -> Result<(RunReport, u64, Vec<String>), Error> {
     let name = step.address.name.as_str();
     let scenario = scenario(context.manifest(), name)?;
     let workload = workload_of(
@@ -346,11 +407,7 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
         .map(str::to_owned)
         .collect();
     let stem = context.run_dir.join(format!("scenario-{name}"));
-    for (extension, format) in [
-        ("json", ReportFormat::Json),
-        ("html", ReportFormat::Html),
-        ("junit.xml", ReportFormat::Junit),
-    ] {
+    for (extension, format) in report_files::RUN_FILES {
         let path = stem.with_extension(extension);
         // Reports are built from the run's figures and names, which hold no secret: they are
         // written as rendered (never searched and rewritten, which broke JSON and XML).
@@ -360,32 +417,5 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
     }
     let markdown = report_files::render(&report, ReportFormat::Markdown)?;
     report_files::append_to_step_summary(&markdown)?;
-    let s = &report.scenarios[0];
-    // A run that measured nothing (no request completed, or every one failed with no
-    // threshold to judge it) fails the step, so a dead or stuck target never looks like success.
-    execution::ensure_measured(&report.scenarios[0], unanswered)?;
-    let passed = report.passed();
-    let summary = format!(
-        "{} requests, {:.1}/s, p95 {:.2}ms, {:.2}% failed{}",
-        s.total.count,
-        s.total.rps,
-        s.total.latency.p95,
-        s.total.error_rate() * 100.0,
-        if s.thresholds.is_empty() {
-            String::new()
-        } else if passed {
-            ", thresholds passed".to_owned()
-        } else {
-            ", thresholds breached".to_owned()
-        }
-    );
-    Ok(Outcome {
-        status: if passed {
-            OutcomeStatus::Done
-        } else {
-            OutcomeStatus::ThresholdBreached
-        },
-        summary,
-        details,
-    })
+    Ok((report, unanswered, details))
 }

@@ -10,7 +10,7 @@ use http::{HeaderValue, StatusCode};
 use crate::engine::{ApplyContext, PlanContext, Supervised, impl_node};
 use futures_util::future::BoxFuture;
 
-use crate::engine::{Action, Outcome, OutcomeStatus, Step};
+use crate::engine::{Action, Outcome, Step};
 use crate::manifest::model::{Mock, MockRoute};
 use crate::manifest::rules;
 use crate::manifest::{Address, NodeKind};
@@ -171,11 +171,7 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
             handle,
         })
         .await;
-    Ok(Outcome {
-        status: OutcomeStatus::Done,
-        summary: format!("listening on http://{addr}"),
-        details: Vec::new(),
-    })
+    Ok(Outcome::done(format!("listening on http://{addr}")))
 }
 
 /// A mock served in the background during `apply`, and the way to ask it to stop.

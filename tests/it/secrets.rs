@@ -46,11 +46,12 @@ scenario "gate" {
 }
 "#;
 
-/// The one directory under `dir`.
+/// The one run directory under the report directory `dir` (beside `latest`, which names it).
 fn only_dir(dir: &Path) -> PathBuf {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
         .map(|entry| entry.unwrap().path())
+        .filter(|path| !path.ends_with("latest"))
         .collect();
     assert_eq!(dirs.len(), 1, "{dirs:?}");
     dirs.remove(0)

@@ -63,12 +63,14 @@ impl DatabaseTarget {
         let duration = |key: &'static str, value: Option<&str>| {
             value
                 .map(|t| {
-                    humantime::parse_duration(t).map_err(|e| MigrateError::BadDuration {
-                        database: name.to_string(),
-                        key,
-                        value: t.to_string(),
-                        reason: e.to_string(),
-                    })
+                    crate::manifest::model::Duration::parse(t)
+                        .map(crate::manifest::model::Duration::get)
+                        .map_err(|e| MigrateError::BadDuration {
+                            database: name.to_string(),
+                            key,
+                            value: t.to_string(),
+                            reason: e.to_string(),
+                        })
                 })
                 .transpose()
         };

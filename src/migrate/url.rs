@@ -2,6 +2,7 @@
 
 use super::dialect::Dialect;
 use super::error::MigrateError;
+use crate::manifest::rules::{self, DatabaseEngine};
 use std::path::Path;
 
 /// A database URL with its engine.
@@ -15,19 +16,18 @@ pub(crate) struct DbUrl {
 impl DbUrl {
     pub(crate) fn parse(raw: &str) -> Result<DbUrl, MigrateError> {
         let raw = raw.trim();
-        let lower = raw.to_ascii_lowercase();
-        let dialect = if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
-            Dialect::Postgres
-        } else if lower.starts_with("mysql://") || lower.starts_with("mariadb://") {
-            Dialect::MySql
-        } else if lower.starts_with("sqlite:") {
-            Dialect::Sqlite
-        } else {
+        // The one rule, which `validate` applies to every `database` URL too.
+        let dialect = match rules::database_engine(raw) {
+            Ok(DatabaseEngine::Postgres) => Dialect::Postgres,
+            Ok(DatabaseEngine::MySql) => Dialect::MySql,
+            Ok(DatabaseEngine::Sqlite) => Dialect::Sqlite,
             // Named by its scheme only: a value that is no URL at all may be a secret that
             // landed in the wrong variable.
-            return Err(MigrateError::UnsupportedUrl {
-                url: describe_unsupported(raw),
-            });
+            Err(_) => {
+                return Err(MigrateError::UnsupportedUrl {
+                    url: describe_unsupported(raw),
+                });
+            }
         };
         let raw = if let Some(rest) = raw.strip_prefix("mariadb://") {
             format!("mysql://{rest}")

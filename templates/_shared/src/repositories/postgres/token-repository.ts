@@ -100,37 +100,11 @@ export class PostgresTokenRepository implements TokenRepository {
   }
 
   async revokeFamily(familyId: string): Promise<void> {
-    const now = new Date();
-    // The family first: this waits for a rotation in progress, and no rotation starts after it.
-    await this.db
-      .updateTable("refresh_token_families")
-      .set({ revoked_at: now })
-      .where("id", "=", familyId)
-      .where("revoked_at", "is", null)
-      .execute();
-    // Then its tokens, including one that rotation issued.
-    await this.db
-      .updateTable("refresh_tokens")
-      .set({ revoked_at: now })
-      .where("family_id", "=", familyId)
-      .where("revoked_at", "is", null)
-      .execute();
+    await this.revokeFamilies({ family: "id", token: "family_id" }, familyId);
   }
 
   async revokeAllForUser(userId: string): Promise<void> {
-    const now = new Date();
-    await this.db
-      .updateTable("refresh_token_families")
-      .set({ revoked_at: now })
-      .where("user_id", "=", userId)
-      .where("revoked_at", "is", null)
-      .execute();
-    await this.db
-      .updateTable("refresh_tokens")
-      .set({ revoked_at: now })
-      .where("user_id", "=", userId)
-      .where("revoked_at", "is", null)
-      .execute();
+    await this.revokeFamilies({ family: "user_id", token: "user_id" }, userId);
   }
 
   async createResetToken(userId: string, token: NewToken): Promise<ResetToken> {
@@ -152,5 +126,27 @@ export class PostgresTokenRepository implements TokenRepository {
       .returningAll()
       .executeTakeFirst();
     return row && toResetToken(row);
+  }
+
+  /** Revokes the families whose `column.family` is `value`, then their tokens (`column.token`). */
+  private async revokeFamilies(
+    column: { family: "id" | "user_id"; token: "family_id" | "user_id" },
+    value: string,
+  ): Promise<void> {
+    const now = new Date();
+    // The families first: this waits for a rotation in progress, and no rotation starts after it.
+    await this.db
+      .updateTable("refresh_token_families")
+      .set({ revoked_at: now })
+      .where(column.family, "=", value)
+      .where("revoked_at", "is", null)
+      .execute();
+    // Then their tokens, including one that such a rotation issued.
+    await this.db
+      .updateTable("refresh_tokens")
+      .set({ revoked_at: now })
+      .where(column.token, "=", value)
+      .where("revoked_at", "is", null)
+      .execute();
   }
 }

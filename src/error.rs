@@ -28,6 +28,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     StalePlan(#[from] crate::engine::StalePlan),
+    /// The key of a saved plan's secret fingerprints cannot be read or made.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    PlanKey(#[from] crate::secret::PlanKeyError),
     /// `apply` failed; the summary was printed.
     #[error("apply failed: {0}")]
     #[diagnostic(code(apply::failed))]
@@ -98,6 +102,7 @@ impl Error {
             Error::Settings(_)
             | Error::Plan { .. }
             | Error::StalePlan(_)
+            | Error::PlanKey(_)
             | Error::ApplyFailed(_)
             | Error::Write { .. }
             | Error::Exists(_)

@@ -20,10 +20,10 @@ pub mod migrate;
 pub mod mock;
 pub mod nodes;
 pub mod output;
-pub mod redact;
 pub mod report;
 pub mod results;
 pub mod scaffold;
+pub mod secret;
 pub mod service;
 pub mod settings;
 
@@ -56,6 +56,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         output: None,
         shard: match &cli.command {
             Command::Apply(args) => args.shard.clone(),
+            _ => None,
+        },
+        report_dir: match &cli.command {
+            Command::Apply(args) => args.report_dir.clone(),
             _ => None,
         },
     };

@@ -5,6 +5,8 @@ use crate::engine::{ApplyContext, PlanContext, SavedPlan, Supervisor, render_tex
 use crate::error::Error;
 use crate::globals::Globals;
 use crate::manifest;
+use crate::results::run_directory;
+use crate::secret::PlanKey;
 use crate::{exit_code, output};
 
 /// Plans (or checks a saved plan), asks on a terminal, then applies.
@@ -24,6 +26,15 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
             |saved| saved.manifest.clone().into(),
         );
     let loaded = manifest::load(&manifest_path, &globals.load_options())?;
+    // A saved plan's secrets are checked before anything is planned with them.
+    if let (Some(saved), Some(path)) = (&saved, &args.plan) {
+        let key = if saved.needs_key() {
+            PlanKey::for_checking(&|name| std::env::var(name).ok())?
+        } else {
+            None
+        };
+        saved.check_secrets(path, &loaded.secret_variables, key.as_ref())?;
+    }
     let plan = super::make_plan(&loaded, globals, args.only.as_deref()).await?;
     let plan_context = PlanContext {
         loaded: &loaded,
@@ -35,7 +46,7 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
     }
     let interactive = output::stdin_is_terminal() && output::stderr_is_terminal();
     if !args.json {
-        output::print(&render_text(&plan, &loaded.redactor, globals.verbose > 0))?;
+        output::print(&render_text(&plan, globals.verbose > 0))?;
     }
     if interactive && !args.yes && saved.is_none() && !plan.steps.is_empty() {
         output::println("")?;
@@ -45,7 +56,7 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
         }
     }
     let base_dir = std::fs::canonicalize(loaded.base_dir()).unwrap_or_else(|_| loaded.base_dir());
-    let run_dir = run_directory(&base_dir, &globals.settings.report_dir);
+    let run_dir = run_directory::new_run_directory(&base_dir.join(&globals.settings.report_dir));
     let supervisor = Supervisor::default();
     let context = ApplyContext {
         plan: plan_context,
@@ -64,6 +75,10 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
         }
     };
     let report = crate::engine::apply(&plan, &context, &mut print_line).await;
+    // Only a run that wrote something has a directory for `latest` to name.
+    if run_dir.is_dir() {
+        run_directory::point_latest_or_warn(&run_dir);
+    }
     if json {
         output::print_json(&serde_json::json!({
             "run-dir": run_dir,
@@ -78,21 +93,4 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
         output::println(&format!("\n{}", report.summary_line()))?;
     }
     Ok(report.exit_code())
-}
-
-/// `report_dir/<UTC timestamp>` under the manifest's directory.
-fn run_directory(base: &std::path::Path, report_dir: &std::path::Path) -> std::path::PathBuf {
-    let stamp = time::OffsetDateTime::now_utc()
-        .format(time::macros::format_description!(
-            "[year][month][day]T[hour][minute][second]Z"
-        ))
-        .unwrap_or_else(|_| "run".to_owned());
-    let base = base.join(report_dir);
-    let mut candidate = base.join(&stamp);
-    let mut counter = 1;
-    while candidate.exists() {
-        counter += 1;
-        candidate = base.join(format!("{stamp}-{counter}"));
-    }
-    candidate
 }

@@ -5,6 +5,7 @@ use crate::engine::{SavedPlan, render_json, render_text};
 use crate::error::Error;
 use crate::globals::Globals;
 use crate::manifest;
+use crate::secret::PlanKey;
 use crate::{exit_code, output};
 
 /// Plans and prints; with `--out` also saves the plan.
@@ -16,12 +17,24 @@ pub async fn plan(args: PlanArgs, globals: &Globals) -> Result<u8, Error> {
     let plan = super::make_plan(&loaded, globals, args.only.as_deref()).await?;
     let fingerprint = plan.fingerprint(&loaded);
     if args.json {
-        output::print_json(&render_json(&plan, &fingerprint, &loaded.redactor))?;
+        output::print_json(&render_json(&plan, &fingerprint))?;
     } else {
-        output::print(&render_text(&plan, &loaded.redactor, globals.verbose > 0))?;
+        output::print(&render_text(&plan, globals.verbose > 0))?;
     }
     if let Some(out) = &args.out {
-        let saved = SavedPlan::new(&plan, &loaded.source.display_path, fingerprint);
+        // Secrets are kept as keyed fingerprints; the key is needed only when one is set.
+        let key = if loaded.secret_variables.any_set() {
+            Some(PlanKey::for_saving(&|name| std::env::var(name).ok())?)
+        } else {
+            None
+        };
+        let saved = SavedPlan::new(
+            &plan,
+            &loaded.source.display_path,
+            fingerprint,
+            &loaded.secret_variables,
+            key.as_ref(),
+        );
         let text = serde_json::to_string_pretty(&saved).expect("plans serialise");
         std::fs::write(out, text + "\n").map_err(|source| Error::Write {
             path: out.display().to_string(),

@@ -6,7 +6,9 @@
 //! threshold breach is not a failure: later steps still run and the exit code is 99. Ctrl-C
 //! stops the current step, stops every service, keeps what finished, and exits 130.
 
-use super::{Action, ApplyContext, Outcome, OutcomeStatus, Plan, Step, StopSignal, StopSignals};
+use super::{
+    Action, ApplyContext, NodeError, Outcome, OutcomeStatus, Plan, Step, StopSignal, StopSignals,
+};
 use crate::manifest::{Address, NodeKind};
 use crate::{diagnostics, exit_code};
 use serde::Serialize;
@@ -39,6 +41,9 @@ pub enum StepResult {
         address: Address,
         /// The rendered error.
         error: String,
+        /// What it measured before it failed (a scenario's figures), if anything.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        metrics: Option<serde_json::Value>,
     },
     /// It did not run.
     Skipped {
@@ -138,7 +143,6 @@ pub async fn apply(
     report_line: &mut dyn FnMut(String),
 ) -> ApplyReport {
     let mut report = ApplyReport::default();
-    let redactor = context.redactor().clone();
     // Registered now, before any step starts: a Ctrl-C or SIGTERM that arrives while the first
     // process is starting must reach us, not kill backendctl with its services still running.
     let mut signals = StopSignals::install().expect("the signal handlers install");
@@ -165,7 +169,7 @@ pub async fn apply(
                     "  {} {}  {}",
                     step.action.symbol(),
                     step.address,
-                    redactor.redact(&step.summary)
+                    step.summary
                 ));
             }
         }
@@ -201,7 +205,7 @@ pub async fn apply(
         };
         for (result, lines) in results {
             for line in lines {
-                report_line(redactor.redact(&line).into_owned());
+                report_line(line);
             }
             if let StepResult::Failed { address, .. } = &result {
                 stop_reason = Some(format!("{address} failed"));
@@ -229,8 +233,7 @@ async fn fail_exited(
 ) -> Option<String> {
     let exited = context.supervisor.exited().await;
     let mut reason = None;
-    for (address, how) in exited {
-        let error = context.redactor().redact(&how).into_owned();
+    for (address, error) in exited {
         report_line(format!("    {address} failed: {}", first_line(&error)));
         for line in error.lines().skip(1) {
             report_line(format!("    {line}"));
@@ -238,6 +241,7 @@ async fn fail_exited(
         let failed = StepResult::Failed {
             address: address.clone(),
             error,
+            metrics: None,
         };
         match report
             .steps
@@ -283,15 +287,12 @@ fn batch_at(steps: &[Step], index: usize, parallelism: usize) -> &[Step] {
 }
 
 /// Plans one step again against current state and runs it; returns its result and the lines
-/// to show (not yet redacted).
+/// to show.
 async fn run_step(context: &ApplyContext<'_>, planned: &Step) -> (StepResult, Vec<String>) {
     let address = planned.address.clone();
     let mut lines = Vec::new();
-    let failed = |error: &dyn miette::Diagnostic, lines: &mut Vec<String>, seconds: f64| {
-        let rendered = context
-            .redactor()
-            .redact(&diagnostics::diagnostic_plain(error))
-            .into_owned();
+    let failed = |error: &NodeError, lines: &mut Vec<String>, seconds: f64| {
+        let rendered = diagnostics::diagnostic_plain(error);
         lines.push(format!(
             "    {address} failed after {}:",
             format_seconds(seconds)
@@ -300,6 +301,7 @@ async fn run_step(context: &ApplyContext<'_>, planned: &Step) -> (StepResult, Ve
         StepResult::Failed {
             address: address.clone(),
             error: rendered,
+            metrics: error.metrics().cloned(),
         }
     };
     // Earlier steps change the world (a scaffold writes the migrations a later set applies),

@@ -3,7 +3,6 @@
 
 use super::{Node, NodeLookup, Supervisor};
 use crate::manifest::{LoadedManifest, Manifest, NodeKind};
-use crate::redact::Redactor;
 use crate::settings::Settings;
 use std::path::PathBuf;
 
@@ -37,10 +36,11 @@ impl PlanContext<'_> {
         self.loaded.base_dir()
     }
 
-    /// Masks secrets in anything shown to the user.
+    /// How an error message names the value at `pointer` (a value read from the environment
+    /// by its field and variables, never quoted).
     #[must_use]
-    pub fn redactor(&self) -> &Redactor {
-        &self.loaded.redactor
+    pub fn describe_value(&self, pointer: &str, value: &str) -> String {
+        self.loaded.describe_value(pointer, value)
     }
 }
 
@@ -70,11 +70,5 @@ impl ApplyContext<'_> {
     #[must_use]
     pub fn base_dir(&self) -> PathBuf {
         self.plan.base_dir()
-    }
-
-    /// Masks secrets in anything shown to the user.
-    #[must_use]
-    pub fn redactor(&self) -> &Redactor {
-        self.plan.redactor()
     }
 }

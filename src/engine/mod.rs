@@ -1,7 +1,7 @@
 //! The engine: the boundary every node kind implements, and the loops that plan and apply them.
 //!
 //! This module is a leaf with respect to the capabilities: it imports the manifest model, the
-//! settings and the redactor, and never `scaffold`, `migrate`, `service`, `load` or `mock`. Each
+//! settings and the secret types, and never `scaffold`, `migrate`, `service`, `load` or `mock`. Each
 //! of those implements [`Node`] in a file called `node.rs` in its own folder; the one place that
 //! maps a node kind to its implementation is `crate::nodes`, above the capabilities, and it
 //! reaches the engine through [`PlanContext::nodes`].

@@ -1,13 +1,14 @@
 //! Plan output: one line per step with a symbol, the address and a summary, then a count line.
-//! The JSON form shares the same types and is documented in `docs/manifest.md`.
+//! The JSON form shares the same types and is documented in `docs/manifest.md`. Steps hold no
+//! secret (node kinds build their text from [`crate::secret`] types, which display masked), so
+//! nothing here searches or rewrites text.
 
 use super::{Action, Plan};
-use crate::redact::Redactor;
 use std::fmt::Write as _;
 
 /// The plan as text. `verbose` adds each step's details.
 #[must_use]
-pub fn render_text(plan: &Plan, redactor: &Redactor, verbose: bool) -> String {
+pub fn render_text(plan: &Plan, verbose: bool) -> String {
     let mut out = String::new();
     if plan.steps.is_empty() {
         out.push_str("The manifest declares no nodes: nothing to do.\n");
@@ -31,10 +32,10 @@ pub fn render_text(plan: &Plan, redactor: &Redactor, verbose: bool) -> String {
             out,
             "  {} {address:<width$}  {}",
             step.action.symbol(),
-            redactor.redact(&step.summary)
+            step.summary
         );
         for warning in &step.warnings {
-            let _ = writeln!(out, "      warning: {}", redactor.redact(warning));
+            let _ = writeln!(out, "      warning: {warning}");
         }
         if verbose {
             if !step.needs.is_empty() {
@@ -42,7 +43,7 @@ pub fn render_text(plan: &Plan, redactor: &Redactor, verbose: bool) -> String {
                 let _ = writeln!(out, "      after {}", needs.join(", "));
             }
             for detail in &step.details {
-                let _ = writeln!(out, "      {}", redactor.redact(detail));
+                let _ = writeln!(out, "      {detail}");
             }
         }
     }
@@ -71,9 +72,9 @@ pub fn summary_line(plan: &Plan) -> String {
     }
 }
 
-/// The plan as JSON (secrets redacted), for `plan --json`.
+/// The plan as JSON, for `plan --json`.
 #[must_use]
-pub fn render_json(plan: &Plan, fingerprint: &str, redactor: &Redactor) -> serde_json::Value {
+pub fn render_json(plan: &Plan, fingerprint: &str) -> serde_json::Value {
     let steps: Vec<serde_json::Value> = plan
         .steps
         .iter()
@@ -82,9 +83,9 @@ pub fn render_json(plan: &Plan, fingerprint: &str, redactor: &Redactor) -> serde
                 "address": step.address,
                 "action": step.action,
                 "symbol": step.action.symbol().to_string(),
-                "summary": redactor.redact(&step.summary),
-                "details": step.details.iter().map(|d| redactor.redact(d)).collect::<Vec<_>>(),
-                "warnings": step.warnings.iter().map(|w| redactor.redact(w)).collect::<Vec<_>>(),
+                "summary": step.summary,
+                "details": step.details,
+                "warnings": step.warnings,
                 "needs": step.needs,
             })
         })

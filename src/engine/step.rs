@@ -121,6 +121,10 @@ pub struct Outcome {
     /// More lines (reports written, per-migration timings).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<String>,
+    /// What the step measured, for programs (`apply --json`): a scenario's figures and
+    /// threshold verdicts, in the shape its node kind documents (`docs/load.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<serde_json::Value>,
 }
 
 impl Outcome {
@@ -131,6 +135,7 @@ impl Outcome {
             status: OutcomeStatus::Done,
             summary: summary.into(),
             details: Vec::new(),
+            metrics: None,
         }
     }
 }

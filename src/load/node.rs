@@ -7,7 +7,11 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, Method};
 
-use crate::engine::{Action, ApplyContext, Outcome, OutcomeStatus, PlanContext, Step, impl_node};
+use futures_util::future::LocalBoxFuture;
+
+use crate::engine::{
+    Action, ApplyContext, Node, NodeError, Outcome, OutcomeStatus, PlanContext, Step,
+};
 use crate::load::engine;
 use crate::load::error::Error;
 use crate::load::execution::{self, Execution};
@@ -18,16 +22,31 @@ use crate::manifest::{Address, NodeKind};
 use crate::report::report_files;
 use crate::results::report_format::ReportFormat;
 use crate::results::run_report::{self, RunReport};
-use crate::results::threshold::Threshold;
+use crate::results::threshold::{Metric, Threshold};
+use crate::secret::SecretUrl;
 
 /// The `scenario` node kind.
 #[derive(Debug, Clone, Copy)]
 pub struct ScenarioNode;
 
-impl_node!(ScenarioNode,
-    plan(context, name) => plan(context, name),
-    apply(context, step) => apply(context, step).await,
-);
+// By hand rather than by `impl_node!`: a scenario that fails still hands its figures over.
+impl Node for ScenarioNode {
+    fn plan<'a>(
+        &'a self,
+        context: &'a PlanContext<'_>,
+        name: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
+        Box::pin(async move { plan(context, name).map_err(NodeError::new) })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        context: &'a ApplyContext<'_>,
+        step: &'a Step,
+    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
+        Box::pin(apply(context, step))
+    }
+}
 
 /// Default per-request timeout in a scenario.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -137,29 +156,41 @@ fn thresholds_of(
         .collect()
 }
 
+/// The request's URL to send and to show: the path joined to the base URL, each part masked
+/// as its own position masks it.
+fn joined_url(base_url: &SecretUrl, path: &SecretUrl) -> (String, String) {
+    let raw = path.expose();
+    if raw.starts_with("http://") || raw.starts_with("https://") {
+        return (raw.to_owned(), path.masked());
+    }
+    let join = |base: &str, path: &str| {
+        format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        )
+    };
+    (
+        join(base_url.expose(), raw),
+        join(&base_url.masked(), &path.masked()),
+    )
+}
+
 fn request_of(
     request: &Request,
-    base_url: &str,
+    base_url: &SecretUrl,
     timeout: Duration,
     base_dir: &Path,
 ) -> Result<RequestSpec, String> {
     let named = |what: &str| format!("request `{}`: {what}", request.name);
     let method = Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
         .map_err(|_| named(&format!("`{}` is not an HTTP method", request.method)))?;
-    let url = if request.path.starts_with("http://") || request.path.starts_with("https://") {
-        request.path.clone()
-    } else {
-        format!(
-            "{}/{}",
-            base_url.trim_end_matches('/'),
-            request.path.trim_start_matches('/')
-        )
-    };
+    let (url, shown_url) = joined_url(base_url, &request.path);
     let mut headers = Vec::new();
     for h in &request.header {
         let name = HeaderName::from_bytes(h.name.as_bytes())
             .map_err(|_| named(&format!("`{}` is not a header name", h.name)))?;
-        headers.push((name, h.value.clone()));
+        headers.push((name, h.value.expose().to_owned()));
     }
     let bodies = [
         request.body.is_some(),
@@ -173,16 +204,18 @@ fn request_of(
     let json_type = || Some(HeaderValue::from_static("application/json"));
     let body = if let Some(text) = &request.body {
         Some(RequestBody {
-            content: text.clone(),
+            content: text.expose().to_owned(),
             content_type: None,
         })
     } else if let Some(json) = &request.json {
+        let json = json.expose();
         if !json.contains("{{") {
+            // serde_json's message names a position, never the text.
             serde_json::from_str::<serde_json::Value>(json)
                 .map_err(|e| named(&format!("`json` is not valid JSON: {e}")))?;
         }
         Some(RequestBody {
-            content: json.clone(),
+            content: json.to_owned(),
             content_type: json_type(),
         })
     } else if let Some(file) = &request.body_file {
@@ -204,7 +237,7 @@ fn request_of(
                 request
                     .form
                     .iter()
-                    .map(|f| (f.name.as_str(), f.value.as_str())),
+                    .map(|f| (f.name.as_str(), f.value.expose())),
             )
             .finish();
         Some(RequestBody {
@@ -259,6 +292,7 @@ fn request_of(
         name: request.name.clone(),
         method,
         url,
+        shown_url,
         headers,
         body,
         timeout: request.timeout.map_or(timeout, |d| d.get()),
@@ -309,7 +343,7 @@ fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
     }
     for r in &workload.requests {
         step.details
-            .push(format!("request {}: {} {}", r.name, r.method, r.url));
+            .push(format!("request {}: {} {}", r.name, r.method, r.shown_url));
     }
     for t in &workload.thresholds {
         let scope = t
@@ -323,8 +357,51 @@ fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
     Ok(step)
 }
 
-/// Runs a scenario and writes its reports.
-async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
+/// Runs a scenario and writes its reports. Its figures go into the outcome's `metrics` (and,
+/// when the run measured nothing, into the error's), for `apply --json`.
+async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, NodeError> {
+    let (report, unanswered, details) = run(context, step).await.map_err(NodeError::new)?;
+    let s = &report.scenarios[0];
+    let metrics =
+        serde_json::to_value(s.without_histograms()).expect("a scenario's figures serialise");
+    // A run that measured nothing (no request completed, or every one failed with no
+    // threshold to judge it) fails the step, so a dead or stuck target never looks like success.
+    if let Err(error) = execution::ensure_measured(s, unanswered) {
+        return Err(NodeError::new(error).with_metrics(metrics));
+    }
+    let passed = report.passed();
+    let summary = format!(
+        "{} requests, {:.1}/s, p95 {}, {} failed{}",
+        s.total.count,
+        s.total.rps,
+        Metric::P95.show(s.total.latency.p95),
+        Metric::ErrorRate.show(s.total.error_rate()),
+        if s.thresholds.is_empty() {
+            String::new()
+        } else if passed {
+            ", thresholds passed".to_owned()
+        } else {
+            ", thresholds breached".to_owned()
+        }
+    );
+    Ok(Outcome {
+        status: if passed {
+            OutcomeStatus::Done
+        } else {
+            OutcomeStatus::ThresholdBreached
+        },
+        summary,
+        details,
+        metrics: Some(metrics),
+    })
+}
+
+/// Runs a scenario and writes its reports into the run directory; returns the run's report,
+/// how many requests were still unanswered at its end, and the lines to show.
+async fn run(
+    context: &ApplyContext<'_>,
+    step: &Step,
+) -> Result<(RunReport, u64, Vec<String>), Error> {
     let name = step.address.name.as_str();
     let scenario = scenario(context.manifest(), name)?;
     let workload = workload_of(
@@ -344,45 +421,15 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
         .map(str::to_owned)
         .collect();
     let stem = context.run_dir.join(format!("scenario-{name}"));
-    for (extension, format) in [
-        ("json", ReportFormat::Json),
-        ("html", ReportFormat::Html),
-        ("junit.xml", ReportFormat::Junit),
-    ] {
+    for (extension, format) in report_files::RUN_FILES {
         let path = stem.with_extension(extension);
-        // Names may carry interpolated secrets; every report goes through the redactor.
+        // Reports are built from the run's figures and names, which hold no secret: they are
+        // written as rendered (never searched and rewritten, which broke JSON and XML).
         let text = report_files::render(&report, format)?;
-        report_files::write_file(&path, &context.redactor().redact(&text))?;
+        report_files::write_file(&path, &text)?;
         details.push(format!("report: {}", path.display()));
     }
     let markdown = report_files::render(&report, ReportFormat::Markdown)?;
-    report_files::append_to_step_summary(&context.redactor().redact(&markdown))?;
-    let s = &report.scenarios[0];
-    // A run that measured nothing (no request completed, or every one failed with no
-    // threshold to judge it) fails the step, so a dead or stuck target never looks like success.
-    execution::ensure_measured(&report.scenarios[0], unanswered)?;
-    let passed = report.passed();
-    let summary = format!(
-        "{} requests, {:.1}/s, p95 {:.2}ms, {:.2}% failed{}",
-        s.total.count,
-        s.total.rps,
-        s.total.latency.p95,
-        s.total.error_rate() * 100.0,
-        if s.thresholds.is_empty() {
-            String::new()
-        } else if passed {
-            ", thresholds passed".to_owned()
-        } else {
-            ", thresholds breached".to_owned()
-        }
-    );
-    Ok(Outcome {
-        status: if passed {
-            OutcomeStatus::Done
-        } else {
-            OutcomeStatus::ThresholdBreached
-        },
-        summary,
-        details,
-    })
+    report_files::append_to_step_summary(&markdown)?;
+    Ok((report, unanswered, details))
 }

@@ -15,6 +15,8 @@ pub(crate) struct RequestSpec {
     pub method: Method,
     /// Full URL (`http://127.0.0.1:3000/api?x=1`), possibly a template.
     pub url: String,
+    /// The URL as shown in plans and errors: its secret parts masked (`crate::secret`).
+    pub shown_url: String,
     /// Header name and value; the value may be a template.
     pub headers: Vec<(HeaderName, String)>,
     /// The body, possibly a template, and its content type if the spec implies one.
@@ -84,6 +86,7 @@ impl RequestSpec {
             name: name.to_owned(),
             method: Method::GET,
             url: url.to_owned(),
+            shown_url: crate::secret::SecretUrl::literal(url).masked(),
             headers: Vec::new(),
             body: None,
             timeout: Duration::from_secs(30),

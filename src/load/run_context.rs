@@ -274,7 +274,7 @@ fn add_templates(
 fn render_fixed(spec: &RequestSpec) -> Result<RenderedRequest, WorkloadError> {
     let url = url::Url::parse(&spec.url).map_err(|e| WorkloadError::Url {
         request: spec.name.clone(),
-        url: spec.url.clone(),
+        url: spec.shown_url.clone(),
         reason: e.to_string(),
     })?;
     check_scheme(spec, &url)?;
@@ -311,7 +311,7 @@ fn check_scheme(spec: &RequestSpec, url: &url::Url) -> Result<(), WorkloadError>
     } else {
         Err(WorkloadError::Url {
             request: spec.name.clone(),
-            url: url.to_string(),
+            url: spec.shown_url.clone(),
             reason: "only http:// and https:// URLs with a host can be load-tested".to_owned(),
         })
     }

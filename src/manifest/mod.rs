@@ -25,11 +25,14 @@ pub use model::Manifest;
 pub use problem::{InvalidManifest, Problem};
 pub use source::{ManifestSource, SourceError as LoadError};
 
-use crate::redact::Redactor;
+pub use interpolate::{UnsetVariable, UnsetVariables};
+
+use crate::secret::SecretVariables;
 use schema_view::SchemaView;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use span_table::SpanTable;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
@@ -101,6 +104,8 @@ pub struct LoadOptions {
     pub set: Vec<String>,
     /// The process environment (for `BACKENDCTL_*` overrides and `{{ env.NAME }}`).
     pub env: Vec<(String, String)>,
+    /// What a variable that is not set is: a problem (`plan`, `apply`) or a note (`validate`).
+    pub unset_variables: UnsetVariables,
 }
 
 impl LoadOptions {
@@ -110,6 +115,7 @@ impl LoadOptions {
         Self {
             set,
             env: std::env::vars().collect(),
+            unset_variables: UnsetVariables::Problem,
         }
     }
 }
@@ -125,11 +131,16 @@ pub struct LoadedManifest {
     pub graph: Graph,
     /// Where each value came from.
     pub spans: SpanTable,
-    /// Secrets found during interpolation.
-    pub redactor: Redactor,
-    /// SHA-256 of the resolved manifest, recorded in saved plans.
+    /// The environment variables whose values reached a secret position, with their values.
+    pub secret_variables: SecretVariables,
+    /// For each value that read the environment (JSON pointer), the variables it read.
+    pub env_reads: BTreeMap<String, BTreeSet<String>>,
+    /// Variables left unset (only when loaded with [`UnsetVariables::Note`]).
+    pub unset: Vec<UnsetVariable>,
+    /// SHA-256 of the resolved manifest's public form, recorded in saved plans.
     pub fingerprint: String,
-    /// The resolved manifest as JSON (what each node's configuration fingerprint is taken of).
+    /// The resolved manifest as JSON, in its public form: what came from the environment into
+    /// a secret part is masked (what each node's configuration fingerprint is taken of).
     pub value: Value,
 }
 
@@ -138,6 +149,42 @@ impl LoadedManifest {
     #[must_use]
     pub fn base_dir(&self) -> std::path::PathBuf {
         self.source.base_dir()
+    }
+
+    /// How an error message names the value at `pointer`: quoted as written, or, when it was
+    /// read from the environment, by the field and the variables (never the value).
+    #[must_use]
+    pub fn describe_value(&self, pointer: &str, value: &str) -> String {
+        describe_value(&self.env_reads, pointer, value)
+    }
+}
+
+/// How an error message names the value at `pointer` (see [`LoadedManifest::describe_value`]).
+fn describe_value(
+    env_reads: &BTreeMap<String, BTreeSet<String>>,
+    pointer: &str,
+    value: &str,
+) -> String {
+    match env_reads.get(pointer) {
+        None => format!("`{value}`"),
+        Some(variables) => {
+            let field = pointer
+                .trim_start_matches('/')
+                .split('/')
+                .map(|segment| segment.replace("~1", "/").replace("~0", "~"))
+                .collect::<Vec<_>>()
+                .join(".");
+            let variables: Vec<&String> = variables.iter().collect();
+            format!(
+                "the value of `{field}` (from {} {})",
+                if variables.len() == 1 {
+                    "environment variable"
+                } else {
+                    "environment variables"
+                },
+                problem::code_list(&variables)
+            )
+        }
     }
 }
 
@@ -192,16 +239,28 @@ pub fn check(source: ManifestSource, options: &LoadOptions) -> Result<LoadedMani
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.clone())
     };
-    let interpolated = interpolate::interpolate(&mut value, &spans, &lookup).map_err(invalid)?;
+    let interpolated =
+        interpolate::interpolate(&mut value, &spans, &view, &lookup, options.unset_variables)
+            .map_err(invalid)?;
 
-    let manifest: Manifest = serde_path_to_error::deserialize(&value).map_err(|error| {
-        let pointer = pointer_of(error.path());
-        invalid(vec![
-            Problem::new("manifest::invalid-value", error.inner().to_string())
-                .at(spans.value_span(&pointer), "invalid")
-                .help("`backendctl schema` describes every value"),
-        ])
-    })?;
+    let manifest: Manifest =
+        serde_path_to_error::deserialize(&interpolated.typed).map_err(|error| {
+            let pointer = pointer_of(error.path());
+            // A value read from the environment is named, never quoted: it may be a secret.
+            let message = if interpolated.env_reads.contains_key(&pointer) {
+                format!(
+                    "{} is not a valid value here",
+                    describe_value(&interpolated.env_reads, &pointer, "")
+                )
+            } else {
+                error.inner().to_string()
+            };
+            invalid(vec![
+                Problem::new("manifest::invalid-value", message)
+                    .at(spans.value_span(&pointer), "invalid")
+                    .help("`backendctl schema` describes every value"),
+            ])
+        })?;
     let graph =
         Graph::resolve(&value, &spans, &interpolated.database_references).map_err(invalid)?;
     let fingerprint = hex::encode(Sha256::digest(value.to_string().as_bytes()));
@@ -210,7 +269,9 @@ pub fn check(source: ManifestSource, options: &LoadOptions) -> Result<LoadedMani
         manifest,
         graph,
         spans,
-        redactor: Redactor::new(interpolated.secrets),
+        secret_variables: interpolated.secret_variables,
+        env_reads: interpolated.env_reads,
+        unset: interpolated.unset,
         fingerprint,
         value,
     })

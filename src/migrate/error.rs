@@ -481,13 +481,13 @@ pub enum MigrateError {
     )]
     NoDatabase,
     /// A URL of an engine backendctl does not support.
-    #[error("unsupported database URL `{url}`")]
+    #[error("unsupported database URL: {url}")]
     #[diagnostic(
         code("migrate::unsupported-url"),
         help("expected postgres://, mysql://, mariadb:// or sqlite:")
     )]
     UnsupportedUrl {
-        /// Masked.
+        /// Its scheme, or the field and variable it was read from: never the URL.
         url: String,
     },
     /// A MySQL URL without a database.

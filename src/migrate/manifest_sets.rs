@@ -108,7 +108,8 @@ fn database_target(
             kind: "database",
             name: name.to_string(),
         })?;
-    let mut target = DatabaseTarget::from_model(name, model, &anchor_sqlite_url(&model.url, base))?;
+    let mut target =
+        DatabaseTarget::from_model(name, model, &anchor_sqlite_url(model.url.expose(), base))?;
     if let Some(timeout) = args.lock_timeout {
         target.lock_timeout = timeout;
     }

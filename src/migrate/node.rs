@@ -36,8 +36,20 @@ fn database_target(context: &PlanContext<'_>, name: &str) -> Result<DatabaseTarg
         .database
         .get(name)
         .ok_or_else(|| unknown_node("database", name))?;
-    let url = anchor_sqlite_url(&model.url, &context.base_dir());
-    DatabaseTarget::from_model(name, model, &url)
+    let url = anchor_sqlite_url(model.url.expose(), &context.base_dir());
+    DatabaseTarget::from_model(name, model, &url).map_err(|error| match error {
+        // Read from the environment, the URL is named by its field and variable.
+        MigrateError::UnsupportedUrl { .. } => MigrateError::UnsupportedUrl {
+            url: context.describe_value(
+                &format!(
+                    "/database/{}/url",
+                    crate::manifest::span_table::escape_segment(name)
+                ),
+                &model.url.to_string(),
+            ),
+        },
+        other => other,
+    })
 }
 
 fn unknown_node(kind: &'static str, name: &str) -> MigrateError {

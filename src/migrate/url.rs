@@ -23,7 +23,11 @@ impl DbUrl {
         } else if lower.starts_with("sqlite:") {
             Dialect::Sqlite
         } else {
-            return Err(MigrateError::UnsupportedUrl { url: mask(raw) });
+            // Named by its scheme only: a value that is no URL at all may be a secret that
+            // landed in the wrong variable.
+            return Err(MigrateError::UnsupportedUrl {
+                url: describe_unsupported(raw),
+            });
         };
         let raw = if let Some(rest) = raw.strip_prefix("mariadb://") {
             format!("mysql://{rest}")
@@ -49,6 +53,21 @@ impl DbUrl {
             return None;
         }
         Some(std::path::PathBuf::from(path))
+    }
+}
+
+/// How an error names a URL of an unsupported engine: `` `redis://…` ``, never the rest.
+fn describe_unsupported(raw: &str) -> String {
+    match raw.split_once(':') {
+        Some((scheme, _))
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) =>
+        {
+            format!("`{scheme}:…`")
+        }
+        _ => "(it has no scheme)".to_owned(),
     }
 }
 
@@ -131,5 +150,11 @@ mod tests {
                 .is_none()
         );
         assert!(DbUrl::parse("redis://x").is_err());
+        let unsupported = |raw| match DbUrl::parse(raw) {
+            Err(MigrateError::UnsupportedUrl { url }) => url,
+            _ => panic!("{raw} is not supported"),
+        };
+        assert_eq!(unsupported("redis://u:pw@x"), "`redis:…`");
+        assert_eq!(unsupported("supersecret123"), "(it has no scheme)");
     }
 }

@@ -79,8 +79,14 @@ pub async fn run(args: cli::MockArgs, globals: &Globals) -> Result<u8, Error> {
     }
     let mut servers = Vec::new();
     for (name, mock) in mocks {
-        let listen = args.listen.clone().unwrap_or_else(|| mock.listen.clone());
-        node::check_listen(name, &listen)?;
+        let (listen, shown) = match &args.listen {
+            Some(listen) => (listen.clone(), format!("`{listen}`")),
+            None => (
+                mock.listen.clone(),
+                loaded.describe_value(&node::listen_pointer(name), &mock.listen),
+            ),
+        };
+        node::check_listen(name, &listen, &shown)?;
         let server = server::MockServer::start(&listen, node::routes_of(name, mock)?).await?;
         crate::output::println(&format!(
             "mock.{name} listening on http://{} ({} route(s))",

@@ -10,7 +10,7 @@ use http::{HeaderName, HeaderValue, Method, StatusCode};
 use crate::engine::{ApplyContext, PlanContext, Supervised, impl_node};
 use futures_util::future::BoxFuture;
 
-use crate::engine::{Action, Outcome, OutcomeStatus, Step};
+use crate::engine::{Action, Outcome, Step};
 use crate::manifest::model::{Mock, MockRoute};
 use crate::manifest::{Address, NodeKind};
 use crate::mock::Error;
@@ -45,7 +45,7 @@ fn route_of(name: &str, route: &MockRoute) -> Result<RouteBehavior, Error> {
     for h in &route.header {
         let header_name = HeaderName::from_bytes(h.name.as_bytes())
             .map_err(|_| invalid(format!("`{}` is not a header name", h.name)))?;
-        let value = HeaderValue::from_str(&h.value)
+        let value = HeaderValue::from_str(h.value.expose())
             .map_err(|_| invalid(format!("header `{}` has an invalid value", h.name)))?;
         headers.push((header_name, value));
     }
@@ -90,11 +90,13 @@ fn route_of(name: &str, route: &MockRoute) -> Result<RouteBehavior, Error> {
     })
 }
 
-/// Checks that `listen` is a loopback socket address.
-pub(crate) fn check_listen(name: &str, listen: &str) -> Result<(), Error> {
+/// Checks that `listen` is a loopback socket address. `shown` is how a message names it: the
+/// value quoted, or the field and variable when it was read from the environment (it may be
+/// a secret; see [`crate::manifest::LoadedManifest::describe_value`]).
+pub(crate) fn check_listen(name: &str, listen: &str, shown: &str) -> Result<(), Error> {
     let addr: std::net::SocketAddr = listen.parse().map_err(|_| Error::Invalid {
         name: name.to_owned(),
-        reason: format!("`{listen}` is not an IP:port address"),
+        reason: format!("{shown} is not an IP:port address"),
     })?;
     if addr.ip().is_loopback() {
         Ok(())
@@ -102,10 +104,18 @@ pub(crate) fn check_listen(name: &str, listen: &str) -> Result<(), Error> {
         Err(Error::Invalid {
             name: name.to_owned(),
             reason: format!(
-                "`{listen}` is not a loopback address; mocks listen on 127.0.0.1 or [::1] only"
+                "{shown} is not a loopback address; mocks listen on 127.0.0.1 or [::1] only"
             ),
         })
     }
+}
+
+/// The JSON pointer of mock `name`'s `listen`.
+pub(crate) fn listen_pointer(name: &str) -> String {
+    format!(
+        "/mock/{}/listen",
+        crate::manifest::span_table::escape_segment(name)
+    )
 }
 
 fn mock<'a>(manifest: &'a crate::manifest::Manifest, name: &str) -> Result<&'a Mock, Error> {
@@ -118,7 +128,8 @@ fn mock<'a>(manifest: &'a crate::manifest::Manifest, name: &str) -> Result<&'a M
 /// Plans a `mock` node: it always starts.
 fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
     let mock = mock(context.manifest(), name)?;
-    check_listen(name, &mock.listen)?;
+    let shown = context.describe_value(&listen_pointer(name), &mock.listen);
+    check_listen(name, &mock.listen, &shown)?;
     let routes = routes_of(name, mock)?;
     let address = Address {
         kind: NodeKind::Mock,
@@ -140,7 +151,10 @@ fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
 async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
     let name = step.address.name.as_str();
     let mock = mock(context.manifest(), name)?;
-    check_listen(name, &mock.listen)?;
+    let shown = context
+        .plan
+        .describe_value(&listen_pointer(name), &mock.listen);
+    check_listen(name, &mock.listen, &shown)?;
     let server = MockServer::start(&mock.listen, routes_of(name, mock)?).await?;
     let addr = server.addr;
     let (shutdown, handle) = server.into_parts();
@@ -152,11 +166,7 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
             handle,
         })
         .await;
-    Ok(Outcome {
-        status: OutcomeStatus::Done,
-        summary: format!("listening on http://{addr}"),
-        details: Vec::new(),
-    })
+    Ok(Outcome::done(format!("listening on http://{addr}")))
 }
 
 /// A mock served in the background during `apply`, and the way to ask it to stop.

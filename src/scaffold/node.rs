@@ -7,7 +7,7 @@
 
 use crate::engine::{ApplyContext, PlanContext, impl_node};
 
-use crate::engine::{Action, Outcome, OutcomeStatus, Step};
+use crate::engine::{Action, Outcome, Step};
 use crate::manifest::{Address, NodeKind};
 
 use super::error::{Error, ScaffoldError};
@@ -127,9 +127,8 @@ async fn apply_project(context: &ApplyContext<'_>, step: &Step) -> Result<Outcom
         details.push(format!("npm install done (log: {})", log.display()));
     }
     Ok(Outcome {
-        status: OutcomeStatus::Done,
-        summary: plan.summary(),
         details,
+        ..Outcome::done(plan.summary())
     })
 }
 

@@ -1,11 +1,13 @@
 //! Services: processes started during `apply`, probed until ready, and stopped when it ends.
 //!
 //! A service runs without a shell in its own process group, with stdout and stderr written to a
-//! log file in the run directory. Readiness is an HTTP 2xx answer or a TCP connect, polled with
+//! log file in the run directory, each line with the manifest's secret values masked
+//! (`masked_log.rs`). Readiness is an HTTP 2xx answer or a TCP connect, polled with
 //! backoff until a timeout; a process that exits early or never gets ready fails its step with
 //! the tail of its log. Every service is stopped at the end of `apply`, even when a later step
 //! fails or the run is interrupted: SIGTERM to the whole group, then SIGKILL after a grace period.
 
+mod masked_log;
 mod node;
 mod process;
 mod readiness;

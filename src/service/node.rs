@@ -45,7 +45,9 @@ fn plan_service(context: &PlanContext<'_>, name: &str) -> Step {
 async fn apply_service(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, ServiceError> {
     let name = &step.address.name;
     let service = &context.manifest().service[name];
-    let mut running = RunningService::start(name, service, &context.base_dir(), &context.run_dir)?;
+    let masker = context.plan.loaded.secret_variables.log_masker();
+    let mut running =
+        RunningService::start(name, service, &context.base_dir(), &context.run_dir, masker)?;
     let log = running.log_path.display().to_string();
     let pid = running.pid();
     let waited = match running

@@ -1,14 +1,19 @@
 //! One running service process.
 
+use super::masked_log::MaskedLog;
 use super::readiness::Probe;
 use super::{DEFAULT_READY_TIMEOUT, DEFAULT_STOP_TIMEOUT, ServiceError};
 use crate::manifest::model::{Readiness, Service};
+use crate::secret::LogMasker;
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
+
+/// How long the last lines of a process that exited may take to reach its log.
+const LOG_DRAIN: Duration = Duration::from_millis(500);
 
 /// A started service process and its log.
 #[derive(Debug)]
@@ -19,6 +24,8 @@ pub struct RunningService {
     address: crate::manifest::Address,
     /// Where stdout and stderr go.
     pub log_path: PathBuf,
+    /// The copy of stdout and stderr into the log, masked.
+    log: MaskedLog,
     child: Child,
     /// The process id, which is also its process group's id.
     pid: u32,
@@ -26,7 +33,8 @@ pub struct RunningService {
 }
 
 impl RunningService {
-    /// Starts `service` in its own process group, logging to `run_dir/service-NAME.log`.
+    /// Starts `service` in its own process group, logging to `run_dir/service-NAME.log` with
+    /// `masker`'s secrets masked in every line.
     ///
     /// # Errors
     /// [`ServiceError::Log`] or [`ServiceError::Spawn`].
@@ -35,6 +43,7 @@ impl RunningService {
         service: &Service,
         base_dir: &Path,
         run_dir: &Path,
+        masker: LogMasker,
     ) -> Result<Self, ServiceError> {
         let log_path = run_dir.join(format!("service-{name}.log"));
         let log_error = |source| ServiceError::Log {
@@ -42,8 +51,7 @@ impl RunningService {
             source,
         };
         std::fs::create_dir_all(run_dir).map_err(log_error)?;
-        let log = std::fs::File::create(&log_path).map_err(log_error)?;
-        let log_err = log.try_clone().map_err(log_error)?;
+        let (log, stdout, stderr) = MaskedLog::start(&log_path, masker).map_err(log_error)?;
         let (program, arguments) = service
             .run
             .split_first()
@@ -56,10 +64,10 @@ impl RunningService {
         command
             .args(arguments)
             .current_dir(&cwd)
-            .envs(&service.env)
+            .envs(service.env.iter().map(|(key, value)| (key, value.expose())))
             .stdin(Stdio::null())
-            .stdout(Stdio::from(log))
-            .stderr(Stdio::from(log_err))
+            .stdout(stdout)
+            .stderr(stderr)
             .process_group(0)
             .kill_on_drop(true);
         let child = command.spawn().map_err(|source| ServiceError::Spawn {
@@ -71,6 +79,7 @@ impl RunningService {
             name: name.to_owned(),
             address: crate::manifest::Address::new(crate::manifest::NodeKind::Service, name),
             log_path,
+            log,
             pid: child.id().unwrap_or(0),
             child,
             stop_timeout: service
@@ -100,15 +109,17 @@ impl RunningService {
         let Some(readiness) = readiness else {
             return Ok(started.elapsed());
         };
-        let probe = Probe::parse(&readiness.target).map_err(|reason| ServiceError::BadProbe {
-            name: self.name.clone(),
-            target: readiness.target.clone(),
-            reason,
-        })?;
+        let probe =
+            Probe::parse(readiness.target.expose()).map_err(|reason| ServiceError::BadProbe {
+                name: self.name.clone(),
+                target: readiness.target.to_string(),
+                reason,
+            })?;
         let timeout = readiness.timeout.map_or(DEFAULT_READY_TIMEOUT, |t| t.get());
         let mut backoff = Duration::from_millis(25);
         loop {
             if let Some(status) = self.child.try_wait().ok().flatten() {
+                self.log.drain(LOG_DRAIN);
                 return Err(ServiceError::ExitedEarly {
                     name: self.name.clone(),
                     status: status.to_string(),
@@ -122,7 +133,7 @@ impl RunningService {
             if started.elapsed() >= timeout {
                 return Err(ServiceError::NotReady {
                     name: self.name.clone(),
-                    target: readiness.target.clone(),
+                    target: readiness.target.to_string(),
                     waited: humantime::format_duration(timeout).to_string(),
                     log: self.log_path.display().to_string(),
                     tail: self.log_tail(),
@@ -199,6 +210,7 @@ impl crate::engine::Supervised for RunningService {
 
     fn exited(&mut self) -> Option<String> {
         let status = self.child.try_wait().ok()??;
+        self.log.drain(LOG_DRAIN);
         Some(format!(
             "{} exited with {status} while apply still needed it; last lines of {}:\n{}",
             self.address,

@@ -13,7 +13,8 @@
 //!
 //! Every run starts from the same environment whatever the developer's shell holds: no
 //! `BACKENDCTL_*` variable (they override the manifest and the settings), no `DATABASE_URL`,
-//! `NO_COLOR=1`, and stdin empty (not a terminal) unless the test gives it text. A failed
+//! `NO_COLOR=1`, `XDG_STATE_HOME` in the temp directory (the saved-plan key), and stdin empty
+//! (not a terminal) unless the test gives it text. A failed
 //! expectation prints the command line, the status, stdout and stderr.
 
 use std::ffi::OsStr;
@@ -37,7 +38,12 @@ impl Backendctl {
                 command.env_remove(key);
             }
         }
-        command.env_remove("DATABASE_URL").env("NO_COLOR", "1");
+        // Saved plans' secret fingerprints use a key file in the state directory: the tests'
+        // own, never the developer's.
+        command.env_remove("DATABASE_URL").env("NO_COLOR", "1").env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join("backendctl-it-state"),
+        );
         Self {
             command,
             shown: vec!["backendctl".to_owned()],

@@ -36,6 +36,7 @@ mod scaffold_reapply;
 mod scaffold_snapshots;
 mod scaffold_validate;
 mod schema;
+mod secrets;
 mod service;
 
 fn main() -> std::process::ExitCode {
@@ -66,6 +67,7 @@ fn main() -> std::process::ExitCode {
             scaffold_snapshots::tests(),
             scaffold_validate::tests(),
             schema::tests(),
+            secrets::tests(),
             service::tests(),
         ]
         .into_iter()

@@ -39,7 +39,7 @@ fn run(kind: Kind) {
         ],
     );
     let database = Database {
-        url: "ignored: interpolated by the engine".to_string(),
+        url: "ignored: interpolated by the engine".into(),
         lock_timeout: Some("30s".to_string()),
         connect_timeout: None,
         statement_timeout: None,

@@ -1,5 +1,6 @@
 //! The `database` node.
 
+use crate::secret::SecretUrl;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -22,9 +23,10 @@ pub const DATABASE_URL_PATTERN: &str = "^(?!sqlite:/{0,2}$)";
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Database {
     /// Connection URL: `postgres://…`, `mysql://…` / `mariadb://…`, or `sqlite:PATH` (the
-    /// embedded default). Passwords are masked in every output.
+    /// embedded default). A secret position (`x-secret`): its password, and a query value from
+    /// the environment, are masked in every output.
     #[schemars(regex(pattern = DATABASE_URL_PATTERN))]
-    pub url: String,
+    pub url: SecretUrl,
     /// How long a migration run waits for another run's lock before failing (a duration such as
     /// "30s" or "5m"). Default "5m".
     #[serde(default, skip_serializing_if = "Option::is_none")]

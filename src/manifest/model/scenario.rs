@@ -7,6 +7,7 @@
 //! responses), `{{ data.COLUMN }}` (the CSV feeder's row) and `{{ vu }}`, rendered per request.
 
 use super::Duration;
+use crate::secret::{SecretText, SecretUrl};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +22,10 @@ pub const THROUGHPUT_THRESHOLD_PATTERN: &str = r"^\s*(<|<=|>|>=)\s*[0-9]+(\.[0-9
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Scenario {
-    /// Base URL every request path is joined to: `"http://127.0.0.1:3000"`.
-    pub base_url: String,
+    /// Base URL every request path is joined to: `"http://127.0.0.1:3000"`. A secret position
+    /// (`x-secret`): its password, and a userinfo, query value or fragment from the
+    /// environment, are masked wherever it is shown.
+    pub base_url: SecretUrl,
     /// The load profile.
     pub stages: Stages,
     /// Requests made by every iteration, in order (or one of them by `weight`).
@@ -100,17 +103,19 @@ pub struct Request {
     pub name: String,
     /// HTTP method.
     pub method: String,
-    /// Path (and query) joined to the scenario's `base-url`.
-    pub path: String,
+    /// Path (and query) joined to the scenario's `base-url`. A secret position (`x-secret`): a
+    /// query value from the environment is masked wherever it is shown.
+    pub path: SecretUrl,
     /// Request headers: `header "Accept" "application/json"`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub header: Vec<Header>,
-    /// A text body, sent as is.
+    /// A text body, sent as is. A secret position (`x-secret`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    /// A JSON body, sent as `application/json`: `json "{\"sku\": \"A1\"}"`.
+    pub body: Option<SecretText>,
+    /// A JSON body, sent as `application/json`: `json "{\"sku\": \"A1\"}"`. A secret
+    /// position (`x-secret`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub json: Option<String>,
+    pub json: Option<SecretText>,
     /// A file whose content is the body (relative to the manifest); `.json` files are sent as
     /// `application/json`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -150,8 +155,9 @@ pub struct Request {
 pub struct Header {
     /// Header name.
     pub name: String,
-    /// Header value.
-    pub value: String,
+    /// Header value. A secret position (`x-secret`): a value read from the environment is
+    /// masked wherever it is shown.
+    pub value: SecretText,
 }
 
 /// A form field.
@@ -161,8 +167,8 @@ pub struct Header {
 pub struct FormField {
     /// Field name.
     pub name: String,
-    /// Field value.
-    pub value: String,
+    /// Field value. A secret position (`x-secret`).
+    pub value: SecretText,
 }
 
 /// Checks on a response: `expect status=200 body-contains="ok" header="ETag"`. A failed check

@@ -1,6 +1,7 @@
 //! The `service` node: a process started during `apply`, probed until ready, stopped at the end.
 
 use super::Duration;
+use crate::secret::{SecretText, SecretUrl};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -16,8 +17,10 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cwd: Option<String>,
     /// Extra environment variables: `env PORT="3000" DATABASE_URL="{{ database.main.url }}"`.
+    /// Secret positions (`x-secret`): a value read from the environment is masked wherever it
+    /// is shown, and in the service's log.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub env: BTreeMap<String, String>,
+    pub env: BTreeMap<String, SecretText>,
     /// How to tell the service is ready; without it the service counts as ready once started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<Readiness>,
@@ -36,8 +39,9 @@ pub struct Service {
 #[schemars(extend("x-kdl-args" = ["target"]))]
 pub struct Readiness {
     /// `http://…`/`https://…` (ready on a 2xx answer) or `tcp://host:port` (ready on connect).
+    /// A secret position (`x-secret`), as any URL.
     #[schemars(regex(pattern = r"^(https?|tcp)://"))]
-    pub target: String,
+    pub target: SecretUrl,
     /// How long to wait for readiness. Default `"30s"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Duration>,

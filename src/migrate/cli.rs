@@ -52,6 +52,10 @@ pub struct MigrateArgs {
     /// [default: no limit, or the manifest's `statement-timeout`].
     #[arg(long, value_parser = humantime::parse_duration, global = true)]
     pub statement_timeout: Option<Duration>,
+    /// SQL run on every connection before anything else, e.g. "SET FOREIGN_KEY_CHECKS=0" or
+    /// "SET search_path TO app" [default: none, or the manifest's `session-sql`].
+    #[arg(long, value_name = "SQL", global = true)]
+    pub session_sql: Option<String>,
     /// Print only warnings and errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -92,6 +96,7 @@ impl MigrateArgs {
                 url,
                 lock_timeout: self.lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT),
                 deadlines: self.deadlines(Deadlines::default()),
+                session_sql: self.session_sql.clone().filter(|s| !s.trim().is_empty()),
             })),
             Err(_) if !self.command.needs_database() => Ok(None),
             Err(e) => Err(e),

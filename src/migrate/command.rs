@@ -86,11 +86,16 @@ pub enum MigrateCommand {
         #[arg(id = "target_version", value_name = "VERSION")]
         version: Option<i64>,
     },
-    /// Adopt an existing database: versions up to VERSION count as applied.
+    /// Adopt an existing database: versions up to VERSION count as applied; or, with --from (or
+    /// neither, when one other tool's history table is there), the versions another tool applied.
     Baseline {
         /// The newest version that counts as applied.
-        #[arg(id = "target_version", value_name = "VERSION")]
-        version: i64,
+        #[arg(id = "target_version", value_name = "VERSION", conflicts_with = "from")]
+        version: Option<i64>,
+        /// The tool that migrated the database: its history table says which versions ran, and
+        /// those are recorded as adopted (not run again).
+        #[arg(long, value_enum, value_name = "TOOL")]
+        from: Option<super::other_tool::Tool>,
     },
     /// Settle a migration that stopped part-way (MySQL/MariaDB, or a no-transaction file).
     Resolve {
@@ -142,6 +147,7 @@ impl Invocation<'_> {
         Ok(Options {
             lock_timeout: self.database()?.lock_timeout,
             deadlines: self.database()?.deadlines,
+            session_sql: self.database()?.session_sql.clone(),
             allow_out_of_order: self.set.allow_out_of_order,
             ignore_missing: self.set.ignore_missing,
             quiet: self.quiet,
@@ -229,9 +235,12 @@ impl MigrateCommand {
             MigrateCommand::Status { json } => status(on, &set, *json).await,
             MigrateCommand::Lint { files, dialect } => lint(on, &set, files, dialect.as_deref()),
             MigrateCommand::Repair { version } => repair(on, &set, *version).await,
-            MigrateCommand::Baseline { version } => {
+            MigrateCommand::Baseline { version, from } => {
                 let mut engine = open(on, Access::Write, on.options()?).await?;
-                let result = engine.baseline(&set, *version).await;
+                let result = match version {
+                    Some(version) => engine.baseline(&set, *version).await,
+                    None => engine.adopt(&set, *from).await,
+                };
                 finish(engine, result).await?;
                 Ok(exit_code::OK)
             }
@@ -264,6 +273,10 @@ fn create_files(set: &MigrationSet, name: &str, timestamp: bool) -> Result<u8, M
     };
     std::fs::create_dir_all(&set.dir).map_err(unwritable("create", &set.dir))?;
     for (path, content) in source::next_files(set, name, timestamp) {
+        // Diesel and Prisma: each migration is a directory of its own.
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(unwritable("create", parent))?;
+        }
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -290,7 +303,9 @@ async fn up(
     })
     .await;
     report_run("up", set, run, on.quiet, outcome, |&n| {
-        if n == 0 {
+        if set.migrations.is_empty() {
+            format!("{}: nothing to apply: {}", set.name, set.why_empty())
+        } else if n == 0 {
             format!("{}: nothing to apply", set.name)
         } else {
             format!("{}: applied {n} migration(s)", set.name)
@@ -342,6 +357,14 @@ async fn redo(
 async fn status(on: &Invocation<'_>, set: &MigrationSet, json: bool) -> Result<u8, MigrateError> {
     let mut engine = open(on, Access::Read, on.options()?).await?;
     let rows = engine.history().await;
+    let elsewhere = match &rows {
+        Ok(rows) => {
+            engine
+                .applied_by_other_tools(std::slice::from_ref(set), rows)
+                .await
+        }
+        Err(_) => Ok(Vec::new()),
+    };
     let running = rows.as_ref().is_ok_and(|r| {
         r.iter()
             .any(|r| matches!(r.state, RowState::Running | RowState::Reverting))
@@ -353,16 +376,25 @@ async fn status(on: &Invocation<'_>, set: &MigrationSet, json: bool) -> Result<u
     };
     engine.close().await?;
     let rows = rows?;
+    let elsewhere = elsewhere?;
     let status = SetStatus::compute_live(set, &rows, holder.is_some());
     if let Some(h) = &holder {
         eprintln!("note: a migration run is in progress (lock held by {h})");
     }
     if json {
-        println(&serde_json::to_string_pretty(&status.to_json(&on.hint)).unwrap_or_default())?;
+        let mut value = status.to_json(&on.hint);
+        value["applied_by_other_tools"] = serde_json::json!(elsewhere);
+        if !elsewhere.is_empty() {
+            value["needs_attention"] = serde_json::json!(true);
+        }
+        println(&serde_json::to_string_pretty(&value).unwrap_or_default())?;
     } else {
         print(&status.render(&on.hint))?;
+        if !elsewhere.is_empty() {
+            println(&format!("`up` will refuse:\n{}", elsewhere.join("\n")))?;
+        }
     }
-    Ok(if status.has_problems() {
+    Ok(if status.has_problems() || !elsewhere.is_empty() {
         exit_code::ERROR
     } else if status.has_pending() {
         exit_code::MIGRATIONS_PENDING

@@ -133,8 +133,42 @@ pub enum MigrateError {
         help("add the up file, or remove the down file")
     )]
     MissingUp { down: PathBuf },
+    /// Nothing in the set's directory is in a layout backendctl reads (a typo must not pass as
+    /// "nothing to apply", nor create a history table).
+    #[error(
+        "migrations.{set}: nothing in {} is a migration in a layout backendctl reads; found:\n  {}",
+        dir.display(),
+        found.join("\n  ")
+    )]
+    #[diagnostic(
+        code("migrate::unread-layout"),
+        help("{}{}", super::layout::READABLE, nested.as_deref().unwrap_or(""))
+    )]
+    UnreadLayout {
+        /// The set.
+        set: String,
+        /// Its directory.
+        dir: PathBuf,
+        /// The entries found, each with why it was not read when its name says.
+        found: Vec<String>,
+        /// A subdirectory that holds migrations, when there is one.
+        nested: Option<String>,
+    },
 
     // ---- the database ----
+    /// The session SQL failed on a new connection.
+    #[error("database {url}: the session SQL failed: {message}\n  {sql}")]
+    #[diagnostic(
+        code("migrate::session-sql"),
+        help(
+            "it runs on every connection before anything else: fix the database's `session-sql` (or `--session-sql`)"
+        )
+    )]
+    SessionSql {
+        url: String,
+        sql: String,
+        message: String,
+    },
     /// Cannot connect or talk to the database.
     #[error("database {url}: {message}")]
     #[diagnostic(code(migrate::database))]
@@ -372,8 +406,12 @@ pub enum MigrateError {
     },
     /// A migration to revert has no down section or file.
     #[error("nothing was reverted: {migration} has no down migration, so it cannot be reverted")]
-    #[diagnostic(code("migrate::no-down"), help("add {migration}.down.sql"))]
-    NoDown { migration: String },
+    #[diagnostic(code("migrate::no-down"), help("add {}", down.display()))]
+    NoDown {
+        migration: String,
+        /// Where its down migration would be read from.
+        down: PathBuf,
+    },
     /// Reverting was not confirmed.
     #[error("nothing was reverted: not confirmed")]
     #[diagnostic(
@@ -407,6 +445,68 @@ pub enum MigrateError {
         set: String,
         version: i64,
         state: &'static str,
+    },
+    /// `baseline` without a version or `--from`, and no other tool's history table.
+    #[error("nothing to adopt: {url} holds no history table of another tool")]
+    #[diagnostic(
+        code("migrate::no-other-tool"),
+        help(
+            "give the newest version that counts as applied (`baseline VERSION`), or name the tool that migrated the database (`baseline --from sqlx|golang-migrate|dbmate|goose|diesel|prisma|flyway`); backendctl looks for each tool's default table in the current schema"
+        )
+    )]
+    NoOtherTool { url: String },
+    /// `baseline` without `--from` found several tools' tables.
+    #[error("nothing was adopted: several tools' history tables are in the database: {}", found.join(", "))]
+    #[diagnostic(
+        code("migrate::several-other-tools"),
+        help("name the one that migrated this set: `baseline --from {names}`")
+    )]
+    SeveralOtherTools { found: Vec<String>, names: String },
+    /// `baseline --from TOOL` and that tool's table is not there.
+    #[error("nothing was adopted: {url} has no {tool} table")]
+    #[diagnostic(
+        code("migrate::other-tool-absent"),
+        help(
+            "{}",
+            if found.is_empty() {
+                "no other tool's history table is there either: check the URL (and the schema: `session-sql \"SET search_path TO …\"`), or use `baseline VERSION`".to_string()
+            } else {
+                format!("found instead: {}", found.join(", "))
+            }
+        )
+    )]
+    OtherToolAbsent {
+        tool: String,
+        url: String,
+        found: Vec<String>,
+    },
+    /// The other tool recorded a migration that failed or stopped part-way.
+    #[error(
+        "nothing was adopted: {tool} records {} that did not complete:\n  {}",
+        if failed.len() == 1 { "a migration" } else { "migrations" },
+        failed.join("\n  ")
+    )]
+    #[diagnostic(code("migrate::other-tool-failed"), help("{remedy}; then adopt again"))]
+    OtherToolFailed {
+        tool: String,
+        failed: Vec<String>,
+        remedy: &'static str,
+    },
+    /// The versions another tool applied do not match the set's files.
+    #[error(
+        "nothing was adopted: {tool} does not match the files of {set}:\n  {}",
+        problems.join("\n  ")
+    )]
+    #[diagnostic(
+        code("migrate::other-tool-mismatch"),
+        help(
+            "adopt with the directory that tool migrated from (`--dir`, or the set's `path`): backendctl records only versions it has files for"
+        )
+    )]
+    OtherToolMismatch {
+        tool: String,
+        set: String,
+        problems: Vec<String>,
     },
     /// `resolve` on a version without a history row.
     #[error("{set}/{version} has no history row: nothing to resolve")]
@@ -597,8 +697,10 @@ impl MigrateError {
             | MigrateError::DuplicateVersion { .. }
             | MigrateError::MismatchedNames { .. }
             | MigrateError::MissingUp { .. }
+            | MigrateError::UnreadLayout { .. }
             | MigrateError::Output { .. }
             | MigrateError::Database { .. }
+            | MigrateError::SessionSql { .. }
             | MigrateError::LockTimeout { .. }
             | MigrateError::ConnectTimeout { .. }
             | MigrateError::NoAnswer { .. }
@@ -618,6 +720,11 @@ impl MigrateError {
             | MigrateError::NotDrifted { .. }
             | MigrateError::UnknownVersion { .. }
             | MigrateError::HasHistory { .. }
+            | MigrateError::NoOtherTool { .. }
+            | MigrateError::SeveralOtherTools { .. }
+            | MigrateError::OtherToolAbsent { .. }
+            | MigrateError::OtherToolFailed { .. }
+            | MigrateError::OtherToolMismatch { .. }
             | MigrateError::NoHistoryRow { .. }
             | MigrateError::NotIncomplete { .. }
             | MigrateError::ResumeWithoutFile { .. }

@@ -114,6 +114,9 @@ fn database_target(
         target.lock_timeout = timeout;
     }
     target.deadlines = args.deadlines(target.deadlines);
+    if let Some(sql) = &args.session_sql {
+        target.session_sql = Some(sql.clone()).filter(|s| !s.trim().is_empty());
+    }
     Ok(target)
 }
 

@@ -52,6 +52,11 @@ fn database_target(context: &PlanContext<'_>, name: &str) -> Result<DatabaseTarg
     })
 }
 
+/// `sql` on one line, for a step's summary.
+fn one_line(sql: &str) -> String {
+    sql.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn unknown_node(kind: &'static str, name: &str) -> MigrateError {
     MigrateError::UnknownNode {
         manifest: "the manifest".to_owned(),
@@ -77,7 +82,7 @@ async fn plan_database_step(context: &PlanContext<'_>, name: &str) -> Result<Ste
     let target = database_target(context, name)?;
     let plan = plan_database_node(&target);
     let address = Address::new(NodeKind::Database, name);
-    let step = match &plan.create {
+    let mut step = match &plan.create {
         Some(file) => {
             let mut step = Step::new(
                 address,
@@ -93,6 +98,10 @@ async fn plan_database_step(context: &PlanContext<'_>, name: &str) -> Result<Ste
             format!("{} at {}", plan.engine, plan.url),
         ),
     };
+    if let Some(sql) = &plan.session_sql {
+        step.summary
+            .push_str(&format!("; session SQL: {}", one_line(sql)));
+    }
     Ok(step)
 }
 

@@ -4,13 +4,15 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::history::{HistoryRow, RowState};
-use super::source::{Migration, MigrationSet};
+use super::source::{Layout, Migration, MigrationSet};
 
 /// What is known about one version of a set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum State {
     /// Applied, and the file still has the checksum it was applied with.
     Applied,
+    /// Applied by another tool, adopted with `baseline --from`; the file is unchanged since.
+    Adopted,
     /// Not applied yet, newer than everything applied.
     Pending,
     /// Not applied, but older than the newest applied version.
@@ -35,6 +37,7 @@ impl State {
     pub(crate) fn label(self) -> &'static str {
         match self {
             State::Applied => "applied",
+            State::Adopted => "adopted",
             State::Pending => "pending",
             State::OutOfOrder => "out-of-order",
             State::Drifted => "drifted",
@@ -120,6 +123,7 @@ impl<'a> SetStatus<'a> {
                 (Some(r), _) if r.state.is_incomplete() => State::Incomplete,
                 (Some(_), None) => State::Missing,
                 (Some(r), Some(m)) => match m.checksum_with(r.checksum_algo) {
+                    Some(c) if c == r.checksum && r.state == RowState::Adopted => State::Adopted,
                     Some(c) if c == r.checksum => State::Applied,
                     Some(_) => State::Drifted,
                     None => State::Unverified,
@@ -162,6 +166,7 @@ impl<'a> SetStatus<'a> {
         let mut parts = Vec::new();
         for s in [
             State::Applied,
+            State::Adopted,
             State::Unverified,
             State::Baseline,
             State::BelowBaseline,
@@ -198,6 +203,7 @@ impl<'a> SetStatus<'a> {
                 "state": e.state.label(),
                 "applied_at": e.row.map(|r| r.applied_at.clone()),
                 "applied_by": e.row.map(|r| r.applied_by.clone()),
+                "adopted_from": e.row.filter(|r| r.state == RowState::Adopted).map(|r| r.tool_version.clone()),
                 "duration_ms": e.row.map(|r| r.duration_ms),
                 "statements_done": e.row.map(|r| r.statements_done),
                 "statements_total": e.row.map(|r| r.statements_total),
@@ -211,14 +217,30 @@ impl<'a> SetStatus<'a> {
     /// `hint` spells the command in the advice (`backendctl migrate --dir … --migrations …`).
     pub(crate) fn render(&self, hint: &str) -> String {
         let mut out = String::new();
+        // The layout read, unless it is backendctl's own (`Diesel layout`, `Prisma layout`).
+        let layouts: Vec<&str> = self
+            .set
+            .layouts()
+            .into_iter()
+            .filter(|l| *l != Layout::Pair)
+            .map(Layout::tools)
+            .collect();
         let _ = writeln!(
             out,
-            "set {} ({}): {}",
+            "set {} ({}{}): {}",
             self.set.name,
             self.set.dir.display(),
+            if layouts.is_empty() {
+                String::new()
+            } else {
+                format!("; {} layout", layouts.join(", "))
+            },
             self.summary()
         );
         if self.entries.is_empty() {
+            if self.set.migrations.is_empty() {
+                let _ = writeln!(out, "  {}", self.set.why_empty());
+            }
             return out;
         }
         let width = self
@@ -242,7 +264,7 @@ impl<'a> SetStatus<'a> {
         );
         for e in &self.entries {
             let (at, by) = e.row.map_or((String::new(), String::new()), |r| {
-                (r.applied_at.clone(), r.applied_by.clone())
+                (r.applied_at.clone(), applied_by(r))
             });
             let _ = writeln!(
                 out,
@@ -260,6 +282,16 @@ impl<'a> SetStatus<'a> {
             }
         }
         out
+    }
+}
+
+/// Who applied a row: `user@host`, or for an adopted row the tool that applied it and who
+/// adopted it (`diesel (adopted by ci@runner)`).
+fn applied_by(r: &HistoryRow) -> String {
+    if r.state == RowState::Adopted {
+        format!("{} (adopted by {})", r.tool_version, r.applied_by)
+    } else {
+        r.applied_by.clone()
     }
 }
 

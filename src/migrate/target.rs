@@ -43,6 +43,8 @@ pub struct DatabaseTarget {
     pub lock_timeout: Duration,
     /// Connect and statement limits.
     pub deadlines: Deadlines,
+    /// SQL run on every connection (`session-sql`).
+    pub session_sql: Option<String>,
 }
 
 impl DatabaseTarget {
@@ -79,6 +81,10 @@ impl DatabaseTarget {
             url: DbUrl::parse(url)?,
             lock_timeout: lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT),
             deadlines,
+            session_sql: model
+                .session_sql
+                .clone()
+                .filter(|sql| !sql.trim().is_empty()),
         })
     }
 }
@@ -138,6 +144,9 @@ pub struct SetPlan {
     pub warnings: Vec<String>,
     /// Hash of the history rows and file checksums this plan was computed from.
     pub fingerprint: String,
+    /// Why a set with no migrations has nothing to do ("migrations/ holds no migration files").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub empty: Option<String>,
 }
 
 /// What `apply` would do for a set.
@@ -166,6 +175,7 @@ impl SetPlan {
     /// One-line summary for the plan.
     pub fn summary(&self) -> String {
         let mut s = match (self.pending.len(), self.applied) {
+            (0, 0) if let Some(why) = &self.empty => format!("no migrations: {why}"),
             (0, a) => format!("up to date ({a} applied)"),
             (1, _) => format!("1 pending migration: {}", self.pending[0].file),
             (n, _) => format!(
@@ -196,23 +206,41 @@ pub async fn plan_database(
     let opts = Options {
         lock_timeout: db.lock_timeout,
         deadlines: db.deadlines,
+        session_sql: db.session_sql.clone(),
         quiet: true,
         ..Options::default()
     };
-    let rows =
+    let (rows, mut elsewhere) =
         if db.url.dialect == Dialect::Sqlite && db.url.sqlite_path().is_some_and(|p| !p.exists()) {
-            Vec::new() // do not create the file while planning
+            (Vec::new(), Vec::new()) // do not create the file while planning
         } else {
             let mut engine = Engine::open(&db.url, Access::Read, opts).await?;
-            let rows = engine.history().await;
+            let read = async {
+                let rows = engine.history().await?;
+                let mut elsewhere = Vec::new();
+                for set in &loaded {
+                    let lines = engine
+                        .applied_by_other_tools(std::slice::from_ref(set), &rows)
+                        .await?;
+                    elsewhere.push(lines);
+                }
+                Ok::<_, MigrateError>((rows, elsewhere))
+            }
+            .await;
             engine.close().await?;
-            rows?
+            read?
         };
     let mut plans = Vec::new();
-    for (target, set) in sets.iter().zip(&loaded) {
+    for (i, (target, set)) in sets.iter().zip(&loaded).enumerate() {
         let status = SetStatus::compute(set, &rows);
         let mut pending = Vec::new();
-        let mut problems = Vec::new();
+        let mut problems: Vec<String> = elsewhere
+            .get_mut(i)
+            .map(std::mem::take)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|line| line.trim_start_matches("- ").to_string())
+            .collect();
         let mut warnings = Vec::new();
         for e in &status.entries {
             let runnable = e.state == State::Pending
@@ -251,12 +279,14 @@ pub async fn plan_database(
             address: target.address(),
             database: target.database.clone(),
             applied: status.count(State::Applied)
+                + status.count(State::Adopted)
                 + status.count(State::Unverified)
                 + status.count(State::BelowBaseline),
             pending,
             problems,
             warnings,
             fingerprint: fingerprint(set, &rows),
+            empty: set.migrations.is_empty().then(|| set.why_empty()),
         });
     }
     Ok(plans)
@@ -273,6 +303,7 @@ pub async fn apply_set(
     let opts = Options {
         lock_timeout: db.lock_timeout,
         deadlines: db.deadlines,
+        session_sql: db.session_sql.clone(),
         allow_out_of_order: set.allow_out_of_order,
         ignore_missing: set.ignore_missing,
         quiet,
@@ -334,6 +365,8 @@ pub struct DatabasePlan {
     pub url: String,
     /// An embedded SQLite file that `apply` creates.
     pub create: Option<String>,
+    /// SQL run on every connection.
+    pub session_sql: Option<String>,
 }
 
 /// Plans a `database` node: nothing to do, or create the SQLite file.
@@ -351,6 +384,7 @@ pub fn plan_database_node(db: &DatabaseTarget) -> DatabasePlan {
         engine: db.url.dialect.to_string(),
         url: db.url.masked(),
         create,
+        session_sql: db.session_sql.clone(),
     }
 }
 
@@ -361,6 +395,7 @@ pub async fn apply_database_node(db: &DatabaseTarget) -> Result<(), MigrateError
         Access::Read,
         Options {
             deadlines: db.deadlines,
+            session_sql: db.session_sql.clone(),
             quiet: true,
             ..Options::default()
         },

@@ -43,6 +43,7 @@ fn run(kind: Kind) {
         lock_timeout: Some("30s".to_string()),
         connect_timeout: None,
         statement_timeout: None,
+        session_sql: None,
         after: vec![],
     };
     let target = DatabaseTarget::from_model("main", &database, &db.url).unwrap();

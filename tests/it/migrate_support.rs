@@ -195,11 +195,16 @@ impl TestDb {
         })
     }
 
-    /// Runs statements on the test database.
+    /// Runs statements on the test database (creating a SQLite file that does not exist yet).
     pub(crate) fn exec(&self, sql: &str) {
         let sql = sql.to_string();
+        let url = if self.kind == Kind::Sqlite {
+            format!("{}?mode=rwc", self.url)
+        } else {
+            self.url.clone()
+        };
         rt().block_on(async move {
-            with_connection!(self.kind, &self.url, |c| {
+            with_connection!(self.kind, &url, |c| {
                 sqlx::raw_sql(AssertSqlSafe(sql))
                     .execute(&mut c)
                     .await

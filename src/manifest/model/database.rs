@@ -17,6 +17,7 @@ pub const DATABASE_URL_PATTERN: &str = "^(?!sqlite:/{0,2}$)";
 ///     lock-timeout "5m"
 ///     connect-timeout "10s"
 ///     statement-timeout "30m"
+///     session-sql "SET search_path TO app"
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -45,6 +46,13 @@ pub struct Database {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = super::duration::DURATION_PATTERN))]
     pub statement_timeout: Option<String>,
+    /// SQL run on every connection backendctl opens to this database, before anything else
+    /// (Flyway's `initSql`): session settings a migration set was written for, such as
+    /// `SET FOREIGN_KEY_CHECKS=0` (MySQL) or `SET search_path TO app` (PostgreSQL, which also
+    /// puts the history table in that schema). Several statements may be separated by `;`.
+    /// Shown in `plan`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_sql: Option<String>,
     /// Nodes that must be applied before this one, by address (`project.shop-api`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after: Vec<String>,

@@ -85,26 +85,18 @@ fn is_lost(e: &sqlx::Error) -> bool {
     }
 }
 
-/// Reads the history with the dialect's `sql`, which returns every row as one JSON text (the
-/// same for every engine once the text is in hand).
-async fn read_history<'c, E>(
-    conn: E,
-    url: &DbUrl,
-    sql: &str,
-) -> Result<Vec<HistoryRow>, MigrateError>
+/// Runs `sql`, which returns one text value (a JSON document built by the server: the history,
+/// another tool's history), the same for every engine once the text is in hand.
+async fn query_json<'c, E>(conn: E, url: &DbUrl, sql: &str) -> Result<String, MigrateError>
 where
     E: sqlx::Executor<'c>,
     (String,): for<'r> sqlx::FromRow<'r, <E::Database as sqlx::Database>::Row>,
     <E::Database as sqlx::Database>::Arguments: sqlx::IntoArguments<E::Database>,
 {
-    let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .fetch_one(conn)
         .await
-        .map_err(|e| super::error::db_error(&url.masked(), &e))?;
-    super::history::parse_rows(&json).map_err(|message| MigrateError::Database {
-        url: url.masked(),
-        message,
-    })
+        .map_err(|e| super::error::db_error(&url.masked(), &e))
 }
 
 /// An open connection to one of the supported engines, every round trip bounded by its
@@ -162,17 +154,31 @@ impl FromStall for ExecFailure {
 }
 
 impl Conn {
-    /// Opens the connection, within the connect timeout.
-    pub(crate) async fn connect(url: &DbUrl, deadlines: Deadlines) -> Result<Conn, MigrateError> {
+    /// Opens the connection and runs the session SQL on it, within the connect timeout.
+    pub(crate) async fn connect(
+        url: &DbUrl,
+        deadlines: Deadlines,
+        session_sql: Option<&str>,
+    ) -> Result<Conn, MigrateError> {
         let statement = deadlines.statement;
         let opening = async {
-            Ok::<_, MigrateError>(match url.dialect {
+            let mut session = match url.dialect {
                 Dialect::Postgres => {
                     Session::Postgres(postgres::Postgres::connect(url, statement).await?)
                 }
                 Dialect::MySql => Session::MySql(mysql::MySql::connect(url, statement).await?),
                 Dialect::Sqlite => Session::Sqlite(sqlite::Sqlite::connect(url).await?),
-            })
+            };
+            if let Some(sql) = session_sql {
+                each!(&mut session, c => c.exec(sql).await).map_err(|f| {
+                    MigrateError::SessionSql {
+                        url: url.masked(),
+                        sql: sql.to_string(),
+                        message: f.message,
+                    }
+                })?;
+            }
+            Ok::<_, MigrateError>(session)
         };
         let session = tokio::time::timeout(deadlines.connect, opening)
             .await
@@ -187,7 +193,7 @@ impl Conn {
         };
         Ok(Conn {
             session,
-            watch: Watch::new(url, id, deadlines),
+            watch: Watch::new(url, id, deadlines, session_sql),
         })
     }
 
@@ -259,9 +265,22 @@ impl Conn {
             return Ok(Vec::new());
         }
         let sql = super::history::select_all(self.dialect());
+        let json = self.query_json("reading the history table", &sql).await?;
+        super::history::parse_rows(&json).map_err(|message| MigrateError::Database {
+            url: self.masked_url(),
+            message,
+        })
+    }
+
+    /// Runs a query that returns one text value (a JSON document built by the server).
+    pub(crate) async fn query_json(
+        &mut self,
+        waiting_for: &'static str,
+        sql: &str,
+    ) -> Result<String, MigrateError> {
         self.watched(
-            "reading the history table",
-            async |s| each!(s, c => c.read_history(&sql).await),
+            waiting_for,
+            async |s| each!(s, c => c.query_json(sql).await),
         )
         .await
     }

@@ -15,7 +15,7 @@ use sqlx::{AssertSqlSafe, Connection, Executor};
 
 use super::{ExecFailure, backoff};
 use crate::migrate::error::{MigrateError, db_error};
-use crate::migrate::history::{Actor, HistoryRow, TABLE};
+use crate::migrate::history::{Actor, TABLE};
 use crate::migrate::url::DbUrl;
 
 /// pid, application_name, user, client address, seconds, current query.
@@ -79,7 +79,10 @@ impl Postgres {
             .execute("SET client_connection_check_interval = '1s'")
             .await;
         let (db, schema): (String, String) =
-            sqlx::query_as("SELECT current_database()::text, current_schema()::text")
+            // No schema when the search_path names none that exists (a `session-sql` typo).
+            sqlx::query_as(
+                "SELECT current_database()::text, coalesce(current_schema()::text, '(none)')",
+            )
                 .fetch_one(&mut self.conn)
                 .await
                 .map_err(|e| db_error(&masked, &e))?;
@@ -166,11 +169,8 @@ impl Postgres {
             .map_err(|e| db_error(&self.url.masked(), &e))
     }
 
-    pub(crate) async fn read_history(
-        &mut self,
-        sql: &str,
-    ) -> Result<Vec<HistoryRow>, MigrateError> {
-        super::read_history(&mut self.conn, &self.url, sql).await
+    pub(crate) async fn query_json(&mut self, sql: &str) -> Result<String, MigrateError> {
+        super::query_json(&mut self.conn, &self.url, sql).await
     }
 
     pub(crate) async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {

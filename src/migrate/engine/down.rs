@@ -57,7 +57,11 @@ impl Engine {
             .filter(|e| {
                 matches!(
                     e.state,
-                    State::Applied | State::Drifted | State::Unverified | State::Missing
+                    State::Applied
+                        | State::Adopted
+                        | State::Drifted
+                        | State::Unverified
+                        | State::Missing
                 )
             });
         let chosen: Vec<&Entry<'s>> = match to {
@@ -76,6 +80,7 @@ impl Engine {
             if m.down()?.is_none() {
                 return Err(MigrateError::NoDown {
                     migration: m.label(),
+                    down: m.down_file(),
                 });
             }
             if e.state == State::Drifted {

@@ -30,14 +30,21 @@ impl Engine {
             }
             for p in &set.ignored {
                 self.reporter.warn(&format!(
-                    "{} does not look like a migration file; ignored",
+                    "{} is not a migration in a layout backendctl reads; ignored",
                     p.display()
                 ));
             }
         }
+        if !plan.is_empty() {
+            problems.extend(self.applied_by_other_tools(sets, &rows).await?);
+        }
         if !problems.is_empty() {
             return Err(MigrateError::Blocked { problems });
         }
+        if plan.is_empty() {
+            return Ok(0);
+        }
+        self.ensure_history().await?;
         self.reporter.start("apply", plan.len());
         self.run_plan(Direction::Up, &plan).await?;
         self.reporter.finish();

@@ -280,7 +280,8 @@ service "later" {{
     let output = workspace.run(&["apply"]).assert_status(exit_code::ERROR);
     insta::with_settings!({filters => vec![
         (r"pid \d+", "pid [pid]"),
-        (r"\b\d+(\.\d+)?(ms|s)\b", "[time]"),
+        // A duration may have several parts under load ("1s 2ms").
+        (r"\b\d+(\.\d+)?(ms|s)\b( \d+(\.\d+)?(ms|us|µs|ns|s)\b)*", "[time]"),
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
         (r"/\S*/\.backendctl/runs/[0-9TZ-]+", "[run-dir]"),
         (r"stopped \(.*\)", "stopped ([how])"),

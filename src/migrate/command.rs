@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::dialect::Dialect;
-use super::engine::{Access, Engine, Options, Resolution};
+use super::engine::{Access, Engine, Options, Resolution, Revert};
 use super::error::MigrateError;
 use super::history::RowState;
 use super::lint::{self, Finding};
@@ -32,8 +32,8 @@ pub enum MigrateCommand {
     },
     /// Apply pending migrations.
     Up {
-        /// Apply only up to this version (inclusive).
-        #[arg(long)]
+        /// Apply pending migrations up to VERSION, VERSION included.
+        #[arg(long, value_name = "VERSION")]
         to: Option<i64>,
         #[command(flatten)]
         run: RunFlags,
@@ -47,11 +47,14 @@ pub enum MigrateCommand {
     /// Revert applied migrations, newest first (one by default).
     Down {
         /// How many to revert.
-        #[arg(long, conflicts_with = "to")]
+        #[arg(long, conflicts_with_all = ["to", "all"])]
         steps: Option<usize>,
-        /// Revert every applied migration above this version.
-        #[arg(long)]
+        /// Revert every applied migration newer than VERSION; VERSION itself stays applied.
+        #[arg(long, value_name = "VERSION", conflicts_with = "all")]
         to: Option<i64>,
+        /// Revert every applied migration of the set, whatever its versions (down to a baseline).
+        #[arg(long)]
+        all: bool,
         #[command(flatten)]
         run: RunFlags,
         /// Do not ask for confirmation (required without a terminal).
@@ -135,8 +138,6 @@ pub(crate) struct Invocation<'a> {
     pub(crate) set: &'a SetTarget,
     /// Print only warnings and errors.
     pub(crate) quiet: bool,
-    /// How to spell a follow-up command (`backendctl migrate --migrations core`).
-    pub(crate) hint: String,
 }
 
 impl Invocation<'_> {
@@ -154,7 +155,7 @@ impl Invocation<'_> {
             allow_out_of_order: self.set.allow_out_of_order,
             ignore_missing: self.set.ignore_missing,
             quiet: self.quiet,
-            command_hint: self.hint.clone(),
+            command_hint: self.set.follow_up.clone(),
             ..Options::default()
         })
     }
@@ -212,13 +213,15 @@ impl MigrateCommand {
             return Err(MigrateError::NoDirectory {
                 set: on.set.name.clone(),
                 path: on.set.dir.clone(),
+                hint: on.set.follow_up.clone(),
             });
         }
         let set = MigrationSet::load(&on.set.name, &on.set.dir)?;
         if let Some(mongodb) = on.mongodb
             && self.needs_database()
         {
-            return super::mongo::run_command(self, mongodb, &set, on.quiet, &on.hint).await;
+            return super::mongo::run_command(self, mongodb, &set, on.quiet, &on.set.follow_up)
+                .await;
         }
         match self {
             MigrateCommand::New { name, timestamp } => {
@@ -238,9 +241,17 @@ impl MigrateCommand {
             MigrateCommand::Down {
                 steps,
                 to,
+                all,
                 run,
                 yes,
-            } => down(on, &set, (*steps, *to), run, *yes).await,
+            } => {
+                let which = match (steps, to, all) {
+                    (_, _, true) => Revert::All,
+                    (_, Some(version), _) => Revert::NewerThan(*version),
+                    (steps, None, false) => Revert::Newest(steps.unwrap_or(1)),
+                };
+                down(on, &set, which, run, *yes).await
+            }
             MigrateCommand::Redo { run, yes } => redo(on, &set, run, *yes).await,
             MigrateCommand::Status { json } => status(on, &set, *json).await,
             MigrateCommand::Lint { files, dialect } => lint(on, &set, files, dialect.as_deref()),
@@ -331,7 +342,7 @@ async fn up(
 async fn down(
     on: &Invocation<'_>,
     set: &MigrationSet,
-    (steps, to): (Option<usize>, Option<i64>),
+    which: Revert,
     run: &RunFlags,
     yes: bool,
 ) -> Result<u8, MigrateError> {
@@ -340,7 +351,7 @@ async fn down(
     opts.quiet |= run.json;
     let outcome = with_engine(on, opts, async |engine| {
         engine
-            .down(set, steps, to, &mut |list| confirm(list, yes))
+            .down(set, which, &mut |list| confirm(list, yes))
             .await
     })
     .await;
@@ -370,41 +381,48 @@ async fn redo(
 /// `status`: exit 0 when all is applied, [`exit_code::MIGRATIONS_PENDING`] when some are pending,
 /// [`exit_code::ERROR`] when something needs attention.
 async fn status(on: &Invocation<'_>, set: &MigrationSet, json: bool) -> Result<u8, MigrateError> {
-    let mut engine = open(on, Access::Read, on.options()?).await?;
-    let rows = engine.history().await;
-    let elsewhere = match &rows {
-        Ok(rows) => {
-            engine
-                .applied_by_other_tools(std::slice::from_ref(set), rows)
-                .await
+    let (rows, holder, elsewhere) = match open(on, Access::Read, on.options()?).await {
+        Ok(mut engine) => {
+            let rows = engine.history().await;
+            let elsewhere = match &rows {
+                Ok(rows) => {
+                    engine
+                        .applied_by_other_tools(std::slice::from_ref(set), rows)
+                        .await
+                }
+                Err(_) => Ok(Vec::new()),
+            };
+            let running = rows.as_ref().is_ok_and(|r| {
+                r.iter()
+                    .any(|r| matches!(r.state, RowState::Running | RowState::Reverting))
+            });
+            let holder = if running {
+                engine.lock_holder().await
+            } else {
+                None
+            };
+            engine.close().await?;
+            (rows?, holder, elsewhere?)
         }
-        Err(_) => Ok(Vec::new()),
+        // `create #true`: `up` creates it, so everything is pending.
+        Err(MigrateError::DatabaseMissing { .. }) if on.database()?.create => {
+            (Vec::new(), None, Vec::new())
+        }
+        Err(e) => return Err(e),
     };
-    let running = rows.as_ref().is_ok_and(|r| {
-        r.iter()
-            .any(|r| matches!(r.state, RowState::Running | RowState::Reverting))
-    });
-    let holder = if running {
-        engine.lock_holder().await
-    } else {
-        None
-    };
-    engine.close().await?;
-    let rows = rows?;
-    let elsewhere = elsewhere?;
     let status = SetStatus::compute_live(set, &rows, holder.is_some());
     if let Some(h) = &holder {
         eprintln!("note: a migration run is in progress (lock held by {h})");
     }
     if json {
-        let mut value = status.to_json(&on.hint);
+        let mut value = status.to_json(&on.set.follow_up);
         value["applied_by_other_tools"] = serde_json::json!(elsewhere);
         if !elsewhere.is_empty() {
             value["needs_attention"] = serde_json::json!(true);
         }
         println(&serde_json::to_string_pretty(&value).unwrap_or_default())?;
     } else {
-        print(&status.render(&on.hint))?;
+        print(&status.render(&on.set.follow_up))?;
         if !elsewhere.is_empty() {
             println(&format!("`up` will refuse:\n{}", elsewhere.join("\n")))?;
         }
@@ -482,7 +500,7 @@ async fn repair(
 }
 
 async fn open(on: &Invocation<'_>, access: Access, opts: Options) -> Result<Engine, MigrateError> {
-    Engine::open(&on.database()?.url, access, opts).await
+    on.database()?.open(access, opts).await
 }
 
 /// What `up`, `down` and `redo` print with `--json`, one line per set.

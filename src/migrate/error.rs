@@ -60,7 +60,7 @@ pub enum MigrateError {
     #[diagnostic(
         code("migrate::no-directory"),
         help(
-            "check the path (`--dir`, default `./migrations`, or the set's `path` in the manifest); `backendctl migrate new NAME` creates it with a first migration"
+            "check the path (`--dir`, default `./migrations`, or the set's `path` in the manifest); `{hint} new NAME` creates it with a first migration called NAME"
         )
     )]
     NoDirectory {
@@ -68,6 +68,8 @@ pub enum MigrateError {
         set: String,
         /// The directory.
         path: PathBuf,
+        /// How to spell the command in advice.
+        hint: String,
     },
     /// A directory or file cannot be read.
     #[error("cannot read {}: {source}", path.display())]
@@ -225,6 +227,23 @@ pub enum MigrateError {
         transactional: bool,
         hint: String,
     },
+    /// The server answers, but the database the URL names does not exist (issue 12: reported as
+    /// `database "x" does not exist at line 948`, a line of the server's source, with no hint).
+    #[error("database {url}: the {engine} server has no database `{name}`")]
+    #[diagnostic(code("migrate::database-missing"), help("{how}"))]
+    DatabaseMissing {
+        /// Masked.
+        url: String,
+        /// `PostgreSQL`, `MySQL/MariaDB`.
+        engine: String,
+        /// The database's name.
+        name: String,
+        /// A shell command that creates it (`createdb …`, `mysql … -e 'CREATE DATABASE …'`).
+        create_command: String,
+        /// How to create it where the user is: the command, and in a manifest its
+        /// `create #true` option.
+        how: String,
+    },
     /// The lock stayed taken for the whole timeout.
     #[error(
         "timed out after {waited} waiting for the migration lock of {lock}; it is held by {holder}."
@@ -288,7 +307,7 @@ pub enum MigrateError {
         At(*statement),
         still_applied(*direction, set, *version)
     )]
-    #[diagnostic(code("migrate::rolled-back"))]
+    #[diagnostic(code("migrate::rolled-back"), help("{next}"))]
     RolledBack {
         set: String,
         file: PathBuf,
@@ -297,6 +316,8 @@ pub enum MigrateError {
         statement: Option<StatementAt>,
         /// The server's message.
         server: String,
+        /// What to run once the file is fixed.
+        next: String,
     },
     /// As [`MigrateError::RolledBack`], for a statement that cannot run in a transaction at all.
     #[error(
@@ -344,6 +365,32 @@ pub enum MigrateError {
         hint: String,
         /// The three ways to recover.
         recovery: String,
+    },
+    /// The first statement of a statement-by-statement migration failed: nothing of it ran, so
+    /// there is nothing to settle (issue 12: the report said "keep statements 1–0 unchanged" and
+    /// asked for a `resolve`).
+    #[error(
+        "migration {set} {} failed{}: {server}\nNothing of it ran: its first statement failed, so {}.",
+        file.display(),
+        At(*statement),
+        match (direction, recorded) {
+            (Direction::Up, true) => format!("{set}/{version} is pending, as before"),
+            (Direction::Down, true) => format!("{set}/{version} is still applied, as before"),
+            (_, false) => "no statement of it needs undoing, but recording that in the history table failed".to_string(),
+        }
+    )]
+    #[diagnostic(code("migrate::first-statement-failed"), help("{next}"))]
+    NothingRan {
+        set: String,
+        file: PathBuf,
+        version: i64,
+        direction: Direction,
+        statement: Option<StatementAt>,
+        server: String,
+        /// Whether the history table is back to what it was before the run.
+        recorded: bool,
+        /// What to run once the statement is fixed.
+        next: String,
     },
     /// The connection was lost while a statement-by-statement migration's statement ran: unlike
     /// an error from the server, this says nothing about whether the statement took effect.
@@ -396,24 +443,25 @@ pub enum MigrateError {
         "{set}/{migration}: statement {statement} ran, but recording its progress failed: {server}\nThe history table says {} statement(s) ran; statement {statement} did too.",
         statement - 1
     )]
-    #[diagnostic(
-        code("migrate::progress-not-recorded"),
-        help("check the database, then settle it with `{hint} resolve {version}`")
-    )]
+    #[diagnostic(code("migrate::progress-not-recorded"), help("{recovery}"))]
     ProgressNotRecorded {
         set: String,
         migration: String,
         version: i64,
         statement: usize,
         server: String,
-        hint: String,
+        /// The `resolve` commands that settle it.
+        recovery: String,
     },
     /// A migration that succeeded in a rolled-back SQLite group failed when run again.
     #[error(
         "{set}: a migration that succeeded a moment ago failed when run again; nothing after it was applied"
     )]
-    #[diagnostic(code("migrate::rerun-failed"), help("run `up` again"))]
-    RerunFailed { set: String },
+    #[diagnostic(
+        code("migrate::rerun-failed"),
+        help("`{hint} status` shows what is applied; run the command again")
+    )]
+    RerunFailed { set: String, hint: String },
 
     // ---- state that needs a person first ----
     /// `up` found drift, missing or out-of-order files, or a migration that stopped part-way.
@@ -429,18 +477,14 @@ pub enum MigrateError {
     Blocked { problems: Vec<String> },
     /// `down` found a migration that stopped part-way.
     #[error("nothing was reverted: {set}/{version} stopped part-way.\n{what}")]
-    #[diagnostic(
-        code("migrate::stopped-part-way"),
-        help(
-            "settle it with `{hint} resolve {version} --resume` (after fixing the file), `--rolled-back` or `--applied`"
-        )
-    )]
+    #[diagnostic(code("migrate::stopped-part-way"), help("{recovery}"))]
     StoppedPartWay {
         set: String,
         version: i64,
         /// What ran and what failed.
         what: String,
-        hint: String,
+        /// The `resolve` commands that settle it.
+        recovery: String,
     },
     /// An applied migration to revert has no file.
     #[error(
@@ -751,12 +795,14 @@ impl MigrateError {
             | MigrateError::MongoFile { .. }
             | MigrateError::MongoCommandFailed { .. }
             | MigrateError::SessionSql { .. }
+            | MigrateError::DatabaseMissing { .. }
             | MigrateError::LockTimeout { .. }
             | MigrateError::ConnectTimeout { .. }
             | MigrateError::NoAnswer { .. }
             | MigrateError::RolledBack { .. }
             | MigrateError::NeedsNoTransaction { .. }
             | MigrateError::PartlyApplied { .. }
+            | MigrateError::NothingRan { .. }
             | MigrateError::OutcomeUnknown { .. }
             | MigrateError::CommitUnknown { .. }
             | MigrateError::ProgressNotRecorded { .. }

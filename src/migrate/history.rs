@@ -372,6 +372,16 @@ pub(crate) fn mark_reverting(d: Dialect, set: &str, version: i64, total: usize) 
     )
 }
 
+/// UPDATE undoing [`mark_reverting`] when nothing of the down migration ran: applied again, with
+/// its `total` up statements done.
+pub(crate) fn restore_applied(d: Dialect, set: &str, version: i64, total: usize) -> String {
+    format!(
+        "UPDATE {TABLE} SET state = 'applied', statements_total = {total}, statements_done = {total}, \
+         progress_checksum = NULL, error = NULL WHERE {}",
+        key(d, set, version)
+    )
+}
+
 /// UPDATE accepting the current checksum of an applied migration.
 pub(crate) fn mark_repaired(
     d: Dialect,

@@ -41,7 +41,7 @@ pub(crate) async fn run(args: &MigrateArgs, globals: &Globals) -> Result<u8, Mig
     let mut worst = exit_code::OK;
     for name in &chosen {
         let model = &loaded.manifest.migrations[name];
-        let set = SetTarget::from_model(name, model, &base);
+        let set = SetTarget::from_model(name, model, &globals.manifest, &base);
         let mongodb = mongodb_target(&loaded, &set.database, args)?;
         let database = match mongodb {
             Some(_) => None,
@@ -55,7 +55,6 @@ pub(crate) async fn run(args: &MigrateArgs, globals: &Globals) -> Result<u8, Mig
             mongodb: mongodb.as_ref(),
             set: &set,
             quiet: args.quiet,
-            hint: hint(globals, name),
         };
         worst = worse(worst, args.command.run(&invocation).await?);
     }
@@ -146,18 +145,6 @@ fn mongodb_target(
         target.connect_timeout = connect;
     }
     Ok(Some(target))
-}
-
-/// How to spell a follow-up command for set `name`: `backendctl migrate --migrations NAME`.
-fn hint(globals: &Globals, name: &str) -> String {
-    if globals.manifest == Path::new(crate::DEFAULT_MANIFEST) {
-        format!("backendctl migrate --migrations {name}")
-    } else {
-        format!(
-            "backendctl -f {} migrate --migrations {name}",
-            globals.manifest.display()
-        )
-    }
 }
 
 /// The worse of two exit codes: needing attention outranks pending, which outranks success.

@@ -2,7 +2,7 @@
 //!
 //! Layout, one concept per file, lowest first (imports go one way, down this list):
 //! - [`error`]: what can go wrong, each with its code, help and exit code;
-//! - `dialect`, `url`: the engines and their URLs;
+//! - `dialect`, `url`: the engines and their URLs; `follow_up`: how to spell a suggested command;
 //! - `layout`: the layouts read (backendctl, golang-migrate, sqlx, dbmate, goose, Flyway, Diesel,
 //!   Prisma) and what each directory entry is; `source`: reading a set's files;
 //! - `checksum`: normalised, versioned checksums (CRLF is not drift);
@@ -28,6 +28,7 @@ mod dialect;
 mod driver;
 mod engine;
 pub mod error;
+mod follow_up;
 mod history;
 mod layout;
 mod lint;

@@ -22,8 +22,10 @@ mod load_tls;
 mod manifest_mutation;
 mod migrate_adopt;
 mod migrate_concurrency;
+mod migrate_create_database;
 mod migrate_engines;
 mod migrate_executor;
+mod migrate_guidance;
 mod migrate_layouts;
 mod migrate_lint;
 mod migrate_manifest;
@@ -56,9 +58,11 @@ fn main() -> std::process::ExitCode {
             manifest_mutation::tests(),
             migrate_adopt::tests(),
             migrate_concurrency::tests(),
+            migrate_create_database::tests(),
             migrate_engines::tests(),
             migrate_executor::tests(),
             migrate_layouts::tests(),
+            migrate_guidance::tests(),
             migrate_lint::tests(),
             migrate_manifest::tests(),
             migrate_mongodb::tests(),

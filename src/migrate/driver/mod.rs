@@ -29,6 +29,9 @@ pub(crate) struct ExecFailure {
     pub(crate) message: String,
     /// 0-based character offset of the error in the text that was sent, when the server says.
     pub(crate) position: Option<usize>,
+    /// 0-based number of the failing statement among the statements of the text that was sent,
+    /// when the driver counted them (SQLite, which gives no offset).
+    pub(crate) statement: Option<usize>,
     /// The connection was lost (I/O error, reset, the session ended, no answer) rather than the
     /// server rejecting the statement: whether the statement took effect is unknown.
     pub(crate) lost: bool,
@@ -55,6 +58,7 @@ impl ExecFailure {
         ExecFailure {
             message,
             position,
+            statement: None,
             lost: is_lost(e),
         }
     }
@@ -83,6 +87,83 @@ fn is_lost(e: &sqlx::Error) -> bool {
         }
         _ => false,
     }
+}
+
+/// The error of a failed connect: a database the server does not have is
+/// [`MigrateError::DatabaseMissing`], with the command that creates it; anything else is a
+/// database error.
+pub(super) fn connect_error(url: &DbUrl, e: &sqlx::Error) -> MigrateError {
+    let missing = match e {
+        sqlx::Error::Database(db) => {
+            db.code().as_deref() == Some("3D000")
+                || db
+                    .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                    .is_some_and(|my| my.number() == 1049)
+        }
+        _ => false,
+    };
+    match url.server_database() {
+        Some(db) if missing => MigrateError::DatabaseMissing {
+            url: url.masked(),
+            engine: url.dialect.to_string(),
+            how: format!("create it: `{}`", db.create_command),
+            name: db.name,
+            create_command: db.create_command,
+        },
+        _ => super::error::db_error(&url.masked(), e),
+    }
+}
+
+/// Creates the server database `url` names, through the server's maintenance database
+/// (PostgreSQL: `postgres`; MySQL/MariaDB: none). A database that another run created meanwhile
+/// is not an error.
+pub(crate) async fn create_database(url: &DbUrl, deadlines: Deadlines) -> Result<(), MigrateError> {
+    let Some(db) = url.server_database() else {
+        return Ok(());
+    };
+    let sql = match url.dialect {
+        Dialect::Postgres => format!("CREATE DATABASE \"{}\"", db.name.replace('"', "\"\"")),
+        _ => format!(
+            "CREATE DATABASE IF NOT EXISTS `{}`",
+            db.name.replace('`', "``")
+        ),
+    };
+    let mut conn = Conn::connect(&db.maintenance, deadlines, None).await?;
+    let created = conn.exec(&sql).await;
+    conn.close().await;
+    match created {
+        // 42P04: duplicate_database.
+        Err(f) if !f.message.contains("(code 42P04)") => Err(MigrateError::Database {
+            url: url.masked(),
+            message: format!("cannot create database `{}`: {}", db.name, f.message),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Runs `sql` and counts its statements that completed before an error: PostgreSQL (simple query
+/// protocol) and SQLite report each statement's completion, though not always where an error
+/// is (issue 12). The failure's `statement` is the count, shifted by `skip` statements sent
+/// before the ones it is about.
+async fn exec_counting<'c, E>(conn: E, sql: &'c str, skip: usize) -> Result<(), ExecFailure>
+where
+    E: sqlx::Executor<'c>,
+{
+    use futures_util::StreamExt as _;
+    let mut completed: usize = 0;
+    let mut results = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).fetch_many(conn);
+    while let Some(result) = results.next().await {
+        match result {
+            Ok(sqlx::Either::Left(_)) => completed += 1,
+            Ok(sqlx::Either::Right(_)) => {}
+            Err(e) => {
+                let mut f = ExecFailure::from_sqlx(&e);
+                f.statement = completed.checked_sub(skip);
+                return Err(f);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs `sql`, which returns one text value (a JSON document built by the server: the history,
@@ -148,6 +229,7 @@ impl FromStall for ExecFailure {
                 stall.reason
             ),
             position: None,
+            statement: None,
             lost: true,
         }
     }

@@ -50,7 +50,7 @@ impl MySql {
             .timezone(None);
         let mut conn = MySqlConnection::connect_with(&opts)
             .await
-            .map_err(|e| db_error(&masked, &e))?;
+            .map_err(|e| super::connect_error(url, &e))?;
         conn.execute("SET autocommit = 1")
             .await
             .map_err(|e| db_error(&masked, &e))?;

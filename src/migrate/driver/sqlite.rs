@@ -169,7 +169,10 @@ impl Sqlite {
     ) -> Result<(), ExecFailure> {
         let started = Instant::now();
         self.exec("BEGIN IMMEDIATE").await?;
-        self.exec(body).await?;
+        if let Err(f) = super::exec_counting(&mut self.conn, body, 0).await {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut self.conn).await;
+            return Err(f);
+        }
         let record = record(&started.elapsed().as_millis().to_string());
         self.exec(&format!("{record};\nCOMMIT")).await
     }

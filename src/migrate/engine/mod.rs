@@ -39,6 +39,7 @@ use super::source::{Migration, Script};
 use super::split::{self, Statement};
 use super::url::DbUrl;
 
+pub(crate) use down::Revert;
 pub(crate) use recovery::Resolution;
 
 /// Settings shared by the commands.

@@ -62,6 +62,7 @@ pub(crate) async fn plan_set(
     target: &MongoTarget,
     set: &MigrationSet,
     address: String,
+    follow_up: &str,
 ) -> Result<SetPlan, MigrateError> {
     let mongo = Mongo::connect(&target.url, target.connect_timeout).await?;
     let rows = mongo.read_history().await;
@@ -91,7 +92,7 @@ pub(crate) async fn plan_set(
         database: target.name.clone(),
         applied: status.count(State::Applied) + status.count(State::BelowBaseline),
         pending,
-        problems: blockers(&status, "backendctl migrate"),
+        problems: blockers(&status, follow_up),
         warnings,
         fingerprint: rows
             .iter()
@@ -110,8 +111,7 @@ pub(crate) async fn apply_set(
     quiet: bool,
 ) -> Result<usize, MigrateError> {
     let loaded = MigrationSet::load(&set.name, &set.dir)?;
-    let hint = format!("backendctl migrate --migrations {}", set.name);
-    let mut run = Run::open(target, true, quiet, false, &hint).await?;
+    let mut run = Run::open(target, true, quiet, false, &set.follow_up).await?;
     let result = run.up(&loaded, None).await;
     let closed = run.mongo.close().await;
     let n = result?;

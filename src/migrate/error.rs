@@ -676,7 +676,7 @@ pub enum MigrateError {
     #[error("unsupported database URL: {url}")]
     #[diagnostic(
         code("migrate::unsupported-url"),
-        help("expected postgres://, mysql://, mariadb:// or sqlite:")
+        help("expected postgres://, mysql://, mariadb://, sqlite: or mongodb://")
     )]
     UnsupportedUrl {
         /// Its scheme, or the field and variable it was read from: never the URL.

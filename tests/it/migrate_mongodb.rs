@@ -44,6 +44,10 @@ pub(crate) fn tests() -> Vec<Test> {
             golang_migrate_directory_applies_unchanged,
             needs = [MongoDb]
         ),
+        trial!(
+            kill_9_mid_migration_leaves_progress_and_a_stale_lock,
+            needs = [MongoDb]
+        ),
         trial!(lint_flags_drops_index_builds_and_unfiltered_writes),
     ]
 }
@@ -517,4 +521,66 @@ fn lint_flags_drops_index_builds_and_unfiltered_writes() {
         .stdout_contains("1_x.up.json:3: warning[mongodb-drop-without-down]")
         .stdout_contains("3 finding(s)")
         .stdout_lacks("2_y");
+}
+
+const COMMANDS: usize = 400;
+
+fn kill_9_mid_migration_leaves_progress_and_a_stale_lock() {
+    let server = Server::start();
+    let m = server.migrations();
+    // `create` makes it run command by command; the upserts are idempotent, so the command in
+    // flight when the process dies may run again on `resume`.
+    let mut commands = vec![r#"{"create": "marks"}"#.to_string()];
+    for i in 1..=COMMANDS {
+        commands.push(format!(
+            r#"{{"update": "marks", "updates": [{{"q": {{"_id": {i}}}, "u": {{"$set": {{"n": {i}}}}}, "upsert": true}}]}}"#
+        ));
+    }
+    write(
+        &m,
+        &[("0001_marks.up.json", &format!("[{}]", commands.join(",\n")))],
+    );
+    let mut child = server
+        .backendctl(&m, &["up"])
+        .spawn(Stdio::null(), Stdio::null());
+    let pid = child.child().id();
+    let started = Instant::now();
+    loop {
+        let done = history(&server)
+            .first()
+            .and_then(|row| row.get_i64("commands_done").ok())
+            .unwrap_or(0);
+        if done >= 5 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run made no progress"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.child().kill().unwrap();
+    child.wait();
+    let row = &history(&server)[0];
+    assert_eq!(row.get_str("state").unwrap(), "running");
+    let done = row.get_i64("commands_done").unwrap();
+    assert!(done >= 5 && done < (COMMANDS + 1) as i64, "{done}");
+    // The dead run's process is gone from this machine: its lock holds no one, and status
+    // names the migration as stopped part-way.
+    server
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("failed");
+    // The next run takes the dead run's lock over, naming it, and refuses.
+    server
+        .migrate(&m, &["--lock-timeout", "5s", "up"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("took over a stale migration lock held by ")
+        .stderr_contains(&format!("pid {pid}"))
+        .stderr_contains("stopped part-way");
+    server
+        .migrate(&m, &["resolve", "1", "--resume"])
+        .assert_status(exit_code::OK);
+    assert_eq!(server.count("marks", doc! {}), COMMANDS as u64);
+    server.migrate(&m, &["status"]).assert_status(exit_code::OK);
 }

@@ -136,6 +136,7 @@ impl Mongo {
             let expires = DateTime::from_millis(now.timestamp_millis() + ttl_ms());
             let taken = locks
                 .insert_one(doc! {"_id": "lock", "token": &token, "holder": &holder,
+                "host": host_of(actor), "pid": i64::from(std::process::id()),
                 "acquired_at": now, "expires_at": expires})
                 .await;
             match taken {
@@ -149,10 +150,7 @@ impl Mongo {
                 .map_err(|e| self.error("reading the migration lock", &e))?;
             let Some(current) = current else { continue };
             let other = describe_holder(&current);
-            let expired = current
-                .get_datetime("expires_at")
-                .is_ok_and(|t| t.timestamp_millis() < DateTime::now().timestamp_millis());
-            if expired {
+            if expired(&current) || dead_here(&current, actor) {
                 // A run that stopped renewing: take its lock over, naming it.
                 let gone = locks
                     .delete_one(
@@ -162,8 +160,12 @@ impl Mongo {
                     .map_err(|e| self.error("clearing a stale migration lock", &e))?;
                 if gone.deleted_count == 1 {
                     eprintln!(
-                        "warning: took over a stale migration lock held by {other} (not renewed for {}s: that run stopped)",
-                        LOCK_TTL.as_secs()
+                        "warning: took over a stale migration lock held by {other} (that run stopped: {})",
+                        if expired(&current) {
+                            format!("not renewed for {}s", LOCK_TTL.as_secs())
+                        } else {
+                            "its process is gone".to_string()
+                        }
                     );
                 }
                 continue;
@@ -201,7 +203,7 @@ impl Mongo {
         Ok(())
     }
 
-    /// Who holds the lock now, if anyone (for `status`).
+    /// Who holds the lock now, if anyone (for `status`); an expired lock is held by no one.
     pub(crate) async fn lock_holder(&self) -> Result<Option<String>, MigrateError> {
         let current = self
             .db
@@ -209,7 +211,11 @@ impl Mongo {
             .find_one(doc! {"_id": "lock"})
             .await
             .map_err(|e| self.error("reading the migration lock", &e))?;
-        Ok(current.as_ref().map(describe_holder))
+        let actor = Actor::current();
+        Ok(current
+            .filter(|lock| !expired(lock) && !dead_here(lock, &actor))
+            .as_ref()
+            .map(describe_holder))
     }
 
     /// Releases the lock if held.
@@ -360,6 +366,26 @@ pub(crate) async fn commit(session: &mut ClientSession) -> Result<(), CommandFai
         .commit_transaction()
         .await
         .map_err(|e| CommandFailure::from_driver(&e))
+}
+
+/// The host part of `user@host`.
+fn host_of(actor: &Actor) -> &str {
+    actor.by.rsplit_once('@').map_or("", |(_, host)| host)
+}
+
+/// Whether a lock document's holder is a process of this machine that no longer exists (no need
+/// to wait for its expiry). A reused pid only makes the wait as long as the expiry.
+fn dead_here(lock: &Document, actor: &Actor) -> bool {
+    lock.get_str("host").is_ok_and(|h| h == host_of(actor))
+        && lock
+            .get_i64("pid")
+            .is_ok_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists())
+}
+
+/// Whether a lock document's holder stopped renewing it.
+fn expired(lock: &Document) -> bool {
+    lock.get_datetime("expires_at")
+        .is_ok_and(|t| t.timestamp_millis() < DateTime::now().timestamp_millis())
 }
 
 fn ttl_ms() -> i64 {

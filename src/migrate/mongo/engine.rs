@@ -489,17 +489,20 @@ impl<'a> Run<'a> {
                     };
                     return Err(fail(i + 1, Some(c), f, i, false));
                 }
-                self.mongo
-                    .update_row(&id, doc! {"commands_done": (i + 1) as i64}, None)
-                    .await
-                    .map_err(record_err)?;
+                // After the last command, the final update records the progress with the state.
+                if i + 1 < cmds.len() {
+                    self.mongo
+                        .update_row(&id, doc! {"commands_done": (i + 1) as i64}, None)
+                        .await
+                        .map_err(record_err)?;
+                }
             }
             match dir {
                 Direction::Up => self
                     .mongo
                     .update_row(
                         &id,
-                        doc! {"state": RowState::Applied.as_str(), "error": null, "duration_ms": elapsed_ms(started), "checksum": &m.checksum, "checksum_algo": i64::from(Algorithm::CURRENT.number())},
+                        doc! {"state": RowState::Applied.as_str(), "error": null, "commands_done": total, "duration_ms": elapsed_ms(started), "checksum": &m.checksum, "checksum_algo": i64::from(Algorithm::CURRENT.number())},
                         None,
                     )
                     .await

@@ -271,18 +271,27 @@ impl MigrateCommand {
                 applied,
                 rolled_back,
             } => {
-                let how = match (resume, applied, rolled_back) {
-                    (true, _, _) => Resolution::Resume,
-                    (_, true, _) => Resolution::Applied,
-                    (_, _, true) => Resolution::RolledBack,
-                    _ => return Err(MigrateError::ResolutionMissing),
-                };
+                let how = resolution(*resume, *applied, *rolled_back)?;
                 let mut engine = open(on, Access::Write, on.options()?).await?;
                 let result = engine.resolve(&set, *version, how).await;
                 finish(engine, result).await?;
                 Ok(exit_code::OK)
             }
         }
+    }
+}
+
+/// How `resolve` settles a migration, from its flags (one of them is required).
+pub(crate) fn resolution(
+    resume: bool,
+    applied: bool,
+    rolled_back: bool,
+) -> Result<Resolution, MigrateError> {
+    match (resume, applied, rolled_back) {
+        (true, _, _) => Ok(Resolution::Resume),
+        (_, true, _) => Ok(Resolution::Applied),
+        (_, _, true) => Ok(Resolution::RolledBack),
+        _ => Err(MigrateError::ResolutionMissing),
     }
 }
 

@@ -123,6 +123,16 @@ pub(crate) fn classify_file(file: &str, path: &Path) -> Result<Option<Named>, Mi
     } else {
         (stem, Role::Single, None)
     };
+    versioned(stem, role, layout, path)
+}
+
+/// `NNNN_name` (or `NNNN`) as a part of a migration; `None` without a leading version.
+fn versioned(
+    stem: &str,
+    role: Role,
+    layout: Option<Layout>,
+    path: &Path,
+) -> Result<Option<Named>, MigrateError> {
     let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
     let rest = &stem[digits..];
     if digits == 0 || !(rest.is_empty() || rest.starts_with('_')) {
@@ -214,17 +224,7 @@ fn classify_json(stem: &str, path: &Path) -> Result<Option<Named>, MigrateError>
     } else {
         return Ok(None);
     };
-    let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
-    let rest = &stem[digits..];
-    if digits == 0 || !(rest.is_empty() || rest.starts_with('_')) {
-        return Ok(None);
-    }
-    Ok(Some(Named {
-        version: version(&stem[..digits], path)?,
-        name: rest.trim_start_matches('_').to_string(),
-        role,
-        layout: Some(Layout::MongoJson),
-    }))
+    versioned(stem, role, Some(Layout::MongoJson), path)
 }
 
 fn version(digits: &str, path: &Path) -> Result<i64, MigrateError> {

@@ -16,7 +16,7 @@ use super::driver::{self, CommandFailure, Mongo, ServerInfo};
 use crate::exit_code;
 use crate::migrate::checksum::Algorithm;
 use crate::migrate::command::MigrateCommand;
-use crate::migrate::engine::Resolution;
+use crate::migrate::engine::{Resolution, incomplete_row};
 use crate::migrate::error::{Direction, MigrateError};
 use crate::migrate::history::{Actor, HistoryRow, RowState};
 use crate::migrate::progress::{fmt_duration, println};
@@ -243,12 +243,7 @@ impl<'a> Run<'a> {
                 applied,
                 rolled_back,
             } => {
-                let how = match (resume, applied, rolled_back) {
-                    (true, _, _) => Resolution::Resume,
-                    (_, true, _) => Resolution::Applied,
-                    (_, _, true) => Resolution::RolledBack,
-                    _ => return Err(MigrateError::ResolutionMissing),
-                };
+                let how = crate::migrate::command::resolution(*resume, *applied, *rolled_back)?;
                 self.resolve(set, *version, how).await
             }
             MigrateCommand::New { .. } | MigrateCommand::Lint { .. } => Ok(exit_code::OK),
@@ -375,24 +370,15 @@ impl<'a> Run<'a> {
         let id = driver::row_id(&set.name, m.version);
         let started = Instant::now();
         let total = i64::try_from(cmds.len()).unwrap_or(i64::MAX);
-        let mut row = HistoryRow {
-            set: set.name.clone(),
-            version: m.version,
-            name: m.name.clone(),
-            checksum_algo: i64::from(Algorithm::CURRENT.number()),
-            checksum: m.checksum.clone(),
-            state: RowState::Applied,
-            statements_total: total,
-            statements_done: total,
-            progress_checksum: None,
-            error: None,
-            applied_at: now(),
-            duration_ms: 0,
-            applied_by: self.actor.by.clone(),
-            tool_version: self.actor.tool.clone(),
-            repaired_at: None,
-            repaired_by: None,
-        };
+        let mut row = self.new_row(
+            &set.name,
+            m.version,
+            &m.name,
+            &m.checksum,
+            RowState::Applied,
+        );
+        row.statements_total = total;
+        row.statements_done = total;
         let fail =
             |number: usize, c: Option<&Document>, f: CommandFailure, ran: usize, tx: bool| {
                 MigrateError::MongoCommandFailed {
@@ -586,24 +572,7 @@ impl<'a> Run<'a> {
                 state: r.state.as_str(),
             });
         }
-        let row = HistoryRow {
-            set: set.name.clone(),
-            version,
-            name: "<< baseline >>".into(),
-            checksum_algo: i64::from(Algorithm::CURRENT.number()),
-            checksum: String::new(),
-            state: RowState::Baseline,
-            statements_total: 0,
-            statements_done: 0,
-            progress_checksum: None,
-            error: None,
-            applied_at: now(),
-            duration_ms: 0,
-            applied_by: self.actor.by.clone(),
-            tool_version: self.actor.tool.clone(),
-            repaired_at: None,
-            repaired_by: None,
-        };
+        let row = self.new_row(&set.name, version, "<< baseline >>", "", RowState::Baseline);
         self.mongo
             .write_row(&driver::row_doc(&row), None)
             .await
@@ -622,22 +591,7 @@ impl<'a> Run<'a> {
         how: Resolution,
     ) -> Result<u8, MigrateError> {
         let rows = self.mongo.read_history().await?;
-        let Some(row) = rows
-            .iter()
-            .find(|r| r.set == set.name && r.version == version)
-        else {
-            return Err(MigrateError::NoHistoryRow {
-                set: set.name.clone(),
-                version,
-            });
-        };
-        if !row.state.is_incomplete() {
-            return Err(MigrateError::NotIncomplete {
-                set: set.name.clone(),
-                version,
-                state: row.state.as_str(),
-            });
-        }
+        let row = incomplete_row(&rows, &set.name, version)?;
         let id = driver::row_id(&set.name, version);
         let reverting = matches!(row.state, RowState::Reverting | RowState::RevertFailed);
         let m = set.migrations.iter().find(|m| m.version == version);
@@ -697,6 +651,35 @@ impl<'a> Run<'a> {
             }
         }
         Ok(exit_code::OK)
+    }
+
+    /// A history row written now by this run, with no commands counted yet.
+    fn new_row(
+        &self,
+        set: &str,
+        version: i64,
+        name: &str,
+        checksum: &str,
+        state: RowState,
+    ) -> HistoryRow {
+        HistoryRow {
+            set: set.to_string(),
+            version,
+            name: name.to_string(),
+            checksum_algo: i64::from(Algorithm::CURRENT.number()),
+            checksum: checksum.to_string(),
+            state,
+            statements_total: 0,
+            statements_done: 0,
+            progress_checksum: None,
+            error: None,
+            applied_at: now(),
+            duration_ms: 0,
+            applied_by: self.actor.by.clone(),
+            tool_version: self.actor.tool.clone(),
+            repaired_at: None,
+            repaired_by: None,
+        }
     }
 
     fn history_error(&self, f: &CommandFailure) -> MigrateError {

@@ -65,9 +65,11 @@ pub(crate) async fn plan_set(
     follow_up: &str,
 ) -> Result<SetPlan, MigrateError> {
     let mongo = Mongo::connect(&target.url, target.connect_timeout).await?;
-    let rows = mongo.read_history().await;
+    let read =
+        async { Ok::<_, MigrateError>((mongo.server_info().await?, mongo.read_history().await?)) }
+            .await;
     mongo.close().await?;
-    let rows = rows?;
+    let (info, rows) = read?;
     let status = SetStatus::compute(set, &rows);
     let mut pending = Vec::new();
     let mut warnings = Vec::new();
@@ -83,7 +85,10 @@ pub(crate) async fn plan_set(
                 version: m.version,
                 name: m.name.clone(),
                 file: m.label(),
-                stepwise: false,
+                stepwise: !info.transactions
+                    || !commands::parse(&m.up.path, &m.up.sql)?
+                        .iter()
+                        .all(commands::transactional),
             });
         }
     }

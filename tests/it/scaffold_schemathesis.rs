@@ -17,7 +17,7 @@ use backendctl::exit_code;
 use crate::binary::Backendctl;
 use crate::common::free_port;
 use crate::harness::{Test, trial};
-use crate::scaffold_matrix::{path_with_node_lts, run, target_dir};
+use crate::scaffold_matrix::{NPM_INSTALL, path_with_node_lts, run, target_dir};
 
 pub(crate) fn tests() -> Vec<Test> {
     vec![trial!(
@@ -174,18 +174,7 @@ fn schemathesis_finds_nothing_against_every_rest_stack() {
             .run()
             .assert_status(exit_code::OK);
         let dir = work.path().join(stack);
-        run(
-            &dir,
-            "npm",
-            &[
-                "install",
-                "--strict-allow-scripts",
-                "--prefer-offline",
-                "--no-audit",
-                "--no-fund",
-            ],
-            &[],
-        );
+        run(&dir, "npm", &NPM_INSTALL, &[]);
         let port = free_port();
         let _server = start(&dir, stack, port);
         let token = bearer_token(&dir, port);

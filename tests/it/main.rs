@@ -38,6 +38,7 @@ mod scaffold_example_shop;
 mod scaffold_manifest;
 mod scaffold_matrix;
 mod scaffold_reapply;
+mod scaffold_schemathesis;
 mod scaffold_snapshots;
 mod scaffold_validate;
 mod schema;
@@ -73,6 +74,7 @@ fn main() -> std::process::ExitCode {
             scaffold_example_shop::tests(),
             scaffold_manifest::tests(),
             scaffold_matrix::tests(),
+            scaffold_schemathesis::tests(),
             scaffold_reapply::tests(),
             scaffold_snapshots::tests(),
             scaffold_validate::tests(),

@@ -209,7 +209,10 @@ fn new_up_status_down_on_mongodb() {
         assert_eq!(row.get_str("state").unwrap(), "applied");
         assert_eq!(row.get_str("checksum").unwrap().len(), 64);
         assert!(row.get_str("applied_by").unwrap().contains('@'));
-        assert_eq!(row.get_i64("commands_done"), row.get_i64("commands_total"));
+        assert_eq!(
+            row.get_i64("commands_done").unwrap(),
+            row.get_i64("commands_total").unwrap()
+        );
     }
     server
         .migrate(&m, &["up"])

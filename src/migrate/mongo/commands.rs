@@ -16,24 +16,23 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Vec<Document>, MigrateErr
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| bad(format!("not JSON: {e}")))?;
-    let serde_json::Value::Array(items) = value else {
-        return Err(bad(
-            "expected a JSON array of database commands, e.g. [{\"create\": \"users\"}]".into(),
-        ));
-    };
+    // Straight into BSON, not through `serde_json::Value`: a command's name must stay its first
+    // key, and serde_json's maps sort keys (bson's visitor keeps the file's order and reads the
+    // Extended JSON forms `$oid`, `$date`, `$numberLong`, …).
+    let items: Vec<Bson> = serde_json::from_str(text).map_err(|e| {
+        bad(if text.trim_start().starts_with('[') {
+            format!("not JSON, or not valid Extended JSON: {e}")
+        } else {
+            "expected a JSON array of database commands, e.g. [{\"create\": \"users\"}]".into()
+        })
+    })?;
     items
         .into_iter()
         .enumerate()
-        .map(|(i, item)| match Bson::try_from(item) {
-            Ok(Bson::Document(doc)) if !doc.is_empty() => Ok(doc),
-            Ok(_) => Err(bad(format!(
+        .map(|(i, item)| match item {
+            Bson::Document(doc) if !doc.is_empty() => Ok(doc),
+            _ => Err(bad(format!(
                 "command {} is not a non-empty JSON object",
-                i + 1
-            ))),
-            Err(e) => Err(bad(format!(
-                "command {} is not valid Extended JSON: {e}",
                 i + 1
             ))),
         })

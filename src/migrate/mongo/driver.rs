@@ -107,7 +107,7 @@ impl Mongo {
             .await
             .map_err(|e| self.error("hello", &e))?;
         let transactions =
-            hello.get_str("setName").is_ok() || hello.get_str("msg") == Ok("isdbgrid");
+            hello.get_str("setName").is_ok() || hello.get_str("msg").is_ok_and(|m| m == "isdbgrid");
         let version = match self.db.run_command(doc! {"buildInfo": 1}).await {
             Ok(info) => info.get_str("version").unwrap_or("unknown").to_string(),
             Err(_) => "unknown".to_string(),

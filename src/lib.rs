@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod migrate;
 pub mod mock;
 pub mod nodes;
+pub mod openapi;
 pub mod output;
 pub mod report;
 pub mod results;

@@ -10,7 +10,7 @@ use super::interpolate::UnsetVariable;
 use super::model::Manifest;
 use super::problem::Problem;
 use super::span_table::{SpanTable, escape_segment};
-use crate::openapi::document::OpenApiDocument;
+use crate::openapi::document::{OpenApiDocument, read_bytes};
 
 /// Checks the OpenAPI document of every scenario that names a file. `env_reads` and `unset`
 /// say which values came from the environment (named, never quoted) or could not be read.
@@ -34,7 +34,7 @@ pub(crate) fn check(
         let shown = super::describe_value(env_reads, &pointer, document);
         let span = spans.value_span(&pointer);
         let path = base_dir.join(document);
-        let text = match std::fs::read(&path) {
+        let text = match read_bytes(&path) {
             Ok(text) => text,
             Err(error) => {
                 problems.push(

@@ -173,7 +173,7 @@ impl OpenApiDocument {
     /// Reads a document from a file.
     pub(crate) fn read(path: &std::path::Path) -> Result<Self, ReadError> {
         let name = path.display().to_string();
-        let text = std::fs::read(path).map_err(|source| ReadError::Io {
+        let text = read_bytes(path).map_err(|source| ReadError::Io {
             path: name.clone(),
             source,
         })?;
@@ -313,6 +313,24 @@ pub enum ReadError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Document(DocumentError),
+}
+
+/// The bytes of a document file: a regular file, read up to one byte past
+/// [`MAX_DOCUMENT_BYTES`] (so [`OpenApiDocument::parse`] can refuse a larger one without reading
+/// all of it).
+pub(crate) fn read_bytes(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is not a regular file",
+        ));
+    }
+    let mut text = Vec::new();
+    file.take(MAX_DOCUMENT_BYTES as u64 + 1)
+        .read_to_end(&mut text)?;
+    Ok(text)
 }
 
 /// JSON when the text starts like JSON, YAML otherwise.

@@ -118,9 +118,7 @@ pub(crate) fn parse_sample(text: &str) -> Result<f64, String> {
     if share > 0.0 && share <= 1.0 {
         Ok(share)
     } else {
-        Err(format!(
-            "sample `{text}` must be above 0% and at most 100%"
-        ))
+        Err(format!("sample `{text}` must be above 0% and at most 100%"))
     }
 }
 
@@ -292,8 +290,8 @@ mod tests {
     #[test]
     fn documents_are_files_beside_the_manifest_or_urls() {
         let base = std::path::Path::new("/work/app");
-        let file = ContractSource::new("api/openapi.yaml", "api/openapi.yaml".into(), base, None)
-            .unwrap();
+        let file =
+            ContractSource::new("api/openapi.yaml", "api/openapi.yaml".into(), base, None).unwrap();
         assert_eq!(
             file.location,
             DocumentLocation::File(base.join("api/openapi.yaml"))
@@ -307,7 +305,9 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(url.location, DocumentLocation::Url(_)));
-        assert!(ContractSource::new("ftp://x/a.yaml", "ftp://x/a.yaml".into(), base, None).is_err());
+        assert!(
+            ContractSource::new("ftp://x/a.yaml", "ftp://x/a.yaml".into(), base, None).is_err()
+        );
         assert!(ContractSource::new("http://", "http://".into(), base, None).is_err());
     }
 }

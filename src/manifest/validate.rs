@@ -6,9 +6,7 @@
 
 use super::model::database::DATABASE_URL_PATTERN;
 use super::model::duration::DURATION_PATTERN;
-use super::model::scenario::{
-    LATENCY_THRESHOLD_PATTERN, RATE_THRESHOLD_PATTERN, SAMPLE_PATTERN,
-};
+use super::model::scenario::{LATENCY_THRESHOLD_PATTERN, RATE_THRESHOLD_PATTERN, SAMPLE_PATTERN};
 use super::problem::{Problem, code_list};
 use super::schema_view::SchemaView;
 use super::span_table::{Origin, SpanTable, join};

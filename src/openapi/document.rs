@@ -151,7 +151,10 @@ impl Operation {
 
     /// The object of this operation in the document.
     pub(crate) fn object<'d>(&self, document: &'d OpenApiDocument) -> &'d Value {
-        document.value.pointer(&self.pointer).unwrap_or(&Value::Null)
+        document
+            .value
+            .pointer(&self.pointer)
+            .unwrap_or(&Value::Null)
     }
 }
 
@@ -264,7 +267,8 @@ impl OpenApiDocument {
     }
 
     fn compile(&self, pointer: &str) -> Result<jsonschema::Validator, String> {
-        let reference = serde_json::json!({ "$ref": format!("{DOCUMENT_URI}#{}", encode_fragment(pointer)) });
+        let reference =
+            serde_json::json!({ "$ref": format!("{DOCUMENT_URI}#{}", encode_fragment(pointer)) });
         jsonschema::options()
             .with_draft(self.dialect.draft())
             .with_registry(&self.registry)

@@ -7,6 +7,7 @@
 //! validator understands ([`schema_dialect`]: 3.0's `nullable`), and a registry holding the
 //! whole document so `$ref`s into `components` resolve. [`response_check`] judges one response;
 //! each schema's validator is compiled the first time a response needs it and shared after.
+//! [`starter_scenario`] writes the manifest of `init --from-openapi`.
 //! This module sits below the manifest, the load engine and the commands, and imports none of
 //! them.
 
@@ -14,5 +15,6 @@ pub(crate) mod document;
 pub(crate) mod path_template;
 pub(crate) mod response_check;
 pub(crate) mod schema_dialect;
+pub(crate) mod starter_scenario;
 
 pub use document::{DocumentError, ReadError};

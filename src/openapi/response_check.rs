@@ -364,6 +364,9 @@ mod tests {
         let kind = K::Required {
             property: Value::String("first name".to_owned()),
         };
-        assert_eq!(json_path("/items/0/a~1b", &kind), "$.items[0]['a/b']['first name']");
+        assert_eq!(
+            json_path("/items/0/a~1b", &kind),
+            "$.items[0]['a/b']['first name']"
+        );
     }
 }

@@ -146,7 +146,10 @@ fn drop_write_only_requirements(map: &mut serde_json::Map<String, Value>) {
         return;
     }
     if let Some(Value::Array(required)) = map.get_mut("required") {
-        required.retain(|r| !r.as_str().is_some_and(|r| write_only.iter().any(|w| w == r)));
+        required.retain(|r| {
+            !r.as_str()
+                .is_some_and(|r| write_only.iter().any(|w| w == r))
+        });
     }
 }
 
@@ -222,7 +225,10 @@ mod tests {
         });
         rewrite_document(&mut document, true);
         let get = &document["paths"]["/a"]["get"];
-        assert_eq!(get["parameters"][0]["schema"]["type"], json!(["string", "null"]));
+        assert_eq!(
+            get["parameters"][0]["schema"]["type"],
+            json!(["string", "null"])
+        );
         let media = &get["responses"]["200"]["content"]["application/json"];
         assert_eq!(media["schema"]["type"], json!(["integer", "null"]));
         // Examples are data, never rewritten.

@@ -7,7 +7,8 @@ use crate::results::conformance_report::{ConformanceReport, ViolationExample};
 use crate::results::run_report::NO_DATA;
 
 /// The operation table's headings.
-pub(crate) const HEADINGS: [&str; 5] = ["operation", "responses", "checked", "failed", "conformance"];
+pub(crate) const HEADINGS: [&str; 5] =
+    ["operation", "responses", "checked", "failed", "conformance"];
 
 /// `99.80% of 1000 checked responses kept the contract of openapi.yaml (every response
 /// checked)`.
@@ -24,10 +25,7 @@ pub(crate) fn headline(report: &ConformanceReport) -> String {
 
 /// `3 of 4 operations exercised; never hit: DELETE /users/{id}`.
 pub(crate) fn coverage(report: &ConformanceReport) -> String {
-    let never: Vec<&str> = report
-        .never_hit()
-        .map(|o| o.operation.as_str())
-        .collect();
+    let never: Vec<&str> = report.never_hit().map(|o| o.operation.as_str()).collect();
     let mut line = format!(
         "{} of {} operations exercised",
         report.exercised(),

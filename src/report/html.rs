@@ -9,8 +9,8 @@ use plotters::prelude::*;
 
 use crate::report::conformance_table;
 use crate::report::metric_row::{Column, MetricRow};
-use crate::results::conformance_report::ConformanceReport;
 use crate::report::summary::bytes;
+use crate::results::conformance_report::ConformanceReport;
 use crate::results::run_report::{LatencySummary, RequestMetrics, RunReport, ScenarioReport};
 
 const WIDTH: u32 = 880;
@@ -177,11 +177,7 @@ fn conformance_section(out: &mut String, c: &ConformanceReport) {
         escape(&conformance_table::coverage(c))
     );
     if let Some(undeclared) = conformance_table::undeclared(c) {
-        let _ = writeln!(
-            out,
-            "<p>matched no operation: {}</p>",
-            escape(&undeclared)
-        );
+        let _ = writeln!(out, "<p>matched no operation: {}</p>", escape(&undeclared));
     }
     out.push_str("<div class=\"scroll\"><table class=\"operations\"><tr>");
     for heading in conformance_table::HEADINGS {

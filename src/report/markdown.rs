@@ -87,14 +87,18 @@ fn write_conformance(out: &mut String, c: &ConformanceReport) {
     }
     // Two trailing spaces break a Markdown line.
     let _ = writeln!(out, "\n{}", lines.join("  \n"));
-    out.push_str("\n| operation | responses | checked | failed | conformance |\n|---|---:|---:|---:|---:|\n");
+    out.push_str(
+        "\n| operation | responses | checked | failed | conformance |\n|---|---:|---:|---:|---:|\n",
+    );
     for row in conformance_table::rows(c) {
         let cells: Vec<String> = row.iter().map(|cell| escape(cell)).collect();
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
     let violations = conformance_table::violations(c);
     if !violations.is_empty() {
-        out.push_str("\n| | operation | violation | where | error | example |\n|---|---|---|---|---|---|\n");
+        out.push_str(
+            "\n| | operation | violation | where | error | example |\n|---|---|---|---|---|---|\n",
+        );
         for v in violations {
             let _ = writeln!(
                 out,
@@ -125,7 +129,10 @@ fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         // `$` too: GitHub reads `$…$` as math (JSON paths start with `$`).
-        if matches!(c, '|' | '<' | '>' | '*' | '_' | '`' | '[' | ']' | '\\' | '$') {
+        if matches!(
+            c,
+            '|' | '<' | '>' | '*' | '_' | '`' | '[' | ']' | '\\' | '$'
+        ) {
             out.push('\\');
         }
         if c != '\n' {

@@ -324,8 +324,7 @@ pub(crate) mod tests {
     fn the_contract_checks_read_as_a_section_of_every_report() {
         let mut report = sample_report();
         let scenario = &mut report.scenarios[0];
-        scenario.conformance =
-            Some(crate::report::conformance_table::tests::sample_conformance());
+        scenario.conformance = Some(crate::report::conformance_table::tests::sample_conformance());
         scenario.total.conformance_checked = 1000;
         scenario.total.conformance_failed = 10;
         scenario.thresholds.push(
@@ -345,7 +344,10 @@ pub(crate) mod tests {
         let html = crate::report::html::render(&report);
         assert!(html.contains("<h3>Contract checks</h3>"), "{html}");
         assert!(html.contains("✗ GET /users/{id}"), "{html}");
-        assert!(html.contains("&quot;name&quot; is a required property"), "{html}");
+        assert!(
+            html.contains("&quot;name&quot; is a required property"),
+            "{html}"
+        );
     }
 
     #[test]

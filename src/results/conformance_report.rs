@@ -225,7 +225,10 @@ mod tests {
         assert_eq!(first.totals(), (18, 3));
         assert_eq!(first.operations[0].violations[0].count, 3);
         assert_eq!(
-            first.operations[0].violations[0].example.json_path.as_deref(),
+            first.operations[0].violations[0]
+                .example
+                .json_path
+                .as_deref(),
             Some("$.a")
         );
         assert_eq!(first.exercised(), 2);

@@ -19,6 +19,7 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(a_conforming_target_passes_and_the_coverage_lists_the_operation_never_hit),
         trial!(the_ad_hoc_command_checks_responses_against_a_document_too),
         trial!(validate_refuses_a_document_that_is_not_openapi),
+        trial!(init_from_openapi_writes_a_gate_that_validates_and_passes_against_the_service),
     ]
 }
 
@@ -90,7 +91,12 @@ pub(crate) fn users_target(break_every: Option<u64>) -> u16 {
     port
 }
 
-fn serve(stream: std::net::TcpStream, served: &AtomicU64, break_every: Option<u64>, document: &str) {
+fn serve(
+    stream: std::net::TcpStream,
+    served: &AtomicU64,
+    break_every: Option<u64>,
+    document: &str,
+) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut writer = stream;
     loop {
@@ -119,7 +125,7 @@ fn serve(stream: std::net::TcpStream, served: &AtomicU64, break_every: Option<u6
             ("GET", "/health") => ("200 OK", "text/plain", "ok".to_owned()),
             ("GET", user) if user.starts_with("/api/users/") => {
                 let n = served.fetch_add(1, Ordering::Relaxed) + 1;
-                let broken = break_every.is_some_and(|every| n % every == 0);
+                let broken = break_every.is_some_and(|every| n.is_multiple_of(every));
                 let body = if broken {
                     format!(r#"{{"id":{n}}}"#)
                 } else {
@@ -206,7 +212,10 @@ fn a_target_that_drops_a_required_field_under_load_fails_the_gate_naming_the_fie
     assert!(requests >= 50, "{get_user}");
     // Every 50th answer broke the contract, and every answer was checked.
     assert_eq!(get_user["checked"], requests, "{get_user}");
-    assert!(failed >= requests / 50 && failed <= requests / 50 + 1, "{get_user}");
+    assert!(
+        failed >= requests / 50 && failed <= requests / 50 + 1,
+        "{get_user}"
+    );
     let violation = &get_user["violations"][0];
     assert_eq!(violation["kind"], "body");
     assert_eq!(violation["example"]["json-path"], "$.name");
@@ -260,10 +269,7 @@ fn a_conforming_target_passes_and_the_coverage_lists_the_operation_never_hit() {
         stdout.contains("coverage      2 of 3 operations exercised; never hit: DELETE /users/{id}"),
         "{stdout}"
     );
-    assert!(
-        stdout.contains("undeclared    health ×"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("undeclared    health ×"), "{stdout}");
     let report = json_file(&ws.join(".backendctl/runs/latest/scenario-users.json"));
     let conformance = &report["scenarios"][0]["conformance"];
     assert_eq!(conformance["sample"], 0.1);
@@ -317,7 +323,11 @@ fn the_ad_hoc_command_checks_responses_against_a_document_too() {
 }
 
 fn validate_refuses_a_document_that_is_not_openapi() {
-    let ws = Workspace::new(&users_scenario(1, r#"openapi "swagger.yaml""#, r#"p95 "< 1s""#));
+    let ws = Workspace::new(&users_scenario(
+        1,
+        r#"openapi "swagger.yaml""#,
+        r#"p95 "< 1s""#,
+    ));
     std::fs::write(ws.join("swagger.yaml"), "swagger: '2.0'\npaths: {}\n").unwrap();
     ws.run(&["validate"])
         .assert_status(exit_code::INVALID_MANIFEST)
@@ -325,4 +335,53 @@ fn validate_refuses_a_document_that_is_not_openapi() {
         .stderr_contains("Swagger 2.0 is not supported");
     std::fs::write(ws.join("swagger.yaml"), USERS_API).unwrap();
     ws.run(&["validate"]).assert_status(exit_code::OK);
+}
+
+fn init_from_openapi_writes_a_gate_that_validates_and_passes_against_the_service() {
+    let port = users_target(None);
+    let ws = Workspace::new("");
+    let document = USERS_API.replace(
+        "  - url: /api",
+        &format!("  - url: http://127.0.0.1:{port}/api"),
+    );
+    std::fs::write(ws.join("openapi.yaml"), document).unwrap();
+    ws.run(&["init", "gate.kdl", "--from-openapi", "openapi.yaml"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("Wrote gate.kdl: 2 request(s) for 3 operation(s) of openapi.yaml.");
+    let manifest = std::fs::read_to_string(ws.join("gate.kdl")).unwrap();
+    // The GETs, with the document's example for the path parameter; DELETE (no example
+    // body) is left out and said so.
+    assert!(
+        manifest.contains(&format!("base-url \"http://127.0.0.1:{port}/api\"")),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("request \"listUsers\" \"GET\" \"/users\""),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("request \"getUser\" \"GET\" \"/users/7\""),
+        "{manifest}"
+    );
+    assert!(manifest.contains("//   DELETE /users/{id}"), "{manifest}");
+    ws.run(&["validate", "gate.kdl"])
+        .assert_status(exit_code::OK);
+    // Run it, one second instead of thirty, against the service.
+    let stdout = ws
+        .backendctl()
+        .args(["-f", "gate.kdl", "apply", "--yes"])
+        .env(
+            "BACKENDCTL_SCENARIO__USERS__STAGES__STAGE__0__DURATION",
+            "1s",
+        )
+        .env("BACKENDCTL_SCENARIO__USERS__STAGES__STAGE__0__TARGET", "2")
+        .run()
+        .assert_status(exit_code::OK)
+        .stdout()
+        .to_owned();
+    assert!(stdout.contains("thresholds passed"), "{stdout}");
+    assert!(
+        stdout.contains("2 of 3 operations exercised; never hit: DELETE /users/{id}"),
+        "{stdout}"
+    );
 }

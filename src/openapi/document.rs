@@ -611,63 +611,9 @@ fn strip_base<'p>(path: &'p str, base: &str) -> Option<&'p str> {
 pub(crate) mod tests {
     use super::*;
 
-    /// A 3.0 document with a server base path, a `$ref`'d schema with a nullable field, a
-    /// templated path and a `default` response.
-    pub(crate) const USERS_30: &str = r##"
-openapi: 3.0.3
-info: {title: Users, version: "1"}
-servers:
-  - url: http://127.0.0.1:3000/api/{version}
-    variables: {version: {default: v1}}
-paths:
-  /users:
-    get:
-      operationId: listUsers
-      responses:
-        200:
-          description: users
-          content:
-            application/json:
-              schema: {type: array, items: {$ref: "#/components/schemas/User"}}
-  /users/{id}:
-    get:
-      operationId: getUser
-      parameters:
-        - {name: id, in: path, required: true, schema: {type: integer}, example: 7}
-      responses:
-        "200":
-          description: one user
-          content:
-            application/json:
-              schema: {$ref: "#/components/schemas/User"}
-        "404": {$ref: "#/components/responses/NotFound"}
-    delete:
-      responses:
-        "204": {description: deleted}
-  /users/me:
-    get:
-      responses:
-        "2XX":
-          description: me
-          content:
-            application/json:
-              schema: {$ref: "#/components/schemas/User"}
-components:
-  responses:
-    NotFound:
-      description: not found
-      content:
-        application/problem+json:
-          schema: {type: object, required: [title], properties: {title: {type: string}}}
-  schemas:
-    User:
-      type: object
-      required: [id, name]
-      properties:
-        id: {type: integer}
-        name: {type: string}
-        email: {type: string, nullable: true}
-"##;
+    /// A 3.0 document with a server base path (a variable), `$ref`'d schemas and responses, a
+    /// nullable field, templated and concrete paths and a `2XX` response.
+    pub(crate) const USERS_30: &str = include_str!("../../tests/fixtures/openapi/users.yaml");
 
     pub(crate) fn users_30() -> OpenApiDocument {
         OpenApiDocument::parse(USERS_30.as_bytes(), "users.yaml").unwrap()

@@ -23,56 +23,13 @@ pub(crate) fn tests() -> Vec<Test> {
     ]
 }
 
-/// The users API: `GET /users`, `GET /users/{id}` (a user has a required `name` and a
-/// nullable `email`), and `DELETE /users/{id}`, under the base path `/api`.
-pub(crate) const USERS_API: &str = r##"openapi: 3.0.3
-info: {title: Users, version: "1"}
-servers:
-  - url: /api
-paths:
-  /users:
-    get:
-      operationId: listUsers
-      responses:
-        "200":
-          description: every user
-          content:
-            application/json:
-              schema:
-                type: array
-                items: {$ref: "#/components/schemas/User"}
-  /users/{id}:
-    get:
-      operationId: getUser
-      parameters:
-        - {name: id, in: path, required: true, schema: {type: integer}, example: 7}
-      responses:
-        "200":
-          description: one user
-          content:
-            application/json:
-              schema: {$ref: "#/components/schemas/User"}
-        "404": {description: no such user}
-    delete:
-      operationId: deleteUser
-      parameters:
-        - {name: id, in: path, required: true, schema: {type: integer}}
-      responses:
-        "204": {description: deleted}
-components:
-  schemas:
-    User:
-      type: object
-      required: [id, name]
-      properties:
-        id: {type: integer}
-        name: {type: string}
-        email: {type: string, nullable: true}
-"##;
+/// The users API: `GET /users`, `GET /users/me`, `GET /users/{id}` (a user has a required
+/// `name` and a nullable `email`) and `DELETE /users/{id}`, under the base path `/api/v1`.
+pub(crate) const USERS_API: &str = include_str!("../fixtures/openapi/users.yaml");
 
 /// A keep-alive HTTP/1.1 server for [`USERS_API`] on a free loopback port, one thread per
 /// connection, living as long as the test process. With `break_every`, every N-th answer to
-/// `GET /api/users/{id}` (counted over all connections) lacks the required `name`: a contract
+/// `GET /api/v1/users/{id}` (counted over all connections) lacks the required `name`: a contract
 /// broken only under load. It also serves `/openapi.json` (the document as JSON) and
 /// `/health` (not in the document).
 pub(crate) fn users_target(break_every: Option<u64>) -> u16 {
@@ -116,14 +73,14 @@ fn serve(
         let mut parts = request_line.split_whitespace();
         let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
         let (status, content_type, body) = match (method, path) {
-            ("GET", "/api/users") => (
+            ("GET", "/api/v1/users") => (
                 "200 OK",
                 "application/json",
                 r#"[{"id":1,"name":"ann","email":null}]"#.to_owned(),
             ),
             ("GET", "/openapi.json") => ("200 OK", "application/json", document.to_owned()),
             ("GET", "/health") => ("200 OK", "text/plain", "ok".to_owned()),
-            ("GET", user) if user.starts_with("/api/users/") => {
+            ("GET", user) if user.starts_with("/api/v1/users/") => {
                 let n = served.fetch_add(1, Ordering::Relaxed) + 1;
                 let broken = break_every.is_some_and(|every| n.is_multiple_of(every));
                 let body = if broken {
@@ -163,8 +120,8 @@ scenario "users" {{
     stages {{
         stage "1s" target=4
     }}
-    request "get-user" "GET" "/api/users/{{{{ vu }}}}"
-    request "list-users" "GET" "/api/users"
+    request "get-user" "GET" "/api/v1/users/{{{{ vu }}}}"
+    request "list-users" "GET" "/api/v1/users"
     request "health" "GET" "/health"
     thresholds {{
         {thresholds}
@@ -266,7 +223,9 @@ fn a_conforming_target_passes_and_the_coverage_lists_the_operation_never_hit() {
         .stdout()
         .to_owned();
     assert!(
-        stdout.contains("coverage      2 of 3 operations exercised; never hit: DELETE /users/{id}"),
+        stdout.contains(
+            "coverage      2 of 4 operations exercised; never hit: GET /users/me, DELETE /users/{id}"
+        ),
         "{stdout}"
     );
     assert!(stdout.contains("undeclared    health ×"), "{stdout}");
@@ -296,7 +255,7 @@ fn the_ad_hoc_command_checks_responses_against_a_document_too() {
     let port = users_target(Some(50));
     let ws = Workspace::new("backend version=1\n");
     std::fs::write(ws.join("openapi.yaml"), USERS_API).unwrap();
-    let url = format!("http://127.0.0.1:{port}/api/users/1");
+    let url = format!("http://127.0.0.1:{port}/api/v1/users/1");
     let out = ws
         .run(&[
             "load",
@@ -315,8 +274,13 @@ fn the_ad_hoc_command_checks_responses_against_a_document_too() {
         ])
         .assert_status(exit_code::THRESHOLD_BREACHED);
     let report = out.json();
-    let get_user = &report["scenarios"][0]["conformance"]["operations"][1];
-    assert_eq!(get_user["operation"], "GET /users/{id}");
+    let get_user = report["scenarios"][0]["conformance"]["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["operation"] == "GET /users/{id}")
+        .unwrap()
+        .clone();
     assert_eq!(get_user["checked"], 200);
     assert_eq!(get_user["failed"], 4);
     assert_eq!(get_user["violations"][0]["example"]["json-path"], "$.name");
@@ -340,19 +304,16 @@ fn validate_refuses_a_document_that_is_not_openapi() {
 fn init_from_openapi_writes_a_gate_that_validates_and_passes_against_the_service() {
     let port = users_target(None);
     let ws = Workspace::new("");
-    let document = USERS_API.replace(
-        "  - url: /api",
-        &format!("  - url: http://127.0.0.1:{port}/api"),
-    );
+    let document = USERS_API.replace("http://127.0.0.1:3000", &format!("http://127.0.0.1:{port}"));
     std::fs::write(ws.join("openapi.yaml"), document).unwrap();
     ws.run(&["init", "gate.kdl", "--from-openapi", "openapi.yaml"])
         .assert_status(exit_code::OK)
-        .stdout_contains("Wrote gate.kdl: 2 request(s) for 3 operation(s) of openapi.yaml.");
+        .stdout_contains("Wrote gate.kdl: 3 request(s) for 4 operation(s) of openapi.yaml.");
     let manifest = std::fs::read_to_string(ws.join("gate.kdl")).unwrap();
     // The GETs, with the document's example for the path parameter; DELETE (no example
     // body) is left out and said so.
     assert!(
-        manifest.contains(&format!("base-url \"http://127.0.0.1:{port}/api\"")),
+        manifest.contains(&format!("base-url \"http://127.0.0.1:{port}/api/v1\"")),
         "{manifest}"
     );
     assert!(
@@ -361,6 +322,10 @@ fn init_from_openapi_writes_a_gate_that_validates_and_passes_against_the_service
     );
     assert!(
         manifest.contains("request \"getUser\" \"GET\" \"/users/7\""),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("request \"get-users-me\" \"GET\" \"/users/me\""),
         "{manifest}"
     );
     assert!(manifest.contains("//   DELETE /users/{id}"), "{manifest}");
@@ -381,7 +346,7 @@ fn init_from_openapi_writes_a_gate_that_validates_and_passes_against_the_service
         .to_owned();
     assert!(stdout.contains("thresholds passed"), "{stdout}");
     assert!(
-        stdout.contains("2 of 3 operations exercised; never hit: DELETE /users/{id}"),
+        stdout.contains("3 of 4 operations exercised; never hit: DELETE /users/{id}"),
         "{stdout}"
     );
 }

@@ -3,15 +3,13 @@
 //! (every 50th response drops a required field) fails the `conformance` gate with exit 99,
 //! and the reports name the operation and the field's JSON path.
 
-use std::io::{BufRead, BufReader, Write};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use backendctl::exit_code;
 
 use crate::common::Workspace;
 use crate::harness::{Test, trial};
-use crate::load_common::json_file;
+use crate::load_common::{http_target, json_file};
 
 pub(crate) fn tests() -> Vec<Test> {
     vec![
@@ -25,51 +23,17 @@ pub(crate) fn tests() -> Vec<Test> {
 
 /// The users API: `GET /users`, `GET /users/me`, `GET /users/{id}` (a user has a required
 /// `name` and a nullable `email`) and `DELETE /users/{id}`, under the base path `/api/v1`.
-pub(crate) const USERS_API: &str = include_str!("../fixtures/openapi/users.yaml");
+const USERS_API: &str = include_str!("../fixtures/openapi/users.yaml");
 
-/// A keep-alive HTTP/1.1 server for [`USERS_API`] on a free loopback port, one thread per
-/// connection, living as long as the test process. With `break_every`, every N-th answer to
-/// `GET /api/v1/users/{id}` (counted over all connections) lacks the required `name`: a contract
-/// broken only under load. It also serves `/openapi.json` (the document as JSON) and
-/// `/health` (not in the document).
-pub(crate) fn users_target(break_every: Option<u64>) -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let served = Arc::new(AtomicU64::new(0));
+/// A keep-alive HTTP/1.1 server for [`USERS_API`] on a free loopback port. With
+/// `break_every`, every N-th answer to `GET /api/v1/users/{id}` (counted over all connections)
+/// lacks the required `name`: a contract broken only under load. It also serves
+/// `/openapi.json` (the document as JSON) and `/health` (not in the document).
+fn users_target(break_every: Option<u64>) -> u16 {
+    let served = AtomicU64::new(0);
     let document: serde_json::Value = serde_norway::from_str(USERS_API).unwrap();
-    let document = Arc::new(document.to_string());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let served = Arc::clone(&served);
-            let document = Arc::clone(&document);
-            std::thread::spawn(move || serve(stream, &served, break_every, &document));
-        }
-    });
-    port
-}
-
-fn serve(
-    stream: std::net::TcpStream,
-    served: &AtomicU64,
-    break_every: Option<u64>,
-    document: &str,
-) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
-    loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-            return;
-        }
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            if line == "\r\n" {
-                break;
-            }
-        }
+    let document = document.to_string();
+    http_target(move |request_line, _| {
         let mut parts = request_line.split_whitespace();
         let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
         let (status, content_type, body) = match (method, path) {
@@ -78,7 +42,7 @@ fn serve(
                 "application/json",
                 r#"[{"id":1,"name":"ann","email":null}]"#.to_owned(),
             ),
-            ("GET", "/openapi.json") => ("200 OK", "application/json", document.to_owned()),
+            ("GET", "/openapi.json") => ("200 OK", "application/json", document.clone()),
             ("GET", "/health") => ("200 OK", "text/plain", "ok".to_owned()),
             ("GET", user) if user.starts_with("/api/v1/users/") => {
                 let n = served.fetch_add(1, Ordering::Relaxed) + 1;
@@ -90,22 +54,13 @@ fn serve(
                 };
                 ("200 OK", "application/json; charset=utf-8", body)
             }
-            ("DELETE", _) => ("204 No Content", "", String::new()),
             _ => ("404 Not Found", "text/plain", "no".to_owned()),
         };
-        let content_type = if content_type.is_empty() {
-            String::new()
-        } else {
-            format!("content-type: {content_type}\r\n")
-        };
-        let response = format!(
-            "HTTP/1.1 {status}\r\n{content_type}content-length: {}\r\n\r\n{body}",
+        format!(
+            "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\r\n{body}",
             body.len()
-        );
-        if writer.write_all(response.as_bytes()).is_err() {
-            return;
-        }
-    }
+        )
+    })
 }
 
 /// A scenario against the users target on `port`: each iteration gets a user (a templated

@@ -7,6 +7,7 @@
 #
 #   bash bench/conformance.sh                  # RUNS=3 DURATION=10 CONNS=50 LAYOUTS="shared isolated"
 #   RUNS=1 DURATION=5 LAYOUTS=isolated bash bench/conformance.sh
+#   MODES="off 100% 10% 5% default" bash bench/conformance.sh     # other samples side by side
 #
 # Goals: every response checked ≥ 0.7× off, the default sample ≥ 0.95× off, ≤ 30 MB RSS at
 # 1,000 users. Installs nginx-light (apt) when missing and builds backendctl (release) into
@@ -22,6 +23,8 @@ RUNS="${RUNS:-3}"
 DURATION="${DURATION:-10}"
 CONNS="${CONNS:-50}"
 LAYOUTS="${LAYOUTS:-shared isolated}"
+# off: no document; default: the document at the default sample; N%: that sample.
+MODES="${MODES:-off 100% default}"
 PORT=18090
 WORK="$(mktemp -d)"
 GEN=(/usr/bin/time -o "$WORK/cpu" -f '%U %S')
@@ -121,8 +124,17 @@ for _ in $(seq 1 50); do curl -fs "$URL" >/dev/null 2>&1 && break; sleep 0.2; do
 mode_flags() { # MODE
   case $1 in
     off) ;;
-    every) echo "--openapi $WORK/openapi.yaml --openapi-sample 100%" ;;
     default) echo "--openapi $WORK/openapi.yaml" ;;
+    *%) echo "--openapi $WORK/openapi.yaml --openapi-sample $1" ;;
+  esac
+}
+
+label() { # MODE
+  case $1 in
+    off) echo "off" ;;
+    default) echo "default sample" ;;
+    100%) echo "every response (100%)" ;;
+    *) echo "sample $1" ;;
   esac
 }
 
@@ -155,9 +167,9 @@ for layout in $LAYOUTS; do
     pin_nginx "0-$last"
   fi
   say "$layout layout: nginx (1 worker) serving ${#BODY} bytes of JSON, $CONNS users, ${DURATION}s, median of $RUNS"
-  for mode in off every default; do : > "$WORK/rps-$mode" && : > "$WORK/cpu-$mode" && : > "$WORK/checked-$mode"; done
+  for mode in $MODES; do : > "$WORK/rps-$mode" && : > "$WORK/cpu-$mode" && : > "$WORK/checked-$mode"; done
   for _ in $(seq 1 "$RUNS"); do
-    for mode in off every default; do
+    for mode in $MODES; do
       read -r rps checked < <(run_mode "$mode")
       echo "$rps" >> "$WORK/rps-$mode"
       echo "$checked" >> "$WORK/checked-$mode"
@@ -166,11 +178,8 @@ for layout in $LAYOUTS; do
   done
   off=$(median < "$WORK/rps-off")
   printf '\n%-24s %12s %10s %12s %16s   %s\n' "contract checks" "req/s" "÷ off" "CPU µs/req" "checked (last)" "runs (req/s)"
-  for mode in off every default; do
-    label=$mode
-    [[ $mode == every ]] && label="every response (100%)"
-    [[ $mode == default ]] && label="default sample (10%)"
-    printf '%-24s %12.0f %10.2f %12.2f %16s   %s\n' "$label" "$(median < "$WORK/rps-$mode")" \
+  for mode in $MODES; do
+    printf '%-24s %12.0f %10.2f %12.2f %16s   %s\n' "$(label "$mode")" "$(median < "$WORK/rps-$mode")" \
       "$(python3 -c "print($(median < "$WORK/rps-$mode") / $off)")" "$(median < "$WORK/cpu-$mode")" \
       "$(tail -1 "$WORK/checked-$mode")" "$(sort -g "$WORK/rps-$mode" | awk '{printf "%.0f ", $1}')"
   done
@@ -180,9 +189,9 @@ done
 
 say "peak RSS at 1000 virtual users (5s against nginx)"
 printf '\n%-24s %12s\n' "contract checks" "peak RSS"
-for mode in off every default; do
+for mode in $MODES; do
   # shellcheck disable=SC2046
   /usr/bin/time -o "$WORK/rss" -f '%M' "$BACKENDCTL" load "$URL" -u 1000 -d 5s -o json $(mode_flags "$mode") >/dev/null
-  printf '%-24s %9.1f MB\n' "$mode" "$(python3 -c "print($(tail -1 "$WORK/rss") / 1024)")"
+  printf '%-24s %9.1f MB\n' "$(label "$mode")" "$(python3 -c "print($(tail -1 "$WORK/rss") / 1024)")"
 done
 say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -109,7 +109,7 @@ pub(crate) struct LoadFlags {
     #[arg(long, value_name = "FILE|URL")]
     pub(crate) openapi: Option<String>,
 
-    /// The share of responses checked against --openapi [default: 10%].
+    /// The share of responses checked against --openapi [default: 5%].
     #[arg(long, value_name = "PERCENT", requires = "openapi")]
     pub(crate) openapi_sample: Option<String>,
 

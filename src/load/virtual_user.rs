@@ -121,7 +121,8 @@ impl VirtualUser {
         } else {
             request
         };
-        // Only a response sampled for the contract check has its body kept.
+        // Only a response sampled for the contract check has its body (and, with it, its
+        // Content-Type) kept.
         let sampled = run
             .conformance
             .as_ref()
@@ -143,7 +144,7 @@ impl VirtualUser {
             connection.exchange(
                 &request,
                 prepared.keep_body || sampled,
-                prepared.keep_headers || sampled,
+                prepared.keep_headers,
                 &self.sent,
             ),
         )

@@ -62,7 +62,7 @@ backend version=1
     let _ = writeln!(out, "    base-url {}", quote(&base_url(document)));
     let _ = writeln!(
         out,
-        "    // sample=\"100%\" checks every response (default: 10% of them)"
+        "    // sample=\"100%\" checks every response (default: 5% of them)"
     );
     let _ = writeln!(out, "    openapi {}", quote(document_path));
     out.push_str("    stages {\n        stage \"30s\" target=10\n    }\n");

@@ -82,7 +82,7 @@ pub struct OpenApi {
     /// A file (JSON or YAML, relative to the manifest) or an `http://`/`https://` URL. A secret
     /// position (`x-secret`), as any URL.
     pub document: SecretUrl,
-    /// The share of responses checked: `"100%"` checks every one. Default `"10%"`. Only
+    /// The share of responses checked: `"100%"` checks every one. Default `"5%"`. Only
     /// sampled responses have their body kept and validated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = SAMPLE_PATTERN))]

@@ -119,8 +119,14 @@ pub struct ApplyArgs {
     /// Apply one node and what it needs.
     #[arg(long, value_name = "ADDRESS")]
     pub only: Option<String>,
-    /// Do not ask for confirmation.
-    #[arg(long, short = 'y')]
+    /// Apply without asking for confirmation. Without a terminal to ask on, `apply` refuses
+    /// unless this is given (or `BACKENDCTL_AUTO_APPROVE=1` is set) or a saved plan is applied.
+    #[arg(
+        long,
+        short = 'y',
+        env = "BACKENDCTL_AUTO_APPROVE",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub yes: bool,
     /// Run shard I of N of every scenario (`--shard 2/4`): one N-th of its virtual users or
     /// rate, for distributed runs merged with `report merge`.

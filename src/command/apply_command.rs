@@ -48,11 +48,16 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
     if !args.json {
         output::print(&render_text(&plan, globals.verbose > 0))?;
     }
-    if interactive && !args.yes && saved.is_none() && !plan.steps.is_empty() {
-        output::println("")?;
-        if !output::confirm("Apply these steps?")? {
-            output::println("Nothing applied.")?;
-            return Ok(exit_code::OK);
+    match approval(args.yes, saved.is_some(), interactive) {
+        Approval::Given => {}
+        Approval::Missing => return Err(Error::NeedsApproval),
+        Approval::Ask if plan.steps.is_empty() => {}
+        Approval::Ask => {
+            output::println("")?;
+            if !output::confirm("Apply these steps?")? {
+                output::println("Nothing applied.")?;
+                return Ok(exit_code::DECLINED);
+            }
         }
     }
     let base_dir = std::fs::canonicalize(loaded.base_dir()).unwrap_or_else(|_| loaded.base_dir());
@@ -93,4 +98,46 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
         output::println(&format!("\n{}", report.summary_line()))?;
     }
     Ok(report.exit_code())
+}
+
+/// Whether `apply` may go ahead, as terraform decides: `--yes` (or `BACKENDCTL_AUTO_APPROVE`)
+/// and a saved plan (reviewed when it was saved) are approval; otherwise a person at a terminal
+/// is asked, and without a terminal nothing is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Approval {
+    /// Apply.
+    Given,
+    /// Ask on the terminal (when there is anything to apply).
+    Ask,
+    /// Refuse: nobody can be asked.
+    Missing,
+}
+
+fn approval(yes: bool, saved_plan: bool, terminal: bool) -> Approval {
+    if yes || saved_plan {
+        Approval::Given
+    } else if terminal {
+        Approval::Ask
+    } else {
+        Approval::Missing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Approval, approval};
+
+    #[test]
+    fn without_a_terminal_only_yes_or_a_saved_plan_approves() {
+        assert_eq!(approval(false, false, false), Approval::Missing);
+        assert_eq!(approval(true, false, false), Approval::Given);
+        assert_eq!(approval(false, true, false), Approval::Given);
+    }
+
+    #[test]
+    fn on_a_terminal_a_person_is_asked_unless_yes() {
+        assert_eq!(approval(false, false, true), Approval::Ask);
+        assert_eq!(approval(true, false, true), Approval::Given);
+        assert_eq!(approval(false, true, true), Approval::Given);
+    }
 }

@@ -24,7 +24,8 @@ database "main" {
     url "{{ env.DATABASE_URL | default('sqlite://var/app.db') }}"
 }
 
-// A migration set: NNNN_name.up.sql / NNNN_name.down.sql files, applied in order.
+// A migration set: NNNN_name.up.sql / NNNN_name.down.sql files, applied in order. `init`
+// wrote the first one; add the next with `backendctl migrate new NAME --dir migrations/schema`.
 migrations "schema" {
     database "main"
     path "migrations/schema"
@@ -57,43 +58,71 @@ scenario "browse" {
 }
 "#;
 
-/// Writes the starter manifest, or with `--from-openapi` one generated from the document.
+/// The first migration of the starter's `migrations "schema"`, relative to the manifest's
+/// directory, so that the set the starter names exists and `plan` has something true to say.
+pub const STARTER_MIGRATIONS: [(&str, &str); 2] = [
+    (
+        "migrations/schema/0001_items.up.sql",
+        "-- The first migration: `backendctl apply` runs it; `backendctl migrate down` reverts it.\n\
+         CREATE TABLE items (\n    id INTEGER PRIMARY KEY,\n    name TEXT NOT NULL\n);\n",
+    ),
+    (
+        "migrations/schema/0001_items.down.sql",
+        "DROP TABLE items;\n",
+    ),
+];
+
+/// Writes the starter manifest and, beside it, its first migration (files that exist are
+/// kept); with `--from-openapi`, a manifest generated from the document instead (no
+/// migration).
 ///
 /// # Errors
-/// [`Error::Exists`] without `--force` when the file exists; [`Error::Write`] on I/O failure;
-/// [`Error::OpenApi`] when the document cannot be read or is not OpenAPI 3.
+/// [`Error::Exists`] without `--force` when the manifest exists; [`Error::Write`] on I/O
+/// failure; [`Error::OpenApi`] when the document cannot be read or is not OpenAPI 3.
 pub fn init(args: InitArgs, globals: &Globals) -> Result<u8, Error> {
     let path = args.path.unwrap_or_else(|| globals.manifest.clone());
     if path.exists() && !args.force {
         return Err(Error::Exists(path.display().to_string()));
     }
-    let (text, what) = match &args.from_openapi {
-        None => (STARTER_MANIFEST.to_owned(), String::new()),
-        Some(document_path) => {
-            let document = OpenApiDocument::read(document_path)?;
-            let named = relative_to_manifest(document_path, &path)?;
-            let command = format!("backendctl init --from-openapi {}", document_path.display());
-            let text = starter_scenario::starter_manifest(&document, &named, &command);
-            let requests = text
-                .lines()
-                .filter(|l| l.trim_start().starts_with("request "))
-                .count();
-            (
-                text,
-                format!(
-                    ": {requests} request(s) for {} operation(s) of {named}",
-                    document.operations.len()
-                ),
-            )
-        }
+    let write_error = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |source| Error::Write { path, source }
     };
-    std::fs::write(&path, text).map_err(|source| Error::Write {
-        path: path.display().to_string(),
-        source,
-    })?;
+    if let Some(document_path) = &args.from_openapi {
+        let document = OpenApiDocument::read(document_path)?;
+        let named = relative_to_manifest(document_path, &path)?;
+        let command = format!("backendctl init --from-openapi {}", document_path.display());
+        let text = starter_scenario::starter_manifest(&document, &named, &command);
+        let requests = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("request "))
+            .count();
+        std::fs::write(&path, text).map_err(write_error(&path))?;
+        output::println(&format!(
+            "Wrote {}: {requests} request(s) for {} operation(s) of {named}. Next: \
+             `backendctl validate`, then `backendctl plan`.",
+            path.display(),
+            document.operations.len()
+        ))?;
+        return Ok(exit_code::OK);
+    }
+    std::fs::write(&path, STARTER_MANIFEST).map_err(write_error(&path))?;
+    let base = path.parent().unwrap_or(std::path::Path::new(""));
+    let mut written = vec![path.display().to_string()];
+    for (file, sql) in STARTER_MIGRATIONS {
+        let file = base.join(file);
+        if file.exists() {
+            continue;
+        }
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir).map_err(write_error(dir))?;
+        }
+        std::fs::write(&file, sql).map_err(write_error(&file))?;
+        written.push(file.display().to_string());
+    }
     output::println(&format!(
-        "Wrote {}{what}. Next: `backendctl validate`, then `backendctl plan`.",
-        path.display()
+        "Wrote {}. Next: `backendctl validate`, then `backendctl plan`.",
+        written.join(", ")
     ))?;
     Ok(exit_code::OK)
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use http::{HeaderName, HeaderValue, Method};
+use http::HeaderValue;
 
 use futures_util::future::LocalBoxFuture;
 
@@ -19,6 +19,7 @@ use crate::load::execution::{self, Execution};
 use crate::load::request_spec::{Check, Extraction, RequestBody, RequestSpec};
 use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};
 use crate::manifest::model::scenario::{Request, Scenario, Thresholds};
+use crate::manifest::rules;
 use crate::manifest::{Address, NodeKind};
 use crate::report::report_files;
 use crate::results::report_format::ReportFormat;
@@ -67,12 +68,6 @@ pub(crate) fn workload_of(
         reason,
     };
     let stages = &scenario.stages.stage;
-    let closed = stages
-        .iter()
-        .all(|s| s.target.is_some() && s.rate.is_none());
-    let open = stages
-        .iter()
-        .all(|s| s.rate.is_some() && s.target.is_none());
     let to_stages = |value: fn(&crate::manifest::model::Stage) -> Option<u32>| {
         stages
             .iter()
@@ -82,21 +77,21 @@ pub(crate) fn workload_of(
             })
             .collect()
     };
-    let model = if closed {
-        LoadModel::Closed {
+    // Validation reported a broken model already (rules::load_model is the one rule).
+    let shape = stages
+        .iter()
+        .map(|s| (s.target.is_some(), s.rate.is_some()));
+    let model = match rules::load_model(shape) {
+        Ok(rules::LoadModel::Closed) => LoadModel::Closed {
             stages: to_stages(|s| s.target),
-        }
-    } else if open {
-        LoadModel::Open {
+        },
+        Ok(rules::LoadModel::Open) => LoadModel::Open {
             stages: to_stages(|s| s.rate),
             max_vus: scenario.stages.max_vus.map_or(DEFAULT_MAX_VUS, u64::from),
+        },
+        Err((index, violation)) => {
+            return Err(invalid(format!("stage {} {violation}", index + 1)));
         }
-    } else {
-        return Err(invalid(
-            "every stage needs either `target` (virtual users) or `rate` (arrivals per second), \
-             and all stages of a scenario the same one"
-                .to_owned(),
-        ));
     };
     let timeout = scenario.timeout.map_or(DEFAULT_TIMEOUT, |d| d.get());
     let mut requests = Vec::new();
@@ -197,24 +192,21 @@ fn request_of(
     base_dir: &Path,
 ) -> Result<RequestSpec, String> {
     let named = |what: &str| format!("request `{}`: {what}", request.name);
-    let method = Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
-        .map_err(|_| named(&format!("`{}` is not an HTTP method", request.method)))?;
+    let method = rules::http_method(&request.method)
+        .map_err(|v| named(&format!("`{}` {v}", request.method)))?;
     let (url, shown_url) = joined_url(base_url, &request.path);
     let mut headers = Vec::new();
     for h in &request.header {
-        let name = HeaderName::from_bytes(h.name.as_bytes())
-            .map_err(|_| named(&format!("`{}` is not a header name", h.name)))?;
+        let name = rules::header_name(&h.name).map_err(|v| named(&format!("`{}` {v}", h.name)))?;
         headers.push((name, h.value.expose().to_owned()));
     }
-    let bodies = [
-        request.body.is_some(),
-        request.json.is_some(),
-        request.body_file.is_some(),
-        !request.form.is_empty(),
-    ];
-    if bodies.iter().filter(|b| **b).count() > 1 {
-        return Err(named("give only one of body, json, body-file and form"));
-    }
+    rules::at_most_one(&[
+        ("body", request.body.is_some()),
+        ("json", request.json.is_some()),
+        ("body-file", request.body_file.is_some()),
+        ("form", !request.form.is_empty()),
+    ])
+    .map_err(|v| named(&v.reason))?;
     let json_type = || Some(HeaderValue::from_static("application/json"));
     let body = if let Some(text) = &request.body {
         Some(RequestBody {
@@ -223,11 +215,7 @@ fn request_of(
         })
     } else if let Some(json) = &request.json {
         let json = json.expose();
-        if !json.contains("{{") {
-            // serde_json's message names a position, never the text.
-            serde_json::from_str::<serde_json::Value>(json)
-                .map_err(|e| named(&format!("`json` is not valid JSON: {e}")))?;
-        }
+        rules::json_text(json).map_err(|v| named(&format!("`json` {v}")))?;
         Some(RequestBody {
             content: json.to_owned(),
             content_type: json_type(),
@@ -271,8 +259,7 @@ fn request_of(
         }
         if let Some(header) = &expect.header {
             checks.push(Check::HeaderPresent(
-                HeaderName::from_bytes(header.as_bytes())
-                    .map_err(|_| named(&format!("`{header}` is not a header name")))?,
+                rules::header_name(header).map_err(|v| named(&format!("`{header}` {v}")))?,
             ));
         }
     }
@@ -284,21 +271,20 @@ fn request_of(
     }
     let mut extractions = Vec::new();
     for x in &request.extract {
+        rules::exactly_one(&[("json", x.json.is_some()), ("header", x.header.is_some())])
+            .map_err(|v| named(&format!("extract `{}` {v}", x.var)))?;
         extractions.push(match (&x.json, &x.header) {
-            (Some(path), None) => Extraction::Json {
+            (Some(path), _) => Extraction::Json {
                 var: x.var.clone(),
                 path: path.clone(),
             },
-            (None, Some(header)) => Extraction::Header {
-                var: x.var.clone(),
-                header: HeaderName::from_bytes(header.as_bytes())
-                    .map_err(|_| named(&format!("`{header}` is not a header name")))?,
-            },
-            _ => {
-                return Err(named(&format!(
-                    "extract `{}` needs exactly one of json= and header=",
-                    x.var
-                )));
+            (None, header) => {
+                let header = header.as_deref().unwrap_or_default();
+                Extraction::Header {
+                    var: x.var.clone(),
+                    header: rules::header_name(header)
+                        .map_err(|v| named(&format!("`{header}` {v}")))?,
+                }
             }
         });
     }

@@ -15,6 +15,10 @@ pub const MAX_LINE_CHARS: usize = 16 * 1024;
 pub const MAX_NESTING: usize = 64;
 /// The longest node name, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
+/// Most blocks (`{`) one manifest may open. kdl's parser recurses once per block it cannot
+/// attach to a node while recovering from errors (a file of 512,000 bare `{}` overflowed its
+/// stack); a real manifest opens a few hundred.
+pub const MAX_BLOCKS: usize = 50_000;
 /// Problems shown for one file; the rest are counted (kept with the problems themselves).
 pub use super::problem::MAX_PROBLEMS;
 
@@ -51,15 +55,29 @@ pub fn shorten_from(text: &str, offset: usize) -> String {
     format!("{before}{line}…")
 }
 
-/// The first `{` nested deeper than [`MAX_NESTING`], as a problem at it. Braces inside strings
-/// and comments do not count.
+/// The first `{` nested deeper than [`MAX_NESTING`], or past the [`MAX_BLOCKS`]th, as a problem
+/// at it. Braces inside strings and comments do not count.
 #[must_use]
 pub fn check_nesting(text: &str) -> Option<Problem> {
     let mut depth = 0usize;
+    let mut blocks = 0usize;
     let mut scanner = Scanner { text, at: 0 };
     while let Some((offset, brace)) = scanner.next_brace() {
         if brace == b'{' {
             depth += 1;
+            blocks += 1;
+            if blocks > MAX_BLOCKS {
+                return Some(
+                    Problem::new(
+                        "manifest::too-many-blocks",
+                        format!("this file opens more than {MAX_BLOCKS} blocks"),
+                    )
+                    .at(Some((offset, 1).into()), format!("block {blocks}"))
+                    .help(
+                        "a manifest opens a few hundred blocks (`{ … }`); is this file a manifest?",
+                    ),
+                );
+            }
             if depth > MAX_NESTING {
                 return Some(
                     Problem::new(
@@ -75,6 +93,67 @@ pub fn check_nesting(text: &str) -> Option<Problem> {
         }
     }
     None
+}
+
+/// A `{` that no `}` closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnclosedBlock {
+    /// The byte offset of the `{`.
+    pub offset: usize,
+    /// When the `{` was found by indentation: the offset of the `}` that closes an outer block
+    /// instead (it lines up with that block's line, not with this one's), and of that outer `{`.
+    pub skipped_by: Option<(usize, usize)>,
+}
+
+/// The `{` that is most likely never closed, or `None` when every block is closed.
+///
+/// Braces alone cannot say which `{` is the stray one (`a { b { c }` closes either), so the
+/// manifest's indentation decides, as people read it: a `}` closes the innermost open block
+/// whose line is indented as much as the `}`'s line, and any block opened inside that one and
+/// still open is the stray `{`. Without such a hint (indentation that agrees with the braces),
+/// the innermost block still open at the end of the file is reported. Braces inside strings and
+/// comments do not count.
+#[must_use]
+pub fn find_unclosed_block(text: &str) -> Option<UnclosedBlock> {
+    // Each line's indentation, measured once (a line may hold thousands of braces).
+    let mut indents = Vec::new();
+    let mut line_starts = Vec::new();
+    let mut start = 0;
+    for line in text.split('\n') {
+        line_starts.push(start);
+        indents.push(
+            line.bytes()
+                .take_while(|byte| *byte == b' ' || *byte == b'\t')
+                .count(),
+        );
+        start += line.len() + 1;
+    }
+    let indent_of = |offset: usize| indents[line_starts.partition_point(|s| *s <= offset) - 1];
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut scanner = Scanner { text, at: 0 };
+    while let Some((offset, brace)) = scanner.next_brace() {
+        if brace == b'{' {
+            open.push((offset, indent_of(offset)));
+            continue;
+        }
+        let indent = indent_of(offset);
+        let lined_up = open.iter().rposition(|(_, opened)| *opened == indent);
+        match lined_up {
+            Some(index) if index + 1 < open.len() => {
+                return Some(UnclosedBlock {
+                    offset: open[index + 1].0,
+                    skipped_by: Some((offset, open[index].0)),
+                });
+            }
+            _ => {
+                open.pop();
+            }
+        }
+    }
+    open.last().map(|(offset, _)| UnclosedBlock {
+        offset: *offset,
+        skipped_by: None,
+    })
 }
 
 /// Walks KDL text, skipping strings (quoted, raw `#"…"#`, multi-line `"""`) and comments
@@ -184,6 +263,19 @@ mod tests {
     }
 
     #[test]
+    fn too_many_blocks_are_refused_before_the_parser_sees_them() {
+        let line = "{}".repeat(8_000);
+        let text = format!("backend version=1\n{}\n", vec![line; 7].join("\n"));
+        let problem = check_nesting(&text).expect("over the block limit");
+        assert!(
+            problem.to_string().contains("more than 50000 blocks"),
+            "{problem}"
+        );
+        let fewer = format!("backend version=1\n{}\n", "{}".repeat(MAX_BLOCKS));
+        assert!(check_nesting(&fewer).is_none());
+    }
+
+    #[test]
     fn nesting_counts_blocks_not_braces_in_strings_or_comments() {
         // A quote left open ends with its line: the braces after it are counted.
         assert!(check_nesting(&format!("a \"x\n{}", "{".repeat(200))).is_some());
@@ -207,6 +299,30 @@ mod tests {
         assert!(check_nesting(&braces).is_some());
         assert!(check_nesting(&format!("/* {braces}")).is_some());
         assert!(check_nesting(&format!("a #\"{braces}")).is_some());
+    }
+
+    #[test]
+    fn the_unclosed_block_is_found_by_indentation() {
+        let stray = "a {\n    b {\n        c 1 {\n    }\n}\n";
+        let found = find_unclosed_block(stray).expect("unclosed");
+        assert_eq!(found.offset, stray.find("1 {").unwrap() + 2);
+        assert_eq!(
+            found.skipped_by,
+            Some((
+                stray.find("    }").unwrap() + 4,
+                stray.find("b {").unwrap() + 2
+            ))
+        );
+        let at_the_end = "a {\n    b 1\n";
+        assert_eq!(
+            find_unclosed_block(at_the_end),
+            Some(UnclosedBlock {
+                offset: 2,
+                skipped_by: None
+            })
+        );
+        assert_eq!(find_unclosed_block("a {\n    b { c \"{\" }\n}\n"), None);
+        assert_eq!(find_unclosed_block("a { b { c }\n}"), None);
     }
 
     #[test]

@@ -9,10 +9,11 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::dialect::Dialect;
-use super::engine::{Access, Engine, Options, Resolution};
+use super::engine::{Access, Engine, Options, Resolution, Revert};
 use super::error::MigrateError;
 use super::history::RowState;
 use super::lint::{self, Finding};
+use super::mongo::MongoTarget;
 use super::progress::{Completed, print, println};
 use super::source::{self, Migration, MigrationSet};
 use super::status::SetStatus;
@@ -31,8 +32,8 @@ pub enum MigrateCommand {
     },
     /// Apply pending migrations.
     Up {
-        /// Apply only up to this version (inclusive).
-        #[arg(long)]
+        /// Apply pending migrations up to VERSION, VERSION included.
+        #[arg(long, value_name = "VERSION")]
         to: Option<i64>,
         #[command(flatten)]
         run: RunFlags,
@@ -46,11 +47,14 @@ pub enum MigrateCommand {
     /// Revert applied migrations, newest first (one by default).
     Down {
         /// How many to revert.
-        #[arg(long, conflicts_with = "to")]
+        #[arg(long, conflicts_with_all = ["to", "all"])]
         steps: Option<usize>,
-        /// Revert every applied migration above this version.
-        #[arg(long)]
+        /// Revert every applied migration newer than VERSION; VERSION itself stays applied.
+        #[arg(long, value_name = "VERSION", conflicts_with = "all")]
         to: Option<i64>,
+        /// Revert every applied migration of the set, whatever its versions (down to a baseline).
+        #[arg(long)]
+        all: bool,
         #[command(flatten)]
         run: RunFlags,
         /// Do not ask for confirmation (required without a terminal).
@@ -86,11 +90,16 @@ pub enum MigrateCommand {
         #[arg(id = "target_version", value_name = "VERSION")]
         version: Option<i64>,
     },
-    /// Adopt an existing database: versions up to VERSION count as applied.
+    /// Adopt an existing database: versions up to VERSION count as applied; or, with --from (or
+    /// neither, when one other tool's history table is there), the versions another tool applied.
     Baseline {
         /// The newest version that counts as applied.
-        #[arg(id = "target_version", value_name = "VERSION")]
-        version: i64,
+        #[arg(id = "target_version", value_name = "VERSION", conflicts_with = "from")]
+        version: Option<i64>,
+        /// The tool that migrated the database: its history table says which versions ran, and
+        /// those are recorded as adopted (not run again).
+        #[arg(long, value_enum, value_name = "TOOL")]
+        from: Option<super::other_tool::Tool>,
     },
     /// Settle a migration that stopped part-way (MySQL/MariaDB, or a no-transaction file).
     Resolve {
@@ -124,11 +133,11 @@ pub struct RunFlags {
 /// One command's targets: a set, its database (when known), and how to speak to the user.
 pub(crate) struct Invocation<'a> {
     pub(crate) database: Option<&'a DatabaseTarget>,
+    /// A MongoDB database instead (`mongodb://`): the commands run in `mongo/`.
+    pub(crate) mongodb: Option<&'a MongoTarget>,
     pub(crate) set: &'a SetTarget,
     /// Print only warnings and errors.
     pub(crate) quiet: bool,
-    /// How to spell a follow-up command (`backendctl migrate --migrations core`).
-    pub(crate) hint: String,
 }
 
 impl Invocation<'_> {
@@ -142,10 +151,11 @@ impl Invocation<'_> {
         Ok(Options {
             lock_timeout: self.database()?.lock_timeout,
             deadlines: self.database()?.deadlines,
+            session_sql: self.database()?.session_sql.clone(),
             allow_out_of_order: self.set.allow_out_of_order,
             ignore_missing: self.set.ignore_missing,
             quiet: self.quiet,
-            command_hint: self.hint.clone(),
+            command_hint: self.set.follow_up.clone(),
             ..Options::default()
         })
     }
@@ -203,11 +213,20 @@ impl MigrateCommand {
             return Err(MigrateError::NoDirectory {
                 set: on.set.name.clone(),
                 path: on.set.dir.clone(),
+                hint: on.set.follow_up.clone(),
             });
         }
         let set = MigrationSet::load(&on.set.name, &on.set.dir)?;
+        if let Some(mongodb) = on.mongodb
+            && self.needs_database()
+        {
+            return super::mongo::run_command(self, mongodb, &set, on.quiet, &on.set.follow_up)
+                .await;
+        }
         match self {
-            MigrateCommand::New { name, timestamp } => create_files(&set, name, *timestamp),
+            MigrateCommand::New { name, timestamp } => {
+                create_files(&set, name, *timestamp, on.mongodb.is_some())
+            }
             MigrateCommand::Up {
                 to,
                 run,
@@ -222,16 +241,27 @@ impl MigrateCommand {
             MigrateCommand::Down {
                 steps,
                 to,
+                all,
                 run,
                 yes,
-            } => down(on, &set, (*steps, *to), run, *yes).await,
+            } => {
+                let which = match (steps, to, all) {
+                    (_, _, true) => Revert::All,
+                    (_, Some(version), _) => Revert::NewerThan(*version),
+                    (steps, None, false) => Revert::Newest(steps.unwrap_or(1)),
+                };
+                down(on, &set, which, run, *yes).await
+            }
             MigrateCommand::Redo { run, yes } => redo(on, &set, run, *yes).await,
             MigrateCommand::Status { json } => status(on, &set, *json).await,
             MigrateCommand::Lint { files, dialect } => lint(on, &set, files, dialect.as_deref()),
             MigrateCommand::Repair { version } => repair(on, &set, *version).await,
-            MigrateCommand::Baseline { version } => {
+            MigrateCommand::Baseline { version, from } => {
                 let mut engine = open(on, Access::Write, on.options()?).await?;
-                let result = engine.baseline(&set, *version).await;
+                let result = match version {
+                    Some(version) => engine.baseline(&set, *version).await,
+                    None => engine.adopt(&set, *from).await,
+                };
                 finish(engine, result).await?;
                 Ok(exit_code::OK)
             }
@@ -241,12 +271,7 @@ impl MigrateCommand {
                 applied,
                 rolled_back,
             } => {
-                let how = match (resume, applied, rolled_back) {
-                    (true, _, _) => Resolution::Resume,
-                    (_, true, _) => Resolution::Applied,
-                    (_, _, true) => Resolution::RolledBack,
-                    _ => return Err(MigrateError::ResolutionMissing),
-                };
+                let how = resolution(*resume, *applied, *rolled_back)?;
                 let mut engine = open(on, Access::Write, on.options()?).await?;
                 let result = engine.resolve(&set, *version, how).await;
                 finish(engine, result).await?;
@@ -256,14 +281,37 @@ impl MigrateCommand {
     }
 }
 
+/// How `resolve` settles a migration, from its flags (one of them is required).
+pub(crate) fn resolution(
+    resume: bool,
+    applied: bool,
+    rolled_back: bool,
+) -> Result<Resolution, MigrateError> {
+    match (resume, applied, rolled_back) {
+        (true, _, _) => Ok(Resolution::Resume),
+        (_, true, _) => Ok(Resolution::Applied),
+        (_, _, true) => Ok(Resolution::RolledBack),
+        _ => Err(MigrateError::ResolutionMissing),
+    }
+}
+
 /// `new`: writes the next migration's files.
-fn create_files(set: &MigrationSet, name: &str, timestamp: bool) -> Result<u8, MigrateError> {
+fn create_files(
+    set: &MigrationSet,
+    name: &str,
+    timestamp: bool,
+    mongodb: bool,
+) -> Result<u8, MigrateError> {
     let unwritable = |verb, path: &std::path::Path| {
         let path = path.to_path_buf();
         move |source| MigrateError::Unwritable { verb, path, source }
     };
     std::fs::create_dir_all(&set.dir).map_err(unwritable("create", &set.dir))?;
-    for (path, content) in source::next_files(set, name, timestamp) {
+    for (path, content) in source::next_files(set, name, timestamp, mongodb) {
+        // Diesel and Prisma: each migration is a directory of its own.
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(unwritable("create", parent))?;
+        }
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -290,7 +338,9 @@ async fn up(
     })
     .await;
     report_run("up", set, run, on.quiet, outcome, |&n| {
-        if n == 0 {
+        if set.migrations.is_empty() {
+            format!("{}: nothing to apply: {}", set.name, set.why_empty())
+        } else if n == 0 {
             format!("{}: nothing to apply", set.name)
         } else {
             format!("{}: applied {n} migration(s)", set.name)
@@ -301,7 +351,7 @@ async fn up(
 async fn down(
     on: &Invocation<'_>,
     set: &MigrationSet,
-    (steps, to): (Option<usize>, Option<i64>),
+    which: Revert,
     run: &RunFlags,
     yes: bool,
 ) -> Result<u8, MigrateError> {
@@ -310,7 +360,7 @@ async fn down(
     opts.quiet |= run.json;
     let outcome = with_engine(on, opts, async |engine| {
         engine
-            .down(set, steps, to, &mut |list| confirm(list, yes))
+            .down(set, which, &mut |list| confirm(list, yes))
             .await
     })
     .await;
@@ -340,29 +390,53 @@ async fn redo(
 /// `status`: exit 0 when all is applied, [`exit_code::MIGRATIONS_PENDING`] when some are pending,
 /// [`exit_code::ERROR`] when something needs attention.
 async fn status(on: &Invocation<'_>, set: &MigrationSet, json: bool) -> Result<u8, MigrateError> {
-    let mut engine = open(on, Access::Read, on.options()?).await?;
-    let rows = engine.history().await;
-    let running = rows.as_ref().is_ok_and(|r| {
-        r.iter()
-            .any(|r| matches!(r.state, RowState::Running | RowState::Reverting))
-    });
-    let holder = if running {
-        engine.lock_holder().await
-    } else {
-        None
+    let (rows, holder, elsewhere) = match open(on, Access::Read, on.options()?).await {
+        Ok(mut engine) => {
+            let rows = engine.history().await;
+            let elsewhere = match &rows {
+                Ok(rows) => {
+                    engine
+                        .applied_by_other_tools(std::slice::from_ref(set), rows)
+                        .await
+                }
+                Err(_) => Ok(Vec::new()),
+            };
+            let running = rows.as_ref().is_ok_and(|r| {
+                r.iter()
+                    .any(|r| matches!(r.state, RowState::Running | RowState::Reverting))
+            });
+            let holder = if running {
+                engine.lock_holder().await
+            } else {
+                None
+            };
+            engine.close().await?;
+            (rows?, holder, elsewhere?)
+        }
+        // `create #true`: `up` creates it, so everything is pending.
+        Err(MigrateError::DatabaseMissing { .. }) if on.database()?.create => {
+            (Vec::new(), None, Vec::new())
+        }
+        Err(e) => return Err(e),
     };
-    engine.close().await?;
-    let rows = rows?;
     let status = SetStatus::compute_live(set, &rows, holder.is_some());
     if let Some(h) = &holder {
         eprintln!("note: a migration run is in progress (lock held by {h})");
     }
     if json {
-        println(&serde_json::to_string_pretty(&status.to_json(&on.hint)).unwrap_or_default())?;
+        let mut value = status.to_json(&on.set.follow_up);
+        value["applied_by_other_tools"] = serde_json::json!(elsewhere);
+        if !elsewhere.is_empty() {
+            value["needs_attention"] = serde_json::json!(true);
+        }
+        println(&serde_json::to_string_pretty(&value).unwrap_or_default())?;
     } else {
-        print(&status.render(&on.hint))?;
+        print(&status.render(&on.set.follow_up))?;
+        if !elsewhere.is_empty() {
+            println(&format!("`up` will refuse:\n{}", elsewhere.join("\n")))?;
+        }
     }
-    Ok(if status.has_problems() {
+    Ok(if status.has_problems() || !elsewhere.is_empty() {
         exit_code::ERROR
     } else if status.has_pending() {
         exit_code::MIGRATIONS_PENDING
@@ -387,7 +461,11 @@ fn lint(
     let mut findings: Vec<Finding> = Vec::new();
     if files.is_empty() {
         for m in &set.migrations {
-            findings.extend(lint::lint_script(&m.up, dialect));
+            if m.layout == source::Layout::MongoJson {
+                findings.extend(super::mongo::lint_migration(m)?);
+            } else {
+                findings.extend(lint::lint_script(&m.up, dialect));
+            }
         }
     }
     for f in files {
@@ -399,7 +477,12 @@ fn lint(
     }
     if findings.is_empty() {
         if !on.quiet {
-            println(&format!("no findings ({dialect})"))?;
+            let engine = if on.mongodb.is_some() {
+                "MongoDB".to_string()
+            } else {
+                dialect.to_string()
+            };
+            println(&format!("no findings ({engine})"))?;
         }
         Ok(exit_code::OK)
     } else {
@@ -426,7 +509,7 @@ async fn repair(
 }
 
 async fn open(on: &Invocation<'_>, access: Access, opts: Options) -> Result<Engine, MigrateError> {
-    Engine::open(&on.database()?.url, access, opts).await
+    on.database()?.open(access, opts).await
 }
 
 /// What `up`, `down` and `redo` print with `--json`, one line per set.
@@ -502,7 +585,7 @@ async fn finish<T>(engine: Engine, result: Result<T, MigrateError>) -> Result<T,
 }
 
 /// Asks before reverting: on a terminal a y/N question, otherwise `--yes` is required.
-fn confirm(list: &[&Migration], yes: bool) -> bool {
+pub(crate) fn confirm(list: &[&Migration], yes: bool) -> bool {
     if yes {
         return true;
     }

@@ -2,15 +2,18 @@
 //!
 //! Layout, one concept per file, lowest first (imports go one way, down this list):
 //! - [`error`]: what can go wrong, each with its code, help and exit code;
-//! - `dialect`, `url`: the engines and their URLs;
-//! - `source`: reading a set's files (backendctl, golang-migrate, sqlx and dbmate layouts);
+//! - `dialect`, `url`: the engines and their URLs; `follow_up`: how to spell a suggested command;
+//! - `layout`: the layouts read (backendctl, golang-migrate, sqlx, dbmate, goose, Flyway, Diesel,
+//!   Prisma) and what each directory entry is; `source`: reading a set's files;
 //! - `checksum`: normalised, versioned checksums (CRLF is not drift);
 //! - `split`: statements of a file, per dialect;
 //! - `history`: the history and log tables and the SQL that writes them;
+//! - `other_tool`: other tools' history tables, read to adopt a database;
 //! - `status`: files compared with history;
 //! - `lint`: dangerous DDL;
 //! - `driver`: one connection per run — lock, history, execution — per engine;
 //! - `engine`: up / down / redo / repair / baseline / resolve;
+//! - `mongo`: the same commands on a MongoDB database (`mongodb://`), its own driver and runner;
 //! - [`target`]: the typed `database` and `migrations` targets, planned and applied;
 //! - `node`: the `database` and `migrations` node kinds at the engine's boundary;
 //! - `command`: the `migrate` subcommands, run on one set's targets;
@@ -25,10 +28,14 @@ mod dialect;
 mod driver;
 mod engine;
 pub mod error;
+mod follow_up;
 mod history;
+mod layout;
 mod lint;
 mod manifest_sets;
+mod mongo;
 mod node;
+mod other_tool;
 mod progress;
 mod source;
 mod split;
@@ -38,6 +45,7 @@ mod url;
 
 pub use command::{MigrateCommand, RunFlags};
 pub use error::MigrateError;
+pub use other_tool::Tool;
 
 pub use node::{DatabaseNode, MigrationsNode};
 

@@ -14,30 +14,13 @@ impl ProjectName {
     /// [`ScaffoldError::InvalidName`] when it is empty, too long, not lowercase, starts with
     /// `.`/`_`/`-`, or contains anything but `a-z0-9-._`.
     pub fn new(name: &str) -> Result<Self, ScaffoldError> {
-        let reject = |reason| {
-            Err(ScaffoldError::InvalidName {
+        // The one rule, which `validate` applies to every `project` label too.
+        crate::manifest::rules::project_name(name).map_err(|reason| {
+            ScaffoldError::InvalidName {
                 name: name.to_owned(),
                 reason,
-            })
-        };
-        if name.is_empty() {
-            return reject("it is empty");
-        }
-        if name.len() > 214 {
-            return reject("it is longer than 214 characters");
-        }
-        if !name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit()) {
-            return reject("it must start with a lowercase letter or a digit");
-        }
-        if !name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.' | '_'))
-        {
-            return reject("only lowercase letters, digits, '-', '.' and '_' are allowed");
-        }
-        if name == "node_modules" || name == "favicon.ico" {
-            return reject("it is a reserved name");
-        }
+            }
+        })?;
         Ok(ProjectName(name.to_owned()))
     }
 

@@ -15,7 +15,7 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(abort_on_fail_stops_the_run_early_and_exits_99),
         trial!(the_open_model_counts_dropped_iterations_when_users_run_out),
         trial!(weighted_requests_are_picked_by_weight),
-        trial!(mixing_users_and_rates_in_one_scenario_is_refused_at_plan),
+        trial!(mixing_users_and_rates_in_one_scenario_is_refused_by_validate),
         trial!(parallel_scenarios_run_at_the_same_time),
         trial!(a_scenario_whose_every_request_fails_fails_its_step_even_without_thresholds),
         trial!(apply_runs_one_shard_of_each_scenario_from_the_flag_or_the_environment),
@@ -201,7 +201,7 @@ scenario "mix" {{
     );
 }
 
-fn mixing_users_and_rates_in_one_scenario_is_refused_at_plan() {
+fn mixing_users_and_rates_in_one_scenario_is_refused_by_validate() {
     let ws = Workspace::new(
         r#"backend version=1
 scenario "bad" {
@@ -214,9 +214,13 @@ scenario "bad" {
 }
 "#,
     );
-    ws.run(&["plan"])
-        .assert_status(exit_code::ERROR)
-        .stderr_contains("either `target`");
+    // Issue 11: found only by plan (exit 1); it is a manifest problem at the stage's line.
+    for command in ["validate", "plan"] {
+        ws.run(&[command])
+            .assert_status(exit_code::INVALID_MANIFEST)
+            .stderr_contains("this stage sets `rate` but the first stage sets `target`")
+            .stderr_contains("backend.kdl:6:9");
+    }
 }
 
 fn parallel_scenarios_run_at_the_same_time() {

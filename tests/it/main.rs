@@ -21,11 +21,16 @@ mod load_conformance;
 mod load_scenario;
 mod load_tls;
 mod manifest_mutation;
+mod migrate_adopt;
 mod migrate_concurrency;
+mod migrate_create_database;
 mod migrate_engines;
 mod migrate_executor;
+mod migrate_guidance;
+mod migrate_layouts;
 mod migrate_lint;
 mod migrate_manifest;
+mod migrate_mongodb;
 mod mock_server;
 mod plan;
 mod report_cli;
@@ -34,6 +39,7 @@ mod scaffold_example_shop;
 mod scaffold_manifest;
 mod scaffold_matrix;
 mod scaffold_reapply;
+mod scaffold_schemathesis;
 mod scaffold_snapshots;
 mod scaffold_validate;
 mod schema;
@@ -53,11 +59,16 @@ fn main() -> std::process::ExitCode {
             load_scenario::tests(),
             load_tls::tests(),
             manifest_mutation::tests(),
+            migrate_adopt::tests(),
             migrate_concurrency::tests(),
+            migrate_create_database::tests(),
             migrate_engines::tests(),
             migrate_executor::tests(),
+            migrate_layouts::tests(),
+            migrate_guidance::tests(),
             migrate_lint::tests(),
             migrate_manifest::tests(),
+            migrate_mongodb::tests(),
             mock_server::tests(),
             plan::tests(),
             report_cli::tests(),
@@ -65,6 +76,7 @@ fn main() -> std::process::ExitCode {
             scaffold_example_shop::tests(),
             scaffold_manifest::tests(),
             scaffold_matrix::tests(),
+            scaffold_schemathesis::tests(),
             scaffold_reapply::tests(),
             scaffold_snapshots::tests(),
             scaffold_validate::tests(),

@@ -88,14 +88,8 @@ impl Engine {
         set: &MigrationSet,
         version: i64,
     ) -> Result<(), MigrateError> {
-        let rows = self.history().await?;
-        if let Some(r) = rows.iter().find(|r| r.set == set.name) {
-            return Err(MigrateError::HasHistory {
-                set: set.name.clone(),
-                version: r.version,
-                state: r.state.as_str(),
-            });
-        }
+        self.refuse_if_has_history(set).await?;
+        self.ensure_history().await?;
         let d = self.dialect;
         let sql = format!(
             "{};\n{}",
@@ -115,6 +109,22 @@ impl Engine {
         Ok(())
     }
 
+    /// Refuses to adopt a set that already has history (`baseline` adopts a database once).
+    pub(super) async fn refuse_if_has_history(
+        &mut self,
+        set: &MigrationSet,
+    ) -> Result<(), MigrateError> {
+        let rows = self.history().await?;
+        match rows.iter().find(|r| r.set == set.name) {
+            Some(r) => Err(MigrateError::HasHistory {
+                set: set.name.clone(),
+                version: r.version,
+                state: r.state.as_str(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// Settles a migration that stopped part-way.
     pub(crate) async fn resolve(
         &mut self,
@@ -123,22 +133,7 @@ impl Engine {
         how: Resolution,
     ) -> Result<(), MigrateError> {
         let rows = self.history().await?;
-        let Some(row) = rows
-            .iter()
-            .find(|r| r.set == set.name && r.version == version)
-        else {
-            return Err(MigrateError::NoHistoryRow {
-                set: set.name.clone(),
-                version,
-            });
-        };
-        if !row.state.is_incomplete() {
-            return Err(MigrateError::NotIncomplete {
-                set: set.name.clone(),
-                version,
-                state: row.state.as_str(),
-            });
-        }
+        let row = incomplete_row(&rows, &set.name, version)?;
         match how {
             Resolution::Applied => self.record_applied(set, row).await,
             Resolution::RolledBack => self.record_rolled_back(&set.name, row).await,
@@ -262,4 +257,26 @@ impl Engine {
 /// Whether the row stopped while reverting (rather than applying).
 fn is_revert(row: &HistoryRow) -> bool {
     matches!(row.state, RowState::Reverting | RowState::RevertFailed)
+}
+
+/// The history row `resolve` settles: it must exist and be stopped part-way.
+pub(crate) fn incomplete_row<'a>(
+    rows: &'a [HistoryRow],
+    set: &str,
+    version: i64,
+) -> Result<&'a HistoryRow, MigrateError> {
+    let Some(row) = rows.iter().find(|r| r.set == set && r.version == version) else {
+        return Err(MigrateError::NoHistoryRow {
+            set: set.to_string(),
+            version,
+        });
+    };
+    if !row.state.is_incomplete() {
+        return Err(MigrateError::NotIncomplete {
+            set: set.to_string(),
+            version,
+            state: row.state.as_str(),
+        });
+    }
+    Ok(row)
 }

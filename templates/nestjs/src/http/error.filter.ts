@@ -1,28 +1,30 @@
-// The one exception filter: typed AppErrors map to their status, Nest's HTTP exceptions (unknown
-// routes, malformed JSON) keep theirs, anything else is an opaque 500.
-import { Catch, HttpException } from "@nestjs/common";
+// The one exception filter: every error becomes the JSON envelope of src/errors.ts — typed
+// AppErrors and the HTTP errors of Nest and Express (unknown routes, malformed JSON or URLs, a body
+// too large) with their 4xx status, anything else an opaque 500.
+import { Catch } from "@nestjs/common";
 import type { ArgumentsHost, ExceptionFilter } from "@nestjs/common";
-import type { Response } from "express";
+import type { Request, Response } from "express";
 import { AppError, toErrorResponse } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { unmatchedRoute } from "../routes.js";
 
 @Catch()
 export class AllErrorsFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    if (!(error instanceof AppError)) {
-      const status =
-        error instanceof HttpException ? error.getStatus() : (error as { status?: unknown }).status;
-      if (typeof status === "number" && status < 500) {
-        const code = status === 404 ? "not_found" : "bad_request";
-        res.status(status).json({ error: { code, message: (error as Error).message } });
-        return;
-      }
-      this.logger.error({ err: error }, "unhandled error");
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    let answer = toErrorResponse(error);
+    // Nest's own 404 means no route answered: a 405 (with Allow) for a known path asked with
+    // another method.
+    if (answer.status === 404 && !(error instanceof AppError)) {
+      const req = http.getRequest<Request>();
+      answer = toErrorResponse(unmatchedRoute(req.method, req.path));
     }
-    const { status, body } = toErrorResponse(error);
+    const { status, body, headers } = answer;
+    if (status >= 500) this.logger.error({ err: error }, "unhandled error");
+    if (headers) res.set(headers);
     res.status(status).json(body);
   }
 }

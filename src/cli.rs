@@ -72,6 +72,10 @@ pub struct InitArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+    /// Write a scenario that loads this OpenAPI 3.0/3.1 document's operations (GETs, and
+    /// others with example bodies) and checks the responses against it.
+    #[arg(long, value_name = "FILE")]
+    pub from_openapi: Option<PathBuf>,
 }
 
 /// `validate`.

@@ -98,6 +98,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Report(#[from] crate::report::Error),
+    /// `init --from-openapi`: the document cannot be used.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    OpenApi(#[from] crate::openapi::ReadError),
 }
 
 impl Error {
@@ -120,7 +124,8 @@ impl Error {
             | Error::Output(_)
             | Error::Load(_)
             | Error::Scaffold(_)
-            | Error::Report(_) => exit_code::ERROR,
+            | Error::Report(_)
+            | Error::OpenApi(_) => exit_code::ERROR,
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod migrate;
 pub mod mock;
 pub mod nodes;
+pub mod openapi;
 pub mod output;
 pub mod report;
 pub mod results;
@@ -113,7 +114,7 @@ fn report(error: &Error, color: bool) -> u8 {
 async fn dispatch(command: Command, globals: &Globals, flags: &FlagSettings) -> Result<u8, Error> {
     let json_output = globals.settings.output == OutputFormat::Json;
     match command {
-        Command::Init(args) => command::init(args.path, args.force, globals),
+        Command::Init(args) => command::init(args, globals),
         Command::Validate(args) => command::validate(args.path, args.json || json_output, globals),
         Command::Plan(mut args) => {
             args.json |= json_output;

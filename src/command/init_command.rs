@@ -1,9 +1,15 @@
-//! `backendctl init [PATH] [--force]`: a commented starter manifest that validates.
+//! `backendctl init [PATH] [--force] [--from-openapi FILE]`: a commented starter manifest that
+//! validates; from an OpenAPI document, a scenario that loads its operations and checks every
+//! response against it (`crate::openapi::starter_scenario`).
 
+use crate::cli::InitArgs;
 use crate::error::Error;
 use crate::globals::Globals;
+use crate::openapi::ReadError;
+use crate::openapi::document::OpenApiDocument;
+use crate::openapi::starter_scenario;
 use crate::{exit_code, output};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The starter manifest `init` writes. A test checks that it validates.
 pub const STARTER_MANIFEST: &str = r#"// backend.kdl: one manifest for the whole backend lifecycle.
@@ -66,19 +72,40 @@ pub const STARTER_MIGRATIONS: [(&str, &str); 2] = [
     ),
 ];
 
-/// Writes the starter manifest and, beside it, its first migration (files that exist are kept).
+/// Writes the starter manifest and, beside it, its first migration (files that exist are
+/// kept); with `--from-openapi`, a manifest generated from the document instead (no
+/// migration).
 ///
 /// # Errors
-/// [`Error::Exists`] without `--force` when the manifest exists; [`Error::Write`] on I/O failure.
-pub fn init(path: Option<PathBuf>, force: bool, globals: &Globals) -> Result<u8, Error> {
-    let path = path.unwrap_or_else(|| globals.manifest.clone());
-    if path.exists() && !force {
+/// [`Error::Exists`] without `--force` when the manifest exists; [`Error::Write`] on I/O
+/// failure; [`Error::OpenApi`] when the document cannot be read or is not OpenAPI 3.
+pub fn init(args: InitArgs, globals: &Globals) -> Result<u8, Error> {
+    let path = args.path.unwrap_or_else(|| globals.manifest.clone());
+    if path.exists() && !args.force {
         return Err(Error::Exists(path.display().to_string()));
     }
     let write_error = |path: &std::path::Path| {
         let path = path.display().to_string();
         move |source| Error::Write { path, source }
     };
+    if let Some(document_path) = &args.from_openapi {
+        let document = OpenApiDocument::read(document_path)?;
+        let named = relative_to_manifest(document_path, &path)?;
+        let command = format!("backendctl init --from-openapi {}", document_path.display());
+        let text = starter_scenario::starter_manifest(&document, &named, &command);
+        let requests = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("request "))
+            .count();
+        std::fs::write(&path, text).map_err(write_error(&path))?;
+        output::println(&format!(
+            "Wrote {}: {requests} request(s) for {} operation(s) of {named}. Next: \
+             `backendctl validate`, then `backendctl plan`.",
+            path.display(),
+            document.operations.len()
+        ))?;
+        return Ok(exit_code::OK);
+    }
     std::fs::write(&path, STARTER_MANIFEST).map_err(write_error(&path))?;
     let base = path.parent().unwrap_or(std::path::Path::new(""));
     let mut written = vec![path.display().to_string()];
@@ -98,4 +125,23 @@ pub fn init(path: Option<PathBuf>, force: bool, globals: &Globals) -> Result<u8,
         written.join(", ")
     ))?;
     Ok(exit_code::OK)
+}
+
+/// How the manifest at `manifest` names `document`: relative to the manifest's directory
+/// when the document is under it, else its absolute path.
+fn relative_to_manifest(document: &Path, manifest: &Path) -> Result<String, Error> {
+    let absolute = document.canonicalize().map_err(|source| ReadError::Io {
+        path: document.display().to_string(),
+        source,
+    })?;
+    let directory = match manifest.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let named = directory
+        .canonicalize()
+        .ok()
+        .and_then(|d| absolute.strip_prefix(d).ok().map(Path::to_owned))
+        .unwrap_or(absolute);
+    Ok(named.to_string_lossy().into_owned())
 }

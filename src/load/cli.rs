@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::engine::StopSignals;
 use crate::exit_code;
+use crate::load::conformance::ContractSource;
 use crate::load::engine;
 use crate::load::error::Error;
 use crate::load::execution::{self, Execution};
@@ -27,7 +28,8 @@ use crate::results::threshold::Threshold;
 #[command(after_help = "Examples:
   backendctl load http://127.0.0.1:3000/api/products --users 50 --requests 1000
   backendctl load http://127.0.0.1:3000/api/orders -X POST --data order.json -H 'Authorization: Bearer …'
-  backendctl load http://127.0.0.1:3000/ --rate 200 --duration 30s --threshold 'p99<250ms'")]
+  backendctl load http://127.0.0.1:3000/ --rate 200 --duration 30s --threshold 'p99<250ms'
+  backendctl load http://127.0.0.1:3000/api/users --openapi openapi.yaml -t 'conformance>99.9%'")]
 pub struct LoadArgs {
     /// Boxed: the flags are many, and the `Command` enum stays small.
     #[command(flatten)]
@@ -101,6 +103,15 @@ pub(crate) struct LoadFlags {
     /// Open a new connection for every request.
     #[arg(long)]
     pub(crate) no_keepalive: bool,
+
+    /// Check responses against this OpenAPI 3.0/3.1 document (a JSON or YAML file, or an
+    /// http:// URL fetched once at the start): status, content type and body.
+    #[arg(long, value_name = "FILE|URL")]
+    pub(crate) openapi: Option<String>,
+
+    /// The share of responses checked against --openapi [default: 5%].
+    #[arg(long, value_name = "PERCENT", requires = "openapi")]
+    pub(crate) openapi_sample: Option<String>,
 
     /// Run shard I of N (`2/4`): one N-th of the users, requests or rate.
     #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
@@ -181,6 +192,21 @@ impl LoadFlags {
             .iter()
             .map(|t| Threshold::parse_flag(t))
             .collect::<Result<_, _>>()?;
+        let contract = match &self.openapi {
+            Some(document) => Some(
+                ContractSource::new(
+                    document,
+                    crate::secret::SecretUrl::literal(document.as_str()).masked(),
+                    std::path::Path::new("."),
+                    self.openapi_sample.as_deref(),
+                )
+                .map_err(|reason| Error::Scenario {
+                    name: "load".to_owned(),
+                    reason,
+                })?,
+            ),
+            None => None,
+        };
         Ok(Workload {
             name: "load".to_owned(),
             requests: vec![request],
@@ -196,6 +222,7 @@ impl LoadFlags {
                 ..ClientOptions::default()
             },
             shard: self.shard,
+            contract,
         })
     }
 

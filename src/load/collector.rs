@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::load::error_category::ErrorCategory;
-use crate::load::recorder::NameStats;
+use crate::load::recorder::{NameStats, OperationStats};
 use crate::load::run_context::RunContext;
 use crate::results::histogram;
 use crate::results::run_report::{
@@ -30,6 +30,8 @@ pub(crate) struct LiveStatus {
 pub(crate) struct Collector {
     names: Vec<String>,
     totals: Vec<NameStats>,
+    /// Per operation of the scenario's OpenAPI document (empty without one).
+    operations: Vec<OperationStats>,
     series: Vec<SeriesPoint>,
     dropped_so_far: u64,
 }
@@ -39,6 +41,7 @@ impl Collector {
         Self {
             totals: vec![NameStats::default(); names.len()],
             names,
+            operations: Vec::new(),
             series: Vec::new(),
             dropped_so_far: 0,
         }
@@ -48,9 +51,14 @@ impl Collector {
     pub(crate) fn tick(&mut self, run: &RunContext) -> LiveStatus {
         let delta = run.recorder.harvest();
         let mut second = NameStats::default();
-        for (total, part) in self.totals.iter_mut().zip(&delta) {
+        for (total, part) in self.totals.iter_mut().zip(&delta.names) {
             total.absorb(part);
             second.absorb(part);
+        }
+        self.operations
+            .resize_with(delta.operations.len(), OperationStats::default);
+        for (total, part) in self.operations.iter_mut().zip(&delta.operations) {
+            total.absorb(part);
         }
         let dropped = run.dropped.load(Ordering::Relaxed);
         let vus = run.active_vus.load(Ordering::Relaxed);
@@ -135,6 +143,10 @@ impl Collector {
             .map(|(name, stats)| metrics(name, stats, elapsed, true))
             .collect();
         let total = metrics("total", &self.combined(), elapsed, true);
+        let conformance = run
+            .conformance
+            .as_ref()
+            .map(|c| c.report(&self.operations, &self.names, &self.totals));
         ScenarioReport {
             name: run.workload.name.clone(),
             model: run.workload.model.describe(),
@@ -148,6 +160,7 @@ impl Collector {
             total,
             series: self.series,
             thresholds,
+            conformance,
         }
     }
 }
@@ -179,6 +192,8 @@ pub(crate) fn metrics(
             .collect(),
         checks_passed: stats.checks_passed,
         checks_failed: stats.checks_failed,
+        conformance_checked: stats.conformance_checked,
+        conformance_failed: stats.conformance_failed,
         latency: LatencySummary::of(&stats.histogram),
         histogram: if encode {
             histogram::encode(&stats.histogram)

@@ -18,6 +18,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use crate::load::collector::{Collector, LiveStatus};
+use crate::load::conformance::Conformance;
 use crate::load::execution::Execution;
 use crate::load::run_context::{RunContext, WorkloadError};
 use crate::load::virtual_user::VirtualUser;
@@ -43,7 +44,12 @@ pub(crate) async fn execute(
         workload.model = workload.model.for_shard(s);
     }
     let names = workload.requests.iter().map(|r| r.name.clone()).collect();
-    let run = Arc::new(RunContext::prepare(workload)?);
+    // The document is read (or fetched from the service) once, before the first request.
+    let conformance = match &workload.contract {
+        Some(source) => Some(Conformance::new(source.load().await?, source)),
+        None => None,
+    };
+    let run = Arc::new(RunContext::prepare(workload, conformance)?);
     let grace = run
         .workload
         .requests

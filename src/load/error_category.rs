@@ -1,6 +1,7 @@
 //! Why a request did not succeed, in the categories users act on: the target is down
 //! (connect refused), slow (timeout), misnamed (DNS), misconfigured (TLS), crashing (reset),
-//! speaking garbage (protocol), or answering with an error status or content a check rejects.
+//! speaking garbage (protocol), or answering with an error status, content a check rejects, or
+//! a response its OpenAPI document does not allow.
 
 use serde::{Deserialize, Serialize};
 
@@ -30,13 +31,15 @@ pub(crate) enum ErrorCategory {
     Status5xx,
     /// The response arrived but a check (`expect …`) rejected it.
     FailedCheck,
+    /// The response broke the scenario's OpenAPI contract (status, content type or body).
+    Conformance,
     /// Anything else, such as a request that could not be built from its template.
     Other,
 }
 
 impl ErrorCategory {
     /// Every category, in report order.
-    pub(crate) const ALL: [Self; 11] = [
+    pub(crate) const ALL: [Self; 12] = [
         Self::ConnectRefused,
         Self::Connect,
         Self::Timeout,
@@ -47,6 +50,7 @@ impl ErrorCategory {
         Self::Status4xx,
         Self::Status5xx,
         Self::FailedCheck,
+        Self::Conformance,
         Self::Other,
     ];
 
@@ -63,6 +67,7 @@ impl ErrorCategory {
             Self::Status4xx => "4xx",
             Self::Status5xx => "5xx",
             Self::FailedCheck => "failed-check",
+            Self::Conformance => "conformance",
             Self::Other => "other",
         }
     }

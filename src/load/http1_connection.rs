@@ -331,7 +331,7 @@ async fn read_response(
     keep_body: bool,
     keep_headers: bool,
 ) -> Result<(Exchange, bool), Attempt> {
-    let head = read_head(stream, buf, head_request, keep_headers).await?;
+    let head = read_head(stream, buf, head_request, keep_headers, keep_body).await?;
     let mut bytes_in = head.size;
     let mut reusable = head.reusable;
     let mut kept = keep_body.then(BytesMut::new);
@@ -365,7 +365,8 @@ async fn read_response(
 /// A response head, parsed.
 struct Head {
     status: u16,
-    /// The headers kept: all of them when a check reads headers, else only `Set-Cookie`.
+    /// The headers kept: all of them when a check reads headers, else only `Set-Cookie`, and
+    /// `Content-Type` with a kept body (the contract checks read it).
     headers: HeaderMap,
     framing: Framing,
     /// Whether the head lets the connection carry another request.
@@ -381,11 +382,14 @@ async fn read_head(
     buf: &mut BytesMut,
     head_request: bool,
     keep_headers: bool,
+    keep_content_type: bool,
 ) -> Result<Head, Attempt> {
     let mut size = 0_u64;
     let mut read_any = false;
     loop {
-        if let Some((len, mut head)) = parse_head(buf, head_request, keep_headers)? {
+        if let Some((len, mut head)) =
+            parse_head(buf, head_request, keep_headers, keep_content_type)?
+        {
             buf.advance(len);
             size += len as u64;
             if (100..200).contains(&head.status) && head.status != 101 {
@@ -413,6 +417,7 @@ fn parse_head(
     buf: &[u8],
     head_request: bool,
     keep_headers: bool,
+    keep_content_type: bool,
 ) -> Result<Option<(usize, Head)>, Attempt> {
     let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut response = httparse::Response::new(&mut slots);
@@ -428,7 +433,9 @@ fn parse_head(
     for h in response.headers.iter() {
         read_connection_header(h, &mut framing, &mut close)?;
         // Set-Cookie always: the user's cookie jar needs it.
-        if (keep_headers || h.name.eq_ignore_ascii_case("set-cookie"))
+        if (keep_headers
+            || h.name.eq_ignore_ascii_case("set-cookie")
+            || (keep_content_type && h.name.eq_ignore_ascii_case("content-type")))
             && let (Ok(n), Ok(v)) = (
                 HeaderName::from_bytes(h.name.as_bytes()),
                 HeaderValue::from_bytes(h.value),

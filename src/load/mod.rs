@@ -3,12 +3,14 @@
 //! A scenario becomes a [`workload::Workload`]; the [`engine`] runs it with one connection per
 //! virtual user, records every request into per-thread HdrHistograms ([`recorder`]), harvests
 //! them once a second ([`collector`]) and evaluates thresholds (`crate::results::threshold`) live
-//! and at the end. No
-//! sample is kept, so memory stays flat however long the run; histograms are exact to three
-//! significant figures and mergeable across shards and machines.
+//! and at the end. No sample is kept, so memory stays flat however long the run; histograms are
+//! exact to three significant figures and mergeable across shards and machines. With an OpenAPI
+//! document (`openapi` in a scenario), a share of the responses is checked against it
+//! ([`conformance`]).
 
 pub mod cli;
 pub(crate) mod collector;
+pub(crate) mod conformance;
 pub(crate) mod connection;
 pub(crate) mod engine;
 pub mod error;

@@ -12,6 +12,7 @@ use futures_util::future::LocalBoxFuture;
 use crate::engine::{
     Action, ApplyContext, Node, NodeError, Outcome, OutcomeStatus, PlanContext, Step,
 };
+use crate::load::conformance::ContractSource;
 use crate::load::engine;
 use crate::load::error::Error;
 use crate::load::execution::{self, Execution};
@@ -113,6 +114,18 @@ pub(crate) fn workload_of(
         }
         _ => None,
     };
+    let contract = match &scenario.openapi {
+        Some(openapi) => Some(
+            ContractSource::new(
+                openapi.document.expose(),
+                openapi.document.masked(),
+                base_dir,
+                openapi.sample.as_deref(),
+            )
+            .map_err(invalid)?,
+        ),
+        None => None,
+    };
     Ok(Workload {
         name: name.to_owned(),
         order: if scenario.request.iter().any(|r| r.weight.is_some()) {
@@ -132,6 +145,7 @@ pub(crate) fn workload_of(
             cookies: scenario.cookies.unwrap_or(true),
         },
         shard,
+        contract,
     })
 }
 
@@ -330,6 +344,17 @@ fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
     for r in &workload.requests {
         step.details
             .push(format!("request {}: {} {}", r.name, r.method, r.shown_url));
+    }
+    if let Some(contract) = &workload.contract {
+        step.details.push(format!(
+            "openapi {}: check {}",
+            contract.shown,
+            crate::results::conformance_report::ConformanceReport {
+                sample: contract.sample,
+                ..Default::default()
+            }
+            .sample_label()
+        ));
     }
     for t in &workload.thresholds {
         let scope = t

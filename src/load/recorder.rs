@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::load::error_category::ErrorCategory;
+use crate::openapi::response_check::ViolationKind;
 use crate::results::histogram::{self, Latency};
 
 static NEXT_RECORDER_ID: AtomicU64 = AtomicU64::new(1);
@@ -34,6 +35,58 @@ pub(crate) struct Sample {
     pub bytes_out: u64,
     pub checks_passed: u32,
     pub checks_failed: u32,
+    /// The OpenAPI operation the response was to, when the scenario names a document and the
+    /// request matched one of its operations.
+    pub operation: Option<u32>,
+    /// The scenario names a document and the request matched none of its operations.
+    pub undeclared: bool,
+    /// The verdict of the contract check, when the response was sampled for one.
+    pub contract: Option<ContractVerdict>,
+}
+
+/// Whether a response checked against the OpenAPI document kept its operation's contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ContractVerdict {
+    Kept,
+    Broken(ViolationKind),
+}
+
+/// Counts for one OpenAPI operation, over some span of time.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OperationStats {
+    /// Responses to requests for it.
+    pub responses: u64,
+    /// Of which checked against the contract.
+    pub checked: u64,
+    /// Checked responses that broke it.
+    pub failed: u64,
+    /// Broken contracts by kind.
+    pub violations: [u64; ViolationKind::ALL.len()],
+}
+
+impl OperationStats {
+    fn record(&mut self, sample: &Sample) {
+        self.responses += 1;
+        match sample.contract {
+            None => {}
+            Some(ContractVerdict::Kept) => self.checked += 1,
+            Some(ContractVerdict::Broken(kind)) => {
+                self.checked += 1;
+                self.failed += 1;
+                self.violations[kind.index()] += 1;
+            }
+        }
+    }
+
+    /// Adds `other` into `self`.
+    pub(crate) fn absorb(&mut self, other: &Self) {
+        self.responses += other.responses;
+        self.checked += other.checked;
+        self.failed += other.failed;
+        for (mine, theirs) in self.violations.iter_mut().zip(other.violations) {
+            *mine += theirs;
+        }
+    }
 }
 
 /// Counts for one request name, over some span of time.
@@ -48,6 +101,11 @@ pub(crate) struct NameStats {
     pub errors: [u64; ErrorCategory::ALL.len()],
     pub checks_passed: u64,
     pub checks_failed: u64,
+    /// Responses checked against the OpenAPI document, and of which broke its contract.
+    pub conformance_checked: u64,
+    pub conformance_failed: u64,
+    /// Responses to requests that matched no operation of the document.
+    pub undeclared: u64,
 }
 
 impl Default for NameStats {
@@ -62,6 +120,9 @@ impl Default for NameStats {
             errors: [0; ErrorCategory::ALL.len()],
             checks_passed: 0,
             checks_failed: 0,
+            conformance_checked: 0,
+            conformance_failed: 0,
+            undeclared: 0,
         }
     }
 }
@@ -83,6 +144,15 @@ impl NameStats {
         self.bytes_out += sample.bytes_out;
         self.checks_passed += u64::from(sample.checks_passed);
         self.checks_failed += u64::from(sample.checks_failed);
+        match sample.contract {
+            None => {}
+            Some(ContractVerdict::Kept) => self.conformance_checked += 1,
+            Some(ContractVerdict::Broken(_)) => {
+                self.conformance_checked += 1;
+                self.conformance_failed += 1;
+            }
+        }
+        self.undeclared += u64::from(sample.undeclared);
     }
 
     /// Adds `other` into `self`.
@@ -101,6 +171,9 @@ impl NameStats {
         }
         self.checks_passed += other.checks_passed;
         self.checks_failed += other.checks_failed;
+        self.conformance_checked += other.conformance_checked;
+        self.conformance_failed += other.conformance_failed;
+        self.undeclared += other.undeclared;
     }
 
     fn clear(&mut self) {
@@ -113,13 +186,25 @@ impl NameStats {
         self.errors = [0; ErrorCategory::ALL.len()];
         self.checks_passed = 0;
         self.checks_failed = 0;
+        self.conformance_checked = 0;
+        self.conformance_failed = 0;
+        self.undeclared = 0;
     }
 }
 
-/// One thread's counts since the last harvest, one entry per request name.
+/// One thread's counts since the last harvest, one entry per request name and per OpenAPI
+/// operation.
 #[derive(Debug)]
 struct Shard {
     names: Vec<NameStats>,
+    operations: Vec<OperationStats>,
+}
+
+/// What one harvest took: counts per request name and per OpenAPI operation.
+#[derive(Debug)]
+pub(crate) struct Harvest {
+    pub names: Vec<NameStats>,
+    pub operations: Vec<OperationStats>,
 }
 
 /// The recording side of one scenario run.
@@ -127,15 +212,18 @@ struct Shard {
 pub(crate) struct Recorder {
     id: u64,
     names: usize,
+    operations: usize,
     shards: Mutex<Vec<Arc<Mutex<Shard>>>>,
 }
 
 impl Recorder {
-    /// A recorder for `names` request names (indexed 0..names).
-    pub(crate) fn new(names: usize) -> Self {
+    /// A recorder for `names` request names (indexed 0..names) and `operations` operations of
+    /// the scenario's OpenAPI document (none without one).
+    pub(crate) fn new(names: usize, operations: usize) -> Self {
         Self {
             id: NEXT_RECORDER_ID.fetch_add(1, Ordering::Relaxed),
             names,
+            operations,
             shards: Mutex::new(Vec::new()),
         }
     }
@@ -152,6 +240,7 @@ impl Recorder {
                 local.retain(|(_, weak)| weak.strong_count() > 0);
                 let shard = Arc::new(Mutex::new(Shard {
                     names: vec![NameStats::default(); self.names],
+                    operations: vec![OperationStats::default(); self.operations],
                 }));
                 self.shards
                     .lock()
@@ -160,19 +249,30 @@ impl Recorder {
                 local.push((self.id, Arc::downgrade(&shard)));
                 shard
             });
-            shard.lock().expect("shard lock").names[name].record(sample);
+            let mut shard = shard.lock().expect("shard lock");
+            shard.names[name].record(sample);
+            if let Some(operation) = sample.operation {
+                shard.operations[operation as usize].record(sample);
+            }
         });
     }
 
-    /// Takes every shard's counts since the last harvest, per request name.
-    pub(crate) fn harvest(&self) -> Vec<NameStats> {
-        let mut out = vec![NameStats::default(); self.names];
+    /// Takes every shard's counts since the last harvest.
+    pub(crate) fn harvest(&self) -> Harvest {
+        let mut out = Harvest {
+            names: vec![NameStats::default(); self.names],
+            operations: vec![OperationStats::default(); self.operations],
+        };
         let shards = self.shards.lock().expect("recorder lock").clone();
         for shard in shards {
             let mut shard = shard.lock().expect("shard lock");
-            for (into, from) in out.iter_mut().zip(shard.names.iter_mut()) {
+            for (into, from) in out.names.iter_mut().zip(shard.names.iter_mut()) {
                 into.absorb(from);
                 from.clear();
+            }
+            for (into, from) in out.operations.iter_mut().zip(shard.operations.iter_mut()) {
+                into.absorb(from);
+                *from = OperationStats::default();
             }
         }
         out
@@ -185,7 +285,7 @@ mod tests {
 
     #[test]
     fn samples_from_many_threads_are_all_harvested() {
-        let recorder = Arc::new(Recorder::new(2));
+        let recorder = Arc::new(Recorder::new(2, 1));
         let threads: Vec<_> = (0..4)
             .map(|t| {
                 let r = Arc::clone(&recorder);
@@ -201,6 +301,9 @@ mod tests {
                                 bytes_out: 5,
                                 checks_passed: 1,
                                 checks_failed: 0,
+                                operation: Some(0),
+                                undeclared: false,
+                                contract: (i % 10 == 0).then_some(ContractVerdict::Kept),
                             },
                         );
                     }
@@ -211,10 +314,15 @@ mod tests {
             t.join().unwrap();
         }
         let first = recorder.harvest();
-        assert_eq!(first[0].count + first[1].count, 4000);
-        assert_eq!(first[0].histogram.len(), 2000);
-        assert_eq!(first[0].statuses[&200], 2000);
+        let names = &first.names;
+        assert_eq!(names[0].count + names[1].count, 4000);
+        assert_eq!(names[0].histogram.len(), 2000);
+        assert_eq!(names[0].statuses[&200], 2000);
+        assert_eq!(names[0].conformance_checked, 200);
+        assert_eq!(first.operations[0].responses, 4000);
+        assert_eq!(first.operations[0].checked, 400);
         let second = recorder.harvest();
-        assert_eq!(second[0].count + second[1].count, 0);
+        assert_eq!(second.names[0].count + second.names[1].count, 0);
+        assert_eq!(second.operations[0].responses, 0);
     }
 }

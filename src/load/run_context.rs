@@ -12,6 +12,7 @@ use serde_json_path::JsonPath;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use crate::load::conformance::Conformance;
 use crate::load::feeder::Feeder;
 use crate::load::recorder::Recorder;
 use crate::load::request_spec::{Check, Extraction, RenderedRequest, RequestSpec};
@@ -31,6 +32,9 @@ pub(crate) struct PreparedRequest {
     /// Whether checks or extractions read response headers.
     pub keep_headers: bool,
     pub expected_status: Option<u16>,
+    /// The OpenAPI operation of a request without template (`fixed`), when the scenario
+    /// names a document; a templated request is matched per send.
+    pub fixed_operation: Option<u32>,
 }
 
 /// A workload that cannot be run as written.
@@ -77,6 +81,15 @@ pub enum WorkloadError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Feeder(#[from] crate::load::feeder::FeederError),
+    #[error("cannot use the OpenAPI document {document}: {reason}")]
+    #[diagnostic(
+        code("load::openapi"),
+        help(
+            "`openapi` names an OpenAPI 3.0 or 3.1 document (JSON or YAML): a file relative to \
+             the manifest, or an http:// URL fetched when the run starts"
+        )
+    )]
+    OpenApi { document: String, reason: String },
 }
 
 /// Shared state of one scenario run.
@@ -86,6 +99,8 @@ pub(crate) struct RunContext {
     pub templates: Environment<'static>,
     pub feeder: Feeder,
     pub recorder: Recorder,
+    /// The contract checks, when the scenario names an OpenAPI document.
+    pub conformance: Option<Conformance>,
     /// Cumulative weights, for weighted picking.
     pub cumulative_weights: Vec<u64>,
     pub start: Instant,
@@ -105,8 +120,11 @@ pub(crate) struct RunContext {
 }
 
 impl RunContext {
-    /// Prepares `workload` to run.
-    pub(crate) fn prepare(workload: Workload) -> Result<Self, WorkloadError> {
+    /// Prepares `workload` to run, with its OpenAPI document's checks if it has one.
+    pub(crate) fn prepare(
+        workload: Workload,
+        conformance: Option<Conformance>,
+    ) -> Result<Self, WorkloadError> {
         if workload.requests.is_empty() {
             return Err(WorkloadError::NoRequest);
         }
@@ -115,7 +133,11 @@ impl RunContext {
         crate::manifest::interpolate::bound_work(&mut templates);
         let mut requests = Vec::new();
         for (index, spec) in workload.requests.iter().enumerate() {
-            requests.push(prepare_request(index, spec, &mut templates)?);
+            let mut prepared = prepare_request(index, spec, &mut templates)?;
+            if let (Some(conformance), Some(fixed)) = (&conformance, &prepared.fixed) {
+                prepared.fixed_operation = conformance.operation_for(fixed);
+            }
+            requests.push(prepared);
         }
         let feeder = match &workload.feeder {
             Some(path) => Feeder::read(path)?,
@@ -138,7 +160,11 @@ impl RunContext {
             _ => None,
         };
         Ok(Self {
-            recorder: Recorder::new(requests.len()),
+            recorder: Recorder::new(
+                requests.len(),
+                conformance.as_ref().map_or(0, Conformance::operations),
+            ),
+            conformance,
             requests,
             templates,
             feeder,
@@ -242,6 +268,7 @@ fn prepare_request(
                 .iter()
                 .any(|x| matches!(x, Extraction::Header { .. })),
         expected_status: spec.expected_status(),
+        fixed_operation: None,
     })
 }
 

@@ -121,6 +121,12 @@ impl VirtualUser {
         } else {
             request
         };
+        // Only a response sampled for the contract check has its body (and, with it, its
+        // Content-Type) kept.
+        let sampled = run
+            .conformance
+            .as_ref()
+            .is_some_and(|c| c.sampled(&mut self.rng));
         let connection = match &mut self.connection {
             Some(c) => c,
             None => match Connection::new(&request.url, run.workload.client) {
@@ -137,7 +143,7 @@ impl VirtualUser {
             prepared.spec.timeout,
             connection.exchange(
                 &request,
-                prepared.keep_body,
+                prepared.keep_body || sampled,
                 prepared.keep_headers,
                 &self.sent,
             ),
@@ -166,7 +172,15 @@ impl VirtualUser {
                 }
             }
         }
-        let sample = self.judge(prepared, &exchange, latency_us, bytes_out);
+        let mut sample = self.judge(prepared, &exchange, latency_us, bytes_out);
+        if let Some(conformance) = &run.conformance {
+            let operation = if prepared.fixed.is_some() {
+                prepared.fixed_operation
+            } else {
+                conformance.operation_for(&request)
+            };
+            conformance.judge(operation, &request.method, &exchange, sampled, &mut sample);
+        }
         run.recorder.record(index, &sample);
     }
 
@@ -232,6 +246,9 @@ impl VirtualUser {
             bytes_out,
             checks_passed: passed,
             checks_failed: failed,
+            operation: None,
+            undeclared: false,
+            contract: None,
         }
     }
 
@@ -383,6 +400,9 @@ fn failure(category: ErrorCategory, bytes_out: u64) -> Sample {
         bytes_out,
         checks_passed: 0,
         checks_failed: 0,
+        operation: None,
+        undeclared: false,
+        contract: None,
     }
 }
 

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::load::conformance::ContractSource;
 use crate::load::request_spec::RequestSpec;
 use crate::results::threshold::Threshold;
 
@@ -23,6 +24,8 @@ pub(crate) struct Workload {
     pub client: ClientOptions,
     /// Run one share of the VUs or rate: shard `index` (0-based) of `count`.
     pub shard: Option<Shard>,
+    /// The OpenAPI document responses are checked against, and how many.
+    pub contract: Option<ContractSource>,
 }
 
 /// How an iteration uses the scenario's requests.

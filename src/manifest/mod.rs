@@ -1,5 +1,6 @@
 //! The manifest pipeline: `backend.kdl` → KDL document → JSON value with spans → overrides →
-//! schema validation → interpolation → typed [`Manifest`] → resolved [`Graph`].
+//! schema validation → interpolation → typed [`Manifest`] → the files it names that can be
+//! checked before a run (scenarios' OpenAPI documents) → resolved [`Graph`].
 //!
 //! Every stage collects [`Problem`]s instead of stopping at the first; the first stage that finds
 //! any ends the pipeline with one [`InvalidManifest`] report listing them all.
@@ -10,6 +11,7 @@ pub mod interpolate;
 pub mod limits;
 pub mod lower;
 pub mod model;
+pub(crate) mod openapi_documents;
 pub mod overlay;
 pub mod parse;
 pub mod problem;
@@ -298,6 +300,16 @@ pub fn check(source: ManifestSource, options: &LoadOptions) -> Result<LoadedMani
                     .help("`backendctl schema` describes every value"),
             ])
         })?;
+    let documents = openapi_documents::check(
+        &manifest,
+        &spans,
+        &source.base_dir(),
+        &interpolated.env_reads,
+        &interpolated.unset,
+    );
+    if !documents.is_empty() {
+        return Err(invalid(documents));
+    }
     let graph =
         Graph::resolve(&value, &spans, &interpolated.database_references).map_err(invalid)?;
     let fingerprint = hex::encode(Sha256::digest(value.to_string().as_bytes()));

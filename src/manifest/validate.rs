@@ -6,7 +6,7 @@
 
 use super::model::database::DATABASE_URL_PATTERN;
 use super::model::duration::DURATION_PATTERN;
-use super::model::scenario::{LATENCY_THRESHOLD_PATTERN, RATE_THRESHOLD_PATTERN};
+use super::model::scenario::{LATENCY_THRESHOLD_PATTERN, RATE_THRESHOLD_PATTERN, SAMPLE_PATTERN};
 use super::problem::{Problem, code_list};
 use super::schema_view::SchemaView;
 use super::span_table::{Origin, SpanTable, join};
@@ -250,6 +250,11 @@ fn bad_format(at: &Violation<'_>, pattern: &str) -> Problem {
         (
             format!("{shown} is not a rate threshold"),
             "write a comparison and a percentage: \"< 1%\"".to_owned(),
+        )
+    } else if pattern == SAMPLE_PATTERN {
+        (
+            format!("{shown} is not a percentage"),
+            "write the share of responses to check: \"10%\", \"100%\"".to_owned(),
         )
     } else {
         (

@@ -1,13 +1,16 @@
 //! A self-contained HTML report: no scripts, no external assets, charts drawn by plotters as
 //! inline SVG (latency percentiles, requests and errors per second, virtual users, status
-//! codes), and every text that came from the run escaped.
+//! codes), the contract checks against an OpenAPI document (coverage, operations, violations
+//! with examples), and every text that came from the run escaped.
 
 use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
+use crate::report::conformance_table;
 use crate::report::metric_row::{Column, MetricRow};
 use crate::report::summary::bytes;
+use crate::results::conformance_report::ConformanceReport;
 use crate::results::run_report::{LatencySummary, RequestMetrics, RunReport, ScenarioReport};
 
 const WIDTH: u32 = 880;
@@ -75,6 +78,9 @@ fn scenario(out: &mut String, s: &ScenarioReport) {
     }
     request_table(out, s);
     totals(out, &s.total);
+    if let Some(conformance) = &s.conformance {
+        conformance_section(out, conformance);
+    }
     figure(
         out,
         "Latency percentiles per second (ms)",
@@ -160,6 +166,50 @@ fn totals(out: &mut String, t: &RequestMetrics) {
             .map(|rate| format!(" · checks {:.2}%", rate * 100.0))
             .unwrap_or_default()
     );
+}
+
+/// The contract checks: headline, coverage, a row per operation, the violations with examples.
+fn conformance_section(out: &mut String, c: &ConformanceReport) {
+    let _ = writeln!(
+        out,
+        "<h3>Contract checks</h3>\n<p>{}<br>{}</p>",
+        escape(&conformance_table::headline(c)),
+        escape(&conformance_table::coverage(c))
+    );
+    if let Some(undeclared) = conformance_table::undeclared(c) {
+        let _ = writeln!(out, "<p>matched no operation: {}</p>", escape(&undeclared));
+    }
+    out.push_str("<div class=\"scroll\"><table class=\"operations\"><tr>");
+    for heading in conformance_table::HEADINGS {
+        let _ = write!(out, "<th>{heading}</th>");
+    }
+    out.push_str("</tr>\n");
+    for row in conformance_table::rows(c) {
+        out.push_str("<tr>");
+        for cell in &row {
+            let _ = write!(out, "<td>{}</td>", escape(cell));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table></div>\n");
+    let violations = conformance_table::violations(c);
+    if violations.is_empty() {
+        return;
+    }
+    out.push_str("<div class=\"scroll\"><table class=\"violations\"><tr><th>operation</th><th>violation</th><th>where</th><th>error</th><th>example</th></tr>\n");
+    for v in violations {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"fail\">✗ {}</td><td>{} × {}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            escape(&v.operation),
+            escape(&v.kind),
+            v.count,
+            escape(&v.json_path),
+            escape(&v.error),
+            escape(&v.example)
+        );
+    }
+    out.push_str("</table></div>\n");
 }
 
 fn figure(out: &mut String, caption: &str, svg: &str) {

@@ -1,9 +1,12 @@
-//! A Markdown summary for `$GITHUB_STEP_SUMMARY` (and `--save summary.md`): the latency table
-//! and the thresholds, so a CI run's page shows why the gate passed or failed.
+//! A Markdown summary for `$GITHUB_STEP_SUMMARY` (and `--save summary.md`): the latency table,
+//! the contract checks (coverage, operations, violations) and the thresholds, so a CI run's
+//! page shows why the gate passed or failed.
 
 use std::fmt::Write as _;
 
+use crate::report::conformance_table;
 use crate::report::metric_row::{Column, MetricRow};
+use crate::results::conformance_report::ConformanceReport;
 use crate::results::run_report::RunReport;
 
 /// The request table's columns in Markdown: the figures a CI page needs.
@@ -50,6 +53,9 @@ pub(crate) fn render(report: &RunReport) -> String {
         for row in MetricRow::table(s) {
             write_row(&mut out, COLUMNS.map(|c| escape(row.cell(c))));
         }
+        if let Some(conformance) = &s.conformance {
+            write_conformance(&mut out, conformance);
+        }
         if !s.thresholds.is_empty() {
             let _ = writeln!(out, "\n| | threshold | value |\n|---|---|---:|");
             for t in &s.thresholds {
@@ -67,6 +73,47 @@ pub(crate) fn render(report: &RunReport) -> String {
     out
 }
 
+/// The contract checks: headline and coverage, the operation table, the violations.
+fn write_conformance(out: &mut String, c: &ConformanceReport) {
+    let mut lines = vec![
+        format!(
+            "**Contract checks:** {}",
+            escape(&conformance_table::headline(c))
+        ),
+        format!("**Coverage:** {}", escape(&conformance_table::coverage(c))),
+    ];
+    if let Some(undeclared) = conformance_table::undeclared(c) {
+        lines.push(format!("**Matched no operation:** {}", escape(&undeclared)));
+    }
+    // Two trailing spaces break a Markdown line.
+    let _ = writeln!(out, "\n{}", lines.join("  \n"));
+    out.push_str(
+        "\n| operation | responses | checked | failed | conformance |\n|---|---:|---:|---:|---:|\n",
+    );
+    for row in conformance_table::rows(c) {
+        let cells: Vec<String> = row.iter().map(|cell| escape(cell)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    let violations = conformance_table::violations(c);
+    if !violations.is_empty() {
+        out.push_str(
+            "\n| | operation | violation | where | error | example |\n|---|---|---|---|---|---|\n",
+        );
+        for v in violations {
+            let _ = writeln!(
+                out,
+                "| ❌ | {} | {} × {} | {} | {} | {} |",
+                escape(&v.operation),
+                escape(&v.kind),
+                v.count,
+                escape(&v.json_path),
+                escape(&v.error),
+                escape(&conformance_table::shorten(&v.example, 200))
+            );
+        }
+    }
+}
+
 /// Writes one table line: `| a | b |`.
 fn write_row<T: AsRef<str>>(out: &mut String, cells: [T; COLUMNS.len()]) {
     for cell in &cells {
@@ -81,7 +128,11 @@ fn write_row<T: AsRef<str>>(out: &mut String, cells: [T; COLUMNS.len()]) {
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '|' | '<' | '>' | '*' | '_' | '`' | '[' | ']' | '\\') {
+        // `$` too: GitHub reads `$…$` as math (JSON paths start with `$`).
+        if matches!(
+            c,
+            '|' | '<' | '>' | '*' | '_' | '`' | '[' | ']' | '\\' | '$'
+        ) {
             out.push('\\');
         }
         if c != '\n' {

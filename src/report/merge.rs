@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::results::conformance_report::ConformanceReport;
 use crate::results::histogram::{self, HistogramError};
 use crate::results::run_report::{
     LatencySummary, RequestMetrics, RunReport, ScenarioReport, SeriesPoint,
@@ -64,7 +65,20 @@ fn merge_scenario(parts: &[&ScenarioReport]) -> Result<ScenarioReport, Histogram
         total,
         series: merge_series(parts)?,
         thresholds,
+        conformance: merge_conformance(parts),
     })
+}
+
+/// Adds the parts' contract checks operation by operation; none when no part has any.
+fn merge_conformance(parts: &[&ScenarioReport]) -> Option<ConformanceReport> {
+    let mut merged: Option<ConformanceReport> = None;
+    for conformance in parts.iter().filter_map(|p| p.conformance.as_ref()) {
+        match &mut merged {
+            Some(m) => m.absorb(conformance),
+            None => merged = Some(conformance.clone()),
+        }
+    }
+    merged
 }
 
 /// Adds the parts' figures per request name (in first-seen order) and in total; the rate is

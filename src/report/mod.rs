@@ -3,10 +3,11 @@
 //!
 //! The renderers read `crate::results` only, never `load`; the load engine calls
 //! [`report_files`] to print and save a finished run. The text, Markdown and HTML renderers
-//! format the same `metric_row` model.
+//! format the same `metric_row` model, and the contract checks the same `conformance_table`.
 
 pub mod cli;
 pub(crate) mod compare;
+pub(crate) mod conformance_table;
 pub(crate) mod html;
 pub(crate) mod junit;
 pub(crate) mod markdown;

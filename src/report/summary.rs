@@ -1,10 +1,14 @@
 //! The end-of-run summary printed to the terminal: per request name and in total, count, rate,
 //! failures and latency percentiles; status codes, error categories, data, checks, and every
-//! threshold with its value and ✓/✗.
+//! threshold with its value and ✓/✗; with an OpenAPI document, the contract checks: how many
+//! checked responses kept the contract, the operations exercised, and each violation with its
+//! JSON path and an example.
 
 use std::fmt::Write as _;
 
+use crate::report::conformance_table;
 use crate::report::metric_row::{Column, MetricRow};
+use crate::results::conformance_report::ConformanceReport;
 use crate::results::run_report::{RunReport, ScenarioReport};
 
 /// Renders the whole run as text.
@@ -75,6 +79,9 @@ fn render_scenario(out: &mut String, s: &ScenarioReport) {
             t.checks_passed + t.checks_failed
         );
     }
+    if let Some(conformance) = &s.conformance {
+        render_conformance(out, conformance);
+    }
     if !s.thresholds.is_empty() {
         out.push('\n');
         let _ = writeln!(out, "  thresholds");
@@ -90,6 +97,38 @@ fn render_scenario(out: &mut String, s: &ScenarioReport) {
             })
             .collect();
         write_table(out, &rows, 2);
+    }
+}
+
+/// The contract checks: headline, coverage, the operation table and the violations.
+fn render_conformance(out: &mut String, c: &ConformanceReport) {
+    let _ = writeln!(out, "  conformance   {}", conformance_table::headline(c));
+    let _ = writeln!(out, "  coverage      {}", conformance_table::coverage(c));
+    if let Some(undeclared) = conformance_table::undeclared(c) {
+        let _ = writeln!(out, "  undeclared    {undeclared} (matched no operation)");
+    }
+    out.push('\n');
+    let mut rows = vec![conformance_table::HEADINGS.map(str::to_owned).to_vec()];
+    rows.extend(conformance_table::rows(c).into_iter().map(|r| r.to_vec()));
+    write_table(out, &rows, 1);
+    let violations = conformance_table::violations(c);
+    if !violations.is_empty() {
+        out.push('\n');
+        let _ = writeln!(out, "  violations");
+        for v in violations {
+            let _ = writeln!(out, "  ✗  {} · {} × {}", v.operation, v.kind, v.count);
+            let at = if v.json_path.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", v.json_path)
+            };
+            let _ = writeln!(out, "     {at}{}", v.error);
+            let _ = writeln!(
+                out,
+                "     example: {}",
+                conformance_table::shorten(&v.example, 120)
+            );
+        }
     }
 }
 
@@ -176,6 +215,8 @@ pub(crate) mod tests {
             },
             checks_passed: count - failed,
             checks_failed: failed,
+            conformance_checked: 0,
+            conformance_failed: 0,
             latency: LatencySummary::of(&h),
             histogram: String::new(),
         };
@@ -215,6 +256,7 @@ pub(crate) mod tests {
                         passed: false,
                     },
                 ],
+                conformance: None,
             }],
         }
     }
@@ -275,6 +317,37 @@ pub(crate) mod tests {
         }
         assert!(scenario["thresholds"][0]["value"].is_null());
         assert_eq!(scenario["thresholds"][1]["value"], 1.0);
+    }
+
+    /// The contract checks' section, as people read it in every format (issue 15).
+    #[test]
+    fn the_contract_checks_read_as_a_section_of_every_report() {
+        let mut report = sample_report();
+        let scenario = &mut report.scenarios[0];
+        scenario.conformance = Some(crate::report::conformance_table::tests::sample_conformance());
+        scenario.total.conformance_checked = 1000;
+        scenario.total.conformance_failed = 10;
+        scenario.thresholds.push(
+            crate::results::threshold::Threshold::parse("conformance", "> 99.9%", None, false)
+                .unwrap()
+                .evaluate(&scenario.total),
+        );
+        insta::assert_snapshot!("conformance", render(&report));
+        insta::assert_snapshot!(
+            "conformance-markdown",
+            crate::report::markdown::render(&report)
+        );
+        insta::assert_snapshot!(
+            "conformance-junit",
+            crate::report::junit::render(&report).unwrap()
+        );
+        let html = crate::report::html::render(&report);
+        assert!(html.contains("<h3>Contract checks</h3>"), "{html}");
+        assert!(html.contains("✗ GET /users/{id}"), "{html}");
+        assert!(
+            html.contains("&quot;name&quot; is a required property"),
+            "{html}"
+        );
     }
 
     #[test]

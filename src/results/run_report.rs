@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::results::conformance_report::{self, ConformanceReport};
 use crate::results::histogram::{self, HistogramError, Latency};
 
 /// What every report shows for a figure with nothing to measure (a latency when no request got
@@ -60,6 +61,9 @@ pub(crate) struct ScenarioReport {
     pub series: Vec<SeriesPoint>,
     /// Every threshold with its measured value and verdict.
     pub thresholds: Vec<ThresholdResult>,
+    /// The contract checks against the scenario's OpenAPI document, when it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conformance: Option<ConformanceReport>,
 }
 
 /// Counts and latency of one request name (or of all requests).
@@ -87,6 +91,13 @@ pub(crate) struct RequestMetrics {
     pub checks_passed: u64,
     /// Checks that failed.
     pub checks_failed: u64,
+    /// Responses checked against the scenario's OpenAPI document (all, or the sample the
+    /// scenario sets).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub conformance_checked: u64,
+    /// Of which broke the contract.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub conformance_failed: u64,
     /// Latency of every request that got a response, in milliseconds; each figure is `null`
     /// when no request got one.
     pub latency: LatencySummary,
@@ -201,6 +212,12 @@ impl RequestMetrics {
         (all > 0).then(|| self.checks_passed as f64 / all as f64)
     }
 
+    /// The fraction of checked responses that kept the OpenAPI contract; none when none was
+    /// checked.
+    pub(crate) fn conformance_rate(&self) -> Option<f64> {
+        conformance_report::rate(self.conformance_checked, self.conformance_failed)
+    }
+
     /// Adds `other`'s counts and histogram into `self` and recomputes the latency summary;
     /// `rps` is left for the caller, who knows the duration.
     pub(crate) fn absorb(&mut self, other: &Self) -> Result<(), HistogramError> {
@@ -212,6 +229,8 @@ impl RequestMetrics {
         self.bytes_out += other.bytes_out;
         self.checks_passed += other.checks_passed;
         self.checks_failed += other.checks_failed;
+        self.conformance_checked += other.conformance_checked;
+        self.conformance_failed += other.conformance_failed;
         for (k, v) in &other.statuses {
             *self.statuses.entry(*k).or_default() += v;
         }
@@ -222,6 +241,14 @@ impl RequestMetrics {
         self.histogram = histogram::encode(&mine);
         Ok(())
     }
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The current time, RFC 3339 in UTC: when a run starts.

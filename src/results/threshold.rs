@@ -1,5 +1,5 @@
 //! Pass/fail conditions on a scenario's metrics (`p95 "< 250ms"`, `error-rate "< 1%"`,
-//! `rps "> 200"`, `checks "> 99%"`): the CI gate. They are evaluated live, once a second, so a
+//! `rps "> 200"`, `checks "> 99%"`, `conformance "> 99.9%"`): the CI gate. They are evaluated live, once a second, so a
 //! threshold with `abort-on-fail` can stop a run early, and again on the final figures.
 
 use std::fmt;
@@ -21,6 +21,8 @@ pub(crate) enum Metric {
     ErrorRate,
     Rps,
     Checks,
+    /// The share of checked responses that kept the scenario's OpenAPI contract.
+    Conformance,
 }
 
 /// How the measured value is compared with the limit.
@@ -53,7 +55,9 @@ pub enum ThresholdError {
     #[error("unknown threshold metric `{metric}`")]
     #[diagnostic(
         code("load::unknown-threshold-metric"),
-        help("use one of min, mean, p50, p90, p95, p99, p99.9, max, error-rate, rps, checks")
+        help(
+            "use one of min, mean, p50, p90, p95, p99, p99.9, max, error-rate, rps, checks, conformance"
+        )
     )]
     UnknownMetric { metric: String },
     #[error("cannot read threshold condition `{condition}`")]
@@ -79,6 +83,7 @@ impl Metric {
             "error-rate" => Self::ErrorRate,
             "rps" => Self::Rps,
             "checks" => Self::Checks,
+            "conformance" => Self::Conformance,
             other => {
                 return Err(ThresholdError::UnknownMetric {
                     metric: other.to_owned(),
@@ -101,19 +106,24 @@ impl Metric {
             Self::ErrorRate => "error-rate",
             Self::Rps => "rps",
             Self::Checks => "checks",
+            Self::Conformance => "conformance",
         }
     }
 
     fn is_latency(self) -> bool {
-        !matches!(self, Self::ErrorRate | Self::Rps | Self::Checks)
+        !matches!(
+            self,
+            Self::ErrorRate | Self::Rps | Self::Checks | Self::Conformance
+        )
     }
 
     fn is_rate(self) -> bool {
-        matches!(self, Self::ErrorRate | Self::Checks)
+        matches!(self, Self::ErrorRate | Self::Checks | Self::Conformance)
     }
 
     /// The measured value of this metric in `metrics`; none when there is nothing to measure:
-    /// no response means no latency, no request no error rate, no check no check rate.
+    /// no response means no latency, no request no error rate, no check no check rate, no
+    /// response checked against the OpenAPI document no conformance.
     pub(crate) fn value(self, metrics: &RequestMetrics) -> Option<f64> {
         let l = &metrics.latency;
         match self {
@@ -128,6 +138,7 @@ impl Metric {
             Self::ErrorRate => metrics.error_rate(),
             Self::Rps => Some(metrics.rps),
             Self::Checks => metrics.check_rate(),
+            Self::Conformance => metrics.conformance_rate(),
         }
     }
 
@@ -268,6 +279,7 @@ mod tests {
             ("p95", "< 250ms"),
             ("error-rate", "< 1%"),
             ("checks", "> 99%"),
+            ("conformance", "> 99.9%"),
         ] {
             let verdict = Threshold::parse(metric, condition, None, false)
                 .unwrap()
@@ -323,5 +335,20 @@ mod tests {
         assert_eq!(r.shown, "120.00ms");
         let er = Threshold::parse("error-rate", "< 1%", None, false).unwrap();
         assert!(er.evaluate(&m).passed);
+    }
+
+    #[test]
+    fn conformance_is_the_share_of_checked_responses_that_kept_the_contract() {
+        let m = RequestMetrics {
+            conformance_checked: 1000,
+            conformance_failed: 2,
+            ..RequestMetrics::default()
+        };
+        let strict = Threshold::parse("conformance", "> 99.9%", None, false).unwrap();
+        let verdict = strict.evaluate(&m);
+        assert!(!verdict.passed);
+        assert_eq!(verdict.shown, "99.80%");
+        let lenient = Threshold::parse_flag("conformance>99%").unwrap();
+        assert!(lenient.evaluate(&m).passed);
     }
 }

@@ -146,3 +146,46 @@ impl Drop for SilentTarget {
         }
     }
 }
+
+/// A keep-alive HTTP/1.1 target on a free loopback port, one thread per connection, living as
+/// long as the test process: `answer` gets each request's line (`GET /x HTTP/1.1\r\n`) and
+/// header lines and returns the whole response. Requests have no body.
+pub(crate) fn http_target(
+    answer: impl Fn(&str, &[String]) -> String + Send + Sync + 'static,
+) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let answer = std::sync::Arc::new(answer);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let answer = std::sync::Arc::clone(&answer);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
+                let mut writer = stream;
+                loop {
+                    let mut request_line = String::new();
+                    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut headers = Vec::new();
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        headers.push(line);
+                    }
+                    let response = answer(&request_line, &headers);
+                    if writer.write_all(response.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}

@@ -362,47 +362,20 @@ scenario "steady" {{
 /// cookie comes back, 401 otherwise. Keep-alive, one thread per connection; it lives as long
 /// as the test process.
 fn cookie_target() -> u16 {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut writer = stream;
-                loop {
-                    let mut request_line = String::new();
-                    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let mut has_session = false;
-                    loop {
-                        let mut line = String::new();
-                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        if line == "\r\n" {
-                            break;
-                        }
-                        let lower = line.to_ascii_lowercase();
-                        has_session |=
-                            lower.starts_with("cookie:") && lower.contains("session=s3cr3t");
-                    }
-                    let response = if request_line.starts_with("GET /login ") {
-                        "HTTP/1.1 200 OK\r\nset-cookie: session=s3cr3t; Path=/; HttpOnly\r\ncontent-length: 2\r\n\r\nok"
-                    } else if has_session {
-                        "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nme"
-                    } else {
-                        "HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n"
-                    };
-                    if writer.write_all(response.as_bytes()).is_err() {
-                        return;
-                    }
-                }
-            });
+    crate::load_common::http_target(|request_line, headers| {
+        let has_session = headers.iter().any(|line| {
+            let lower = line.to_ascii_lowercase();
+            lower.starts_with("cookie:") && lower.contains("session=s3cr3t")
+        });
+        if request_line.starts_with("GET /login ") {
+            "HTTP/1.1 200 OK\r\nset-cookie: session=s3cr3t; Path=/; HttpOnly\r\ncontent-length: 2\r\n\r\nok"
+        } else if has_session {
+            "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nme"
+        } else {
+            "HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n"
         }
-    });
-    port
+        .to_owned()
+    })
 }
 
 fn each_user_keeps_cookies_within_an_iteration_unless_cookies_are_off() {

@@ -17,6 +17,7 @@ mod cli;
 mod diagnostics;
 mod examples;
 mod load_adhoc;
+mod load_conformance;
 mod load_scenario;
 mod load_tls;
 mod manifest_mutation;
@@ -54,6 +55,7 @@ fn main() -> std::process::ExitCode {
             diagnostics::tests(),
             examples::tests(),
             load_adhoc::tests(),
+            load_conformance::tests(),
             load_scenario::tests(),
             load_tls::tests(),
             manifest_mutation::tests(),

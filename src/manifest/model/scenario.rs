@@ -34,6 +34,11 @@ pub struct Scenario {
     /// Pass/fail criteria over all requests; a breach makes `apply` exit 99.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<Thresholds>,
+    /// An OpenAPI 3.0 or 3.1 document to check responses against while the load runs:
+    /// `openapi "openapi.yaml"` (relative to the manifest) or `openapi
+    /// "http://127.0.0.1:3000/openapi.json"` (fetched once when the run starts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openapi: Option<OpenApi>,
     /// A CSV file (with a header line) whose rows feed `{{ data.COLUMN }}`, one row per
     /// iteration, round robin. Relative to the manifest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +67,26 @@ pub struct Scenario {
     /// Nodes that must be applied before this one, by address.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after: Vec<String>,
+}
+
+/// The pattern of a sample rate such as `"10%"`.
+pub const SAMPLE_PATTERN: &str = r"^\s*[0-9]+(\.[0-9]+)?\s*%\s*$";
+
+/// The OpenAPI document a scenario's responses are checked against: `openapi "openapi.yaml"
+/// sample="10%"`. Each request is matched to its operation (method and path template under the
+/// document's servers); each sampled response's status, content type and body are checked.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(extend("x-kdl-args" = ["document"]))]
+pub struct OpenApi {
+    /// A file (JSON or YAML, relative to the manifest) or an `http://`/`https://` URL. A secret
+    /// position (`x-secret`), as any URL.
+    pub document: SecretUrl,
+    /// The share of responses checked: `"100%"` checks every one. Default `"5%"`. Only
+    /// sampled responses have their body kept and validated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = SAMPLE_PATTERN))]
+    pub sample: Option<String>,
 }
 
 /// The stages of a scenario, run one after another.
@@ -216,7 +241,8 @@ pub struct Extract {
     pub header: Option<String>,
 }
 
-/// Pass/fail criteria: `p95 "< 250ms"`, `error-rate "< 1%"`, `rps "> 200"`, `checks "> 99%"`.
+/// Pass/fail criteria: `p95 "< 250ms"`, `error-rate "< 1%"`, `rps "> 200"`, `checks "> 99%"`,
+/// `conformance "> 99.9%"`.
 /// Evaluated live once a second and at the end; with `abort-on-fail=#true` the run stops at
 /// the first breach (after `abort-delay`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -258,6 +284,11 @@ pub struct Thresholds {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = RATE_THRESHOLD_PATTERN))]
     pub checks: Option<String>,
+    /// Share of checked responses that kept the scenario's OpenAPI contract (`openapi`):
+    /// `"> 99.9%"`. With nothing checked it fails with "no data".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = RATE_THRESHOLD_PATTERN))]
+    pub conformance: Option<String>,
     /// Requests per second over the run: `"> 200"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = THROUGHPUT_THRESHOLD_PATTERN))]
@@ -285,6 +316,7 @@ impl Thresholds {
             ("max", &self.max),
             ("error-rate", &self.error_rate),
             ("checks", &self.checks),
+            ("conformance", &self.conformance),
             ("rps", &self.rps),
         ]
         .into_iter()

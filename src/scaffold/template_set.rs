@@ -1,9 +1,11 @@
 //! The embedded template tree and its rendering into memory.
 //!
-//! `templates/_shared/` holds files common to every stack and `templates/<stack>/` the stack's
-//! own files (a stack file replaces a shared file of the same path). Files ending in `.j2` are
+//! `templates/_shared/` holds files common to every TypeScript stack and `templates/<stack>/` the
+//! stack's own files (a stack file replaces a shared file of the same path); the Python stack is
+//! one layer of its own. Files ending in `.j2` are
 //! minijinja templates (rendered, suffix stripped); other files are copied verbatim. Anything
-//! with a path segment starting with `_` is a partial or metadata and never emitted.
+//! with a path segment starting with one `_` is a partial or metadata and never emitted
+//! (Python's `__init__.py` is emitted).
 //! `_rules.kdl` in a layer makes files conditional:
 //!
 //! ```kdl
@@ -15,7 +17,9 @@
 //!
 //! Rendering happens entirely in memory so that a plan can compare every file before any write.
 //! `templates/versions.json` is the one place where the generated projects' dependency
-//! versions are pinned; templates read them through `deps([...])`.
+//! versions are pinned; templates read them through `deps([...])` (npm) and `pins([...])`
+//! (PyPI). `uv_lock(name, runtime, dev)` renders a Python project's `uv.lock` from the stack's
+//! master lock (see [`super::uv_lock`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
@@ -28,8 +32,13 @@ use sha2::{Digest, Sha256};
 use super::error::ScaffoldError;
 use super::options::ScaffoldOptions;
 use super::rel_path::RelPath;
+use super::uv_lock::MasterLock;
+use crate::manifest::model::project::Language;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// Where a Python stack keeps the lock resolved for every feature, relative to its layer.
+pub const MASTER_LOCK: &str = "_lock/uv.lock";
 
 /// The pinned versions of everything a generated project installs.
 #[derive(Debug, serde::Deserialize)]
@@ -40,6 +49,22 @@ pub struct Versions {
     /// The npm version the generated projects declare (`packageManager`), for `allowScripts`.
     pub npm: String,
     /// npm package name → exact version.
+    pub packages: BTreeMap<String, String>,
+    /// The Python stack's versions.
+    pub python: PythonVersions,
+}
+
+/// The pinned versions of the Python stack.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PythonVersions {
+    /// The oldest Python the generated projects support (`requires-python = ">=…"`).
+    pub requires: String,
+    /// The Python of the Docker image and the CI workflow.
+    pub docker: String,
+    /// The uv version of the Docker image and the CI workflow (and the oldest the project accepts).
+    pub uv: String,
+    /// PyPI project name → exact version, for the direct dependencies.
     pub packages: BTreeMap<String, String>,
 }
 
@@ -178,7 +203,11 @@ pub fn render(options: &ScaffoldOptions) -> Result<RenderedTree, ScaffoldError> 
     // Layers, later overriding earlier.
     let mut sources: BTreeMap<String, &'static [u8]> = BTreeMap::new();
     let mut rules = Vec::new();
-    for layer in ["_shared", options.stack.as_str()] {
+    let layers: &[&str] = match options.stack.language() {
+        Language::Typescript => &["_shared", options.stack.as_str()],
+        Language::Python => &[options.stack.as_str()],
+    };
+    for &layer in layers {
         for file in layer_files(layer) {
             if file.rel == "_rules.kdl" {
                 let text =
@@ -193,12 +222,12 @@ pub fn render(options: &ScaffoldOptions) -> Result<RenderedTree, ScaffoldError> 
         }
     }
 
-    let env = environment(&sources)?;
+    let env = environment(&sources, options)?;
     let ctx = template_context(options);
 
     let mut tree = RenderedTree::new();
     for (rel, contents) in &sources {
-        if rel.split('/').any(|s| s.starts_with('_')) {
+        if rel.split('/').any(is_private_segment) {
             continue;
         }
         let out = rel.strip_suffix(".j2").unwrap_or(rel);
@@ -230,6 +259,12 @@ pub fn render(options: &ScaffoldOptions) -> Result<RenderedTree, ScaffoldError> 
     Ok(tree)
 }
 
+/// A path segment that is a partial or metadata (`_rules.kdl`, `_lock/`), never emitted. Python's
+/// dunder files (`__init__.py`, `__main__.py`) are emitted.
+fn is_private_segment(segment: &str) -> bool {
+    segment.starts_with('_') && !segment.starts_with("__")
+}
+
 fn template_error(template: &str, error: &minijinja::Error) -> ScaffoldError {
     ScaffoldError::Template {
         template: template.to_owned(),
@@ -239,6 +274,7 @@ fn template_error(template: &str, error: &minijinja::Error) -> ScaffoldError {
 
 fn environment(
     sources: &BTreeMap<String, &'static [u8]>,
+    options: &ScaffoldOptions,
 ) -> Result<Environment<'static>, ScaffoldError> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -262,7 +298,43 @@ fn environment(
         }
     }
     env.add_function("deps", deps);
+    env.add_function("pins", pins);
+    let master_path = format!("{}/{MASTER_LOCK}", options.stack.as_str());
+    env.add_function(
+        "uv_lock",
+        move |name: String, runtime: Vec<String>, dev: Vec<String>| {
+            let text = TEMPLATES
+                .get_file(&master_path)
+                .and_then(include_dir::File::contents_utf8)
+                .ok_or_else(|| invalid_operation(format!("templates/{master_path} is missing")))?;
+            MasterLock::parse(text)
+                .and_then(|master| master.render(&name, &runtime, &dev))
+                .map_err(invalid_operation)
+        },
+    );
     Ok(env)
+}
+
+fn invalid_operation(message: impl std::fmt::Display) -> minijinja::Error {
+    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, message.to_string())
+}
+
+/// `pins(["fastapi", "sqlalchemy[asyncio]"])`: PEP 508 requirements at their pinned versions,
+/// one per line, quoted and indented for a TOML array (`    "fastapi==0.165.0",`), sorted.
+fn pins(names: Vec<String>) -> Result<String, minijinja::Error> {
+    let mut lines = Vec::new();
+    for requirement in names.into_iter().collect::<BTreeSet<_>>() {
+        let name = requirement
+            .split_once('[')
+            .map_or(requirement.as_str(), |(name, _)| name);
+        let version = versions().python.packages.get(name).ok_or_else(|| {
+            invalid_operation(format!(
+                "package {name:?} is not pinned in templates/versions.json (\"python\")"
+            ))
+        })?;
+        lines.push(format!("    \"{requirement}=={version}\","));
+    }
+    Ok(lines.join("\n"))
 }
 
 /// `deps(["express", "zod"])`: a JSON object of the named packages at their pinned versions,
@@ -299,6 +371,9 @@ fn template_context(options: &ScaffoldOptions) -> Value {
         f => f,
         node_version => versions().node.as_str(),
         npm_version => versions().npm.as_str(),
+        python_version => versions().python.requires.as_str(),
+        docker_python => versions().python.docker.as_str(),
+        uv_version => versions().python.uv.as_str(),
         template_version => template_version(),
     }
 }
@@ -309,7 +384,7 @@ mod tests {
 
     #[test]
     fn versions_are_exact() {
-        for (name, version) in &versions().packages {
+        for (name, version) in versions().packages.iter().chain(&versions().python.packages) {
             assert!(
                 version.split('.').count() == 3
                     && version

@@ -380,7 +380,8 @@ fn template_context(options: &ScaffoldOptions) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::versions;
+    use super::{MASTER_LOCK, TEMPLATES, versions};
+    use crate::manifest::model::project::{Language, Stack};
 
     #[test]
     fn versions_are_exact() {
@@ -392,6 +393,32 @@ mod tests {
                         .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())),
                 "{name} must be pinned to an exact x.y.z version, found {version:?}"
             );
+        }
+    }
+
+    /// The master lock was resolved from the pins of versions.json: after changing a pin,
+    /// regenerate it (docs/scaffold.md, "Versions").
+    #[test]
+    fn master_locks_hold_the_pinned_versions() {
+        for stack in Stack::ALL
+            .into_iter()
+            .filter(|s| s.language() == Language::Python)
+        {
+            let path = format!("{}/{MASTER_LOCK}", stack.as_str());
+            let text = TEMPLATES
+                .get_file(&path)
+                .and_then(include_dir::File::contents_utf8)
+                .unwrap_or_else(|| panic!("templates/{path} is missing"));
+            for (name, version) in &versions().python.packages {
+                let line = format!("{{ name = \"{name}\"");
+                let pinned = format!("specifier = \"=={version}\" }}");
+                assert!(
+                    text.lines()
+                        .any(|l| l.trim_start().starts_with(&line)
+                        && l.trim_end_matches(',').ends_with(&pinned)),
+                    "templates/{path} does not pin {name}=={version}: regenerate it"
+                );
+            }
         }
     }
 }

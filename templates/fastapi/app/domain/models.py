@@ -8,7 +8,7 @@ stores neither lone surrogates nor NUL.
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 from pydantic.alias_generators import to_camel
 
 # No NUL character; the same pattern for pydantic and for the OpenAPI document.
@@ -23,7 +23,17 @@ def _encodable(value: str) -> str:
     return value
 
 
+def _integral(value: object) -> object:
+    """JSON Schema counts 3.0 as an integer (strict pydantic would not); 3.5 stays refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 Encodable = AfterValidator(_encodable)
+# For an integer in a request body, after its constraints: a JSON number without a fractional
+# part (never a string or a bool).
+IntegralNumber = BeforeValidator(_integral)
 
 
 class RequestModel(BaseModel):

@@ -7,12 +7,12 @@ from uuid import UUID
 
 from pydantic import Field
 
-from app.domain.models import RequestModel, ResponseModel, ShortText
+from app.domain.models import IntegralNumber, RequestModel, ResponseModel, ShortText
 
 # Prices are stored in a PostgreSQL `integer`.
 MAX_PRICE_CENTS = 2_147_483_647
 
-PriceCents = Annotated[int, Field(ge=0, le=MAX_PRICE_CENTS)]
+PriceCents = Annotated[int, Field(ge=0, le=MAX_PRICE_CENTS), IntegralNumber]
 
 
 @dataclass(frozen=True, slots=True)

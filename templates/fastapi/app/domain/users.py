@@ -11,8 +11,22 @@ from app.domain.models import Encodable, RequestModel, ResponseModel
 
 Role = Literal["user", "admin"]
 
+# email-validator refuses the special-use domains of RFC 6761 (.test, .local, ...: they cannot
+# receive mail); the OpenAPI document says so with a pattern (case-insensitive, spelled out for
+# JSON Schema's regular expressions).
+_SPECIAL_USE = ("arpa", "invalid", "local", "localhost", "onion", "test")
+_NOT_SPECIAL_USE = (
+    r"^(?!.*\.(?:"
+    + "|".join("".join(f"[{c}{c.upper()}]" for c in name) for name in _SPECIAL_USE)
+    + r")$).*$"
+)
+
 # Emails are compared in lowercase.
-Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(str.lower)]
+Email = Annotated[
+    EmailStr,
+    Field(max_length=254, json_schema_extra={"pattern": _NOT_SPECIAL_USE}),
+    AfterValidator(str.lower),
+]
 # Argon2 has no length limit of its own (unlike bcrypt's 72 bytes); 200 characters bound the work.
 Password = Annotated[str, StringConstraints(min_length=8, max_length=200), Encodable]
 # Opaque tokens are 32 random bytes, URL-safe base64 without padding.

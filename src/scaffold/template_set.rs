@@ -33,7 +33,7 @@ use super::error::ScaffoldError;
 use super::options::ScaffoldOptions;
 use super::rel_path::RelPath;
 use super::uv_lock::MasterLock;
-use crate::manifest::model::project::Language;
+use crate::manifest::model::project::{Language, Stack};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -200,28 +200,7 @@ pub type RenderedTree = BTreeMap<RelPath, String>;
 /// A template or rule error (a backendctl bug, caught by the snapshot tests), or an unsafe
 /// rendered path.
 pub fn render(options: &ScaffoldOptions) -> Result<RenderedTree, ScaffoldError> {
-    // Layers, later overriding earlier.
-    let mut sources: BTreeMap<String, &'static [u8]> = BTreeMap::new();
-    let mut rules = Vec::new();
-    let layers: &[&str] = match options.stack.language() {
-        Language::Typescript => &["_shared", options.stack.as_str()],
-        Language::Python => &[options.stack.as_str()],
-    };
-    for &layer in layers {
-        for file in layer_files(layer) {
-            if file.rel == "_rules.kdl" {
-                let text =
-                    std::str::from_utf8(file.contents).map_err(|e| ScaffoldError::Rules {
-                        file: format!("{layer}/_rules.kdl"),
-                        message: e.to_string(),
-                    })?;
-                rules.extend(parse_rules(&format!("{layer}/_rules.kdl"), text)?);
-            } else {
-                sources.insert(file.rel, file.contents);
-            }
-        }
-    }
-
+    let (sources, rules) = load_layers(options)?;
     let env = environment(&sources, options)?;
     let ctx = template_context(options);
 
@@ -257,6 +236,47 @@ pub fn render(options: &ScaffoldOptions) -> Result<RenderedTree, ScaffoldError> 
         tree.insert(RelPath::new(out)?, text);
     }
     Ok(tree)
+}
+
+/// Renders one template of the stack (`pyproject.toml.j2`) and nothing else: what regenerating a
+/// master lock needs while the lock does not match the templates yet.
+///
+/// # Errors
+/// A template or rule error.
+pub fn render_file(options: &ScaffoldOptions, template: &str) -> Result<String, ScaffoldError> {
+    let (sources, _) = load_layers(options)?;
+    environment(&sources, options)?
+        .get_template(template)
+        .and_then(|t| t.render(template_context(options)))
+        .map_err(|e| template_error(template, &e))
+}
+
+/// The sources of the stack's layers (a later layer's file replaces an earlier one's) and their
+/// rules.
+fn load_layers(
+    options: &ScaffoldOptions,
+) -> Result<(BTreeMap<String, &'static [u8]>, Vec<Rule>), ScaffoldError> {
+    let mut sources: BTreeMap<String, &'static [u8]> = BTreeMap::new();
+    let mut rules = Vec::new();
+    let layers: &[&str] = match options.stack.language() {
+        Language::Typescript => &["_shared", options.stack.as_str()],
+        Language::Python => &[options.stack.as_str()],
+    };
+    for &layer in layers {
+        for file in layer_files(layer) {
+            if file.rel == "_rules.kdl" {
+                let text =
+                    std::str::from_utf8(file.contents).map_err(|e| ScaffoldError::Rules {
+                        file: format!("{layer}/_rules.kdl"),
+                        message: e.to_string(),
+                    })?;
+                rules.extend(parse_rules(&format!("{layer}/_rules.kdl"), text)?);
+            } else {
+                sources.insert(file.rel, file.contents);
+            }
+        }
+    }
+    Ok((sources, rules))
 }
 
 /// A path segment that is a partial or metadata (`_rules.kdl`, `_lock/`), never emitted. Python's
@@ -299,20 +319,40 @@ fn environment(
     }
     env.add_function("deps", deps);
     env.add_function("pins", pins);
-    let master_path = format!("{}/{MASTER_LOCK}", options.stack.as_str());
+    let stack = options.stack;
     env.add_function(
         "uv_lock",
         move |name: String, runtime: Vec<String>, dev: Vec<String>| {
-            let text = TEMPLATES
-                .get_file(&master_path)
-                .and_then(include_dir::File::contents_utf8)
-                .ok_or_else(|| invalid_operation(format!("templates/{master_path} is missing")))?;
-            MasterLock::parse(text)
-                .and_then(|master| master.render(&name, &runtime, &dev))
+            master_lock(stack)?
+                .render(&name, &runtime, &dev)
                 .map_err(invalid_operation)
         },
     );
     Ok(env)
+}
+
+/// The master lock of a Python stack, parsed once per process.
+fn master_lock(stack: Stack) -> Result<&'static MasterLock, minijinja::Error> {
+    static PARSED: LazyLock<BTreeMap<Stack, Result<MasterLock, String>>> = LazyLock::new(|| {
+        Stack::ALL
+            .into_iter()
+            .filter(|s| s.language() == Language::Python)
+            .map(|stack| {
+                let path = format!("{}/{MASTER_LOCK}", stack.as_str());
+                let parsed = TEMPLATES
+                    .get_file(&path)
+                    .and_then(include_dir::File::contents_utf8)
+                    .ok_or_else(|| format!("templates/{path} is missing"))
+                    .and_then(|text| MasterLock::parse(text).map_err(|e| e.to_string()));
+                (stack, parsed)
+            })
+            .collect()
+    });
+    match PARSED.get(&stack) {
+        Some(Ok(master)) => Ok(master),
+        Some(Err(message)) => Err(invalid_operation(message)),
+        None => Err(invalid_operation(format!("{stack} has no master lock"))),
+    }
 }
 
 fn invalid_operation(message: impl std::fmt::Display) -> minijinja::Error {

@@ -32,6 +32,7 @@ mod report_html;
 mod scaffold_example_shop;
 mod scaffold_manifest;
 mod scaffold_matrix;
+mod scaffold_matrix_python;
 mod scaffold_reapply;
 mod scaffold_snapshots;
 mod scaffold_validate;
@@ -63,6 +64,7 @@ fn main() -> std::process::ExitCode {
             scaffold_example_shop::tests(),
             scaffold_manifest::tests(),
             scaffold_matrix::tests(),
+            scaffold_matrix_python::tests(),
             scaffold_reapply::tests(),
             scaffold_snapshots::tests(),
             scaffold_validate::tests(),

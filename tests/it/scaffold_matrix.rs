@@ -52,7 +52,7 @@ const STACKS: [&str; 4] = [
     "apollo-graphql",
 ];
 
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
         PathBuf::from,
@@ -61,7 +61,12 @@ fn target_dir() -> PathBuf {
 
 /// Runs `program args` in `dir`; panics with the output when it fails. Returns stdout and stderr
 /// (jest reports on stderr) and the time.
-fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> (String, Duration) {
+pub(crate) fn run(
+    dir: &Path,
+    program: &str,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> (String, Duration) {
     let start = Instant::now();
     let output = Command::new(program)
         .args(args)

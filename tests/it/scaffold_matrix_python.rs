@@ -288,7 +288,12 @@ fn check_cell(work: &Path, cell: &Cell) -> Measured {
         .has(Feature::Postgres)
         .then(|| TestDb::new(Kind::Postgres, &format!("fastapi_{}", cell.name)));
     if cell.name == "full" {
+        let apply = Instant::now();
         apply_own_manifest(&dir);
+        eprintln!(
+            "full: backendctl apply of the project's own backend.kdl {:.1}s",
+            apply.elapsed().as_secs_f64()
+        );
     }
     let st_start = Instant::now();
     let cases = attack(&dir, cell, database.as_ref(), &redis);

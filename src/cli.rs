@@ -115,8 +115,14 @@ pub struct ApplyArgs {
     /// Apply one node and what it needs.
     #[arg(long, value_name = "ADDRESS")]
     pub only: Option<String>,
-    /// Do not ask for confirmation.
-    #[arg(long, short = 'y')]
+    /// Apply without asking for confirmation. Without a terminal to ask on, `apply` refuses
+    /// unless this is given (or `BACKENDCTL_AUTO_APPROVE=1` is set) or a saved plan is applied.
+    #[arg(
+        long,
+        short = 'y',
+        env = "BACKENDCTL_AUTO_APPROVE",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub yes: bool,
     /// Run shard I of N of every scenario (`--shard 2/4`): one N-th of its virtual users or
     /// rate, for distributed runs merged with `report merge`.
@@ -125,6 +131,10 @@ pub struct ApplyArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Write this run's logs and reports under DIR (relative to the current directory),
+    /// instead of the `report_dir` setting; DIR/latest names the last run's directory.
+    #[arg(long, value_name = "DIR", value_parser = absolute_path)]
+    pub report_dir: Option<PathBuf>,
     /// Override a manifest value: `--set database.main.url=sqlite://app.db` (repeatable).
     #[arg(long = "set", value_name = "POINTER=VALUE")]
     pub set: Vec<String>,
@@ -144,6 +154,15 @@ pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// A path from the command line made absolute against the current directory (not resolved:
+/// no symbolic link is followed, and it need not exist yet).
+///
+/// # Errors
+/// When the path is empty.
+pub fn absolute_path(text: &str) -> Result<PathBuf, String> {
+    std::path::absolute(text).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -8,6 +8,17 @@ pub const WIDTH: usize = 100;
 /// Renders a diagnostic with or without colour.
 #[must_use]
 pub fn diagnostic(error: &dyn Diagnostic, color: bool) -> String {
+    render(error, color, true)
+}
+
+/// As [`diagnostic`], without wrapping: for errors that suggest commands to paste and name paths
+/// and URLs, which a line break would cut (migrations: `backendctl migrate -D … resolve 3 …`).
+#[must_use]
+pub fn diagnostic_unwrapped(error: &dyn Diagnostic, color: bool) -> String {
+    render(error, color, false)
+}
+
+fn render(error: &dyn Diagnostic, color: bool, wrap: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -15,6 +26,7 @@ pub fn diagnostic(error: &dyn Diagnostic, color: bool) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(WIDTH)
+        .with_wrap_lines(wrap)
         .with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, error).is_err() {

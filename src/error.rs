@@ -45,6 +45,17 @@ pub enum Error {
         /// How to fix it.
         help: String,
     },
+    /// `apply` has no terminal to ask for confirmation on and was not told to go ahead.
+    #[error("apply needs confirmation, and there is no terminal to ask on")]
+    #[diagnostic(
+        code("usage::needs-approval"),
+        help(
+            "run `backendctl apply --yes` (or set BACKENDCTL_AUTO_APPROVE=1) to apply without asking, \
+             or review with `backendctl plan --out plan.json` and apply exactly that with \
+             `backendctl apply plan.json`"
+        )
+    )]
+    NeedsApproval,
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]
     #[diagnostic(code(io::write))]
@@ -95,7 +106,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Manifest(_) => exit_code::INVALID_MANIFEST,
-            Error::BadAddress { .. } => exit_code::USAGE,
+            Error::BadAddress { .. } | Error::NeedsApproval => exit_code::USAGE,
             Error::Interrupted => exit_code::INTERRUPTED,
             Error::Migrate(error) => error.exit_code(),
             Error::Mock(error) => error.exit_code(),

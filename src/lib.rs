@@ -58,6 +58,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             Command::Apply(args) => args.shard.clone(),
             _ => None,
         },
+        report_dir: match &cli.command {
+            Command::Apply(args) => args.report_dir.clone(),
+            _ => None,
+        },
     };
     let settings = match settings::load(&flags) {
         Ok(settings) => settings,
@@ -96,7 +100,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
 }
 
 fn report(error: &Error, color: bool) -> u8 {
-    eprint!("{}", diagnostics::diagnostic(error, color));
+    // A migration's or a node's error: its commands, paths and URLs stay whole, so each can be
+    // pasted.
+    if matches!(error, Error::Migrate(_) | Error::Plan { .. }) {
+        eprint!("{}", diagnostics::diagnostic_unwrapped(error, color));
+    } else {
+        eprint!("{}", diagnostics::diagnostic(error, color));
+    }
     error.exit_code()
 }
 

@@ -44,7 +44,8 @@ pub struct Settings {
     pub color: ColorChoice,
     /// How results are printed.
     pub output: OutputFormat,
-    /// Where run logs and reports go, relative to the manifest's directory.
+    /// Where run logs and reports go, relative to the manifest's directory (`apply
+    /// --report-dir DIR`: relative to the current one).
     pub report_dir: PathBuf,
     /// How many independent set-up steps (projects, databases, migrations, mocks, services) may
     /// run at once in `apply`; scenarios run together only when they say `parallel #true`.
@@ -78,6 +79,10 @@ pub struct FlagSettings {
     /// `apply --shard I/N`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
+    /// `apply --report-dir DIR`, made absolute against the current directory (the setting
+    /// from elsewhere is relative to the manifest's directory).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report_dir: Option<PathBuf>,
 }
 
 /// Why settings could not be read.

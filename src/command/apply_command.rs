@@ -5,6 +5,7 @@ use crate::engine::{ApplyContext, PlanContext, SavedPlan, Supervisor, render_tex
 use crate::error::Error;
 use crate::globals::Globals;
 use crate::manifest;
+use crate::results::run_directory;
 use crate::secret::PlanKey;
 use crate::{exit_code, output};
 
@@ -47,15 +48,20 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
     if !args.json {
         output::print(&render_text(&plan, globals.verbose > 0))?;
     }
-    if interactive && !args.yes && saved.is_none() && !plan.steps.is_empty() {
-        output::println("")?;
-        if !output::confirm("Apply these steps?")? {
-            output::println("Nothing applied.")?;
-            return Ok(exit_code::OK);
+    match approval(args.yes, saved.is_some(), interactive) {
+        Approval::Given => {}
+        Approval::Missing => return Err(Error::NeedsApproval),
+        Approval::Ask if plan.steps.is_empty() => {}
+        Approval::Ask => {
+            output::println("")?;
+            if !output::confirm("Apply these steps?")? {
+                output::println("Nothing applied.")?;
+                return Ok(exit_code::DECLINED);
+            }
         }
     }
     let base_dir = std::fs::canonicalize(loaded.base_dir()).unwrap_or_else(|_| loaded.base_dir());
-    let run_dir = run_directory(&base_dir, &globals.settings.report_dir);
+    let run_dir = run_directory::new_run_directory(&base_dir.join(&globals.settings.report_dir));
     let supervisor = Supervisor::default();
     let context = ApplyContext {
         plan: plan_context,
@@ -74,6 +80,10 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
         }
     };
     let report = crate::engine::apply(&plan, &context, &mut print_line).await;
+    // Only a run that wrote something has a directory for `latest` to name.
+    if run_dir.is_dir() {
+        run_directory::point_latest_or_warn(&run_dir);
+    }
     if json {
         output::print_json(&serde_json::json!({
             "run-dir": run_dir,
@@ -90,19 +100,44 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
     Ok(report.exit_code())
 }
 
-/// `report_dir/<UTC timestamp>` under the manifest's directory.
-fn run_directory(base: &std::path::Path, report_dir: &std::path::Path) -> std::path::PathBuf {
-    let stamp = time::OffsetDateTime::now_utc()
-        .format(time::macros::format_description!(
-            "[year][month][day]T[hour][minute][second]Z"
-        ))
-        .unwrap_or_else(|_| "run".to_owned());
-    let base = base.join(report_dir);
-    let mut candidate = base.join(&stamp);
-    let mut counter = 1;
-    while candidate.exists() {
-        counter += 1;
-        candidate = base.join(format!("{stamp}-{counter}"));
+/// Whether `apply` may go ahead, as terraform decides: `--yes` (or `BACKENDCTL_AUTO_APPROVE`)
+/// and a saved plan (reviewed when it was saved) are approval; otherwise a person at a terminal
+/// is asked, and without a terminal nothing is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Approval {
+    /// Apply.
+    Given,
+    /// Ask on the terminal (when there is anything to apply).
+    Ask,
+    /// Refuse: nobody can be asked.
+    Missing,
+}
+
+fn approval(yes: bool, saved_plan: bool, terminal: bool) -> Approval {
+    if yes || saved_plan {
+        Approval::Given
+    } else if terminal {
+        Approval::Ask
+    } else {
+        Approval::Missing
     }
-    candidate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Approval, approval};
+
+    #[test]
+    fn without_a_terminal_only_yes_or_a_saved_plan_approves() {
+        assert_eq!(approval(false, false, false), Approval::Missing);
+        assert_eq!(approval(true, false, false), Approval::Given);
+        assert_eq!(approval(false, true, false), Approval::Given);
+    }
+
+    #[test]
+    fn on_a_terminal_a_person_is_asked_unless_yes() {
+        assert_eq!(approval(false, false, true), Approval::Ask);
+        assert_eq!(approval(true, false, true), Approval::Given);
+        assert_eq!(approval(false, true, true), Approval::Given);
+    }
 }

@@ -18,7 +18,8 @@ database "main" {
     url "{{ env.DATABASE_URL | default('sqlite://var/app.db') }}"
 }
 
-// A migration set: NNNN_name.up.sql / NNNN_name.down.sql files, applied in order.
+// A migration set: NNNN_name.up.sql / NNNN_name.down.sql files, applied in order. `init`
+// wrote the first one; add the next with `backendctl migrate new NAME --dir migrations/schema`.
 migrations "schema" {
     database "main"
     path "migrations/schema"
@@ -51,22 +52,50 @@ scenario "browse" {
 }
 "#;
 
-/// Writes the starter manifest.
+/// The first migration of the starter's `migrations "schema"`, relative to the manifest's
+/// directory, so that the set the starter names exists and `plan` has something true to say.
+pub const STARTER_MIGRATIONS: [(&str, &str); 2] = [
+    (
+        "migrations/schema/0001_items.up.sql",
+        "-- The first migration: `backendctl apply` runs it; `backendctl migrate down` reverts it.\n\
+         CREATE TABLE items (\n    id INTEGER PRIMARY KEY,\n    name TEXT NOT NULL\n);\n",
+    ),
+    (
+        "migrations/schema/0001_items.down.sql",
+        "DROP TABLE items;\n",
+    ),
+];
+
+/// Writes the starter manifest and, beside it, its first migration (files that exist are kept).
 ///
 /// # Errors
-/// [`Error::Exists`] without `--force` when the file exists; [`Error::Write`] on I/O failure.
+/// [`Error::Exists`] without `--force` when the manifest exists; [`Error::Write`] on I/O failure.
 pub fn init(path: Option<PathBuf>, force: bool, globals: &Globals) -> Result<u8, Error> {
     let path = path.unwrap_or_else(|| globals.manifest.clone());
     if path.exists() && !force {
         return Err(Error::Exists(path.display().to_string()));
     }
-    std::fs::write(&path, STARTER_MANIFEST).map_err(|source| Error::Write {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let write_error = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |source| Error::Write { path, source }
+    };
+    std::fs::write(&path, STARTER_MANIFEST).map_err(write_error(&path))?;
+    let base = path.parent().unwrap_or(std::path::Path::new(""));
+    let mut written = vec![path.display().to_string()];
+    for (file, sql) in STARTER_MIGRATIONS {
+        let file = base.join(file);
+        if file.exists() {
+            continue;
+        }
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir).map_err(write_error(dir))?;
+        }
+        std::fs::write(&file, sql).map_err(write_error(&file))?;
+        written.push(file.display().to_string());
+    }
     output::println(&format!(
         "Wrote {}. Next: `backendctl validate`, then `backendctl plan`.",
-        path.display()
+        written.join(", ")
     ))?;
     Ok(exit_code::OK)
 }

@@ -9,7 +9,7 @@ mod validate_command;
 
 pub use apply_command::apply;
 pub use config_command::config;
-pub use init_command::{STARTER_MANIFEST, init};
+pub use init_command::{STARTER_MANIFEST, STARTER_MIGRATIONS, init};
 pub use plan_command::plan;
 pub use validate_command::validate;
 

@@ -48,6 +48,20 @@ pub async fn plan(args: PlanArgs, globals: &Globals) -> Result<u8, Error> {
             ))?;
         }
     }
+    let blocked: Vec<String> = plan
+        .steps
+        .iter()
+        .filter(|step| step.is_blocked())
+        .map(|step| step.address.to_string())
+        .collect();
+    if !blocked.is_empty() {
+        eprintln!(
+            "error: apply will refuse {} until the errors shown under {} are settled",
+            blocked.join(", "),
+            if blocked.len() == 1 { "it" } else { "them" }
+        );
+        return Ok(exit_code::PLAN_BLOCKED);
+    }
     Ok(if args.detailed_exitcode && plan.has_changes() {
         exit_code::PLAN_HAS_CHANGES
     } else {

@@ -6,7 +6,9 @@
 //! threshold breach is not a failure: later steps still run and the exit code is 99. Ctrl-C
 //! stops the current step, stops every service, keeps what finished, and exits 130.
 
-use super::{Action, ApplyContext, Outcome, OutcomeStatus, Plan, Step, StopSignal, StopSignals};
+use super::{
+    Action, ApplyContext, NodeError, Outcome, OutcomeStatus, Plan, Step, StopSignal, StopSignals,
+};
 use crate::manifest::{Address, NodeKind};
 use crate::{diagnostics, exit_code};
 use serde::Serialize;
@@ -39,6 +41,9 @@ pub enum StepResult {
         address: Address,
         /// The rendered error.
         error: String,
+        /// What it measured before it failed (a scenario's figures), if anything.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        metrics: Option<serde_json::Value>,
     },
     /// It did not run.
     Skipped {
@@ -236,6 +241,7 @@ async fn fail_exited(
         let failed = StepResult::Failed {
             address: address.clone(),
             error,
+            metrics: None,
         };
         match report
             .steps
@@ -285,7 +291,7 @@ fn batch_at(steps: &[Step], index: usize, parallelism: usize) -> &[Step] {
 async fn run_step(context: &ApplyContext<'_>, planned: &Step) -> (StepResult, Vec<String>) {
     let address = planned.address.clone();
     let mut lines = Vec::new();
-    let failed = |error: &dyn miette::Diagnostic, lines: &mut Vec<String>, seconds: f64| {
+    let failed = |error: &NodeError, lines: &mut Vec<String>, seconds: f64| {
         let rendered = diagnostics::diagnostic_plain(error);
         lines.push(format!(
             "    {address} failed after {}:",
@@ -295,6 +301,7 @@ async fn run_step(context: &ApplyContext<'_>, planned: &Step) -> (StepResult, Ve
         StepResult::Failed {
             address: address.clone(),
             error: rendered,
+            metrics: error.metrics().cloned(),
         }
     };
     // Earlier steps change the world (a scaffold writes the migrations a later set applies),

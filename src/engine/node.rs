@@ -72,13 +72,31 @@ pub(crate) use impl_node;
 /// Finds the implementation of a node kind (`crate::nodes::node`).
 pub type NodeLookup = fn(NodeKind) -> &'static dyn Node;
 
-/// A node kind's failure, kept as the capability's own diagnostic (code, help, labels).
-pub struct NodeError(Box<dyn Diagnostic + Send + Sync + 'static>);
+/// A node kind's failure, kept as the capability's own diagnostic (code, help, labels), with
+/// what the step measured before it failed, if anything (a scenario in which no request
+/// completed still has its figures: `apply --json` carries them).
+pub struct NodeError(
+    Box<dyn Diagnostic + Send + Sync + 'static>,
+    Option<serde_json::Value>,
+);
 
 impl NodeError {
     /// Wraps a capability's error.
     pub fn new(error: impl Diagnostic + Send + Sync + 'static) -> Self {
-        Self(Box::new(error))
+        Self(Box::new(error), None)
+    }
+
+    /// The same failure, with what the step measured (as [`super::Outcome::metrics`]).
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: serde_json::Value) -> Self {
+        self.1 = Some(metrics);
+        self
+    }
+
+    /// What the step measured before it failed, if anything.
+    #[must_use]
+    pub fn metrics(&self) -> Option<&serde_json::Value> {
+        self.1.as_ref()
     }
 }
 

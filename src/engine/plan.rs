@@ -67,6 +67,12 @@ impl Plan {
         self.steps.iter().any(|step| step.action.is_change())
     }
 
+    /// How many steps `apply` will refuse (steps with errors).
+    #[must_use]
+    pub fn blocked(&self) -> usize {
+        self.steps.iter().filter(|step| step.is_blocked()).count()
+    }
+
     /// SHA-256 over the manifest fingerprint and every step's address, action and state.
     #[must_use]
     pub fn fingerprint(&self, loaded: &LoadedManifest) -> String {
@@ -83,13 +89,14 @@ impl Plan {
         hex::encode(hasher.finalize())
     }
 
-    /// Counts per action, in symbol order.
+    /// Counts per action, in symbol order, of the steps that are not blocked ([`Plan::blocked`]
+    /// counts those).
     #[must_use]
     pub fn counts(&self) -> [(Action, usize); 4] {
         let count = |action| {
             self.steps
                 .iter()
-                .filter(|step| step.action == action)
+                .filter(|step| step.action == action && !step.is_blocked())
                 .count()
         };
         [

@@ -14,9 +14,12 @@ pub fn render_text(plan: &Plan, verbose: bool) -> String {
         out.push_str("The manifest declares no nodes: nothing to do.\n");
         return out;
     }
-    out.push_str(
-        "backendctl will perform these steps (+ create, ~ change, = up to date, > run):\n\n",
-    );
+    // `!` joins the legend only when a step is blocked, so every other plan reads as before.
+    out.push_str(if plan.blocked() > 0 {
+        "backendctl will perform these steps (+ create, ~ change, = up to date, > run, ! blocked):\n\n"
+    } else {
+        "backendctl will perform these steps (+ create, ~ change, = up to date, > run):\n\n"
+    });
     let width = plan
         .steps
         .iter()
@@ -28,12 +31,15 @@ pub fn render_text(plan: &Plan, verbose: bool) -> String {
         .min(80);
     for step in &plan.steps {
         let address = step.address.to_string();
-        let _ = writeln!(
-            out,
-            "  {} {address:<width$}  {}",
-            step.action.symbol(),
-            step.summary
-        );
+        let symbol = if step.is_blocked() {
+            '!'
+        } else {
+            step.action.symbol()
+        };
+        let _ = writeln!(out, "  {symbol} {address:<width$}  {}", step.summary);
+        for error in &step.errors {
+            let _ = writeln!(out, "      error: {error}");
+        }
         for warning in &step.warnings {
             let _ = writeln!(out, "      warning: {warning}");
         }
@@ -53,11 +59,12 @@ pub fn render_text(plan: &Plan, verbose: bool) -> String {
     out
 }
 
-/// `Plan: 1 to create, 2 to change, 1 to run, 3 up to date.` or `No changes. …`
+/// `Plan: 1 to create, 2 to change, 1 to run, 3 up to date.` or `No changes. …`; a plan with
+/// blocked steps ends `1 blocked: apply will refuse it until the errors above are settled.`
 #[must_use]
 pub fn summary_line(plan: &Plan) -> String {
     let counts = plan.counts();
-    let parts: Vec<String> = counts
+    let mut parts: Vec<String> = counts
         .iter()
         .filter(|(_, count)| *count > 0)
         .map(|(action, count)| match action {
@@ -65,6 +72,14 @@ pub fn summary_line(plan: &Plan) -> String {
             other => format!("{count} to {other}"),
         })
         .collect();
+    let blocked = plan.blocked();
+    if blocked > 0 {
+        parts.push(format!(
+            "{blocked} blocked: apply will refuse {} until the errors above are settled",
+            if blocked == 1 { "it" } else { "them" }
+        ));
+        return format!("Plan: {}.", parts.join(", "));
+    }
     if plan.has_changes() {
         format!("Plan: {}.", parts.join(", "))
     } else {
@@ -86,6 +101,7 @@ pub fn render_json(plan: &Plan, fingerprint: &str) -> serde_json::Value {
                 "summary": step.summary,
                 "details": step.details,
                 "warnings": step.warnings,
+                "errors": step.errors,
                 "needs": step.needs,
             })
         })
@@ -99,6 +115,7 @@ pub fn render_json(plan: &Plan, fingerprint: &str) -> serde_json::Value {
         "format-version": 1,
         "fingerprint": fingerprint,
         "has-changes": plan.has_changes(),
+        "blocked": plan.blocked(),
         "counts": counts,
         "steps": steps,
     })

@@ -64,9 +64,13 @@ pub struct Step {
     /// More lines, shown with `-v`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<String>,
-    /// Warnings shown under the step (lint findings, drift).
+    /// Warnings shown under the step (lint findings).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Why `apply` will refuse this step until a person acts (drift, a failed migration): a
+    /// step with errors is blocked, and `plan` exits [`crate::exit_code::PLAN_BLOCKED`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
     /// Nodes this one needs, filled in by the planner.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub needs: Vec<Address>,
@@ -84,7 +88,13 @@ pub struct Step {
 }
 
 impl Step {
-    /// A step with no details, warnings, state or payload.
+    /// Whether `apply` will refuse the step (it has errors).
+    #[must_use]
+    pub fn is_blocked(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// A step with no details, warnings, errors, state or payload.
     #[must_use]
     pub fn new(address: Address, action: Action, summary: impl Into<String>) -> Self {
         Self {
@@ -93,6 +103,7 @@ impl Step {
             summary: summary.into(),
             details: Vec::new(),
             warnings: Vec::new(),
+            errors: Vec::new(),
             needs: Vec::new(),
             state: String::new(),
             concurrent: false,
@@ -121,6 +132,10 @@ pub struct Outcome {
     /// More lines (reports written, per-migration timings).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<String>,
+    /// What the step measured, for programs (`apply --json`): a scenario's figures and
+    /// threshold verdicts, in the shape its node kind documents (`docs/load.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<serde_json::Value>,
 }
 
 impl Outcome {
@@ -131,6 +146,7 @@ impl Outcome {
             status: OutcomeStatus::Done,
             summary: summary.into(),
             details: Vec::new(),
+            metrics: None,
         }
     }
 }

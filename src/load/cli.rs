@@ -18,6 +18,7 @@ use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Sta
 use crate::report::report_files;
 use crate::results::report_format::ReportFormat;
 use crate::results::report_outputs::ReportOutputs;
+use crate::results::run_directory;
 use crate::results::run_report::{self, RunReport};
 use crate::results::threshold::Threshold;
 
@@ -104,6 +105,15 @@ pub(crate) struct LoadFlags {
     /// Run shard I of N (`2/4`): one N-th of the users, requests or rate.
     #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
     pub(crate) shard: Option<Shard>,
+
+    /// Print the full results (`run.json`) on stdout: the same as `-o json`.
+    #[arg(long, conflicts_with = "output")]
+    pub(crate) json: bool,
+
+    /// Also write the run's reports (`scenario-load.json`, `.html`, `.junit.xml`) into a new
+    /// directory under DIR named after the run's start, and point DIR/latest at it.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) report_dir: Option<PathBuf>,
 
     #[command(flatten)]
     pub(crate) outputs: ReportOutputs,
@@ -230,12 +240,25 @@ impl LoadFlags {
     }
 }
 
+/// Writes the run's reports into a new run directory under `report_dir` and points `latest`
+/// at it; says where on stderr (stdout may be a report).
+fn write_run_directory(report: &RunReport, report_dir: &std::path::Path) -> Result<(), Error> {
+    let run_dir = run_directory::new_run_directory(report_dir);
+    for (extension, format) in report_files::RUN_FILES {
+        let path = run_dir.join(format!("scenario-load.{extension}"));
+        report_files::write_file(&path, &report_files::render(report, format)?)?;
+    }
+    run_directory::point_latest_or_warn(&run_dir);
+    eprintln!("reports: {}", run_dir.display());
+    Ok(())
+}
+
 /// Runs an ad-hoc load test; returns the process exit code.
 ///
 /// SIGINT (Ctrl-C), SIGTERM (a CI runner cancelling the job) and SIGHUP (a closed terminal)
 /// each stop the run like the end of its time: the figures measured so far are printed and
 /// saved, and the exit code says which signal it was (130, 143, 129).
-pub(crate) async fn run(args: LoadArgs) -> Result<u8, Error> {
+pub(crate) async fn run(args: LoadArgs, json_output: bool) -> Result<u8, Error> {
     let args = args.flags;
     let workload = args.workload()?;
     let started_at = run_report::now_rfc3339();
@@ -259,7 +282,15 @@ pub(crate) async fn run(args: LoadArgs) -> Result<u8, Error> {
         unanswered,
     } = execution?;
     let report = RunReport::new(started_at, vec![scenario]);
-    report_files::write(&report, &args.outputs, ReportFormat::Text)?;
+    let stdout = if args.json || json_output {
+        ReportFormat::Json
+    } else {
+        ReportFormat::Text
+    };
+    report_files::write(&report, &args.outputs, stdout)?;
+    if let Some(dir) = &args.report_dir {
+        write_run_directory(&report, dir)?;
+    }
     if let Some(signal) = stopped_by {
         return Ok(signal.exit_code());
     }

@@ -20,8 +20,8 @@ pub(crate) struct LiveStatus {
     pub vus: u64,
     /// Requests completed in the last second.
     pub rps: u64,
-    /// p95 over the run so far, in ms.
-    pub p95_ms: f64,
+    /// p95 over the run so far, in ms; none until a request got a response.
+    pub p95_ms: Option<f64>,
     pub requests: u64,
     pub errors: u64,
 }
@@ -73,7 +73,8 @@ impl Collector {
             elapsed: run.start.elapsed(),
             vus,
             rps: second.count,
-            p95_ms: all.histogram.value_at_quantile(0.95) as f64 / 1000.0,
+            p95_ms: (!all.histogram.is_empty())
+                .then(|| all.histogram.value_at_quantile(0.95) as f64 / 1000.0),
             requests: all.count,
             errors: all.failed,
         }

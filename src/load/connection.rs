@@ -6,6 +6,8 @@
 //! the score (see `docs/load.md`). `https://` and HTTP/2 go through reqwest with rustls, which
 //! brings TLS, ALPN and the `insecure` opt-in for self-signed local certificates.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use bytes::BytesMut;
 use http::HeaderMap;
 use http::header::CONTENT_TYPE;
@@ -49,15 +51,23 @@ impl Connection {
     }
 
     /// Sends one request and reads its whole response; `keep_body` keeps the body's bytes.
+    ///
+    /// The bytes of the request that were written are added to `sent` as they leave, also
+    /// when the request then fails or is cancelled: a request that never connected sent
+    /// nothing. On the lean connection the count is exact (every write to the socket); through
+    /// reqwest, which does not say what it wrote, the request's size is counted once reqwest
+    /// reports it sent (an answer, or a failure after the connection was made), and a request
+    /// cancelled by its timeout counts nothing.
     pub(crate) async fn exchange(
         &mut self,
         request: &RenderedRequest,
         keep_body: bool,
         keep_headers: bool,
+        sent: &AtomicU64,
     ) -> Result<Exchange, ErrorCategory> {
         match self {
-            Self::Lean(lean) => lean.exchange(request, keep_body, keep_headers).await,
-            Self::Pooled(client) => exchange_pooled(client, request, keep_body).await,
+            Self::Lean(lean) => lean.exchange(request, keep_body, keep_headers, sent).await,
+            Self::Pooled(client) => exchange_pooled(client, request, keep_body, sent).await,
         }
     }
 
@@ -73,6 +83,7 @@ async fn exchange_pooled(
     client: &reqwest::Client,
     request: &RenderedRequest,
     keep_body: bool,
+    sent: &AtomicU64,
 ) -> Result<Exchange, ErrorCategory> {
     let mut builder = client.request(request.method.clone(), request.url.clone());
     if let Some(ct) = &request.content_type {
@@ -84,10 +95,17 @@ async fn exchange_pooled(
     if !request.body.is_empty() {
         builder = builder.body(request.body.clone());
     }
-    let mut response = builder
-        .send()
-        .await
-        .map_err(|e| ErrorCategory::of_error(&e, e.is_connect()))?;
+    let mut response = match builder.send().await {
+        Ok(response) => response,
+        Err(e) => {
+            // Nothing left when the connection failed or the request could not be built.
+            if !e.is_connect() && !e.is_builder() {
+                sent.fetch_add(request.wire_size(), Ordering::Relaxed);
+            }
+            return Err(ErrorCategory::of_error(&e, e.is_connect()));
+        }
+    };
+    sent.fetch_add(request.wire_size(), Ordering::Relaxed);
     let status = response.status().as_u16();
     let headers = std::mem::take(response.headers_mut());
     let mut bytes_in = head_size(status, &headers);

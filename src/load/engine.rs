@@ -106,12 +106,15 @@ fn progress_bar() -> Option<ProgressBar> {
 }
 
 fn describe(s: &LiveStatus) -> String {
+    let p95 = s.p95_ms.map_or_else(
+        || crate::results::run_report::NO_DATA.to_owned(),
+        |ms| format!("{ms:.2}ms"),
+    );
     format!(
-        "{:>4}s  VUs {:>4}  rps {:>7}  p95 {:>8.2}ms  requests {}  errors {}",
+        "{:>4}s  VUs {:>4}  rps {:>7}  p95 {p95:>10}  requests {}  errors {}",
         s.elapsed.as_secs(),
         s.vus,
         s.rps,
-        s.p95_ms,
         s.requests,
         s.errors
     )

@@ -10,6 +10,7 @@
 
 use std::io::Write as _;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::{Buf as _, BytesMut};
@@ -116,12 +117,15 @@ impl Http1Connection {
         self.open = None;
     }
 
-    /// Sends `request` and reads the whole response.
+    /// Sends `request` and reads the whole response. Every byte written to the socket is
+    /// added to `sent` as it is written, so a request cut short (refused, reset, or cancelled
+    /// by its timeout) counts exactly what left, and one that never connected counts nothing.
     pub(crate) async fn exchange(
         &mut self,
         request: &RenderedRequest,
         keep_body: bool,
         keep_headers: bool,
+        sent: &AtomicU64,
     ) -> Result<Exchange, ErrorCategory> {
         self.serialise(request);
         let tls = request.url.scheme() == "https";
@@ -131,11 +135,14 @@ impl Http1Connection {
             let authority = authority_of(&request.url);
             self.connect(request, &authority).await?;
         }
-        match self.round_trip(request, keep_body, keep_headers).await {
+        match self
+            .round_trip(request, keep_body, keep_headers, sent)
+            .await
+        {
             // A kept-alive connection the server closed while idle: retry once on a new one.
             Err(Attempt::Stale) if reused => {
                 self.connect(request, &authority_of(&request.url)).await?;
-                self.round_trip(request, keep_body, keep_headers)
+                self.round_trip(request, keep_body, keep_headers, sent)
                     .await
                     .map_err(Attempt::category)
             }
@@ -235,17 +242,13 @@ impl Http1Connection {
         request: &RenderedRequest,
         keep_body: bool,
         keep_headers: bool,
+        sent: &AtomicU64,
     ) -> Result<Exchange, Attempt> {
         let (_, stream) = self
             .open
             .as_mut()
             .ok_or(Attempt::Failed(ErrorCategory::Other))?;
-        // flush: TLS may hold the last record back (a no-op on plain TCP).
-        let sent = match stream.write_all(&self.write).await {
-            Ok(()) => stream.flush().await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = sent {
+        if let Err(e) = write_counted(stream, &self.write, sent).await {
             self.open = None;
             return Err(Attempt::from_io(&e, true));
         }
@@ -292,6 +295,24 @@ impl Attempt {
             Self::Failed(c) => c,
         }
     }
+}
+
+/// Writes all of `bytes` and flushes (TLS may hold the last record back; a no-op on plain
+/// TCP), adding each write's length to `sent` as soon as the stream has taken it.
+async fn write_counted(
+    stream: &mut Stream,
+    mut bytes: &[u8],
+    sent: &AtomicU64,
+) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        let written = stream.write(bytes).await?;
+        if written == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        sent.fetch_add(written as u64, Ordering::Relaxed);
+        bytes = &bytes[written..];
+    }
+    stream.flush().await
 }
 
 /// Reads more bytes into `buf`; `Ok(0)` at end of stream.
@@ -673,11 +694,12 @@ mod tests {
         ]])
         .await;
         let mut c = Http1Connection::new(true, false);
-        let first = c.exchange(&get(addr), true, true).await.unwrap();
+        let sent = AtomicU64::new(0);
+        let first = c.exchange(&get(addr), true, true, &sent).await.unwrap();
         assert_eq!(first.status, 200);
         assert_eq!(first.body.as_deref(), Some(&b"hello world"[..]));
         assert_eq!(first.headers["x-id"], "7");
-        let second = c.exchange(&get(addr), true, false).await.unwrap();
+        let second = c.exchange(&get(addr), true, false, &sent).await.unwrap();
         assert_eq!(
             (second.status, second.body.as_deref()),
             (201, Some(&b"ok"[..]))
@@ -692,8 +714,9 @@ mod tests {
         ])
         .await;
         let mut c = Http1Connection::new(true, false);
+        let sent = AtomicU64::new(0);
         assert_eq!(
-            c.exchange(&get(addr), true, false)
+            c.exchange(&get(addr), true, false, &sent)
                 .await
                 .unwrap()
                 .body
@@ -706,7 +729,7 @@ mod tests {
             .await
             .expect("the server closed the first connection");
         assert_eq!(
-            c.exchange(&get(addr), true, false)
+            c.exchange(&get(addr), true, false, &sent)
                 .await
                 .unwrap()
                 .body
@@ -723,9 +746,31 @@ mod tests {
         ])
         .await;
         let mut c = Http1Connection::new(true, false);
-        let until_close = c.exchange(&get(addr), true, false).await.unwrap();
+        let sent = AtomicU64::new(0);
+        let until_close = c.exchange(&get(addr), true, false, &sent).await.unwrap();
         assert_eq!(until_close.body.as_deref(), Some(&b"until close"[..]));
-        let short = c.exchange(&get(addr), false, false).await;
+        let short = c.exchange(&get(addr), false, false, &sent).await;
         assert!(matches!(short, Err(ErrorCategory::Reset)));
+    }
+
+    #[tokio::test]
+    async fn only_bytes_written_to_a_socket_are_counted_as_sent() {
+        // Nothing listens on a port just freed: the connection is refused, nothing is sent.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let refused = closed.local_addr().unwrap();
+        drop(closed);
+        let mut c = Http1Connection::new(true, false);
+        let sent = AtomicU64::new(0);
+        let outcome = c.exchange(&get(refused), false, false, &sent).await;
+        assert!(
+            matches!(outcome, Err(ErrorCategory::ConnectRefused)),
+            "{outcome:?}"
+        );
+        assert_eq!(sent.load(Ordering::Relaxed), 0);
+
+        let addr = serve(vec![vec![b"HTTP/1.1 204 No Content\r\n\r\n"]]).await;
+        c.exchange(&get(addr), false, false, &sent).await.unwrap();
+        let request = format!("GET /x?y=1 HTTP/1.1\r\nhost: {addr}\r\n\r\n");
+        assert_eq!(sent.load(Ordering::Relaxed), request.len() as u64);
     }
 }

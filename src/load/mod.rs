@@ -35,6 +35,7 @@ pub use error::Error;
 ///
 /// # Errors
 /// [`Error`].
-pub async fn run(args: cli::LoadArgs, _globals: &Globals) -> Result<u8, Error> {
-    cli::run(args).await
+pub async fn run(args: cli::LoadArgs, globals: &Globals) -> Result<u8, Error> {
+    let json_output = globals.settings.output == crate::settings::OutputFormat::Json;
+    cli::run(args, json_output).await
 }

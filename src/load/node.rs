@@ -5,30 +5,49 @@
 use std::path::Path;
 use std::time::Duration;
 
-use http::{HeaderName, HeaderValue, Method};
+use http::HeaderValue;
 
-use crate::engine::{Action, ApplyContext, Outcome, OutcomeStatus, PlanContext, Step, impl_node};
+use futures_util::future::LocalBoxFuture;
+
+use crate::engine::{
+    Action, ApplyContext, Node, NodeError, Outcome, OutcomeStatus, PlanContext, Step,
+};
 use crate::load::engine;
 use crate::load::error::Error;
 use crate::load::execution::{self, Execution};
 use crate::load::request_spec::{Check, Extraction, RequestBody, RequestSpec};
 use crate::load::workload::{ClientOptions, IterationOrder, LoadModel, Shard, Stage, Workload};
 use crate::manifest::model::scenario::{Request, Scenario, Thresholds};
+use crate::manifest::rules;
 use crate::manifest::{Address, NodeKind};
 use crate::report::report_files;
 use crate::results::report_format::ReportFormat;
 use crate::results::run_report::{self, RunReport};
-use crate::results::threshold::Threshold;
+use crate::results::threshold::{Metric, Threshold};
 use crate::secret::SecretUrl;
 
 /// The `scenario` node kind.
 #[derive(Debug, Clone, Copy)]
 pub struct ScenarioNode;
 
-impl_node!(ScenarioNode,
-    plan(context, name) => plan(context, name),
-    apply(context, step) => apply(context, step).await,
-);
+// By hand rather than by `impl_node!`: a scenario that fails still hands its figures over.
+impl Node for ScenarioNode {
+    fn plan<'a>(
+        &'a self,
+        context: &'a PlanContext<'_>,
+        name: &'a str,
+    ) -> LocalBoxFuture<'a, Result<Step, NodeError>> {
+        Box::pin(async move { plan(context, name).map_err(NodeError::new) })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        context: &'a ApplyContext<'_>,
+        step: &'a Step,
+    ) -> LocalBoxFuture<'a, Result<Outcome, NodeError>> {
+        Box::pin(apply(context, step))
+    }
+}
 
 /// Default per-request timeout in a scenario.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -48,12 +67,6 @@ pub(crate) fn workload_of(
         reason,
     };
     let stages = &scenario.stages.stage;
-    let closed = stages
-        .iter()
-        .all(|s| s.target.is_some() && s.rate.is_none());
-    let open = stages
-        .iter()
-        .all(|s| s.rate.is_some() && s.target.is_none());
     let to_stages = |value: fn(&crate::manifest::model::Stage) -> Option<u32>| {
         stages
             .iter()
@@ -63,21 +76,21 @@ pub(crate) fn workload_of(
             })
             .collect()
     };
-    let model = if closed {
-        LoadModel::Closed {
+    // Validation reported a broken model already (rules::load_model is the one rule).
+    let shape = stages
+        .iter()
+        .map(|s| (s.target.is_some(), s.rate.is_some()));
+    let model = match rules::load_model(shape) {
+        Ok(rules::LoadModel::Closed) => LoadModel::Closed {
             stages: to_stages(|s| s.target),
-        }
-    } else if open {
-        LoadModel::Open {
+        },
+        Ok(rules::LoadModel::Open) => LoadModel::Open {
             stages: to_stages(|s| s.rate),
             max_vus: scenario.stages.max_vus.map_or(DEFAULT_MAX_VUS, u64::from),
+        },
+        Err((index, violation)) => {
+            return Err(invalid(format!("stage {} {violation}", index + 1)));
         }
-    } else {
-        return Err(invalid(
-            "every stage needs either `target` (virtual users) or `rate` (arrivals per second), \
-             and all stages of a scenario the same one"
-                .to_owned(),
-        ));
     };
     let timeout = scenario.timeout.map_or(DEFAULT_TIMEOUT, |d| d.get());
     let mut requests = Vec::new();
@@ -165,24 +178,21 @@ fn request_of(
     base_dir: &Path,
 ) -> Result<RequestSpec, String> {
     let named = |what: &str| format!("request `{}`: {what}", request.name);
-    let method = Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
-        .map_err(|_| named(&format!("`{}` is not an HTTP method", request.method)))?;
+    let method = rules::http_method(&request.method)
+        .map_err(|v| named(&format!("`{}` {v}", request.method)))?;
     let (url, shown_url) = joined_url(base_url, &request.path);
     let mut headers = Vec::new();
     for h in &request.header {
-        let name = HeaderName::from_bytes(h.name.as_bytes())
-            .map_err(|_| named(&format!("`{}` is not a header name", h.name)))?;
+        let name = rules::header_name(&h.name).map_err(|v| named(&format!("`{}` {v}", h.name)))?;
         headers.push((name, h.value.expose().to_owned()));
     }
-    let bodies = [
-        request.body.is_some(),
-        request.json.is_some(),
-        request.body_file.is_some(),
-        !request.form.is_empty(),
-    ];
-    if bodies.iter().filter(|b| **b).count() > 1 {
-        return Err(named("give only one of body, json, body-file and form"));
-    }
+    rules::at_most_one(&[
+        ("body", request.body.is_some()),
+        ("json", request.json.is_some()),
+        ("body-file", request.body_file.is_some()),
+        ("form", !request.form.is_empty()),
+    ])
+    .map_err(|v| named(&v.reason))?;
     let json_type = || Some(HeaderValue::from_static("application/json"));
     let body = if let Some(text) = &request.body {
         Some(RequestBody {
@@ -191,11 +201,7 @@ fn request_of(
         })
     } else if let Some(json) = &request.json {
         let json = json.expose();
-        if !json.contains("{{") {
-            // serde_json's message names a position, never the text.
-            serde_json::from_str::<serde_json::Value>(json)
-                .map_err(|e| named(&format!("`json` is not valid JSON: {e}")))?;
-        }
+        rules::json_text(json).map_err(|v| named(&format!("`json` {v}")))?;
         Some(RequestBody {
             content: json.to_owned(),
             content_type: json_type(),
@@ -239,8 +245,7 @@ fn request_of(
         }
         if let Some(header) = &expect.header {
             checks.push(Check::HeaderPresent(
-                HeaderName::from_bytes(header.as_bytes())
-                    .map_err(|_| named(&format!("`{header}` is not a header name")))?,
+                rules::header_name(header).map_err(|v| named(&format!("`{header}` {v}")))?,
             ));
         }
     }
@@ -252,21 +257,20 @@ fn request_of(
     }
     let mut extractions = Vec::new();
     for x in &request.extract {
+        rules::exactly_one(&[("json", x.json.is_some()), ("header", x.header.is_some())])
+            .map_err(|v| named(&format!("extract `{}` {v}", x.var)))?;
         extractions.push(match (&x.json, &x.header) {
-            (Some(path), None) => Extraction::Json {
+            (Some(path), _) => Extraction::Json {
                 var: x.var.clone(),
                 path: path.clone(),
             },
-            (None, Some(header)) => Extraction::Header {
-                var: x.var.clone(),
-                header: HeaderName::from_bytes(header.as_bytes())
-                    .map_err(|_| named(&format!("`{header}` is not a header name")))?,
-            },
-            _ => {
-                return Err(named(&format!(
-                    "extract `{}` needs exactly one of json= and header=",
-                    x.var
-                )));
+            (None, header) => {
+                let header = header.as_deref().unwrap_or_default();
+                Extraction::Header {
+                    var: x.var.clone(),
+                    header: rules::header_name(header)
+                        .map_err(|v| named(&format!("`{header}` {v}")))?,
+                }
             }
         });
     }
@@ -339,8 +343,51 @@ fn plan(context: &PlanContext<'_>, name: &str) -> Result<Step, Error> {
     Ok(step)
 }
 
-/// Runs a scenario and writes its reports.
-async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error> {
+/// Runs a scenario and writes its reports. Its figures go into the outcome's `metrics` (and,
+/// when the run measured nothing, into the error's), for `apply --json`.
+async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, NodeError> {
+    let (report, unanswered, details) = run(context, step).await.map_err(NodeError::new)?;
+    let s = &report.scenarios[0];
+    let metrics =
+        serde_json::to_value(s.without_histograms()).expect("a scenario's figures serialise");
+    // A run that measured nothing (no request completed, or every one failed with no
+    // threshold to judge it) fails the step, so a dead or stuck target never looks like success.
+    if let Err(error) = execution::ensure_measured(s, unanswered) {
+        return Err(NodeError::new(error).with_metrics(metrics));
+    }
+    let passed = report.passed();
+    let summary = format!(
+        "{} requests, {:.1}/s, p95 {}, {} failed{}",
+        s.total.count,
+        s.total.rps,
+        Metric::P95.show(s.total.latency.p95),
+        Metric::ErrorRate.show(s.total.error_rate()),
+        if s.thresholds.is_empty() {
+            String::new()
+        } else if passed {
+            ", thresholds passed".to_owned()
+        } else {
+            ", thresholds breached".to_owned()
+        }
+    );
+    Ok(Outcome {
+        status: if passed {
+            OutcomeStatus::Done
+        } else {
+            OutcomeStatus::ThresholdBreached
+        },
+        summary,
+        details,
+        metrics: Some(metrics),
+    })
+}
+
+/// Runs a scenario and writes its reports into the run directory; returns the run's report,
+/// how many requests were still unanswered at its end, and the lines to show.
+async fn run(
+    context: &ApplyContext<'_>,
+    step: &Step,
+) -> Result<(RunReport, u64, Vec<String>), Error> {
     let name = step.address.name.as_str();
     let scenario = scenario(context.manifest(), name)?;
     let workload = workload_of(
@@ -360,11 +407,7 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
         .map(str::to_owned)
         .collect();
     let stem = context.run_dir.join(format!("scenario-{name}"));
-    for (extension, format) in [
-        ("json", ReportFormat::Json),
-        ("html", ReportFormat::Html),
-        ("junit.xml", ReportFormat::Junit),
-    ] {
+    for (extension, format) in report_files::RUN_FILES {
         let path = stem.with_extension(extension);
         // Reports are built from the run's figures and names, which hold no secret: they are
         // written as rendered (never searched and rewritten, which broke JSON and XML).
@@ -374,32 +417,5 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
     }
     let markdown = report_files::render(&report, ReportFormat::Markdown)?;
     report_files::append_to_step_summary(&markdown)?;
-    let s = &report.scenarios[0];
-    // A run that measured nothing (no request completed, or every one failed with no
-    // threshold to judge it) fails the step, so a dead or stuck target never looks like success.
-    execution::ensure_measured(&report.scenarios[0], unanswered)?;
-    let passed = report.passed();
-    let summary = format!(
-        "{} requests, {:.1}/s, p95 {:.2}ms, {:.2}% failed{}",
-        s.total.count,
-        s.total.rps,
-        s.total.latency.p95,
-        s.total.error_rate() * 100.0,
-        if s.thresholds.is_empty() {
-            String::new()
-        } else if passed {
-            ", thresholds passed".to_owned()
-        } else {
-            ", thresholds breached".to_owned()
-        }
-    );
-    Ok(Outcome {
-        status: if passed {
-            OutcomeStatus::Done
-        } else {
-            OutcomeStatus::ThresholdBreached
-        },
-        summary,
-        details,
-    })
+    Ok((report, unanswered, details))
 }

@@ -30,6 +30,7 @@ pub(crate) struct Sample {
     /// The failure category, if the request failed.
     pub error: Option<ErrorCategory>,
     pub bytes_in: u64,
+    /// Bytes written to the connection for this request: none when it never connected.
     pub bytes_out: u64,
     pub checks_passed: u32,
     pub checks_failed: u32,

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use crate::manifest::rules;
 use http::{HeaderName, HeaderValue};
 use minijinja::{Environment, UndefinedBehavior};
 use serde_json_path::JsonPath;
@@ -298,23 +299,19 @@ fn render_fixed(spec: &RequestSpec) -> Result<RenderedRequest, WorkloadError> {
 
 /// Compiles a check's or extraction's JSON path.
 fn compile_path(spec: &RequestSpec, path: &str) -> Result<JsonPath, WorkloadError> {
-    JsonPath::parse(path).map_err(|e| WorkloadError::JsonPath {
+    rules::json_path(path).map_err(|e| WorkloadError::JsonPath {
         request: spec.name.clone(),
         path: path.to_owned(),
-        reason: e.to_string(),
+        reason: e.reason,
     })
 }
 
 fn check_scheme(spec: &RequestSpec, url: &url::Url) -> Result<(), WorkloadError> {
-    if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() {
-        Ok(())
-    } else {
-        Err(WorkloadError::Url {
-            request: spec.name.clone(),
-            url: spec.shown_url.clone(),
-            reason: "only http:// and https:// URLs with a host can be load-tested".to_owned(),
-        })
-    }
+    rules::http_url(url.as_str()).map_err(|_| WorkloadError::Url {
+        request: spec.name.clone(),
+        url: spec.shown_url.clone(),
+        reason: "only http:// and https:// URLs with a host can be load-tested".to_owned(),
+    })
 }
 
 /// A header name and value, validated.
@@ -323,7 +320,7 @@ pub(crate) fn header(
     name: &HeaderName,
     value: &str,
 ) -> Result<(HeaderName, HeaderValue), WorkloadError> {
-    HeaderValue::from_str(value)
+    rules::header_value(value)
         .map(|v| (name.clone(), v))
         .map_err(|_| WorkloadError::Header {
             request: spec.name.clone(),

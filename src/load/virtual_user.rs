@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::time::Instant;
 
@@ -19,6 +20,11 @@ use crate::load::workload::IterationOrder;
 pub(crate) struct VirtualUser {
     id: u64,
     connection: Option<Connection>,
+    /// Bytes this user has written to its connections, ever: a request's share is the
+    /// difference across its exchange, so only what reached a socket counts as sent. (An
+    /// atomic only so that the exchange and its in-flight guard can both hold it; one task
+    /// touches it.)
+    sent: AtomicU64,
     vars: BTreeMap<String, String>,
     iterations: u64,
     /// Iterations not yet added to the run's count (a shared counter is touched rarely).
@@ -35,6 +41,7 @@ impl VirtualUser {
         Self {
             id,
             connection: None,
+            sent: AtomicU64::new(0),
             vars: BTreeMap::new(),
             iterations: 0,
             unreported: 0,
@@ -80,8 +87,7 @@ impl VirtualUser {
 
     /// Adds this user's iterations to the run's count.
     pub(crate) fn report_iterations(&mut self, run: &RunContext) {
-        run.iterations
-            .fetch_add(self.unreported, std::sync::atomic::Ordering::Relaxed);
+        run.iterations.fetch_add(self.unreported, Ordering::Relaxed);
         self.unreported = 0;
     }
 
@@ -115,25 +121,29 @@ impl VirtualUser {
         } else {
             request
         };
-        let bytes_out = request.wire_size();
         let connection = match &mut self.connection {
             Some(c) => c,
             None => match Connection::new(&request.url, run.workload.client) {
                 Ok(c) => self.connection.insert(c),
                 Err(category) => {
-                    run.recorder.record(index, &failure(category, bytes_out));
+                    run.recorder.record(index, &failure(category, 0));
                     return;
                 }
             },
         };
         let started = intended.unwrap_or_else(Instant::now);
-        let in_flight = InFlight::new(run, index, bytes_out);
+        let in_flight = InFlight::new(run, index, &self.sent);
         let outcome = tokio::time::timeout(
             prepared.spec.timeout,
-            connection.exchange(&request, prepared.keep_body, prepared.keep_headers),
+            connection.exchange(
+                &request,
+                prepared.keep_body,
+                prepared.keep_headers,
+                &self.sent,
+            ),
         )
         .await;
-        in_flight.answered();
+        let bytes_out = in_flight.answered();
         let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         let exchange = match outcome {
             Err(_elapsed) => {
@@ -317,39 +327,49 @@ impl VirtualUser {
 /// When the run's grace period runs out, the users still waiting are cancelled, and their
 /// futures — with this guard — are dropped. The request is then counted as a `timeout` failure
 /// and in the run's `unanswered` count, so a target that accepts connections and never answers
-/// shows in the report instead of vanishing from it.
+/// shows in the report instead of vanishing from it. Either way the request's bytes sent are
+/// what its connection wrote to the socket since the guard was made.
 struct InFlight<'r> {
     run: &'r RunContext,
     index: usize,
-    bytes_out: u64,
+    /// The user's running count of bytes written, and its value when the request started.
+    sent: &'r AtomicU64,
+    sent_before: u64,
     answered: bool,
 }
 
 impl<'r> InFlight<'r> {
-    fn new(run: &'r RunContext, index: usize, bytes_out: u64) -> Self {
+    fn new(run: &'r RunContext, index: usize, sent: &'r AtomicU64) -> Self {
         Self {
             run,
             index,
-            bytes_out,
+            sent_before: sent.load(Ordering::Relaxed),
+            sent,
             answered: false,
         }
     }
 
-    /// The request finished (answered, failed or timed out) and is recorded by its sender.
-    fn answered(mut self) {
+    /// Bytes the request has written to its connection so far.
+    fn bytes_out(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed) - self.sent_before
+    }
+
+    /// The request finished (answered, failed or timed out) and is recorded by its sender;
+    /// returns the bytes it wrote.
+    fn answered(mut self) -> u64 {
         self.answered = true;
+        self.bytes_out()
     }
 }
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         if !self.answered {
-            self.run
-                .unanswered
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            self.run
-                .recorder
-                .record(self.index, &failure(ErrorCategory::Timeout, self.bytes_out));
+            self.run.unanswered.fetch_add(1, Ordering::Relaxed);
+            self.run.recorder.record(
+                self.index,
+                &failure(ErrorCategory::Timeout, self.bytes_out()),
+            );
         }
     }
 }

@@ -77,6 +77,67 @@ pub fn check_nesting(text: &str) -> Option<Problem> {
     None
 }
 
+/// A `{` that no `}` closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnclosedBlock {
+    /// The byte offset of the `{`.
+    pub offset: usize,
+    /// When the `{` was found by indentation: the offset of the `}` that closes an outer block
+    /// instead (it lines up with that block's line, not with this one's), and of that outer `{`.
+    pub skipped_by: Option<(usize, usize)>,
+}
+
+/// The `{` that is most likely never closed, or `None` when every block is closed.
+///
+/// Braces alone cannot say which `{` is the stray one (`a { b { c }` closes either), so the
+/// manifest's indentation decides, as people read it: a `}` closes the innermost open block
+/// whose line is indented as much as the `}`'s line, and any block opened inside that one and
+/// still open is the stray `{`. Without such a hint (indentation that agrees with the braces),
+/// the innermost block still open at the end of the file is reported. Braces inside strings and
+/// comments do not count.
+#[must_use]
+pub fn find_unclosed_block(text: &str) -> Option<UnclosedBlock> {
+    // Each line's indentation, measured once (a line may hold thousands of braces).
+    let mut indents = Vec::new();
+    let mut line_starts = Vec::new();
+    let mut start = 0;
+    for line in text.split('\n') {
+        line_starts.push(start);
+        indents.push(
+            line.bytes()
+                .take_while(|byte| *byte == b' ' || *byte == b'\t')
+                .count(),
+        );
+        start += line.len() + 1;
+    }
+    let indent_of = |offset: usize| indents[line_starts.partition_point(|s| *s <= offset) - 1];
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut scanner = Scanner { text, at: 0 };
+    while let Some((offset, brace)) = scanner.next_brace() {
+        if brace == b'{' {
+            open.push((offset, indent_of(offset)));
+            continue;
+        }
+        let indent = indent_of(offset);
+        let lined_up = open.iter().rposition(|(_, opened)| *opened == indent);
+        match lined_up {
+            Some(index) if index + 1 < open.len() => {
+                return Some(UnclosedBlock {
+                    offset: open[index + 1].0,
+                    skipped_by: Some((offset, open[index].0)),
+                });
+            }
+            _ => {
+                open.pop();
+            }
+        }
+    }
+    open.last().map(|(offset, _)| UnclosedBlock {
+        offset: *offset,
+        skipped_by: None,
+    })
+}
+
 /// Walks KDL text, skipping strings (quoted, raw `#"…"#`, multi-line `"""`) and comments
 /// (`//`, nested `/* */`).
 struct Scanner<'a> {
@@ -207,6 +268,30 @@ mod tests {
         assert!(check_nesting(&braces).is_some());
         assert!(check_nesting(&format!("/* {braces}")).is_some());
         assert!(check_nesting(&format!("a #\"{braces}")).is_some());
+    }
+
+    #[test]
+    fn the_unclosed_block_is_found_by_indentation() {
+        let stray = "a {\n    b {\n        c 1 {\n    }\n}\n";
+        let found = find_unclosed_block(stray).expect("unclosed");
+        assert_eq!(found.offset, stray.find("1 {").unwrap() + 2);
+        assert_eq!(
+            found.skipped_by,
+            Some((
+                stray.find("    }").unwrap() + 4,
+                stray.find("b {").unwrap() + 2
+            ))
+        );
+        let at_the_end = "a {\n    b 1\n";
+        assert_eq!(
+            find_unclosed_block(at_the_end),
+            Some(UnclosedBlock {
+                offset: 2,
+                skipped_by: None
+            })
+        );
+        assert_eq!(find_unclosed_block("a {\n    b { c \"{\" }\n}\n"), None);
+        assert_eq!(find_unclosed_block("a { b { c }\n}"), None);
     }
 
     #[test]

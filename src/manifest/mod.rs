@@ -14,6 +14,7 @@ pub mod overlay;
 pub mod parse;
 pub mod problem;
 pub mod reference;
+pub mod rules;
 pub mod schema_view;
 pub mod source;
 pub mod span_table;
@@ -219,13 +220,26 @@ pub fn check(source: ManifestSource, options: &LoadOptions) -> Result<LoadedMani
         mut problems,
     } = lower::lower(&document, schema);
 
-    let mut overrides = overlay::from_env(&view, &value, options.env.iter().cloned());
+    let (mut overrides, env_problems) =
+        overlay::from_env(&view, &value, options.env.iter().cloned());
+    problems.extend(env_problems);
     match overlay::from_flags(&options.set) {
         Ok(flags) => overrides.extend(flags),
         Err(flag_problems) => problems.extend(flag_problems),
     }
     problems.extend(overlay::apply(&view, &mut value, &mut spans, overrides));
-    problems.extend(validate::validate(schema, &value, &spans));
+    let schema_problems = validate::validate(schema, &value, &spans);
+    let base_dir = source.base_dir();
+    // A value the schema refuses is reported once, by the schema.
+    let rule_problems = rules::check(&value, &spans, &base_dir)
+        .into_iter()
+        .filter(|rule| {
+            let span = |problem: &Problem| problem.primary.as_ref().map(|(span, _)| *span);
+            span(rule).is_none_or(|at| !schema_problems.iter().any(|s| span(s) == Some(at)))
+        })
+        .collect::<Vec<_>>();
+    problems.extend(schema_problems);
+    problems.extend(rule_problems);
     if let Err(graph_problems) = Graph::resolve(&value, &spans, &Default::default()) {
         problems.extend(graph_problems);
     }
@@ -239,9 +253,32 @@ pub fn check(source: ManifestSource, options: &LoadOptions) -> Result<LoadedMani
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.clone())
     };
+    let written = value.clone();
     let interpolated =
         interpolate::interpolate(&mut value, &spans, &view, &lookup, options.unset_variables)
             .map_err(invalid)?;
+    let left_as_written: Vec<&str> = interpolated
+        .unset
+        .iter()
+        .map(|unset| unset.pointer.as_str())
+        .collect();
+    let from_env = |pointer: &str| {
+        interpolated
+            .env_reads
+            .contains_key(pointer)
+            .then(|| describe_value(&interpolated.env_reads, pointer, ""))
+    };
+    let broken = rules::check_interpolated(
+        &written,
+        &interpolated.typed,
+        &left_as_written,
+        &from_env,
+        &spans,
+        &base_dir,
+    );
+    if !broken.is_empty() {
+        return Err(invalid(broken));
+    }
 
     let manifest: Manifest =
         serde_path_to_error::deserialize(&interpolated.typed).map_err(|error| {

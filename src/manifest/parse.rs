@@ -1,5 +1,6 @@
 //! Parsing KDL v2, with diagnostics that recognise KDL v1 manifests.
 
+use super::limits;
 use super::problem::Problem;
 use kdl::KdlDocument;
 use std::time::Duration;
@@ -63,10 +64,24 @@ fn parse_now(text: &str) -> Result<KdlDocument, Vec<Problem>> {
         Err(error) => error,
     };
     let is_v1 = KdlDocument::parse_v1(text).is_ok();
-    let problems = error
-        .diagnostics
-        .iter()
-        .map(|diagnostic| {
+    // kdl reports an unclosed block twice (at its `{` and over its nodes), and at the outermost
+    // block the braces leave open, which is rarely the `{` that was typed by mistake: one
+    // problem at the `{` the indentation points to replaces them.
+    let unclosed = error.diagnostics.iter().any(is_unclosed_block);
+    let mut problems: Vec<Problem> = unclosed
+        .then(|| limits::find_unclosed_block(text))
+        .flatten()
+        .map(|found| unclosed_block(text, found))
+        .into_iter()
+        .collect();
+    let mut kept_one_unclosed = !problems.is_empty();
+    let diagnostics = error.diagnostics.iter().filter(|diagnostic| {
+        if !is_unclosed_block(diagnostic) {
+            return true;
+        }
+        !std::mem::replace(&mut kept_one_unclosed, true)
+    });
+    problems.extend(diagnostics.map(|diagnostic| {
             let message = diagnostic
                 .message
                 .clone()
@@ -91,9 +106,36 @@ fn parse_now(text: &str) -> Result<KdlDocument, Vec<Problem>> {
                 Some(help) => problem.help(help),
                 None => problem,
             }
-        })
-        .collect();
+        }));
     Err(problems)
+}
+
+/// kdl's two diagnostics for a `{` without its `}`.
+fn is_unclosed_block(diagnostic: &kdl::KdlDiagnostic) -> bool {
+    diagnostic.message.as_deref().is_some_and(|message| {
+        message.starts_with("No closing '}'") || message.starts_with("Closing '}' was not found")
+    })
+}
+
+/// The one problem for a `{` that is never closed.
+fn unclosed_block(text: &str, found: limits::UnclosedBlock) -> Problem {
+    let problem = Problem::new("manifest::unclosed-block", "this `{` is never closed")
+        .at(Some((found.offset, 1).into()), "not closed");
+    match found.skipped_by {
+        Some((close, outer)) => {
+            let line = |offset| super::problem::line_column(text, offset).0;
+            problem
+                .also(
+                    Some((close, 1).into()),
+                    format!("lines up with the block opened on line {}", line(outer)),
+                )
+                .help(format!(
+                    "remove this `{{`, or close its block before line {}",
+                    line(close)
+                ))
+        }
+        None => problem.help("add the `}` that closes this block"),
+    }
 }
 
 fn v1_help(snippet: &str) -> String {

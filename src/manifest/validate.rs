@@ -295,7 +295,7 @@ fn other_message(kind: &ValidationErrorKind, instance: &Value) -> String {
 }
 
 /// Notes which variable or flag set a value, when it was not written in the file.
-fn with_origin(spans: &SpanTable, pointer: &str, problem: Problem) -> Problem {
+pub(super) fn with_origin(spans: &SpanTable, pointer: &str, problem: Problem) -> Problem {
     let origin = spans.exact(pointer).or_else(|| spans.locate(pointer));
     match origin {
         Some(Origin::Env { variable }) => Problem {

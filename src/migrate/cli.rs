@@ -4,7 +4,7 @@
 //! `migrations` nodes produce before any I/O; [`MigrateCommand::run`] then does the work, for
 //! ad-hoc use here and for the manifest's sets in `manifest_sets.rs`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -12,6 +12,7 @@ use clap::Args;
 use super::command::{Invocation, MigrateCommand};
 use super::deadlines::Deadlines;
 use super::error::MigrateError;
+use super::follow_up::{self, DATABASE_URL_VARIABLE, UrlOrigin};
 use super::target::{DEFAULT_LOCK_TIMEOUT, DatabaseTarget, SetTarget};
 use super::url::DbUrl;
 
@@ -52,6 +53,10 @@ pub struct MigrateArgs {
     /// [default: no limit, or the manifest's `statement-timeout`].
     #[arg(long, value_parser = humantime::parse_duration, global = true)]
     pub statement_timeout: Option<Duration>,
+    /// SQL run on every connection before anything else, e.g. "SET FOREIGN_KEY_CHECKS=0" or
+    /// "SET search_path TO app" [default: none, or the manifest's `session-sql`].
+    #[arg(long, value_name = "SQL", global = true)]
+    pub session_sql: Option<String>,
     /// Print only warnings and errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -69,13 +74,13 @@ impl MigrateArgs {
             after: Vec::new(),
             allow_out_of_order: false,
             ignore_missing: false,
+            follow_up: self.hint(),
         };
         let database = self.database()?;
         let invocation = Invocation {
             database: database.as_ref(),
             set: &set,
             quiet: self.quiet,
-            hint: self.hint(),
         };
         self.command.run(&invocation).await
     }
@@ -92,6 +97,9 @@ impl MigrateArgs {
                 url,
                 lock_timeout: self.lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT),
                 deadlines: self.deadlines(Deadlines::default()),
+                session_sql: self.session_sql.clone().filter(|s| !s.trim().is_empty()),
+                create: false,
+                in_manifest: false,
             })),
             Err(_) if !self.command.needs_database() => Ok(None),
             Err(e) => Err(e),
@@ -110,15 +118,16 @@ impl MigrateArgs {
         deadlines
     }
 
-    /// How to spell a follow-up command: `backendctl migrate --dir db --migrations core`.
+    /// How to spell a follow-up command here: `backendctl migrate -D "$DATABASE_URL" --dir db
+    /// --migrations core` (see `follow_up.rs`).
     fn hint(&self) -> String {
-        let mut hint = "backendctl migrate".to_string();
-        if self.dir != Path::new(DEFAULT_DIR) {
-            hint.push_str(&format!(" --dir {}", self.dir.display()));
-        }
-        if self.migrations != DEFAULT_SET {
-            hint.push_str(&format!(" --migrations {}", self.migrations));
-        }
-        hint
+        let url = self.database_url.as_deref().map(|raw| {
+            if std::env::var(DATABASE_URL_VARIABLE).is_ok_and(|from_env| from_env == raw) {
+                UrlOrigin::Variable(DATABASE_URL_VARIABLE)
+            } else {
+                UrlOrigin::Flag(raw)
+            }
+        });
+        follow_up::ad_hoc(url, &self.dir, &self.migrations, (DEFAULT_DIR, DEFAULT_SET))
     }
 }

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::dialect::Dialect;
-use super::engine::{Access, Engine, Options, Resolution};
+use super::engine::{Access, Engine, Options, Resolution, Revert};
 use super::error::MigrateError;
 use super::history::RowState;
 use super::lint::{self, Finding};
@@ -31,8 +31,8 @@ pub enum MigrateCommand {
     },
     /// Apply pending migrations.
     Up {
-        /// Apply only up to this version (inclusive).
-        #[arg(long)]
+        /// Apply pending migrations up to VERSION, VERSION included.
+        #[arg(long, value_name = "VERSION")]
         to: Option<i64>,
         #[command(flatten)]
         run: RunFlags,
@@ -46,11 +46,14 @@ pub enum MigrateCommand {
     /// Revert applied migrations, newest first (one by default).
     Down {
         /// How many to revert.
-        #[arg(long, conflicts_with = "to")]
+        #[arg(long, conflicts_with_all = ["to", "all"])]
         steps: Option<usize>,
-        /// Revert every applied migration above this version.
-        #[arg(long)]
+        /// Revert every applied migration newer than VERSION; VERSION itself stays applied.
+        #[arg(long, value_name = "VERSION", conflicts_with = "all")]
         to: Option<i64>,
+        /// Revert every applied migration of the set, whatever its versions (down to a baseline).
+        #[arg(long)]
+        all: bool,
         #[command(flatten)]
         run: RunFlags,
         /// Do not ask for confirmation (required without a terminal).
@@ -86,11 +89,16 @@ pub enum MigrateCommand {
         #[arg(id = "target_version", value_name = "VERSION")]
         version: Option<i64>,
     },
-    /// Adopt an existing database: versions up to VERSION count as applied.
+    /// Adopt an existing database: versions up to VERSION count as applied; or, with --from (or
+    /// neither, when one other tool's history table is there), the versions another tool applied.
     Baseline {
         /// The newest version that counts as applied.
-        #[arg(id = "target_version", value_name = "VERSION")]
-        version: i64,
+        #[arg(id = "target_version", value_name = "VERSION", conflicts_with = "from")]
+        version: Option<i64>,
+        /// The tool that migrated the database: its history table says which versions ran, and
+        /// those are recorded as adopted (not run again).
+        #[arg(long, value_enum, value_name = "TOOL")]
+        from: Option<super::other_tool::Tool>,
     },
     /// Settle a migration that stopped part-way (MySQL/MariaDB, or a no-transaction file).
     Resolve {
@@ -127,8 +135,6 @@ pub(crate) struct Invocation<'a> {
     pub(crate) set: &'a SetTarget,
     /// Print only warnings and errors.
     pub(crate) quiet: bool,
-    /// How to spell a follow-up command (`backendctl migrate --migrations core`).
-    pub(crate) hint: String,
 }
 
 impl Invocation<'_> {
@@ -142,10 +148,11 @@ impl Invocation<'_> {
         Ok(Options {
             lock_timeout: self.database()?.lock_timeout,
             deadlines: self.database()?.deadlines,
+            session_sql: self.database()?.session_sql.clone(),
             allow_out_of_order: self.set.allow_out_of_order,
             ignore_missing: self.set.ignore_missing,
             quiet: self.quiet,
-            command_hint: self.hint.clone(),
+            command_hint: self.set.follow_up.clone(),
             ..Options::default()
         })
     }
@@ -203,6 +210,7 @@ impl MigrateCommand {
             return Err(MigrateError::NoDirectory {
                 set: on.set.name.clone(),
                 path: on.set.dir.clone(),
+                hint: on.set.follow_up.clone(),
             });
         }
         let set = MigrationSet::load(&on.set.name, &on.set.dir)?;
@@ -222,16 +230,27 @@ impl MigrateCommand {
             MigrateCommand::Down {
                 steps,
                 to,
+                all,
                 run,
                 yes,
-            } => down(on, &set, (*steps, *to), run, *yes).await,
+            } => {
+                let which = match (steps, to, all) {
+                    (_, _, true) => Revert::All,
+                    (_, Some(version), _) => Revert::NewerThan(*version),
+                    (steps, None, false) => Revert::Newest(steps.unwrap_or(1)),
+                };
+                down(on, &set, which, run, *yes).await
+            }
             MigrateCommand::Redo { run, yes } => redo(on, &set, run, *yes).await,
             MigrateCommand::Status { json } => status(on, &set, *json).await,
             MigrateCommand::Lint { files, dialect } => lint(on, &set, files, dialect.as_deref()),
             MigrateCommand::Repair { version } => repair(on, &set, *version).await,
-            MigrateCommand::Baseline { version } => {
+            MigrateCommand::Baseline { version, from } => {
                 let mut engine = open(on, Access::Write, on.options()?).await?;
-                let result = engine.baseline(&set, *version).await;
+                let result = match version {
+                    Some(version) => engine.baseline(&set, *version).await,
+                    None => engine.adopt(&set, *from).await,
+                };
                 finish(engine, result).await?;
                 Ok(exit_code::OK)
             }
@@ -264,6 +283,10 @@ fn create_files(set: &MigrationSet, name: &str, timestamp: bool) -> Result<u8, M
     };
     std::fs::create_dir_all(&set.dir).map_err(unwritable("create", &set.dir))?;
     for (path, content) in source::next_files(set, name, timestamp) {
+        // Diesel and Prisma: each migration is a directory of its own.
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(unwritable("create", parent))?;
+        }
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -290,7 +313,9 @@ async fn up(
     })
     .await;
     report_run("up", set, run, on.quiet, outcome, |&n| {
-        if n == 0 {
+        if set.migrations.is_empty() {
+            format!("{}: nothing to apply: {}", set.name, set.why_empty())
+        } else if n == 0 {
             format!("{}: nothing to apply", set.name)
         } else {
             format!("{}: applied {n} migration(s)", set.name)
@@ -301,7 +326,7 @@ async fn up(
 async fn down(
     on: &Invocation<'_>,
     set: &MigrationSet,
-    (steps, to): (Option<usize>, Option<i64>),
+    which: Revert,
     run: &RunFlags,
     yes: bool,
 ) -> Result<u8, MigrateError> {
@@ -310,7 +335,7 @@ async fn down(
     opts.quiet |= run.json;
     let outcome = with_engine(on, opts, async |engine| {
         engine
-            .down(set, steps, to, &mut |list| confirm(list, yes))
+            .down(set, which, &mut |list| confirm(list, yes))
             .await
     })
     .await;
@@ -340,29 +365,53 @@ async fn redo(
 /// `status`: exit 0 when all is applied, [`exit_code::MIGRATIONS_PENDING`] when some are pending,
 /// [`exit_code::ERROR`] when something needs attention.
 async fn status(on: &Invocation<'_>, set: &MigrationSet, json: bool) -> Result<u8, MigrateError> {
-    let mut engine = open(on, Access::Read, on.options()?).await?;
-    let rows = engine.history().await;
-    let running = rows.as_ref().is_ok_and(|r| {
-        r.iter()
-            .any(|r| matches!(r.state, RowState::Running | RowState::Reverting))
-    });
-    let holder = if running {
-        engine.lock_holder().await
-    } else {
-        None
+    let (rows, holder, elsewhere) = match open(on, Access::Read, on.options()?).await {
+        Ok(mut engine) => {
+            let rows = engine.history().await;
+            let elsewhere = match &rows {
+                Ok(rows) => {
+                    engine
+                        .applied_by_other_tools(std::slice::from_ref(set), rows)
+                        .await
+                }
+                Err(_) => Ok(Vec::new()),
+            };
+            let running = rows.as_ref().is_ok_and(|r| {
+                r.iter()
+                    .any(|r| matches!(r.state, RowState::Running | RowState::Reverting))
+            });
+            let holder = if running {
+                engine.lock_holder().await
+            } else {
+                None
+            };
+            engine.close().await?;
+            (rows?, holder, elsewhere?)
+        }
+        // `create #true`: `up` creates it, so everything is pending.
+        Err(MigrateError::DatabaseMissing { .. }) if on.database()?.create => {
+            (Vec::new(), None, Vec::new())
+        }
+        Err(e) => return Err(e),
     };
-    engine.close().await?;
-    let rows = rows?;
     let status = SetStatus::compute_live(set, &rows, holder.is_some());
     if let Some(h) = &holder {
         eprintln!("note: a migration run is in progress (lock held by {h})");
     }
     if json {
-        println(&serde_json::to_string_pretty(&status.to_json(&on.hint)).unwrap_or_default())?;
+        let mut value = status.to_json(&on.set.follow_up);
+        value["applied_by_other_tools"] = serde_json::json!(elsewhere);
+        if !elsewhere.is_empty() {
+            value["needs_attention"] = serde_json::json!(true);
+        }
+        println(&serde_json::to_string_pretty(&value).unwrap_or_default())?;
     } else {
-        print(&status.render(&on.hint))?;
+        print(&status.render(&on.set.follow_up))?;
+        if !elsewhere.is_empty() {
+            println(&format!("`up` will refuse:\n{}", elsewhere.join("\n")))?;
+        }
     }
-    Ok(if status.has_problems() {
+    Ok(if status.has_problems() || !elsewhere.is_empty() {
         exit_code::ERROR
     } else if status.has_pending() {
         exit_code::MIGRATIONS_PENDING
@@ -426,7 +475,7 @@ async fn repair(
 }
 
 async fn open(on: &Invocation<'_>, access: Access, opts: Options) -> Result<Engine, MigrateError> {
-    Engine::open(&on.database()?.url, access, opts).await
+    on.database()?.open(access, opts).await
 }
 
 /// What `up`, `down` and `redo` print with `--json`, one line per set.

@@ -41,6 +41,25 @@ impl Dialect {
         s.map_or_else(|| "NULL".to_string(), |s| self.literal(s))
     }
 
+    /// A SELECT returning every row of `from` (a table, with any `WHERE`) as one JSON text
+    /// value: an array of arrays of `columns`. One value rather than a row per record: with
+    /// thousands of rows, per-row decoding costs more than the query.
+    pub(crate) fn json_rows(self, columns: &[&str], from: &str) -> String {
+        let cols = columns.join(", ");
+        match self {
+            Dialect::Postgres => format!(
+                "SELECT coalesce(json_agg(json_build_array({cols})), '[]')::text FROM {from}"
+            ),
+            // JSON_ARRAYAGG is bounded by group_concat_max_len, raised on connect.
+            Dialect::MySql => format!(
+                "SELECT CAST(COALESCE(JSON_ARRAYAGG(JSON_ARRAY({cols})), '[]') AS CHAR) FROM {from}"
+            ),
+            Dialect::Sqlite => {
+                format!("SELECT coalesce(json_group_array(json_array({cols})), '[]') FROM {from}")
+            }
+        }
+    }
+
     /// The expression for "now" as stored in the history table.
     pub(crate) fn now(self) -> &'static str {
         match self {

@@ -60,7 +60,7 @@ pub enum MigrateError {
     #[diagnostic(
         code("migrate::no-directory"),
         help(
-            "check the path (`--dir`, default `./migrations`, or the set's `path` in the manifest); `backendctl migrate new NAME` creates it with a first migration"
+            "check the path (`--dir`, default `./migrations`, or the set's `path` in the manifest); `{hint} new NAME` creates it with a first migration called NAME"
         )
     )]
     NoDirectory {
@@ -68,6 +68,8 @@ pub enum MigrateError {
         set: String,
         /// The directory.
         path: PathBuf,
+        /// How to spell the command in advice.
+        hint: String,
     },
     /// A directory or file cannot be read.
     #[error("cannot read {}: {source}", path.display())]
@@ -133,8 +135,42 @@ pub enum MigrateError {
         help("add the up file, or remove the down file")
     )]
     MissingUp { down: PathBuf },
+    /// Nothing in the set's directory is in a layout backendctl reads (a typo must not pass as
+    /// "nothing to apply", nor create a history table).
+    #[error(
+        "migrations.{set}: nothing in {} is a migration in a layout backendctl reads; found:\n  {}",
+        dir.display(),
+        found.join("\n  ")
+    )]
+    #[diagnostic(
+        code("migrate::unread-layout"),
+        help("{}{}", super::layout::READABLE, nested.as_deref().unwrap_or(""))
+    )]
+    UnreadLayout {
+        /// The set.
+        set: String,
+        /// Its directory.
+        dir: PathBuf,
+        /// The entries found, each with why it was not read when its name says.
+        found: Vec<String>,
+        /// A subdirectory that holds migrations, when there is one.
+        nested: Option<String>,
+    },
 
     // ---- the database ----
+    /// The session SQL failed on a new connection.
+    #[error("database {url}: the session SQL failed: {message}\n  {sql}")]
+    #[diagnostic(
+        code("migrate::session-sql"),
+        help(
+            "it runs on every connection before anything else: fix the database's `session-sql` (or `--session-sql`)"
+        )
+    )]
+    SessionSql {
+        url: String,
+        sql: String,
+        message: String,
+    },
     /// Cannot connect or talk to the database.
     #[error("database {url}: {message}")]
     #[diagnostic(code(migrate::database))]
@@ -142,6 +178,23 @@ pub enum MigrateError {
         /// The URL with its password masked.
         url: String,
         message: String,
+    },
+    /// The server answers, but the database the URL names does not exist (issue 12: reported as
+    /// `database "x" does not exist at line 948`, a line of the server's source, with no hint).
+    #[error("database {url}: the {engine} server has no database `{name}`")]
+    #[diagnostic(code("migrate::database-missing"), help("{how}"))]
+    DatabaseMissing {
+        /// Masked.
+        url: String,
+        /// `PostgreSQL`, `MySQL/MariaDB`.
+        engine: String,
+        /// The database's name.
+        name: String,
+        /// A shell command that creates it (`createdb …`, `mysql … -e 'CREATE DATABASE …'`).
+        create_command: String,
+        /// How to create it where the user is: the command, and in a manifest its
+        /// `create #true` option.
+        how: String,
     },
     /// The lock stayed taken for the whole timeout.
     #[error(
@@ -206,7 +259,7 @@ pub enum MigrateError {
         At(*statement),
         still_applied(*direction, set, *version)
     )]
-    #[diagnostic(code("migrate::rolled-back"))]
+    #[diagnostic(code("migrate::rolled-back"), help("{next}"))]
     RolledBack {
         set: String,
         file: PathBuf,
@@ -215,6 +268,8 @@ pub enum MigrateError {
         statement: Option<StatementAt>,
         /// The server's message.
         server: String,
+        /// What to run once the file is fixed.
+        next: String,
     },
     /// As [`MigrateError::RolledBack`], for a statement that cannot run in a transaction at all.
     #[error(
@@ -262,6 +317,32 @@ pub enum MigrateError {
         hint: String,
         /// The three ways to recover.
         recovery: String,
+    },
+    /// The first statement of a statement-by-statement migration failed: nothing of it ran, so
+    /// there is nothing to settle (issue 12: the report said "keep statements 1–0 unchanged" and
+    /// asked for a `resolve`).
+    #[error(
+        "migration {set} {} failed{}: {server}\nNothing of it ran: its first statement failed, so {}.",
+        file.display(),
+        At(*statement),
+        match (direction, recorded) {
+            (Direction::Up, true) => format!("{set}/{version} is pending, as before"),
+            (Direction::Down, true) => format!("{set}/{version} is still applied, as before"),
+            (_, false) => "no statement of it needs undoing, but recording that in the history table failed".to_string(),
+        }
+    )]
+    #[diagnostic(code("migrate::first-statement-failed"), help("{next}"))]
+    NothingRan {
+        set: String,
+        file: PathBuf,
+        version: i64,
+        direction: Direction,
+        statement: Option<StatementAt>,
+        server: String,
+        /// Whether the history table is back to what it was before the run.
+        recorded: bool,
+        /// What to run once the statement is fixed.
+        next: String,
     },
     /// The connection was lost while a statement-by-statement migration's statement ran: unlike
     /// an error from the server, this says nothing about whether the statement took effect.
@@ -314,24 +395,25 @@ pub enum MigrateError {
         "{set}/{migration}: statement {statement} ran, but recording its progress failed: {server}\nThe history table says {} statement(s) ran; statement {statement} did too.",
         statement - 1
     )]
-    #[diagnostic(
-        code("migrate::progress-not-recorded"),
-        help("check the database, then settle it with `{hint} resolve {version}`")
-    )]
+    #[diagnostic(code("migrate::progress-not-recorded"), help("{recovery}"))]
     ProgressNotRecorded {
         set: String,
         migration: String,
         version: i64,
         statement: usize,
         server: String,
-        hint: String,
+        /// The `resolve` commands that settle it.
+        recovery: String,
     },
     /// A migration that succeeded in a rolled-back SQLite group failed when run again.
     #[error(
         "{set}: a migration that succeeded a moment ago failed when run again; nothing after it was applied"
     )]
-    #[diagnostic(code("migrate::rerun-failed"), help("run `up` again"))]
-    RerunFailed { set: String },
+    #[diagnostic(
+        code("migrate::rerun-failed"),
+        help("`{hint} status` shows what is applied; run the command again")
+    )]
+    RerunFailed { set: String, hint: String },
 
     // ---- state that needs a person first ----
     /// `up` found drift, missing or out-of-order files, or a migration that stopped part-way.
@@ -347,18 +429,14 @@ pub enum MigrateError {
     Blocked { problems: Vec<String> },
     /// `down` found a migration that stopped part-way.
     #[error("nothing was reverted: {set}/{version} stopped part-way.\n{what}")]
-    #[diagnostic(
-        code("migrate::stopped-part-way"),
-        help(
-            "settle it with `{hint} resolve {version} --resume` (after fixing the file), `--rolled-back` or `--applied`"
-        )
-    )]
+    #[diagnostic(code("migrate::stopped-part-way"), help("{recovery}"))]
     StoppedPartWay {
         set: String,
         version: i64,
         /// What ran and what failed.
         what: String,
-        hint: String,
+        /// The `resolve` commands that settle it.
+        recovery: String,
     },
     /// An applied migration to revert has no file.
     #[error(
@@ -372,8 +450,12 @@ pub enum MigrateError {
     },
     /// A migration to revert has no down section or file.
     #[error("nothing was reverted: {migration} has no down migration, so it cannot be reverted")]
-    #[diagnostic(code("migrate::no-down"), help("add {migration}.down.sql"))]
-    NoDown { migration: String },
+    #[diagnostic(code("migrate::no-down"), help("add {}", down.display()))]
+    NoDown {
+        migration: String,
+        /// Where its down migration would be read from.
+        down: PathBuf,
+    },
     /// Reverting was not confirmed.
     #[error("nothing was reverted: not confirmed")]
     #[diagnostic(
@@ -407,6 +489,68 @@ pub enum MigrateError {
         set: String,
         version: i64,
         state: &'static str,
+    },
+    /// `baseline` without a version or `--from`, and no other tool's history table.
+    #[error("nothing to adopt: {url} holds no history table of another tool")]
+    #[diagnostic(
+        code("migrate::no-other-tool"),
+        help(
+            "give the newest version that counts as applied (`baseline VERSION`), or name the tool that migrated the database (`baseline --from sqlx|golang-migrate|dbmate|goose|diesel|prisma|flyway`); backendctl looks for each tool's default table in the current schema"
+        )
+    )]
+    NoOtherTool { url: String },
+    /// `baseline` without `--from` found several tools' tables.
+    #[error("nothing was adopted: several tools' history tables are in the database: {}", found.join(", "))]
+    #[diagnostic(
+        code("migrate::several-other-tools"),
+        help("name the one that migrated this set: `baseline --from {names}`")
+    )]
+    SeveralOtherTools { found: Vec<String>, names: String },
+    /// `baseline --from TOOL` and that tool's table is not there.
+    #[error("nothing was adopted: {url} has no {tool} table")]
+    #[diagnostic(
+        code("migrate::other-tool-absent"),
+        help(
+            "{}",
+            if found.is_empty() {
+                "no other tool's history table is there either: check the URL (and the schema: `session-sql \"SET search_path TO …\"`), or use `baseline VERSION`".to_string()
+            } else {
+                format!("found instead: {}", found.join(", "))
+            }
+        )
+    )]
+    OtherToolAbsent {
+        tool: String,
+        url: String,
+        found: Vec<String>,
+    },
+    /// The other tool recorded a migration that failed or stopped part-way.
+    #[error(
+        "nothing was adopted: {tool} records {} that did not complete:\n  {}",
+        if failed.len() == 1 { "a migration" } else { "migrations" },
+        failed.join("\n  ")
+    )]
+    #[diagnostic(code("migrate::other-tool-failed"), help("{remedy}; then adopt again"))]
+    OtherToolFailed {
+        tool: String,
+        failed: Vec<String>,
+        remedy: &'static str,
+    },
+    /// The versions another tool applied do not match the set's files.
+    #[error(
+        "nothing was adopted: {tool} does not match the files of {set}:\n  {}",
+        problems.join("\n  ")
+    )]
+    #[diagnostic(
+        code("migrate::other-tool-mismatch"),
+        help(
+            "adopt with the directory that tool migrated from (`--dir`, or the set's `path`): backendctl records only versions it has files for"
+        )
+    )]
+    OtherToolMismatch {
+        tool: String,
+        set: String,
+        problems: Vec<String>,
     },
     /// `resolve` on a version without a history row.
     #[error("{set}/{version} has no history row: nothing to resolve")]
@@ -597,14 +741,18 @@ impl MigrateError {
             | MigrateError::DuplicateVersion { .. }
             | MigrateError::MismatchedNames { .. }
             | MigrateError::MissingUp { .. }
+            | MigrateError::UnreadLayout { .. }
             | MigrateError::Output { .. }
             | MigrateError::Database { .. }
+            | MigrateError::SessionSql { .. }
+            | MigrateError::DatabaseMissing { .. }
             | MigrateError::LockTimeout { .. }
             | MigrateError::ConnectTimeout { .. }
             | MigrateError::NoAnswer { .. }
             | MigrateError::RolledBack { .. }
             | MigrateError::NeedsNoTransaction { .. }
             | MigrateError::PartlyApplied { .. }
+            | MigrateError::NothingRan { .. }
             | MigrateError::OutcomeUnknown { .. }
             | MigrateError::CommitUnknown { .. }
             | MigrateError::ProgressNotRecorded { .. }
@@ -618,6 +766,11 @@ impl MigrateError {
             | MigrateError::NotDrifted { .. }
             | MigrateError::UnknownVersion { .. }
             | MigrateError::HasHistory { .. }
+            | MigrateError::NoOtherTool { .. }
+            | MigrateError::SeveralOtherTools { .. }
+            | MigrateError::OtherToolAbsent { .. }
+            | MigrateError::OtherToolFailed { .. }
+            | MigrateError::OtherToolMismatch { .. }
             | MigrateError::NoHistoryRow { .. }
             | MigrateError::NotIncomplete { .. }
             | MigrateError::ResumeWithoutFile { .. }

@@ -30,6 +30,8 @@ pub(crate) enum RowState {
     RevertFailed,
     /// Marks an adopted database: every version up to this one counts as applied.
     Baseline,
+    /// Applied by another tool and adopted with `baseline --from`; `tool_version` names the tool.
+    Adopted,
 }
 
 impl RowState {
@@ -41,6 +43,7 @@ impl RowState {
             RowState::Reverting => "reverting",
             RowState::RevertFailed => "revert_failed",
             RowState::Baseline => "baseline",
+            RowState::Adopted => "adopted",
         }
     }
 
@@ -51,6 +54,7 @@ impl RowState {
             "reverting" => RowState::Reverting,
             "revert_failed" => RowState::RevertFailed,
             "baseline" => RowState::Baseline,
+            "adopted" => RowState::Adopted,
             _ => RowState::Failed,
         }
     }
@@ -206,18 +210,7 @@ pub(crate) fn select_all(d: Dialect) -> String {
         ts("applied_at"),
         ts("repaired_at")
     );
-    match d {
-        Dialect::Postgres => {
-            format!("SELECT coalesce(json_agg(json_build_array({cols})), '[]')::text FROM {TABLE}")
-        }
-        // JSON_ARRAYAGG is bounded by group_concat_max_len, raised on connect.
-        Dialect::MySql => format!(
-            "SELECT CAST(COALESCE(JSON_ARRAYAGG(JSON_ARRAY({cols})), '[]') AS CHAR) FROM {TABLE}"
-        ),
-        Dialect::Sqlite => {
-            format!("SELECT coalesce(json_group_array(json_array({cols})), '[]') FROM {TABLE}")
-        }
-    }
+    d.json_rows(&[&cols], TABLE)
 }
 
 /// Parses [`select_all`]'s value, sorted by set and version.
@@ -379,6 +372,16 @@ pub(crate) fn mark_reverting(d: Dialect, set: &str, version: i64, total: usize) 
     )
 }
 
+/// UPDATE undoing [`mark_reverting`] when nothing of the down migration ran: applied again, with
+/// its `total` up statements done.
+pub(crate) fn restore_applied(d: Dialect, set: &str, version: i64, total: usize) -> String {
+    format!(
+        "UPDATE {TABLE} SET state = 'applied', statements_total = {total}, statements_done = {total}, \
+         progress_checksum = NULL, error = NULL WHERE {}",
+        key(d, set, version)
+    )
+}
+
 /// UPDATE accepting the current checksum of an applied migration.
 pub(crate) fn mark_repaired(
     d: Dialect,
@@ -434,5 +437,22 @@ pub(crate) fn insert_baseline(d: Dialect, a: &Actor, set: &str, version: i64) ->
         d.now(),
         d.literal(&a.by),
         d.literal(&a.tool),
+    )
+}
+
+/// INSERT of a row for a migration another tool applied (`baseline --from`): its current
+/// checksum, so drift is caught from now on, and `tool` (`diesel`) as the tool that applied it.
+pub(crate) fn insert_adopted(d: Dialect, a: &Actor, r: &Record<'_>, tool: &str) -> String {
+    format!(
+        "INSERT INTO {TABLE} (set_name, version, name, checksum_algo, checksum, state, applied_at, \
+         applied_by, tool_version) VALUES ({}, {}, {}, {}, {}, 'adopted', {}, {}, {})",
+        d.literal(r.set),
+        r.version,
+        d.literal(r.name),
+        super::checksum::Algorithm::CURRENT.number(),
+        d.literal(r.checksum),
+        d.now(),
+        d.literal(&a.by),
+        d.literal(tool),
     )
 }

@@ -40,7 +40,7 @@ pub(crate) async fn run(args: &MigrateArgs, globals: &Globals) -> Result<u8, Mig
     let mut worst = exit_code::OK;
     for name in &chosen {
         let model = &loaded.manifest.migrations[name];
-        let set = SetTarget::from_model(name, model, &base);
+        let set = SetTarget::from_model(name, model, &globals.manifest, &base);
         let database = database_target(&loaded, &set.database, &base, args)?;
         if chosen.len() > 1 && !args.quiet && !args.command.prints_json() {
             super::progress::println(&format!("migrations.{name} (database.{}):", set.database))?;
@@ -49,7 +49,6 @@ pub(crate) async fn run(args: &MigrateArgs, globals: &Globals) -> Result<u8, Mig
             database: Some(&database),
             set: &set,
             quiet: args.quiet,
-            hint: hint(globals, name),
         };
         worst = worse(worst, args.command.run(&invocation).await?);
     }
@@ -114,19 +113,10 @@ fn database_target(
         target.lock_timeout = timeout;
     }
     target.deadlines = args.deadlines(target.deadlines);
-    Ok(target)
-}
-
-/// How to spell a follow-up command for set `name`: `backendctl migrate --migrations NAME`.
-fn hint(globals: &Globals, name: &str) -> String {
-    if globals.manifest == Path::new(crate::DEFAULT_MANIFEST) {
-        format!("backendctl migrate --migrations {name}")
-    } else {
-        format!(
-            "backendctl -f {} migrate --migrations {name}",
-            globals.manifest.display()
-        )
+    if let Some(sql) = &args.session_sql {
+        target.session_sql = Some(sql.clone()).filter(|s| !s.trim().is_empty());
     }
+    Ok(target)
 }
 
 /// The worse of two exit codes: needing attention outranks pending, which outranks success.

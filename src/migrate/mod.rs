@@ -2,11 +2,13 @@
 //!
 //! Layout, one concept per file, lowest first (imports go one way, down this list):
 //! - [`error`]: what can go wrong, each with its code, help and exit code;
-//! - `dialect`, `url`: the engines and their URLs;
-//! - `source`: reading a set's files (backendctl, golang-migrate, sqlx and dbmate layouts);
+//! - `dialect`, `url`: the engines and their URLs; `follow_up`: how to spell a suggested command;
+//! - `layout`: the layouts read (backendctl, golang-migrate, sqlx, dbmate, goose, Flyway, Diesel,
+//!   Prisma) and what each directory entry is; `source`: reading a set's files;
 //! - `checksum`: normalised, versioned checksums (CRLF is not drift);
 //! - `split`: statements of a file, per dialect;
 //! - `history`: the history and log tables and the SQL that writes them;
+//! - `other_tool`: other tools' history tables, read to adopt a database;
 //! - `status`: files compared with history;
 //! - `lint`: dangerous DDL;
 //! - `driver`: one connection per run — lock, history, execution — per engine;
@@ -25,10 +27,13 @@ mod dialect;
 mod driver;
 mod engine;
 pub mod error;
+mod follow_up;
 mod history;
+mod layout;
 mod lint;
 mod manifest_sets;
 mod node;
+mod other_tool;
 mod progress;
 mod source;
 mod split;
@@ -38,6 +43,7 @@ mod url;
 
 pub use command::{MigrateCommand, RunFlags};
 pub use error::MigrateError;
+pub use other_tool::Tool;
 
 pub use node::{DatabaseNode, MigrationsNode};
 

@@ -4,11 +4,12 @@
 use super::error::MigrateError;
 use super::target::{
     DatabaseTarget, SetAction, SetTarget, apply_database_node, apply_set, plan_database,
-    plan_database_node,
+    plan_database_node, server_database_exists,
 };
 use super::url::anchor_sqlite_url;
 use crate::engine::{Action, ApplyContext, Outcome, PlanContext, Step, impl_node};
 use crate::manifest::{Address, NodeKind};
+use std::path::Path;
 
 /// The `database` node kind.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +53,11 @@ fn database_target(context: &PlanContext<'_>, name: &str) -> Result<DatabaseTarg
     })
 }
 
+/// `sql` on one line, for a step's summary.
+fn one_line(sql: &str) -> String {
+    sql.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn unknown_node(kind: &'static str, name: &str) -> MigrateError {
     MigrateError::UnknownNode {
         manifest: "the manifest".to_owned(),
@@ -66,19 +72,33 @@ fn set_target(context: &PlanContext<'_>, name: &str) -> Result<SetTarget, Migrat
         .migrations
         .get(name)
         .ok_or_else(|| unknown_node("migrations", name))?;
-    Ok(SetTarget::from_model(name, model, &context.base_dir()))
+    Ok(SetTarget::from_model(
+        name,
+        model,
+        Path::new(&context.loaded.source.display_path),
+        &context.base_dir(),
+    ))
 }
 
-/// Plans a `database` node: `+` when an embedded SQLite file will be created, else `=`.
+/// Plans a `database` node: `+` when an embedded SQLite file, or with `create #true` a missing
+/// server database, will be created; else `=`.
 ///
 /// # Errors
-/// [`MigrateError`] when the URL is not a supported database.
+/// [`MigrateError`] when the URL is not a supported database, or with `create #true` when the
+/// server cannot be asked whether the database exists.
 async fn plan_database_step(context: &PlanContext<'_>, name: &str) -> Result<Step, MigrateError> {
     let target = database_target(context, name)?;
     let plan = plan_database_node(&target);
     let address = Address::new(NodeKind::Database, name);
-    let step = match &plan.create {
-        Some(file) => {
+    let missing_server_database = if target.create && plan.create.is_none() {
+        (!server_database_exists(&target).await?)
+            .then(|| target.url.server_database().map(|db| db.name))
+            .flatten()
+    } else {
+        None
+    };
+    let mut step = match (&plan.create, missing_server_database) {
+        (Some(file), _) => {
             let mut step = Step::new(
                 address,
                 Action::Create,
@@ -87,30 +107,59 @@ async fn plan_database_step(context: &PlanContext<'_>, name: &str) -> Result<Ste
             step.state = format!("absent:{file}");
             step
         }
-        None => Step::new(
+        (None, Some(database)) => {
+            let mut step = Step::new(
+                address,
+                Action::Create,
+                format!(
+                    "create database {database} ({} at {})",
+                    plan.engine, plan.url
+                ),
+            );
+            step.state = format!("absent-database:{database}");
+            step
+        }
+        (None, None) => Step::new(
             address,
             Action::UpToDate,
             format!("{} at {}", plan.engine, plan.url),
         ),
     };
+    if let Some(sql) = &plan.session_sql {
+        step.summary
+            .push_str(&format!("; session SQL: {}", one_line(sql)));
+    }
     Ok(step)
 }
 
-/// Applies a `database` step: connects (creating an embedded SQLite file) to prove it answers.
+/// Applies a `database` step: connects to prove it answers, creating an embedded SQLite file or,
+/// with `create #true`, a missing server database.
 ///
 /// # Errors
-/// [`MigrateError`] when the database cannot be reached.
+/// [`MigrateError`] when the database cannot be reached or created.
 async fn apply_database_step(
     context: &ApplyContext<'_>,
     step: &Step,
 ) -> Result<Outcome, MigrateError> {
     let target = database_target(&context.plan, &step.address.name)?;
-    apply_database_node(&target).await?;
-    Ok(Outcome::done(format!("{} answers", target.url.masked())))
+    let created = apply_database_node(&target).await?;
+    let database = target
+        .url
+        .server_database()
+        .map_or_else(String::new, |db| db.name);
+    Ok(Outcome::done(if created {
+        format!(
+            "created database {database}; {} answers",
+            target.url.masked()
+        )
+    } else {
+        format!("{} answers", target.url.masked())
+    }))
 }
 
 /// Plans a `migrations` node: pending migrations (`~`), up to date (`=`), or problems that make
-/// apply refuse (drift, a failed migration, out-of-order files), shown as warnings.
+/// apply refuse (drift, a failed migration, out-of-order files): the step's errors, which make it
+/// blocked (`!`, and `plan` fails).
 ///
 /// # Errors
 /// [`MigrateError`] when the files or the database cannot be read.
@@ -136,12 +185,13 @@ async fn plan_migrations_step(context: &PlanContext<'_>, name: &str) -> Result<S
         .iter()
         .map(|migration| format!("+ {} {}", migration.version, migration.file))
         .collect();
-    step.warnings = plan
+    // Regression (issue 12): problems were `warning:` lines and `plan` exited 0.
+    step.errors = plan
         .problems
         .iter()
         .map(|problem| format!("apply will refuse: {problem}"))
-        .chain(plan.warnings.iter().cloned())
         .collect();
+    step.warnings.clone_from(&plan.warnings);
     step.state = plan.fingerprint;
     Ok(step)
 }

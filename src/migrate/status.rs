@@ -3,14 +3,17 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use super::error::Direction;
 use super::history::{HistoryRow, RowState};
-use super::source::{Migration, MigrationSet};
+use super::source::{Layout, Migration, MigrationSet};
 
 /// What is known about one version of a set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum State {
     /// Applied, and the file still has the checksum it was applied with.
     Applied,
+    /// Applied by another tool, adopted with `baseline --from`; the file is unchanged since.
+    Adopted,
     /// Not applied yet, newer than everything applied.
     Pending,
     /// Not applied, but older than the newest applied version.
@@ -35,6 +38,7 @@ impl State {
     pub(crate) fn label(self) -> &'static str {
         match self {
             State::Applied => "applied",
+            State::Adopted => "adopted",
             State::Pending => "pending",
             State::OutOfOrder => "out-of-order",
             State::Drifted => "drifted",
@@ -53,6 +57,18 @@ impl State {
             self,
             State::Drifted | State::Missing | State::Incomplete | State::OutOfOrder
         )
+    }
+}
+
+impl State {
+    /// Whether `up` refuses to run while a migration is in this state, given the set's
+    /// `allow-out-of-order` and `ignore-missing`.
+    pub(crate) fn blocks_up(self, allow_out_of_order: bool, ignore_missing: bool) -> bool {
+        match self {
+            State::Missing => !ignore_missing,
+            State::OutOfOrder => !allow_out_of_order,
+            state => state.is_problem(),
+        }
     }
 }
 
@@ -120,6 +136,7 @@ impl<'a> SetStatus<'a> {
                 (Some(r), _) if r.state.is_incomplete() => State::Incomplete,
                 (Some(_), None) => State::Missing,
                 (Some(r), Some(m)) => match m.checksum_with(r.checksum_algo) {
+                    Some(c) if c == r.checksum && r.state == RowState::Adopted => State::Adopted,
                     Some(c) if c == r.checksum => State::Applied,
                     Some(_) => State::Drifted,
                     None => State::Unverified,
@@ -147,6 +164,22 @@ impl<'a> SetStatus<'a> {
         self.entries.iter().filter(|e| e.state == state).count()
     }
 
+    /// How many of the set's migrations the database has applied, or counts as applied: drifted,
+    /// missing and unverified ones are applied too.
+    pub(crate) fn applied(&self) -> usize {
+        [
+            State::Applied,
+            State::Adopted,
+            State::Drifted,
+            State::Missing,
+            State::Unverified,
+            State::BelowBaseline,
+        ]
+        .iter()
+        .map(|&state| self.count(state))
+        .sum()
+    }
+
     pub(crate) fn has_problems(&self) -> bool {
         self.entries.iter().any(|e| e.state.is_problem())
     }
@@ -162,6 +195,7 @@ impl<'a> SetStatus<'a> {
         let mut parts = Vec::new();
         for s in [
             State::Applied,
+            State::Adopted,
             State::Unverified,
             State::Baseline,
             State::BelowBaseline,
@@ -198,6 +232,7 @@ impl<'a> SetStatus<'a> {
                 "state": e.state.label(),
                 "applied_at": e.row.map(|r| r.applied_at.clone()),
                 "applied_by": e.row.map(|r| r.applied_by.clone()),
+                "adopted_from": e.row.filter(|r| r.state == RowState::Adopted).map(|r| r.tool_version.clone()),
                 "duration_ms": e.row.map(|r| r.duration_ms),
                 "statements_done": e.row.map(|r| r.statements_done),
                 "statements_total": e.row.map(|r| r.statements_total),
@@ -211,14 +246,30 @@ impl<'a> SetStatus<'a> {
     /// `hint` spells the command in the advice (`backendctl migrate --dir … --migrations …`).
     pub(crate) fn render(&self, hint: &str) -> String {
         let mut out = String::new();
+        // The layout read, unless it is backendctl's own (`Diesel layout`, `Prisma layout`).
+        let layouts: Vec<&str> = self
+            .set
+            .layouts()
+            .into_iter()
+            .filter(|l| *l != Layout::Pair)
+            .map(Layout::tools)
+            .collect();
         let _ = writeln!(
             out,
-            "set {} ({}): {}",
+            "set {} ({}{}): {}",
             self.set.name,
             self.set.dir.display(),
+            if layouts.is_empty() {
+                String::new()
+            } else {
+                format!("; {} layout", layouts.join(", "))
+            },
             self.summary()
         );
         if self.entries.is_empty() {
+            if self.set.migrations.is_empty() {
+                let _ = writeln!(out, "  {}", self.set.why_empty());
+            }
             return out;
         }
         let width = self
@@ -242,7 +293,7 @@ impl<'a> SetStatus<'a> {
         );
         for e in &self.entries {
             let (at, by) = e.row.map_or((String::new(), String::new()), |r| {
-                (r.applied_at.clone(), r.applied_by.clone())
+                (r.applied_at.clone(), applied_by(r))
             });
             let _ = writeln!(
                 out,
@@ -263,6 +314,16 @@ impl<'a> SetStatus<'a> {
     }
 }
 
+/// Who applied a row: `user@host`, or for an adopted row the tool that applied it and who
+/// adopted it (`diesel (adopted by ci@runner)`).
+fn applied_by(r: &HistoryRow) -> String {
+    if r.state == RowState::Adopted {
+        format!("{} (adopted by {})", r.tool_version, r.applied_by)
+    } else {
+        r.applied_by.clone()
+    }
+}
+
 fn truncate(s: &str, w: usize) -> String {
     if s.chars().count() <= w {
         s.to_string()
@@ -274,11 +335,126 @@ fn truncate(s: &str, w: usize) -> String {
 /// What `status` prints under a row that stopped part-way: [`what_stopped`] and how to settle it.
 /// `hint` spells the command (`backendctl migrate --dir … --migrations …`).
 pub(crate) fn describe_incomplete(r: &HistoryRow, hint: &str) -> String {
-    format!(
-        "{}\n↳ settle it with `{hint} resolve {v} --resume` (after fixing the file), `--rolled-back` or `--applied`",
-        what_stopped(r),
-        v = r.version
+    format!("{}\n{}", what_stopped(r), settle_row(r, hint))
+}
+
+/// How to settle the row of a migration that stopped part-way ([`settle`]).
+pub(crate) fn settle_row(r: &HistoryRow, hint: &str) -> String {
+    let (direction, outcome_unknown) = match r.state {
+        RowState::Failed => (Direction::Up, false),
+        RowState::RevertFailed => (Direction::Down, false),
+        RowState::Running => (Direction::Up, true),
+        _ => (Direction::Down, true),
+    };
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
+    settle(
+        Stopped {
+            direction,
+            outcome_unknown,
+        },
+        r.version,
+        (count(r.statements_done), count(r.statements_total)),
+        hint,
     )
+}
+
+/// How a statement-by-statement migration stopped.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stopped {
+    pub(crate) direction: Direction,
+    /// The statement after the ones that ran was under way when the connection or the process
+    /// went: whether it took effect is unknown. Otherwise the server rejected it.
+    pub(crate) outcome_unknown: bool,
+}
+
+/// How to settle migration `version`, stopped after `done` of its `total` statements ran: one
+/// complete `resolve` command per way (`hint` spells the command where the user is), each with
+/// what to do by hand first. Shared by the failure report, `status`, `plan` and `apply`.
+pub(crate) fn settle(
+    how: Stopped,
+    version: i64,
+    (done, total): (usize, usize),
+    hint: &str,
+) -> String {
+    let v = version;
+    let next = done + 1;
+    let ran = statements_between(1, done);
+    let rest = statements_between(next, total).unwrap_or_else(|| "the rest".to_string());
+    let command = |flag: &str| format!("`{hint} resolve {v} --{flag}`");
+    let (resume, applied, rolled_back) = (
+        command("resume"),
+        command("applied"),
+        command("rolled-back"),
+    );
+    if how.outcome_unknown {
+        let after = statements_between(next + 1, total);
+        let (did, either) = match how.direction {
+            Direction::Up => (
+                match after {
+                    Some(after) => format!("run {after} by hand, then {applied}"),
+                    None => format!("{applied} records it as applied"),
+                },
+                format!(
+                    "undo {} by hand, then {rolled_back} makes it pending again",
+                    statements_between(1, next).unwrap_or_default()
+                ),
+            ),
+            Direction::Down => (
+                match after {
+                    Some(after) => {
+                        format!("run {after} of the down file by hand, then {rolled_back}")
+                    }
+                    None => format!("{rolled_back} records it as reverted"),
+                },
+                format!(
+                    "redo {} by hand, then {applied} records it as still applied",
+                    statements_between(1, next).unwrap_or_default()
+                ),
+            ),
+        };
+        return format!(
+            "First check in the database whether statement {next} took effect. Then do one of:\n\
+             \x20 - it did not: {resume} runs {rest} (the statement itself did not fail, so nothing needs fixing);\n\
+             \x20 - it did: {did};\n\
+             \x20 - either way: {either}."
+        );
+    }
+    let keep = match done {
+        0 => String::new(),
+        1 => " (statement 1 ran: keep it unchanged)".to_string(),
+        _ => format!(" (statements 1–{done} ran: keep them unchanged)"),
+    };
+    match how.direction {
+        Direction::Up => format!(
+            "To settle it, do one of:\n\
+             \x20 - fix statement {next} in the file{keep}, then {resume} runs {rest};\n\
+             \x20 - {}{rolled_back} makes it pending again;\n\
+             \x20 - finish it by hand, then {applied} records it as applied.",
+            ran.as_ref().map_or_else(
+                || "nothing of it ran, so ".to_string(),
+                |ran| format!("undo {ran} by hand, then ")
+            )
+        ),
+        Direction::Down => format!(
+            "To settle it, do one of:\n\
+             \x20 - fix statement {next} of the down file{keep}, then {resume} runs {rest};\n\
+             \x20 - finish reverting by hand, then {rolled_back} records it as reverted;\n\
+             \x20 - {}{applied} records it as still applied.",
+            ran.as_ref().map_or_else(
+                || "nothing of it was reverted, so ".to_string(),
+                |ran| format!("redo {ran} by hand, then ")
+            )
+        ),
+    }
+}
+
+/// `statement 3`, `statements 3–5`, or `None` when `from > to`.
+pub(crate) fn statements_between(from: usize, to: usize) -> Option<String> {
+    match from.cmp(&to) {
+        std::cmp::Ordering::Less => Some(format!("statements {from}–{to}")),
+        std::cmp::Ordering::Equal => Some(format!("statement {from}")),
+        std::cmp::Ordering::Greater => None,
+    }
 }
 
 /// Which statements of a row that stopped part-way ran, and why it stopped.
@@ -304,22 +480,30 @@ pub(crate) fn what_stopped(r: &HistoryRow) -> String {
     }
 }
 
-/// The extra lines under an entry that needs attention.
+/// The extra lines under an entry that needs attention: what is wrong and the complete command
+/// that settles it (`hint` spells the command where the user is). `status`, `plan` and `up`'s
+/// refusal all say this, so one problem has one suggested command.
 pub(crate) fn detail(e: &Entry<'_>, hint: &str) -> Option<String> {
     match e.state {
         State::Drifted => Some(format!(
-            "↳ {} changed after it was applied; restore it, or accept it with `{hint} repair {}`",
+            "↳ {} changed after it was applied (checksum {} → {}); restore it, or accept it with `{hint} repair {}`",
             e.migration.map_or_else(String::new, Migration::label),
+            short(e.row.map_or("", |r| r.checksum.as_str())),
+            short(e.migration.map_or("", |m| m.checksum.as_str())),
             e.version
         )),
-        State::Missing => Some("↳ applied, but its file is gone".to_string()),
-        State::OutOfOrder => Some(
-            format!("↳ older than the newest applied version; `{hint} up --allow-out-of-order` applies it")
-                .to_string(),
-        ),
+        State::Missing => Some(format!(
+            "↳ applied, but its file is gone; restore it, or apply the rest without it with `{hint} up --ignore-missing`"
+        )),
+        State::OutOfOrder => Some(format!(
+            "↳ older than the newest applied version; `{hint} up --allow-out-of-order` applies it"
+        )),
         State::Incomplete => e.row.map(|r| describe_incomplete(r, hint)),
         State::Running => e.row.map(|r| {
-            format!("↳ running now: {} of {} statements done", r.statements_done, r.statements_total)
+            format!(
+                "↳ running now: {} of {} statements done",
+                r.statements_done, r.statements_total
+            )
         }),
         State::Unverified => {
             Some("↳ checksummed by a newer backendctl; this build cannot verify it".to_string())
@@ -333,4 +517,9 @@ pub(crate) fn detail(e: &Entry<'_>, hint: &str) -> Option<String> {
             })
         }),
     }
+}
+
+/// The first 12 characters of a checksum.
+pub(crate) fn short(checksum: &str) -> &str {
+    &checksum[..checksum.len().min(12)]
 }

@@ -22,8 +22,10 @@ use sha2::{Digest, Sha256};
 
 use super::deadlines::Deadlines;
 use super::dialect::Dialect;
+use super::driver::create_database;
 use super::engine::{Access, Engine, Options};
 use super::error::MigrateError;
+use super::follow_up;
 use super::lint::{self, Finding};
 use super::source::MigrationSet;
 use super::status::{SetStatus, State};
@@ -43,6 +45,12 @@ pub struct DatabaseTarget {
     pub lock_timeout: Duration,
     /// Connect and statement limits.
     pub deadlines: Deadlines,
+    /// SQL run on every connection (`session-sql`).
+    pub session_sql: Option<String>,
+    /// Create the server database when it does not exist (`create #true`).
+    pub create: bool,
+    /// Whether the target is a manifest's `database` node (for the advice in errors).
+    pub in_manifest: bool,
 }
 
 impl DatabaseTarget {
@@ -55,12 +63,14 @@ impl DatabaseTarget {
         let duration = |key: &'static str, value: Option<&str>| {
             value
                 .map(|t| {
-                    humantime::parse_duration(t).map_err(|e| MigrateError::BadDuration {
-                        database: name.to_string(),
-                        key,
-                        value: t.to_string(),
-                        reason: e.to_string(),
-                    })
+                    crate::manifest::model::Duration::parse(t)
+                        .map(crate::manifest::model::Duration::get)
+                        .map_err(|e| MigrateError::BadDuration {
+                            database: name.to_string(),
+                            key,
+                            value: t.to_string(),
+                            reason: e.to_string(),
+                        })
                 })
                 .transpose()
         };
@@ -79,7 +89,75 @@ impl DatabaseTarget {
             url: DbUrl::parse(url)?,
             lock_timeout: lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT),
             deadlines,
+            session_sql: model
+                .session_sql
+                .clone()
+                .filter(|sql| !sql.trim().is_empty()),
+            create: model.create,
+            in_manifest: true,
         })
+    }
+
+    /// Opens the engine on this database. A missing server database is created first when the
+    /// node says `create #true` and the command writes (not a dry run); otherwise its error says
+    /// how to create it here.
+    pub(crate) async fn open(&self, access: Access, opts: Options) -> Result<Engine, MigrateError> {
+        let create = self.create && access == Access::Write && !opts.dry_run;
+        self.open_creating(access, opts, create)
+            .await
+            .map(|(engine, _)| engine)
+    }
+
+    /// Opens the engine, creating a missing server database first when `create`; says whether
+    /// it created one.
+    async fn open_creating(
+        &self,
+        access: Access,
+        opts: Options,
+        create: bool,
+    ) -> Result<(Engine, bool), MigrateError> {
+        match Engine::open(&self.url, access, opts.clone()).await {
+            Err(MigrateError::DatabaseMissing { .. }) if create => {
+                create_database(&self.url, self.deadlines).await?;
+                let engine = Engine::open(&self.url, access, opts).await;
+                engine.map(|engine| (engine, true))
+            }
+            Err(e) => Err(self.explain(e)),
+            Ok(engine) => Ok((engine, false)),
+        }
+    }
+
+    /// `e` with a missing database's advice fitted to this target: the manifest's `create #true`
+    /// option, or only the command that creates it.
+    fn explain(&self, e: MigrateError) -> MigrateError {
+        let MigrateError::DatabaseMissing {
+            url,
+            engine,
+            name,
+            create_command,
+            how,
+        } = e
+        else {
+            return e;
+        };
+        let how = match (self.in_manifest, self.create) {
+            (false, _) => how,
+            (true, false) => format!(
+                "add `create #true` to `database \"{}\"` in the manifest and `backendctl apply` creates it; or create it yourself: `{create_command}`",
+                self.name
+            ),
+            (true, true) => format!(
+                "`database \"{}\"` says `create #true`: `backendctl apply` creates it (a dry run or a read-only command does not); or create it yourself: `{create_command}`",
+                self.name
+            ),
+        };
+        MigrateError::DatabaseMissing {
+            url,
+            engine,
+            name,
+            create_command,
+            how,
+        }
     }
 }
 
@@ -95,10 +173,21 @@ pub struct SetTarget {
     pub after: Vec<String>,
     pub allow_out_of_order: bool,
     pub ignore_missing: bool,
+    /// How to spell a `backendctl migrate` command on this set where the user is
+    /// (`backendctl migrate --migrations core`): every command suggested in a message starts
+    /// with it (see `follow_up.rs`).
+    pub follow_up: String,
 }
 
 impl SetTarget {
-    pub fn from_model(name: &str, model: &Migrations, manifest_dir: &Path) -> SetTarget {
+    /// The set of a manifest's `migrations` node; `manifest` is the manifest's path as the user
+    /// gave it (`backend.kdl`, or `-f`'s), for the commands suggested in messages.
+    pub fn from_model(
+        name: &str,
+        model: &Migrations,
+        manifest: &Path,
+        manifest_dir: &Path,
+    ) -> SetTarget {
         SetTarget {
             name: name.to_string(),
             database: model.database.clone(),
@@ -106,6 +195,7 @@ impl SetTarget {
             after: model.after.clone(),
             allow_out_of_order: model.allow_out_of_order,
             ignore_missing: model.ignore_missing,
+            follow_up: follow_up::manifest(manifest, crate::DEFAULT_MANIFEST, name),
         }
     }
 
@@ -130,6 +220,7 @@ pub struct PlannedMigration {
 pub struct SetPlan {
     pub address: String,
     pub database: String,
+    /// Migrations the database has applied (or that count as applied), drifted ones included.
     pub applied: usize,
     pub pending: Vec<PlannedMigration>,
     /// Problems that make `apply` refuse (drift, failed, missing, out-of-order).
@@ -138,6 +229,9 @@ pub struct SetPlan {
     pub warnings: Vec<String>,
     /// Hash of the history rows and file checksums this plan was computed from.
     pub fingerprint: String,
+    /// Why a set with no migrations has nothing to do ("migrations/ holds no migration files").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub empty: Option<String>,
 }
 
 /// What `apply` would do for a set.
@@ -165,18 +259,33 @@ impl SetPlan {
 
     /// One-line summary for the plan.
     pub fn summary(&self) -> String {
-        let mut s = match (self.pending.len(), self.applied) {
-            (0, a) => format!("up to date ({a} applied)"),
-            (1, _) => format!("1 pending migration: {}", self.pending[0].file),
-            (n, _) => format!(
+        let pending = match self.pending.len() {
+            0 => None,
+            1 => Some(format!("1 pending migration: {}", self.pending[0].file)),
+            n => Some(format!(
                 "{n} pending migrations ({} … {})",
                 self.pending[0].file,
                 self.pending[n - 1].file
+            )),
+        };
+        let mut s = match (pending, self.problems.len()) {
+            (None, 0)
+                if self.applied == 0
+                    && let Some(why) = &self.empty =>
+            {
+                format!("no migrations: {why}")
+            }
+            (None, 0) => format!("up to date ({} applied)", self.applied),
+            (Some(pending), 0) => pending,
+            // Regression (issue 12): a blocked set read "up to date (1 applied); 1 problem(s)
+            // block apply" with 2 applied, one of them drifted.
+            (pending, n) => format!(
+                "blocked by {n} problem{} ({} applied{})",
+                if n == 1 { "" } else { "s" },
+                self.applied,
+                pending.map_or_else(String::new, |p| format!(", {p}"))
             ),
         };
-        if !self.problems.is_empty() {
-            s.push_str(&format!("; {} problem(s) block apply", self.problems.len()));
-        }
         if !self.warnings.is_empty() {
             s.push_str(&format!("; {} lint warning(s)", self.warnings.len()));
         }
@@ -196,23 +305,47 @@ pub async fn plan_database(
     let opts = Options {
         lock_timeout: db.lock_timeout,
         deadlines: db.deadlines,
+        session_sql: db.session_sql.clone(),
         quiet: true,
         ..Options::default()
     };
-    let rows =
+    let (rows, mut elsewhere) =
         if db.url.dialect == Dialect::Sqlite && db.url.sqlite_path().is_some_and(|p| !p.exists()) {
-            Vec::new() // do not create the file while planning
+            (Vec::new(), Vec::new()) // do not create the file while planning
         } else {
-            let mut engine = Engine::open(&db.url, Access::Read, opts).await?;
-            let rows = engine.history().await;
-            engine.close().await?;
-            rows?
+            match db.open(Access::Read, opts).await {
+                Ok(mut engine) => {
+                    let read = async {
+                        let rows = engine.history().await?;
+                        let mut elsewhere = Vec::new();
+                        for set in &loaded {
+                            let lines = engine
+                                .applied_by_other_tools(std::slice::from_ref(set), &rows)
+                                .await?;
+                            elsewhere.push(lines);
+                        }
+                        Ok::<_, MigrateError>((rows, elsewhere))
+                    }
+                    .await;
+                    engine.close().await?;
+                    read?
+                }
+                // `create #true`: apply creates it, empty (the `database` step plans that).
+                Err(MigrateError::DatabaseMissing { .. }) if db.create => (Vec::new(), Vec::new()),
+                Err(e) => return Err(e),
+            }
         };
     let mut plans = Vec::new();
-    for (target, set) in sets.iter().zip(&loaded) {
+    for (i, (target, set)) in sets.iter().zip(&loaded).enumerate() {
         let status = SetStatus::compute(set, &rows);
         let mut pending = Vec::new();
-        let mut problems = Vec::new();
+        let mut problems: Vec<String> = elsewhere
+            .get_mut(i)
+            .map(std::mem::take)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|line| line.trim_start_matches("- ").to_string())
+            .collect();
         let mut warnings = Vec::new();
         for e in &status.entries {
             let runnable = e.state == State::Pending
@@ -231,32 +364,32 @@ pub async fn plan_database(
                         .map(Finding::to_string),
                 );
             }
-            let problem = match e.state {
-                State::Missing => !target.ignore_missing,
-                State::OutOfOrder => !target.allow_out_of_order,
-                s => s.is_problem(),
-            };
-            if problem {
-                let detail = super::status::detail(e, "backendctl migrate").unwrap_or_default();
+            if e.state
+                .blocks_up(target.allow_out_of_order, target.ignore_missing)
+            {
+                let detail = super::status::detail(e, &target.follow_up).unwrap_or_default();
+                let detail: Vec<&str> = detail
+                    .lines()
+                    .map(|line| line.trim_start_matches("↳ "))
+                    .collect();
                 problems.push(format!(
                     "{} {} is {}: {}",
                     e.version,
                     e.name,
                     e.state.label(),
-                    detail.replace('\n', " ")
+                    detail.join(" ")
                 ));
             }
         }
         plans.push(SetPlan {
             address: target.address(),
             database: target.database.clone(),
-            applied: status.count(State::Applied)
-                + status.count(State::Unverified)
-                + status.count(State::BelowBaseline),
+            applied: status.applied(),
             pending,
             problems,
             warnings,
             fingerprint: fingerprint(set, &rows),
+            empty: set.migrations.is_empty().then(|| set.why_empty()),
         });
     }
     Ok(plans)
@@ -273,18 +406,14 @@ pub async fn apply_set(
     let opts = Options {
         lock_timeout: db.lock_timeout,
         deadlines: db.deadlines,
+        session_sql: db.session_sql.clone(),
         allow_out_of_order: set.allow_out_of_order,
         ignore_missing: set.ignore_missing,
         quiet,
-        command_hint: format!(
-            "backendctl migrate -D <{}> --dir {} --migrations {}",
-            db.name,
-            set.dir.display(),
-            set.name
-        ),
+        command_hint: set.follow_up.clone(),
         ..Options::default()
     };
-    let mut engine = Engine::open(&db.url, Access::Write, opts).await?;
+    let mut engine = db.open(Access::Write, opts).await?;
     let result = engine.up(std::slice::from_ref(&loaded), None).await;
     let closed = engine.close().await;
     let n = result?;
@@ -334,6 +463,8 @@ pub struct DatabasePlan {
     pub url: String,
     /// An embedded SQLite file that `apply` creates.
     pub create: Option<String>,
+    /// SQL run on every connection.
+    pub session_sql: Option<String>,
 }
 
 /// Plans a `database` node: nothing to do, or create the SQLite file.
@@ -351,22 +482,41 @@ pub fn plan_database_node(db: &DatabaseTarget) -> DatabasePlan {
         engine: db.url.dialect.to_string(),
         url: db.url.masked(),
         create,
+        session_sql: db.session_sql.clone(),
     }
 }
 
-/// Applies a `database` node: connects (creating an embedded SQLite file) to prove it answers.
-pub async fn apply_database_node(db: &DatabaseTarget) -> Result<(), MigrateError> {
-    let engine = Engine::open(
-        &db.url,
-        Access::Read,
-        Options {
-            deadlines: db.deadlines,
-            quiet: true,
-            ..Options::default()
-        },
-    )
-    .await?;
-    engine.close().await
+/// Applies a `database` node: connects to prove it answers, creating an embedded SQLite file,
+/// or with `create #true` a missing server database. Says whether it created one.
+pub async fn apply_database_node(db: &DatabaseTarget) -> Result<bool, MigrateError> {
+    let opts = Options {
+        deadlines: db.deadlines,
+        session_sql: db.session_sql.clone(),
+        quiet: true,
+        ..Options::default()
+    };
+    let (engine, created) = db.open_creating(Access::Read, opts, db.create).await?;
+    engine.close().await?;
+    Ok(created)
+}
+
+/// Whether the server database of `db` exists (always true for SQLite, whose file the `database`
+/// step creates): `plan` asks when the node says `create #true`.
+pub async fn server_database_exists(db: &DatabaseTarget) -> Result<bool, MigrateError> {
+    if db.url.dialect == Dialect::Sqlite {
+        return Ok(true);
+    }
+    let opts = Options {
+        deadlines: db.deadlines,
+        session_sql: db.session_sql.clone(),
+        quiet: true,
+        ..Options::default()
+    };
+    match Engine::open(&db.url, Access::Read, opts).await {
+        Ok(engine) => engine.close().await.map(|()| true),
+        Err(MigrateError::DatabaseMissing { .. }) => Ok(false),
+        Err(e) => Err(db.explain(e)),
+    }
 }
 
 /// Hash of what a plan depends on: the set's history rows and its files' checksums.
@@ -402,6 +552,7 @@ mod tests {
             after: after.iter().map(|s| (*s).to_string()).collect(),
             allow_out_of_order: false,
             ignore_missing: false,
+            follow_up: String::new(),
         }
     }
 

@@ -2,6 +2,7 @@
 
 use super::dialect::Dialect;
 use super::error::MigrateError;
+use crate::manifest::rules::{self, DatabaseEngine};
 use std::path::Path;
 
 /// A database URL with its engine.
@@ -15,19 +16,18 @@ pub(crate) struct DbUrl {
 impl DbUrl {
     pub(crate) fn parse(raw: &str) -> Result<DbUrl, MigrateError> {
         let raw = raw.trim();
-        let lower = raw.to_ascii_lowercase();
-        let dialect = if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
-            Dialect::Postgres
-        } else if lower.starts_with("mysql://") || lower.starts_with("mariadb://") {
-            Dialect::MySql
-        } else if lower.starts_with("sqlite:") {
-            Dialect::Sqlite
-        } else {
+        // The one rule, which `validate` applies to every `database` URL too.
+        let dialect = match rules::database_engine(raw) {
+            Ok(DatabaseEngine::Postgres) => Dialect::Postgres,
+            Ok(DatabaseEngine::MySql) => Dialect::MySql,
+            Ok(DatabaseEngine::Sqlite) => Dialect::Sqlite,
             // Named by its scheme only: a value that is no URL at all may be a secret that
             // landed in the wrong variable.
-            return Err(MigrateError::UnsupportedUrl {
-                url: describe_unsupported(raw),
-            });
+            Err(_) => {
+                return Err(MigrateError::UnsupportedUrl {
+                    url: describe_unsupported(raw),
+                });
+            }
         };
         let raw = if let Some(rest) = raw.strip_prefix("mariadb://") {
             format!("mysql://{rest}")
@@ -53,6 +53,70 @@ impl DbUrl {
             return None;
         }
         Some(std::path::PathBuf::from(path))
+    }
+}
+
+/// Where a server database lives and how to reach the server without it: what creating a
+/// missing database needs (`database "main" { create #true }`).
+#[derive(Debug, Clone)]
+pub(crate) struct ServerDatabase {
+    /// The database's name (PostgreSQL's default when the URL names none: the user's name).
+    pub(crate) name: String,
+    /// The same server, on its maintenance database (PostgreSQL: `postgres`; MySQL: none).
+    pub(crate) maintenance: DbUrl,
+    /// A shell command that creates it (`createdb -h 127.0.0.1 -p 5432 -U app shop`).
+    pub(crate) create_command: String,
+}
+
+impl DbUrl {
+    /// The server database this URL names (as the driver reads the URL); `None` for SQLite, a
+    /// URL that names none (MySQL), or one the driver cannot read.
+    pub(crate) fn server_database(&self) -> Option<ServerDatabase> {
+        use std::str::FromStr as _;
+        let quote = |text: &str| {
+            shlex::try_quote(text).map_or_else(|_| text.to_string(), |q| q.into_owned())
+        };
+        let has_password = url::Url::parse(&self.raw).is_ok_and(|u| u.password().is_some());
+        let (name, maintenance_path, create_command) = match self.dialect {
+            Dialect::Sqlite => return None,
+            Dialect::Postgres => {
+                let options = sqlx::postgres::PgConnectOptions::from_str(&self.raw).ok()?;
+                let user = options.get_username().to_string();
+                let name = options.get_database().unwrap_or(&user).to_string();
+                let command = format!(
+                    "createdb -h {} -p {} -U {} {}",
+                    quote(options.get_host()),
+                    options.get_port(),
+                    quote(&user),
+                    quote(&name)
+                );
+                (name, "/postgres", command)
+            }
+            Dialect::MySql => {
+                let options = sqlx::mysql::MySqlConnectOptions::from_str(&self.raw).ok()?;
+                let name = options.get_database()?.to_string();
+                let sql = format!("CREATE DATABASE `{}`", name.replace('`', "``"));
+                let command = format!(
+                    "mysql -h {} -P {} -u {}{} -e {}",
+                    quote(options.get_host()),
+                    options.get_port(),
+                    quote(options.get_username()),
+                    if has_password { " -p" } else { "" },
+                    quote(&sql)
+                );
+                (name, "", command)
+            }
+        };
+        let mut maintenance = url::Url::parse(&self.raw).ok()?;
+        maintenance.set_path(maintenance_path);
+        Some(ServerDatabase {
+            name,
+            maintenance: DbUrl {
+                raw: maintenance.to_string(),
+                dialect: self.dialect,
+            },
+            create_command,
+        })
     }
 }
 
@@ -156,5 +220,52 @@ mod tests {
         };
         assert_eq!(unsupported("redis://u:pw@x"), "`redis:…`");
         assert_eq!(unsupported("supersecret123"), "(it has no scheme)");
+    }
+
+    #[test]
+    fn server_databases_and_how_to_create_them() {
+        let pg = DbUrl::parse("postgres://app:pw@db.local:5433/shop%20db?sslmode=disable")
+            .unwrap()
+            .server_database()
+            .unwrap();
+        assert_eq!(pg.name, "shop db");
+        assert_eq!(
+            pg.maintenance.raw,
+            "postgres://app:pw@db.local:5433/postgres?sslmode=disable"
+        );
+        assert_eq!(
+            pg.create_command,
+            "createdb -h db.local -p 5433 -U app 'shop db'"
+        );
+        let default_name = DbUrl::parse("postgres://app@h")
+            .unwrap()
+            .server_database()
+            .unwrap();
+        assert_eq!(default_name.name, "app");
+        assert_eq!(
+            default_name.create_command,
+            "createdb -h h -p 5432 -U app app"
+        );
+        let my = DbUrl::parse("mariadb://root:pw@127.0.0.1:3306/shop")
+            .unwrap()
+            .server_database()
+            .unwrap();
+        assert_eq!(my.maintenance.raw, "mysql://root:pw@127.0.0.1:3306");
+        assert_eq!(
+            my.create_command,
+            "mysql -h 127.0.0.1 -P 3306 -u root -p -e 'CREATE DATABASE `shop`'"
+        );
+        assert!(
+            DbUrl::parse("mysql://root@h")
+                .unwrap()
+                .server_database()
+                .is_none()
+        );
+        assert!(
+            DbUrl::parse("sqlite://x.db")
+                .unwrap()
+                .server_database()
+                .is_none()
+        );
     }
 }

@@ -5,13 +5,14 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderName, HeaderValue, Method, StatusCode};
+use http::{HeaderValue, StatusCode};
 
 use crate::engine::{ApplyContext, PlanContext, Supervised, impl_node};
 use futures_util::future::BoxFuture;
 
-use crate::engine::{Action, Outcome, OutcomeStatus, Step};
+use crate::engine::{Action, Outcome, Step};
 use crate::manifest::model::{Mock, MockRoute};
+use crate::manifest::rules;
 use crate::manifest::{Address, NodeKind};
 use crate::mock::Error;
 use crate::mock::route_behavior::{Latency, RouteBehavior, Stall};
@@ -28,6 +29,16 @@ impl_node!(MockNode,
 
 /// The behaviour of every route of `mock`.
 pub(crate) fn routes_of(name: &str, mock: &Mock) -> Result<Vec<RouteBehavior>, Error> {
+    let table: Vec<(&str, &str)> = mock
+        .route
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
+    // The router is checked before axum sees it: axum panics on a route it refuses.
+    rules::mock_routes(&table).map_err(|(index, violation)| Error::Invalid {
+        name: name.to_owned(),
+        reason: format!("route {} {violation}", index + 1),
+    })?;
     mock.route.iter().map(|r| route_of(name, r)).collect()
 }
 
@@ -36,25 +47,27 @@ fn route_of(name: &str, route: &MockRoute) -> Result<RouteBehavior, Error> {
         name: name.to_owned(),
         reason: format!("route {} {}: {reason}", route.method, route.path),
     };
-    let method = Method::from_bytes(route.method.to_ascii_uppercase().as_bytes())
-        .map_err(|_| invalid("not an HTTP method".to_owned()))?;
+    let method = rules::http_method(&route.method).map_err(|v| invalid(v.reason))?;
     let status = |code: u16| {
         StatusCode::from_u16(code).map_err(|_| invalid(format!("{code} is not a status")))
     };
     let mut headers = Vec::new();
     for h in &route.header {
-        let header_name = HeaderName::from_bytes(h.name.as_bytes())
-            .map_err(|_| invalid(format!("`{}` is not a header name", h.name)))?;
-        let value = HeaderValue::from_str(h.value.expose())
-            .map_err(|_| invalid(format!("header `{}` has an invalid value", h.name)))?;
+        let header_name =
+            rules::header_name(&h.name).map_err(|v| invalid(format!("`{}` {v}", h.name)))?;
+        let value = rules::header_value(h.value.expose())
+            .map_err(|v| invalid(format!("header `{}` {v}", h.name)))?;
         headers.push((header_name, value));
     }
+    rules::at_most_one(&[
+        ("body", route.body.is_some()),
+        ("json", route.json.is_some()),
+    ])
+    .map_err(|v| invalid(v.reason))?;
     let body = match (&route.body, &route.json) {
-        (Some(_), Some(_)) => return Err(invalid("give `body` or `json`, not both".to_owned())),
-        (Some(b), None) => Bytes::from(b.clone()),
+        (Some(b), _) => Bytes::from(b.clone()),
         (None, Some(j)) => {
-            serde_json::from_str::<serde_json::Value>(j)
-                .map_err(|e| invalid(format!("`json` is not valid JSON: {e}")))?;
+            rules::json_text(j).map_err(|v| invalid(format!("`json` {v}")))?;
             if !headers.iter().any(|(n, _)| n == http::header::CONTENT_TYPE) {
                 headers.push((
                     http::header::CONTENT_TYPE,
@@ -94,20 +107,12 @@ fn route_of(name: &str, route: &MockRoute) -> Result<RouteBehavior, Error> {
 /// value quoted, or the field and variable when it was read from the environment (it may be
 /// a secret; see [`crate::manifest::LoadedManifest::describe_value`]).
 pub(crate) fn check_listen(name: &str, listen: &str, shown: &str) -> Result<(), Error> {
-    let addr: std::net::SocketAddr = listen.parse().map_err(|_| Error::Invalid {
-        name: name.to_owned(),
-        reason: format!("{shown} is not an IP:port address"),
-    })?;
-    if addr.ip().is_loopback() {
-        Ok(())
-    } else {
-        Err(Error::Invalid {
+    rules::loopback_listen(listen)
+        .map(|_| ())
+        .map_err(|violation| Error::Invalid {
             name: name.to_owned(),
-            reason: format!(
-                "{shown} is not a loopback address; mocks listen on 127.0.0.1 or [::1] only"
-            ),
+            reason: format!("{shown} {violation}; {}", violation.help),
         })
-    }
 }
 
 /// The JSON pointer of mock `name`'s `listen`.
@@ -166,11 +171,7 @@ async fn apply(context: &ApplyContext<'_>, step: &Step) -> Result<Outcome, Error
             handle,
         })
         .await;
-    Ok(Outcome {
-        status: OutcomeStatus::Done,
-        summary: format!("listening on http://{addr}"),
-        details: Vec::new(),
-    })
+    Ok(Outcome::done(format!("listening on http://{addr}")))
 }
 
 /// A mock served in the background during `apply`, and the way to ask it to stop.

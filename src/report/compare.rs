@@ -5,16 +5,17 @@
 
 use std::fmt::Write as _;
 
-use crate::results::run_report::{RequestMetrics, RunReport};
+use crate::results::run_report::{NO_DATA, RequestMetrics, RunReport};
 
-/// One compared figure.
+/// One compared figure; none where a run had nothing to measure (no latency when no request
+/// got a response).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Comparison {
     pub scenario: String,
     pub request: String,
     pub metric: &'static str,
-    pub base: f64,
-    pub new: f64,
+    pub base: Option<f64>,
+    pub new: Option<f64>,
     pub regressed: bool,
 }
 
@@ -46,7 +47,7 @@ fn compare_metrics(
     n: &RequestMetrics,
     max: f64,
 ) {
-    let mut push = |metric: &'static str, base: f64, new: f64, regressed: bool| {
+    let mut push = |metric: &'static str, base: Option<f64>, new: Option<f64>, regressed: bool| {
         out.push(Comparison {
             scenario: scenario.to_owned(),
             request: b.name.clone(),
@@ -56,7 +57,13 @@ fn compare_metrics(
             regressed,
         });
     };
-    let worse_if_higher = |base: f64, new: f64| base > 0.0 && new > base * (1.0 + max);
+    // A latency the new run does not have (no request got a response) where the base had one
+    // is a regression too.
+    let worse_if_higher = |base: Option<f64>, new: Option<f64>| match (base, new) {
+        (Some(base), Some(new)) => base > 0.0 && new > base * (1.0 + max),
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
     for (metric, base, new) in [
         ("p50", b.latency.p50, n.latency.p50),
         ("p95", b.latency.p95, n.latency.p95),
@@ -67,12 +74,13 @@ fn compare_metrics(
     }
     push(
         "rps",
-        b.rps,
-        n.rps,
+        Some(b.rps),
+        Some(n.rps),
         b.rps > 0.0 && n.rps < b.rps * (1.0 - max),
     );
     let (be, ne) = (b.error_rate(), n.error_rate());
-    push("error-rate", be, ne, ne - be > (be * max).max(0.001));
+    let worse = matches!((be, ne), (Some(be), Some(ne)) if ne - be > (be * max).max(0.001));
+    push("error-rate", be, ne, worse);
 }
 
 /// The comparison as a table.
@@ -84,15 +92,17 @@ pub(crate) fn render(comparisons: &[Comparison], max_regression: f64) -> String 
         "scenario/request", "metric", "base", "new", "change"
     );
     for c in comparisons {
-        let shown = |v: f64| match c.metric {
-            "rps" => format!("{v:.1}/s"),
-            "error-rate" => format!("{:.2}%", v * 100.0),
-            _ => format!("{v:.2}ms"),
+        let shown = |v: Option<f64>| match (v, c.metric) {
+            (None, _) => NO_DATA.to_owned(),
+            (Some(v), "rps") => format!("{v:.1}/s"),
+            (Some(v), "error-rate") => format!("{:.2}%", v * 100.0),
+            (Some(v), _) => format!("{v:.2}ms"),
         };
-        let change = if c.base == 0.0 {
-            "—".to_owned()
-        } else {
-            format!("{:+.1}%", (c.new - c.base) / c.base * 100.0)
+        let change = match (c.base, c.new) {
+            (Some(base), Some(new)) if base != 0.0 => {
+                format!("{:+.1}%", (new - base) / base * 100.0)
+            }
+            _ => "—".to_owned(),
         };
         let _ = writeln!(
             out,

@@ -16,7 +16,7 @@ const HEIGHT: u32 = 300;
 /// Renders `report` as one HTML page.
 pub(crate) fn render(report: &RunReport) -> String {
     let mut out = String::new();
-    let passed = report.passed();
+    let passed = report.scenarios.iter().all(ScenarioReport::passed);
     let _ = write!(
         out,
         r#"<!DOCTYPE html>
@@ -48,6 +48,8 @@ th {{ background: #f6f8fa; }}
         verdict_class = if passed { "pass" } else { "fail" },
         verdict = if passed {
             "✓ passed"
+        } else if report.passed() {
+            "✗ every request failed"
         } else {
             "✗ thresholds breached"
         },
@@ -154,11 +156,9 @@ fn totals(out: &mut String, t: &RequestMetrics) {
         },
         bytes(t.bytes_in),
         bytes(t.bytes_out),
-        if t.checks_passed + t.checks_failed > 0 {
-            format!(" · checks {:.2}%", t.check_rate() * 100.0)
-        } else {
-            String::new()
-        }
+        t.check_rate()
+            .map(|rate| format!(" · checks {:.2}%", rate * 100.0))
+            .unwrap_or_default()
     );
 }
 
@@ -231,21 +231,22 @@ fn svg_placeholder() -> String {
 }
 
 fn latency_chart(s: &ScenarioReport) -> String {
-    let pick = |f: fn(&LatencySummary) -> f64| -> Vec<(f64, f64)> {
+    // A second in which no request got a response has no latency: no point, not a 0.
+    let pick = |f: fn(&LatencySummary) -> Option<f64>| -> Vec<(f64, f64)> {
         s.series
             .iter()
-            .filter(|p| p.requests > 0)
-            .map(|p| (p.second as f64, f(&p.latency)))
+            .filter_map(|p| Some((p.second as f64, f(&p.latency)?)))
             .collect()
     };
-    line_chart(
-        &[
-            ("p50", RGBColor(31, 119, 180), pick(|l| l.p50)),
-            ("p95", RGBColor(255, 127, 14), pick(|l| l.p95)),
-            ("p99", RGBColor(214, 39, 40), pick(|l| l.p99)),
-        ],
-        "ms",
-    )
+    let series = [
+        ("p50", RGBColor(31, 119, 180), pick(|l| l.p50)),
+        ("p95", RGBColor(255, 127, 14), pick(|l| l.p95)),
+        ("p99", RGBColor(214, 39, 40), pick(|l| l.p99)),
+    ];
+    if series.iter().all(|(_, _, points)| points.is_empty()) {
+        return svg_placeholder();
+    }
+    line_chart(&series, "ms")
 }
 
 fn rate_chart(s: &ScenarioReport) -> String {

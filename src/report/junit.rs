@@ -1,5 +1,6 @@
 //! JUnit XML for CI test tabs: one test suite per scenario, one test case per threshold
-//! (failed when breached, with the measured value as the message), written by quick-junit.
+//! (failed when breached, with the measured value as the message), or, with no threshold, one
+//! "run completed" case (failed when every request failed), written by quick-junit.
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
@@ -28,7 +29,19 @@ pub(crate) fn render(report: &RunReport) -> Result<String, String> {
             suite.add_test_case(case);
         }
         if s.thresholds.is_empty() {
-            let mut case = TestCase::new("run completed", TestCaseStatus::success());
+            let status = if s.passed() {
+                TestCaseStatus::success()
+            } else {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status
+                    .set_message(format!(
+                        "every request failed: {} of {}",
+                        s.total.failed, s.total.count
+                    ))
+                    .set_type("no request succeeded");
+                status
+            };
+            let mut case = TestCase::new("run completed", status);
             case.set_classname(format!("load.{}", s.name));
             suite.add_test_case(case);
         }

@@ -23,11 +23,7 @@ const COLUMNS: [Column; 9] = [
 pub(crate) fn render(report: &RunReport) -> String {
     let mut out = String::new();
     for s in &report.scenarios {
-        let verdict = if s.thresholds.iter().all(|t| t.passed) {
-            "✅"
-        } else {
-            "❌"
-        };
+        let verdict = if s.passed() { "✅" } else { "❌" };
         let _ = writeln!(out, "### {verdict} Load scenario `{}`\n", escape(&s.name));
         let _ = writeln!(
             out,

@@ -3,7 +3,7 @@
 //! formatted once, here, so the three renderers cannot drift apart. Each renderer picks its
 //! [`Column`]s, escapes the cells for its markup and lays them out.
 
-use crate::results::run_report::{RequestMetrics, ScenarioReport};
+use crate::results::run_report::{NO_DATA, RequestMetrics, ScenarioReport};
 
 /// A column of the request table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +59,9 @@ impl Column {
 }
 
 /// One line of the request table, every figure formatted for people: the rate to one decimal,
-/// the failed share as a percentage, latencies in milliseconds to two decimals.
+/// the failed share as a percentage, latencies in milliseconds to two decimals, and "no data"
+/// for a figure with nothing to measure (latencies when no request got a response, the failed
+/// share when none was sent).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct MetricRow {
     cells: [String; Column::ALL.len()],
@@ -68,14 +70,16 @@ pub(crate) struct MetricRow {
 impl MetricRow {
     /// The row of one request name, or of the total.
     pub(crate) fn of(metrics: &RequestMetrics) -> Self {
-        let ms = |v: f64| format!("{v:.2}ms");
+        let ms = |v: Option<f64>| v.map_or_else(|| NO_DATA.to_owned(), |v| format!("{v:.2}ms"));
         let l = &metrics.latency;
         Self {
             cells: [
                 metrics.name.clone(),
                 metrics.count.to_string(),
                 format!("{:.1}", metrics.rps),
-                format!("{:.2}%", metrics.error_rate() * 100.0),
+                metrics
+                    .error_rate()
+                    .map_or_else(|| NO_DATA.to_owned(), |r| format!("{:.2}%", r * 100.0)),
                 ms(l.min),
                 ms(l.mean),
                 ms(l.p50),
@@ -123,7 +127,11 @@ mod tests {
         assert_eq!(row.cell(Column::Request), "GET /");
         assert_eq!(row.cell(Column::Rps), "2.0");
         assert_eq!(row.cell(Column::Failed), "25.00%");
-        assert_eq!(row.cell(Column::Max), "0.00ms");
+        // Nothing answered: no latency to show, and none made up.
+        assert_eq!(row.cell(Column::Max), "no data");
+        assert_eq!(row.cell(Column::P95), "no data");
+        let nothing_sent = MetricRow::of(&RequestMetrics::default());
+        assert_eq!(nothing_sent.cell(Column::Failed), "no data");
         for (i, column) in Column::ALL.into_iter().enumerate() {
             assert_eq!(column as usize, i);
         }

@@ -11,6 +11,14 @@ use crate::results::report_format::ReportFormat;
 use crate::results::report_outputs::ReportOutputs;
 use crate::results::run_report::RunReport;
 
+/// The files each scenario run leaves in its run directory, by extension
+/// (`scenario-NAME.json`, `.html`, `.junit.xml`).
+pub(crate) const RUN_FILES: [(&str, ReportFormat); 3] = [
+    ("json", ReportFormat::Json),
+    ("html", ReportFormat::Html),
+    ("junit.xml", ReportFormat::Junit),
+];
+
 /// Writes every report `outputs` asks for; `default` is what stdout gets without `--output`.
 pub(crate) fn write(
     report: &RunReport,

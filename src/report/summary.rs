@@ -66,14 +66,13 @@ fn render_scenario(out: &mut String, s: &ScenarioReport) {
         bytes(t.bytes_in),
         bytes(t.bytes_out)
     );
-    let checks = t.checks_passed + t.checks_failed;
-    if checks > 0 {
+    if let Some(rate) = t.check_rate() {
         let _ = writeln!(
             out,
             "  checks        {:.2}% ({}/{})",
-            t.check_rate() * 100.0,
+            rate * 100.0,
             t.checks_passed,
-            checks
+            t.checks_passed + t.checks_failed
         );
     }
     if !s.thresholds.is_empty() {
@@ -148,6 +147,7 @@ pub(crate) fn bytes(n: u64) -> String {
 pub(crate) mod tests {
     use super::*;
     use crate::results::histogram;
+    use crate::results::report_format::ReportFormat;
     use crate::results::run_report::{LatencySummary, RequestMetrics, ThresholdResult};
 
     /// A fixed report for snapshot tests of every format.
@@ -202,7 +202,7 @@ pub(crate) mod tests {
                         metric: "p95".to_owned(),
                         request: None,
                         condition: "< 250ms".to_owned(),
-                        value: 120.0,
+                        value: Some(120.0),
                         shown: "120.00ms".to_owned(),
                         passed: true,
                     },
@@ -210,13 +210,71 @@ pub(crate) mod tests {
                         metric: "error-rate".to_owned(),
                         request: Some("cart <all>".to_owned()),
                         condition: "< 1%".to_owned(),
-                        value: 0.012,
+                        value: Some(0.012),
                         shown: "1.20%".to_owned(),
                         passed: false,
                     },
                 ],
             }],
         }
+    }
+
+    /// A run in which no request got a response: five refused connections.
+    fn no_response_report() -> RunReport {
+        let mut report = sample_report();
+        let scenario = &mut report.scenarios[0];
+        let refused = RequestMetrics {
+            name: "GET /".to_owned(),
+            count: 5,
+            failed: 5,
+            rps: 2.5,
+            errors: [("connect-refused".to_owned(), 5)].into(),
+            ..RequestMetrics::default()
+        };
+        scenario.requests = vec![refused.clone()];
+        scenario.total = RequestMetrics {
+            name: "total".to_owned(),
+            ..refused
+        };
+        for threshold in &mut scenario.thresholds {
+            threshold.request = None;
+        }
+        let judged = [("p95", "< 250ms"), ("error-rate", "< 1%")].map(|(metric, condition)| {
+            crate::results::threshold::Threshold::parse(metric, condition, None, false)
+                .unwrap()
+                .evaluate(&scenario.total)
+        });
+        scenario.thresholds = judged.to_vec();
+        report
+    }
+
+    /// Regression (issue 12): with no response the table showed `0.00ms` in every latency
+    /// column; every report now says "no data" there, and JSON has `null`.
+    #[test]
+    fn no_latency_figure_is_shown_where_no_request_got_a_response() {
+        let report = no_response_report();
+        let text = render(&report);
+        insta::assert_snapshot!("no-response", text);
+        insta::assert_snapshot!(
+            "no-response-markdown",
+            crate::report::markdown::render(&report)
+        );
+        let html = crate::report::html::render(&report);
+        let junit = crate::report::junit::render(&report).unwrap();
+        for (format, rendered) in [("text", &text), ("html", &html), ("junit", &junit)] {
+            assert!(!rendered.contains("0.00ms"), "{format}: {rendered}");
+            assert!(rendered.contains("no data"), "{format}: {rendered}");
+        }
+        let json: serde_json::Value = serde_json::from_str(
+            &crate::report::report_files::render(&report, ReportFormat::Json).unwrap(),
+        )
+        .unwrap();
+        let scenario = &json["scenarios"][0];
+        for figure in ["min", "mean", "p50", "p90", "p95", "p99", "p999", "max"] {
+            assert!(scenario["total"]["latency"][figure].is_null(), "{figure}");
+        }
+        assert!(scenario["thresholds"][0]["value"].is_null());
+        assert_eq!(scenario["thresholds"][1]["value"], 1.0);
     }
 
     #[test]

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::results::histogram::{self, HistogramError, Latency};
 
+/// What every report shows for a figure with nothing to measure (a latency when no request got
+/// a response), where JSON has `null`.
+pub(crate) const NO_DATA: &str = "no data";
+
 /// The current version of the `run.json` format.
 pub(crate) const FORMAT_VERSION: u32 = 1;
 
@@ -52,6 +56,7 @@ pub(crate) struct ScenarioReport {
     /// All requests together.
     pub total: RequestMetrics,
     /// One point per second of the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub series: Vec<SeriesPoint>,
     /// Every threshold with its measured value and verdict.
     pub thresholds: Vec<ThresholdResult>,
@@ -71,7 +76,8 @@ pub(crate) struct RequestMetrics {
     pub rps: f64,
     /// Bytes received (status line, headers and body).
     pub bytes_in: u64,
-    /// Bytes sent (request line, headers and body).
+    /// Bytes sent (request line, headers and body) that were written to a connection: a
+    /// request that never connected sent nothing.
     pub bytes_out: u64,
     /// Responses by status code.
     pub statuses: BTreeMap<u16, u64>,
@@ -81,24 +87,27 @@ pub(crate) struct RequestMetrics {
     pub checks_passed: u64,
     /// Checks that failed.
     pub checks_failed: u64,
-    /// Latency of every request that got a response, in milliseconds.
+    /// Latency of every request that got a response, in milliseconds; each figure is `null`
+    /// when no request got one.
     pub latency: LatencySummary,
     /// The latency histogram (µs), HdrHistogram V2 + DEFLATE, base64.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub histogram: String,
 }
 
-/// Latency figures in milliseconds, all computed from the histogram.
+/// Latency figures in milliseconds, all computed from the histogram: all of them, or, when no
+/// request got a response, none (`null` in JSON, "no data" for people — never a made-up 0).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LatencySummary {
-    pub min: f64,
-    pub mean: f64,
-    pub p50: f64,
-    pub p90: f64,
-    pub p95: f64,
-    pub p99: f64,
-    pub p999: f64,
-    pub max: f64,
+    pub min: Option<f64>,
+    pub mean: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+    pub p999: Option<f64>,
+    pub max: Option<f64>,
 }
 
 /// One second of the run.
@@ -132,9 +141,11 @@ pub(crate) struct ThresholdResult {
     pub request: Option<String>,
     /// The condition as written (`< 250ms`).
     pub condition: String,
-    /// The measured value, in the metric's unit (ms, fraction or req/s).
-    pub value: f64,
-    /// The value formatted for people (`212.4ms`, `0.31%`).
+    /// The measured value, in the metric's unit (ms, fraction or req/s); `null` when there was
+    /// nothing to measure (no response for a latency, no request for the error rate, no check
+    /// for the check rate), and then the threshold has failed.
+    pub value: Option<f64>,
+    /// The value formatted for people (`212.4ms`, `0.31%`, `no data`).
     pub shown: String,
     /// Whether the condition held.
     pub passed: bool,
@@ -151,15 +162,15 @@ impl ThresholdResult {
 }
 
 impl LatencySummary {
-    /// The summary of a histogram recorded in microseconds.
+    /// The summary of a histogram recorded in microseconds: no figures when it is empty.
     pub(crate) fn of(histogram: &Latency) -> Self {
         if histogram.is_empty() {
             return Self::default();
         }
-        let ms = |us: u64| us as f64 / 1000.0;
+        let ms = |us: u64| Some(us as f64 / 1000.0);
         Self {
             min: ms(histogram.min()),
-            mean: histogram.mean() / 1000.0,
+            mean: Some(histogram.mean() / 1000.0),
             p50: ms(histogram.value_at_quantile(0.50)),
             p90: ms(histogram.value_at_quantile(0.90)),
             p95: ms(histogram.value_at_quantile(0.95)),
@@ -179,23 +190,15 @@ impl RequestMetrics {
         histogram::decode(&self.histogram)
     }
 
-    /// The fraction of requests that failed (0 when nothing was sent).
-    pub(crate) fn error_rate(&self) -> f64 {
-        if self.count == 0 {
-            0.0
-        } else {
-            self.failed as f64 / self.count as f64
-        }
+    /// The fraction of requests that failed; none when nothing was sent.
+    pub(crate) fn error_rate(&self) -> Option<f64> {
+        (self.count > 0).then(|| self.failed as f64 / self.count as f64)
     }
 
-    /// The fraction of checks that passed (1 when there were none).
-    pub(crate) fn check_rate(&self) -> f64 {
+    /// The fraction of checks that passed; none when there were none.
+    pub(crate) fn check_rate(&self) -> Option<f64> {
         let all = self.checks_passed + self.checks_failed;
-        if all == 0 {
-            1.0
-        } else {
-            self.checks_passed as f64 / all as f64
-        }
+        (all > 0).then(|| self.checks_passed as f64 / all as f64)
     }
 
     /// Adds `other`'s counts and histogram into `self` and recomputes the latency summary;
@@ -226,6 +229,35 @@ pub(crate) fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+impl ScenarioReport {
+    /// The scenario's figures without its histograms and per-second series: what `apply
+    /// --json` carries for a scenario step (`docs/load.md`).
+    pub(crate) fn without_histograms(&self) -> Self {
+        let strip = |metrics: &RequestMetrics| RequestMetrics {
+            histogram: String::new(),
+            ..metrics.clone()
+        };
+        Self {
+            requests: self.requests.iter().map(strip).collect(),
+            total: strip(&self.total),
+            series: Vec::new(),
+            ..self.clone()
+        }
+    }
+
+    /// The scenario's verdict for people: every threshold held; with no threshold, at least
+    /// one request succeeded (a run in which every request failed, or none was sent, is no
+    /// pass however it is shown). The exit codes follow the thresholds ([`RunReport::passed`])
+    /// and the load engine's own check of what was measured.
+    pub(crate) fn passed(&self) -> bool {
+        if self.thresholds.is_empty() {
+            self.total.failed < self.total.count
+        } else {
+            self.thresholds.iter().all(|t| t.passed)
+        }
+    }
 }
 
 impl RunReport {

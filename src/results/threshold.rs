@@ -5,7 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::results::run_report::{RequestMetrics, ThresholdResult};
+use crate::results::run_report::{NO_DATA, RequestMetrics, ThresholdResult};
 
 /// What a threshold measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,8 +112,9 @@ impl Metric {
         matches!(self, Self::ErrorRate | Self::Checks)
     }
 
-    /// The measured value of this metric in `metrics`.
-    pub(crate) fn value(self, metrics: &RequestMetrics) -> f64 {
+    /// The measured value of this metric in `metrics`; none when there is nothing to measure:
+    /// no response means no latency, no request no error rate, no check no check rate.
+    pub(crate) fn value(self, metrics: &RequestMetrics) -> Option<f64> {
         let l = &metrics.latency;
         match self {
             Self::Min => l.min,
@@ -125,13 +126,16 @@ impl Metric {
             Self::P999 => l.p999,
             Self::Max => l.max,
             Self::ErrorRate => metrics.error_rate(),
-            Self::Rps => metrics.rps,
+            Self::Rps => Some(metrics.rps),
             Self::Checks => metrics.check_rate(),
         }
     }
 
-    /// A value of this metric formatted for people.
-    pub(crate) fn show(self, value: f64) -> String {
+    /// A value of this metric formatted for people, or "no data".
+    pub(crate) fn show(self, value: Option<f64>) -> String {
+        let Some(value) = value else {
+            return NO_DATA.to_owned();
+        };
         if self.is_latency() {
             format!("{value:.2}ms")
         } else if self.is_rate() {
@@ -223,25 +227,14 @@ impl Threshold {
     /// Judges this threshold against the metrics of its scope.
     pub(crate) fn evaluate(&self, metrics: &RequestMetrics) -> ThresholdResult {
         let value = self.metric.value(metrics);
-        // A threshold over nothing cannot hold: no response means no latency to judge, no
-        // request no error rate, no check no check rate. (A dead target must not pass p95.)
-        let no_data = match self.metric {
-            Metric::ErrorRate => metrics.count == 0,
-            Metric::Checks => metrics.checks_passed + metrics.checks_failed == 0,
-            Metric::Rps => false,
-            _ => metrics.statuses.values().sum::<u64>() == 0,
-        };
+        // A threshold over nothing cannot hold (a dead target must not pass p95).
         ThresholdResult {
             metric: self.metric.label().to_owned(),
             request: self.request.clone(),
             condition: self.condition.clone(),
             value,
-            shown: if no_data {
-                "no data".to_owned()
-            } else {
-                self.metric.show(value)
-            },
-            passed: !no_data && self.comparison.holds(value, self.limit),
+            shown: self.metric.show(value),
+            passed: value.is_some_and(|v| self.comparison.holds(v, self.limit)),
         }
     }
 }
@@ -281,6 +274,7 @@ mod tests {
                 .evaluate(&empty);
             assert!(!verdict.passed, "{metric} {condition} passed with no data");
             assert_eq!(verdict.shown, "no data");
+            assert_eq!(verdict.value, None);
         }
     }
 
@@ -321,7 +315,7 @@ mod tests {
             failed: 1,
             ..RequestMetrics::default()
         };
-        m.latency.p95 = 120.0;
+        m.latency.p95 = Some(120.0);
         m.statuses.insert(200, 199);
         let p95 = Threshold::parse("p95", "< 100ms", None, false).unwrap();
         let r = p95.evaluate(&m);

@@ -7,7 +7,7 @@
 
 use crate::engine::{ApplyContext, PlanContext, impl_node};
 
-use crate::engine::{Action, Outcome, OutcomeStatus, Step};
+use crate::engine::{Action, Outcome, Step};
 use crate::manifest::model::project::{Language, Stack};
 use crate::manifest::{Address, NodeKind};
 
@@ -173,9 +173,8 @@ async fn apply_project(context: &ApplyContext<'_>, step: &Step) -> Result<Outcom
         ));
     }
     Ok(Outcome {
-        status: OutcomeStatus::Done,
-        summary: plan.summary(),
         details,
+        ..Outcome::done(plan.summary())
     })
 }
 

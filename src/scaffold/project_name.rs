@@ -2,7 +2,7 @@
 //! Docker image name, so it must be safe for all three.
 
 use super::error::ScaffoldError;
-use crate::manifest::model::project::{Language, Stack};
+use crate::manifest::model::project::Stack;
 
 /// A project name that is a valid unscoped npm package name and a safe directory name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -15,30 +15,13 @@ impl ProjectName {
     /// [`ScaffoldError::InvalidName`] when it is empty, too long, not lowercase, starts with
     /// `.`/`_`/`-`, or contains anything but `a-z0-9-._`.
     pub fn new(name: &str) -> Result<Self, ScaffoldError> {
-        let reject = |reason| {
-            Err(ScaffoldError::InvalidName {
+        // The one rule, which `validate` applies to every `project` label too.
+        crate::manifest::rules::project_name(name).map_err(|reason| {
+            ScaffoldError::InvalidName {
                 name: name.to_owned(),
                 reason,
-            })
-        };
-        if name.is_empty() {
-            return reject("it is empty");
-        }
-        if name.len() > 214 {
-            return reject("it is longer than 214 characters");
-        }
-        if !name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit()) {
-            return reject("it must start with a lowercase letter or a digit");
-        }
-        if !name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.' | '_'))
-        {
-            return reject("only lowercase letters, digits, '-', '.' and '_' are allowed");
-        }
-        if name == "node_modules" || name == "favicon.ico" {
-            return reject("it is a reserved name");
-        }
+            }
+        })?;
         Ok(ProjectName(name.to_owned()))
     }
 
@@ -54,15 +37,13 @@ impl ProjectName {
     /// # Errors
     /// [`ScaffoldError::InvalidName`] when it does not.
     pub fn check_for(&self, stack: Stack) -> Result<(), ScaffoldError> {
-        if stack.language() == Language::Python
-            && !self.0.ends_with(|c: char| c.is_ascii_alphanumeric())
-        {
-            return Err(ScaffoldError::InvalidName {
+        // The rule `validate` applies to every `project` label and its stack.
+        crate::manifest::rules::project_name_for(&self.0, stack).map_err(|reason| {
+            ScaffoldError::InvalidName {
                 name: self.0.clone(),
-                reason: "a Python project's name must end with a letter or a digit",
-            });
-        }
-        Ok(())
+                reason,
+            }
+        })
     }
 }
 

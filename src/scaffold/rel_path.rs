@@ -19,29 +19,13 @@ impl RelPath {
     /// [`ScaffoldError::UnsafePath`] when the path is absolute, contains `..`, `.`, an empty
     /// segment, a backslash, a drive letter or a NUL byte.
     pub fn new(path: &str) -> Result<Self, ScaffoldError> {
-        let reject = |reason| {
-            Err(ScaffoldError::UnsafePath {
+        // The one rule, which `validate` applies to a project's `path` too.
+        crate::manifest::rules::relative_path(path).map_err(|reason| {
+            ScaffoldError::UnsafePath {
                 path: path.to_owned(),
                 reason,
-            })
-        };
-        if path.is_empty() {
-            return reject("it is empty");
-        }
-        if path.starts_with('/') {
-            return reject("it is absolute");
-        }
-        if path.contains('\\') || path.contains(':') || path.contains('\0') {
-            return reject("it contains '\\', ':' or NUL");
-        }
-        for segment in path.split('/') {
-            match segment {
-                "" => return reject("it has an empty segment"),
-                "." | ".." => return reject("it has a '.' or '..' segment"),
-                _ if segment.len() > 255 => return reject("a segment is longer than 255 bytes"),
-                _ => {}
             }
-        }
+        })?;
         Ok(RelPath(path.to_owned()))
     }
 

@@ -20,15 +20,10 @@ impl Probe {
     /// # Errors
     /// Why the target is not a probe.
     pub fn parse(target: &str) -> Result<Self, String> {
+        // The one rule, which `validate` applies to every `ready` target too.
+        crate::manifest::rules::readiness_target(target).map_err(|v| v.reason)?;
         if let Some(address) = target.strip_prefix("tcp://") {
-            let address = address.trim_end_matches('/');
-            if address
-                .rsplit_once(':')
-                .is_none_or(|(_, port)| port.parse::<u16>().is_err())
-            {
-                return Err("a TCP probe needs `host:port`".to_owned());
-            }
-            return Ok(Probe::Tcp(address.to_owned()));
+            return Ok(Probe::Tcp(address.trim_end_matches('/').to_owned()));
         }
         let url = reqwest::Url::parse(target).map_err(|error| error.to_string())?;
         match url.scheme() {

@@ -7,9 +7,102 @@ use crate::common::Workspace;
 use crate::harness::{Test, trial};
 
 pub(crate) fn tests() -> Vec<Test> {
-    vec![trial!(
-        the_text_summary_of_a_database_its_migrations_and_a_service
-    )]
+    vec![
+        trial!(the_text_summary_of_a_database_its_migrations_and_a_service),
+        trial!(without_a_terminal_apply_refuses_unless_told_to_go_ahead),
+        trial!(on_a_terminal_apply_asks_and_no_applies_nothing),
+    ]
+}
+
+/// A manifest whose only step creates `var/app.db`: whether the file exists says whether
+/// anything was applied.
+const CREATES_A_FILE: &str = r#"backend version=1
+
+database "main" {
+    url "sqlite://var/app.db"
+}
+"#;
+
+/// Regression (issue 12): with no terminal and no `--yes`, `apply` applied at once. Now it
+/// refuses with exit 64 and says how to go ahead; `--yes`, `BACKENDCTL_AUTO_APPROVE=1` and a
+/// saved plan each approve.
+fn without_a_terminal_apply_refuses_unless_told_to_go_ahead() {
+    let workspace = Workspace::new(CREATES_A_FILE);
+    std::fs::create_dir_all(workspace.join("var")).unwrap();
+    let database = workspace.join("var/app.db");
+    workspace
+        .run(&["apply"])
+        .assert_status(exit_code::USAGE)
+        .stdout_contains("+ database.main")
+        .stderr_contains("usage::needs-approval")
+        .stderr_contains("there is no terminal to ask on")
+        .stderr_contains("backendctl apply --yes")
+        .stderr_contains("BACKENDCTL_AUTO_APPROVE=1");
+    assert!(!database.exists(), "nothing is applied without approval");
+    workspace
+        .run(&["apply", "--json"])
+        .assert_status(exit_code::USAGE);
+    assert!(!database.exists());
+
+    workspace
+        .backendctl()
+        .env("BACKENDCTL_AUTO_APPROVE", "0")
+        .arg("apply")
+        .run()
+        .assert_status(exit_code::USAGE);
+    assert!(
+        !database.exists(),
+        "BACKENDCTL_AUTO_APPROVE=0 is no approval"
+    );
+    workspace
+        .backendctl()
+        .env("BACKENDCTL_AUTO_APPROVE", "1")
+        .arg("apply")
+        .run()
+        .assert_status(exit_code::OK);
+    assert!(database.exists(), "BACKENDCTL_AUTO_APPROVE=1 approves");
+
+    std::fs::remove_file(&database).unwrap();
+    workspace
+        .run(&["plan", "--out", "plan.json"])
+        .assert_status(exit_code::OK);
+    workspace
+        .run(&["apply", "plan.json"])
+        .assert_status(exit_code::OK);
+    assert!(database.exists(), "a saved plan was reviewed: it applies");
+
+    std::fs::remove_file(&database).unwrap();
+    workspace
+        .run(&["apply", "--yes"])
+        .assert_status(exit_code::OK);
+    assert!(database.exists());
+}
+
+/// Regression (issue 12): answering `n` on a terminal exited 0. It applies nothing and exits
+/// `DECLINED` (1); `y` applies.
+fn on_a_terminal_apply_asks_and_no_applies_nothing() {
+    let workspace = Workspace::new(CREATES_A_FILE);
+    std::fs::create_dir_all(workspace.join("var")).unwrap();
+    let database = workspace.join("var/app.db");
+    let declined = workspace
+        .backendctl()
+        .arg("apply")
+        .run_on_terminal("n\n")
+        .assert_status(exit_code::DECLINED)
+        .stdout_contains("Nothing applied.");
+    assert!(
+        declined.stderr().contains("Apply these steps? [y/N]"),
+        "{}",
+        declined.stderr()
+    );
+    assert!(!database.exists(), "declined: nothing applied");
+    workspace
+        .backendctl()
+        .arg("apply")
+        .run_on_terminal("y\n")
+        .assert_status(exit_code::OK)
+        .stdout_contains("Apply: 1 done.");
+    assert!(database.exists(), "confirmed: applied");
 }
 
 fn the_text_summary_of_a_database_its_migrations_and_a_service() {

@@ -124,6 +124,44 @@ impl Backendctl {
         Output::new(shown, dir.as_deref(), output)
     }
 
+    /// Runs with stdin and stderr on a pseudo-terminal (stdout piped), as a person at a terminal
+    /// runs it, and types `typed` at it. The Output's stderr is what the terminal showed
+    /// (the prompt and the echoed answer, with `\r\n` line ends).
+    pub(crate) fn run_on_terminal(self, typed: &str) -> Output {
+        use std::io::{Read, Write};
+        let Self {
+            mut command, shown, ..
+        } = self;
+        let dir = command.get_current_dir().map(Path::to_path_buf);
+        let pty = nix::pty::openpty(None, None).expect("openpty");
+        let slave = std::fs::File::from(pty.slave);
+        command
+            .stdin(slave.try_clone().expect("dup the terminal"))
+            .stderr(slave)
+            .stdout(Stdio::piped());
+        let child = command
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start `{}`: {error}", shown.join(" ")));
+        // The parent's copies of the terminal's slave side go with `command`, so reading the
+        // master ends (EIO) when the child has closed its own.
+        drop(command);
+        let mut master = std::fs::File::from(pty.master);
+        master.write_all(typed.as_bytes()).expect("type");
+        let reader = std::thread::spawn(move || {
+            let mut shown = Vec::new();
+            let mut buffer = [0_u8; 4096];
+            while let Ok(count @ 1..) = master.read(&mut buffer) {
+                shown.extend_from_slice(&buffer[..count]);
+            }
+            shown
+        });
+        let mut output = child
+            .wait_with_output()
+            .unwrap_or_else(|error| panic!("`{}`: {error}", shown.join(" ")));
+        output.stderr = reader.join().expect("terminal reader");
+        Output::new(shown, dir.as_deref(), output)
+    }
+
     /// Starts the process and returns at once (for tests that signal it, read its output as it
     /// comes or run several at a time).
     pub(crate) fn spawn(mut self, stdout: Stdio, stderr: Stdio) -> Spawned {

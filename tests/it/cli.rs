@@ -21,11 +21,20 @@ pub(crate) fn tests() -> Vec<Test> {
 fn init_writes_a_starter_that_validates_and_refuses_to_overwrite() {
     let workspace = Workspace::new("");
     std::fs::remove_file(workspace.join("backend.kdl")).unwrap();
-    workspace.run(&["init"]).assert_status(exit_code::OK);
+    workspace
+        .run(&["init"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("migrations/schema/0001_items.up.sql");
     workspace
         .run(&["validate"])
         .assert_status(exit_code::OK)
         .expect_stdout("backend.kdl is valid: 4 nodes.\n");
+    // Regression (issue 12): the starter named a migrations directory that did not exist, and
+    // plan said "up to date (0 applied)". `init` writes the first migration; plan has it pending.
+    workspace
+        .run(&["plan"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("1 pending migration: 0001_items");
     workspace
         .run(&["init"])
         .assert_status(exit_code::ERROR)
@@ -100,9 +109,15 @@ fn every_example_validates() {
 }
 
 fn the_starter_manifest_validates_in_process() {
+    let dir = tempfile::tempdir().unwrap();
+    for (file, sql) in backendctl::command::STARTER_MIGRATIONS {
+        let file = dir.path().join(file);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, sql).unwrap();
+    }
     let source = backendctl::manifest::ManifestSource::from_bytes(
         "backend.kdl",
-        std::path::Path::new("backend.kdl"),
+        &dir.path().join("backend.kdl"),
         backendctl::command::STARTER_MANIFEST.as_bytes().to_vec(),
     )
     .unwrap();

@@ -21,6 +21,8 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(a_missing_file_is_unreadable),
         trial!(a_directory_is_unreadable),
         trial!(an_override_error_names_the_variable),
+        trial!(what_plan_found_alone_validate_reports_and_plan_agrees),
+        trial!(a_templated_value_is_judged_by_its_literal_parts_then_whole),
     ]
 }
 
@@ -153,4 +155,105 @@ fn an_override_error_names_the_variable() {
         .run()
         .assert_status(exit_code::INVALID_MANIFEST)
         .stderr_contains("BACKENDCTL_SCENARIO__BROWSE__STAGES__STAGE__0__TARGET");
+}
+
+/// Regression (issue 11 item 4): these passed `validate` and failed `plan` with exit 1. Each is
+/// a fixture (snapshotted with its span and hint by the test above); `plan` reports the same
+/// problems with exit 3, before reading any state.
+fn what_plan_found_alone_validate_reports_and_plan_agrees() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(INVALID);
+    for (fixture, expected) in [
+        ("stage-without-target-or-rate.kdl", "manifest::bad-stage"),
+        ("not-an-http-url.kdl", "manifest::not-a-url"),
+        ("not-an-http-url.kdl", "manifest::not-a-database-url"),
+        (
+            "mock-bad-listen-method-status-json.kdl",
+            "manifest::not-an-address",
+        ),
+        (
+            "mock-bad-listen-method-status-json.kdl",
+            "manifest::not-a-method",
+        ),
+        (
+            "mock-bad-listen-method-status-json.kdl",
+            "manifest::out-of-range",
+        ),
+        (
+            "mock-bad-listen-method-status-json.kdl",
+            "manifest::not-json",
+        ),
+        (
+            "mock-bad-listen-method-status-json.kdl",
+            "manifest::conflicting-keys",
+        ),
+        ("unsafe-project-path.kdl", "manifest::unsafe-path"),
+        ("unsafe-project-path.kdl", "manifest::bad-name"),
+        ("mock-route-table.kdl", "manifest::bad-route"),
+        ("missing-migrations-path.kdl", "manifest::missing-path"),
+    ] {
+        for command in ["validate", "plan"] {
+            Backendctl::new()
+                .current_dir(&dir)
+                .args(["-f", fixture, command])
+                .run()
+                .stderr_lacks("panicked")
+                .assert_status(exit_code::INVALID_MANIFEST)
+                .stderr_contains(expected);
+        }
+    }
+}
+
+/// A value with `{{ … }}` is judged by what its literal parts show before interpolation (even
+/// when `validate` runs without the variable), and whole once interpolated, named by its
+/// variable (it may be a secret).
+fn a_templated_value_is_judged_by_its_literal_parts_then_whole() {
+    let workspace = crate::common::Workspace::new(
+        r#"backend version=1
+mock "api" {
+    listen "{{ env.LISTEN }}"
+    route "GET" "/"
+}
+scenario "s" {
+    base-url "{{ env.BASE_URL }}"
+    stages {
+        stage "1s" target=1
+    }
+    request "r" "GET" "/{{ vu }}"
+}
+"#,
+    );
+    let run = |vars: &[(&str, &str)], command: &str| {
+        vars.iter()
+            .fold(workspace.backendctl(), |b, (k, v)| b.env(k, v))
+            .arg(command)
+            .run()
+    };
+    // Nothing to judge yet: validate notes the unset variables.
+    run(&[], "validate").assert_status(exit_code::OK);
+    let good = [
+        ("LISTEN", "127.0.0.1:3900"),
+        ("BASE_URL", "http://127.0.0.1:3900"),
+    ];
+    run(&good, "plan").assert_status(exit_code::OK);
+    for command in ["validate", "plan"] {
+        run(&[("LISTEN", "s3cr3t-value"), good[1]], command)
+            .assert_status(exit_code::INVALID_MANIFEST)
+            .stderr_contains("the value of `mock.api.listen` (from environment variable `LISTEN`)")
+            .stderr_contains("backend.kdl:3:12")
+            .stderr_lacks("s3cr3t-value");
+        run(&[good[0], ("BASE_URL", "ftp://127.0.0.1")], command)
+            .assert_status(exit_code::INVALID_MANIFEST)
+            .stderr_contains("manifest::not-a-url");
+    }
+    // The literal start decides before any variable is read.
+    std::fs::write(
+        workspace.join("backend.kdl"),
+        std::fs::read_to_string(workspace.join("backend.kdl"))
+            .unwrap()
+            .replace("{{ env.BASE_URL }}", "ftp://{{ env.BASE_URL }}"),
+    )
+    .unwrap();
+    run(&[], "validate")
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .stderr_contains("`base-url` \"ftp://{{ env.BASE_URL }}\" is not an http:// or https://");
 }

@@ -33,6 +33,8 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(ctrl_c_stops_the_run_prints_the_figures_and_exits_130),
         trial!(sigterm_stops_the_run_prints_the_figures_and_exits_143),
         trial!(sighup_stops_the_run_prints_the_figures_and_exits_129),
+        trial!(a_refused_connection_sends_nothing_and_shows_no_latency),
+        trial!(report_dir_writes_each_run_into_its_own_directory_and_latest_names_the_last),
     ]
 }
 
@@ -394,6 +396,10 @@ fn a_target_that_never_answers_fails_the_run_instead_of_passing() {
             "{extra:?}: cancelled requests are counted"
         );
         assert_eq!(total["errors"]["timeout"], 3, "{extra:?}: {total}");
+        if extra.is_empty() {
+            // The requests were written before the target went silent: they count as sent.
+            assert!(total["bytes-out"].as_u64().unwrap() > 0, "{total}");
+        }
     }
 }
 
@@ -553,4 +559,104 @@ fn sighup_stops_the_run_prints_the_figures_and_exits_129() {
         nix::sys::signal::Signal::SIGHUP,
         exit_code::HANGUP,
     );
+}
+
+/// Regression (issue 12): every refused connection was counted as a request's bytes sent
+/// (`connect-refused 342922 … sent 22.1 MB`), and with no response the latency table showed
+/// `0.00ms` in every column. Bytes now count only once written to a socket, and where no
+/// request got a response there is no latency: "no data" for people, `null` in JSON.
+fn a_refused_connection_sends_nothing_and_shows_no_latency() {
+    let url = format!("http://127.0.0.1:{}/", free_port());
+    let text = Backendctl::new()
+        .args(["load", &url, "-u", "1", "-n", "5", "-t", "p95<250ms"])
+        .run()
+        .assert_status(exit_code::THRESHOLD_BREACHED)
+        .stdout()
+        .to_owned();
+    insta::with_settings!({filters => vec![
+        (r"duration \d+\.\d\ds", "duration [secs]"),
+        (r"(?m)^(  GET /  +5) +\d+\.\d ", "$1  [rps] "),
+        (r"(?m)^(  request +count) +rps ", "$1  [rps] "),
+    ]}, {
+        insta::assert_snapshot!("no-response-text", text);
+    });
+
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    let markdown = dir.path().join("summary.md");
+    let junit = dir.path().join("junit.xml");
+    let report = Backendctl::new()
+        .args(["load", &url, "-n", "5", "-t", "p95<250ms", "--json"])
+        .args(["--save", html.to_str().unwrap()])
+        .args(["--save", markdown.to_str().unwrap()])
+        .args(["--save", junit.to_str().unwrap()])
+        .run()
+        .assert_status(exit_code::THRESHOLD_BREACHED)
+        .json();
+    let total = &report["scenarios"][0]["total"];
+    assert_eq!(total["errors"]["connect-refused"], 5, "{total}");
+    assert_eq!(total["bytes-out"], 0, "{total}");
+    assert_eq!(total["bytes-in"], 0, "{total}");
+    let latency = total["latency"].as_object().unwrap();
+    assert!(latency.values().all(serde_json::Value::is_null), "{total}");
+    let p95 = &report["scenarios"][0]["thresholds"][0];
+    assert!(p95["value"].is_null() && p95["passed"] == false, "{p95}");
+    // The same through reqwest (HTTP/2).
+    let http2 = load_json(&[&url, "-n", "5", "--http2"])
+        .assert_status(exit_code::ERROR)
+        .json();
+    assert_eq!(http2["scenarios"][0]["total"]["bytes-out"], 0, "{http2}");
+    for file in [html, markdown, junit] {
+        let rendered = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            rendered.contains("no data") && !rendered.contains("0.00ms"),
+            "{}: {rendered}",
+            file.display()
+        );
+    }
+}
+
+/// `load --report-dir DIR` writes each run's reports into a new directory under DIR and points
+/// DIR/latest at the last one.
+fn report_dir_writes_each_run_into_its_own_directory_and_latest_names_the_last() {
+    let mock = MockProcess::start(r#"route "GET" "/ok""#);
+    let dir = tempfile::tempdir().unwrap();
+    let run = |requests: &str| {
+        let output = Backendctl::new()
+            .current_dir(dir.path())
+            .args([
+                "load",
+                &mock.url("/ok"),
+                "-n",
+                requests,
+                "--report-dir",
+                "out",
+            ])
+            .run()
+            .assert_status(exit_code::OK);
+        let line = output
+            .stderr()
+            .lines()
+            .find_map(|l| l.strip_prefix("reports: "))
+            .unwrap_or_else(|| panic!("no reports line: {}", output.stderr()))
+            .to_owned();
+        dir.path().join(line)
+    };
+    let first = run("3");
+    let second = run("4");
+    assert_ne!(first, second);
+    let latest = dir.path().join("out/latest");
+    assert_eq!(
+        std::fs::read_link(&latest).unwrap(),
+        std::path::Path::new(second.file_name().unwrap()),
+        "a relative link, to the last run"
+    );
+    for (run, count) in [(&first, 3), (&latest, 4)] {
+        assert_eq!(
+            json_file(&run.join("scenario-load.json"))["scenarios"][0]["total"]["count"],
+            count
+        );
+        assert!(run.join("scenario-load.html").is_file());
+        assert!(run.join("scenario-load.junit.xml").is_file());
+    }
 }

@@ -15,24 +15,21 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(abort_on_fail_stops_the_run_early_and_exits_99),
         trial!(the_open_model_counts_dropped_iterations_when_users_run_out),
         trial!(weighted_requests_are_picked_by_weight),
-        trial!(mixing_users_and_rates_in_one_scenario_is_refused_at_plan),
+        trial!(mixing_users_and_rates_in_one_scenario_is_refused_by_validate),
         trial!(parallel_scenarios_run_at_the_same_time),
         trial!(a_scenario_whose_every_request_fails_fails_its_step_even_without_thresholds),
         trial!(apply_runs_one_shard_of_each_scenario_from_the_flag_or_the_environment),
         trial!(each_user_keeps_cookies_within_an_iteration_unless_cookies_are_off),
         trial!(env_and_runtime_variables_mix_in_one_scenario_string),
         trial!(a_scenario_against_a_silent_target_ends_within_its_stages_plus_the_grace_and_fails),
+        trial!(apply_json_carries_each_scenario_s_figures_and_threshold_verdicts),
+        trial!(report_dir_flag_overrides_the_setting_and_latest_names_the_last_run),
     ]
 }
 
+/// The report of scenario `name` in the last run (`.backendctl/runs/latest`).
 fn scenario_json(ws: &Workspace, name: &str) -> serde_json::Value {
-    let runs = ws.join(".backendctl/runs");
-    let run: PathBuf = std::fs::read_dir(&runs)
-        .expect("a run directory")
-        .map(|e| e.unwrap().path())
-        .max()
-        .expect("one run");
-    json_file(&run.join(format!("scenario-{name}.json")))
+    json_file(&ws.join(&format!(".backendctl/runs/latest/scenario-{name}.json")))
 }
 
 /// Runs `apply --yes` in `ws`, expects `code`, and returns stdout.
@@ -106,14 +103,7 @@ scenario "journey" {{
     assert!(s["requests"][1]["checks-passed"].as_u64().unwrap() >= 4);
     assert_eq!(s["thresholds"].as_array().unwrap().len(), 5);
     assert!(s["max-vus"].as_u64().unwrap() <= 3);
-    let run_dir = ws.join(".backendctl/runs");
-    let html = std::fs::read_dir(run_dir)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path()
-        .join("scenario-journey.html");
+    let html = ws.join(".backendctl/runs/latest/scenario-journey.html");
     assert!(std::fs::read_to_string(html).unwrap().contains("<svg"));
 }
 
@@ -211,7 +201,7 @@ scenario "mix" {{
     );
 }
 
-fn mixing_users_and_rates_in_one_scenario_is_refused_at_plan() {
+fn mixing_users_and_rates_in_one_scenario_is_refused_by_validate() {
     let ws = Workspace::new(
         r#"backend version=1
 scenario "bad" {
@@ -224,9 +214,13 @@ scenario "bad" {
 }
 "#,
     );
-    ws.run(&["plan"])
-        .assert_status(exit_code::ERROR)
-        .stderr_contains("either `target`");
+    // Issue 11: found only by plan (exit 1); it is a manifest problem at the stage's line.
+    for command in ["validate", "plan"] {
+        ws.run(&[command])
+            .assert_status(exit_code::INVALID_MANIFEST)
+            .stderr_contains("this stage sets `rate` but the first stage sets `target`")
+            .stderr_contains("backend.kdl:6:9");
+    }
 }
 
 fn parallel_scenarios_run_at_the_same_time() {
@@ -294,6 +288,31 @@ scenario "dead" {{
     ws.run(&["apply", "--yes"])
         .assert_status(exit_code::ERROR)
         .stdout_contains("every request failed (connect-refused");
+    // The failed step still carries its figures in `apply --json` (issue 12): nothing sent, no
+    // latency (`null`), the failures by category.
+    let json = ws
+        .run(&["apply", "--yes", "--json"])
+        .assert_status(exit_code::ERROR)
+        .json();
+    let step = &json["steps"][0];
+    assert_eq!(step["result"], "failed", "{step}");
+    assert!(
+        step["error"]
+            .as_str()
+            .unwrap()
+            .contains("every request failed"),
+        "{step}"
+    );
+    let total = &step["metrics"]["total"];
+    assert!(
+        total["errors"]["connect-refused"].as_u64().unwrap() > 0,
+        "{total}"
+    );
+    assert_eq!(
+        total["bytes-out"], 0,
+        "refused connections send nothing: {total}"
+    );
+    assert!(total["latency"]["p95"].is_null(), "{total}");
 }
 
 fn apply_runs_one_shard_of_each_scenario_from_the_flag_or_the_environment() {
@@ -521,4 +540,142 @@ scenario "stuck" {{
         .stdout_contains("2 were still waiting for an answer when the run ended");
     let total = &scenario_json(&ws, "stuck")["scenarios"][0]["total"];
     assert_eq!(total["errors"]["timeout"], 2, "{total}");
+}
+
+/// A mock and a scenario of two requests with thresholds on the whole and on one request.
+fn browsing_workspace() -> Workspace {
+    let port = free_port();
+    Workspace::new(&format!(
+        r#"backend version=1
+mock "api" {{
+    listen "127.0.0.1:{port}"
+    route "GET" "/products" json="[]"
+    route "GET" "/cart" body="empty"
+}}
+scenario "browse" {{
+    after "mock.api"
+    base-url "http://127.0.0.1:{port}"
+    stages {{
+        stage "300ms" target=2
+    }}
+    request "products" "GET" "/products" {{
+        expect status=200
+        thresholds {{
+            p99 "< 10s"
+        }}
+    }}
+    request "cart" "GET" "/cart"
+    thresholds {{
+        p95 "< 10s"
+        error-rate "< 1%"
+        rps "> 0"
+    }}
+}}
+"#
+    ))
+}
+
+/// Replaces what varies from run to run: every number but 0 (so a failure count of 0 stays
+/// one), and the texts that carry numbers, ports or paths. Types stay visible: a number is
+/// `"[number]"`, a missing figure stays `null`.
+fn redact_varying(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.as_u64() != Some(0) => *value = Value::from("[number]"),
+        Value::Array(items) => items.iter_mut().for_each(redact_varying),
+        Value::Object(fields) => {
+            for (key, field) in fields.iter_mut() {
+                match key.as_str() {
+                    "run-dir" | "summary" | "shown" => *field = Value::from(format!("[{key}]")),
+                    "details" => *field = Value::from("[lines]"),
+                    _ => redact_varying(field),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Regression (issue 12): `apply --json` carried a scenario's figures and verdicts only as
+/// preformatted text lines (`details`). Each scenario step's outcome now has `metrics`: its
+/// run.json entry without histograms — counts, failures by category, rps, latency in ms,
+/// bytes, per request, and every threshold with its value and verdict.
+fn apply_json_carries_each_scenario_s_figures_and_threshold_verdicts() {
+    let ws = browsing_workspace();
+    let mut json = ws
+        .run(&["apply", "--yes", "--json"])
+        .assert_status(exit_code::OK)
+        .json();
+    let metrics = &json["steps"][1]["outcome"]["metrics"];
+    let total = &metrics["total"];
+    let count = total["count"].as_u64().unwrap();
+    assert!(count > 0, "{metrics}");
+    assert_eq!(total["statuses"]["200"], count, "{metrics}");
+    assert!(total["latency"]["p95"].as_f64().unwrap() > 0.0, "{metrics}");
+    assert!(total["bytes-out"].as_u64().unwrap() > 0, "{metrics}");
+    let verdicts: Vec<(&str, bool)> = metrics["thresholds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["metric"].as_str().unwrap(),
+                t["value"].is_f64() && t["passed"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("p95", true),
+            ("error-rate", true),
+            ("rps", true),
+            ("p99", true)
+        ]
+    );
+    redact_varying(&mut json);
+    insta::assert_json_snapshot!("apply-json-metrics", json);
+}
+
+/// `apply --report-dir DIR` (relative to the current directory) wins over the `report_dir`
+/// setting (here from the environment, relative to the manifest's directory), and DIR/latest
+/// names the last run's directory.
+fn report_dir_flag_overrides_the_setting_and_latest_names_the_last_run() {
+    let ws = browsing_workspace();
+    let manifest = ws.join("backend.kdl");
+    let cwd = tempfile::tempdir().unwrap();
+    let apply = |flag: &[&str]| {
+        ws.backendctl()
+            .current_dir(cwd.path())
+            .arg("-f")
+            .arg(&manifest)
+            .args(["apply", "--yes", "--json"])
+            .args(flag)
+            .env("BACKENDCTL_REPORT_DIR", "from-env")
+            .run()
+            .assert_status(exit_code::OK)
+            .json()["run-dir"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let first = PathBuf::from(apply(&["--report-dir", "out"]));
+    let second = PathBuf::from(apply(&["--report-dir", "out"]));
+    let out = cwd.path().join("out");
+    for run in [&first, &second] {
+        assert_eq!(run.parent(), Some(out.as_path()), "{}", run.display());
+        assert!(run.join("scenario-browse.json").is_file());
+    }
+    assert_eq!(
+        std::fs::read_link(out.join("latest")).unwrap(),
+        PathBuf::from(second.file_name().unwrap())
+    );
+    assert!(!ws.join("from-env").exists() && !cwd.path().join("from-env").exists());
+    // Without the flag, the setting: relative to the manifest's directory, with its own latest.
+    let from_env = PathBuf::from(apply(&[]));
+    assert_eq!(from_env.parent(), Some(ws.join("from-env").as_path()));
+    assert_eq!(
+        std::fs::canonicalize(ws.join("from-env/latest")).unwrap(),
+        std::fs::canonicalize(&from_env).unwrap()
+    );
 }

@@ -20,9 +20,13 @@ mod load_adhoc;
 mod load_scenario;
 mod load_tls;
 mod manifest_mutation;
+mod migrate_adopt;
 mod migrate_concurrency;
+mod migrate_create_database;
 mod migrate_engines;
 mod migrate_executor;
+mod migrate_guidance;
+mod migrate_layouts;
 mod migrate_lint;
 mod migrate_manifest;
 mod mock_server;
@@ -52,9 +56,13 @@ fn main() -> std::process::ExitCode {
             load_scenario::tests(),
             load_tls::tests(),
             manifest_mutation::tests(),
+            migrate_adopt::tests(),
             migrate_concurrency::tests(),
+            migrate_create_database::tests(),
             migrate_engines::tests(),
             migrate_executor::tests(),
+            migrate_layouts::tests(),
+            migrate_guidance::tests(),
             migrate_lint::tests(),
             migrate_manifest::tests(),
             mock_server::tests(),

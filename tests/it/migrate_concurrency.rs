@@ -159,7 +159,7 @@ fn kill_9_during_pg_sleep_postgres() {
     kill_9(start_slow_up(
         &db,
         &m,
-        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()",
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid() AND datname = current_database()",
     ));
     // The next run takes the lock once the orphaned session is gone, finds migration 2 not
     // applied (its transaction never committed) and finishes everything.
@@ -189,7 +189,7 @@ fn kill_9_during_sleep_mariadb() {
     kill_9(start_slow_up(
         &db,
         &m,
-        "SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(3)%' AND ID <> CONNECTION_ID()",
+        "SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(3)%' AND ID <> CONNECTION_ID() AND DB = DATABASE()",
     ));
     // DDL committed as it went: the next run refuses with the exact state instead of a bare
     // "dirty", and the documented command finishes it.
@@ -216,7 +216,7 @@ fn lock_waiter_names_the_holder_and_times_out() {
     let holder = start_slow_up(
         &db,
         &m,
-        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()",
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid() AND datname = current_database()",
     );
     let out = db
         .migrate(&m, &["--lock-timeout", "1s", "up"])
@@ -242,7 +242,7 @@ fn status_during_a_run_shows_it_running_mariadb() {
     let child = start_slow_up(
         &db,
         &m,
-        "SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(3)%' AND ID <> CONNECTION_ID()",
+        "SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(3)%' AND ID <> CONNECTION_ID() AND DB = DATABASE()",
     );
     let out = db
         .migrate(&m, &["status"])

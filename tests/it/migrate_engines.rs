@@ -5,7 +5,7 @@ use backendctl::exit_code;
 
 use crate::binary::Output;
 use crate::harness::{Test, trial};
-use crate::migrate_support::{Kind, TestDb, per_engine, write};
+use crate::migrate_support::{Kind, TestDb, flat, per_engine, server_address, write};
 
 pub(crate) fn tests() -> Vec<Test> {
     [
@@ -16,6 +16,8 @@ pub(crate) fn tests() -> Vec<Test> {
         per_engine!(sets_do_not_interfere),
         per_engine!(other_tools_layouts),
         per_engine!(json_outcomes),
+        per_engine!(every_engine_names_the_failing_statement_and_line),
+        per_engine!(down_all_reverts_a_set_whose_first_version_is_0),
     ]
     .into_iter()
     .flatten()
@@ -35,6 +37,10 @@ pub(crate) fn tests() -> Vec<Test> {
         ),
         trial!(
             postgres_connection_lost_mid_migration_is_a_commit_unknown,
+            needs = [Postgres]
+        ),
+        trial!(
+            postgres_a_connection_that_freezes_mid_run_fails_within_the_statement_timeout,
             needs = [Postgres]
         ),
     ])
@@ -573,10 +579,9 @@ fn json_outcomes(kind: Kind) {
         failed["error"].as_str().unwrap().contains("0003_c"),
         "{failed}"
     );
-    if kind == Kind::MySql {
-        db.migrate(&m, &["resolve", "3", "--rolled-back"])
-            .assert_status(exit_code::OK);
-    }
+    // Its only statement failed: nothing ran, so there is nothing to resolve on any engine.
+    db.migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
 
     write(&m, &[("0003_c.up.sql", "CREATE TABLE j_3 (id int);\n")]);
     let up = outcome(&["up", "--json"], exit_code::OK);
@@ -623,6 +628,7 @@ fn status_text_and_json_are_stable() {
     let dir = regex_escape(&db.dir.path().display().to_string());
     insta::with_settings!({filters => vec![
         (dir.as_str(), "[tmp]"),
+        (r"bctl_statussnapshot_\d+_\d+", "[db]"),
         (r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?Z?", "[time]"),
         (r"(?m)  [^ \n]+@[^ \n]+$", "  [actor]"),
     ]}, {
@@ -706,14 +712,6 @@ fn closed_stdout_is_not_a_panic() {
         assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
     }
     assert!(!db.has_table("t1"), "a dry run changes nothing");
-}
-
-/// The diagnostic as one line: miette's wrapping and gutter removed.
-fn flat(text: &str) -> String {
-    text.replace('│', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Polls `sql` (one integer) on the test database until it is not 0, for at most 60 s, and
@@ -846,10 +844,180 @@ fn a_directory_that_does_not_exist_is_an_error() {
             .assert_status(exit_code::ERROR)
             .stderr_contains("migrate::no-directory")
             .stderr_contains("migrtions does not exist")
-            .stderr_contains("migrate new NAME");
+            .stderr_contains(&format!("--dir {} new NAME", missing.display()));
     }
     db.migrate(&missing, &["new", "first"])
         .assert_status(exit_code::OK);
     db.migrate(&missing, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
+}
+
+/// Regression (issue 12): SQLite failures named the file but not the statement or its line
+/// (PostgreSQL and MariaDB did). Every engine now says which statement failed, counted as
+/// `split.rs` counts them, and its line, skipping comments and blank lines, also when the failing
+/// migration runs after others (SQLite groups their commits) and for a down migration.
+fn every_engine_names_the_failing_statement_and_line(kind: Kind) {
+    let db = TestDb::new(kind, "stmtline");
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            ("0001_a.up.sql", "CREATE TABLE loc_1 (id int);\n"),
+            (
+                "0001_a.down.sql",
+                "-- the table below does not exist\n\nDROP TABLE loc_1;\nDROP TABLE no_such_table;\n",
+            ),
+            ("0002_b.up.sql", "CREATE TABLE loc_2 (id int);\n"),
+            ("0002_b.down.sql", "DROP TABLE loc_2;\n"),
+            (
+                "0003_c.up.sql",
+                "-- three statements\nCREATE TABLE loc_a (id int);\n\n/* the next one fails */\nINSERT INTO no_such_table\n  VALUES (1);\nCREATE TABLE loc_c (id int);\n",
+            ),
+        ],
+    );
+    let up = flat(
+        &db.migrate(&m, &["up"])
+            .assert_status(exit_code::ERROR)
+            .text(),
+    );
+    assert!(
+        up.contains("0003_c.up.sql failed (statement 2 of 3, line 5)"),
+        "{up}"
+    );
+    assert!(db.has_table("loc_2"), "{up}");
+
+    if kind == Kind::MySql {
+        // Statement 1 ran: undo it and record that, then drop the file.
+        db.exec("DROP TABLE loc_a");
+        db.migrate(&m, &["resolve", "3", "--rolled-back"])
+            .assert_status(exit_code::OK);
+    }
+    std::fs::remove_file(m.join("0003_c.up.sql")).unwrap();
+    let down = flat(
+        &db.migrate(&m, &["down", "--to", "0", "--yes"])
+            .assert_status(exit_code::ERROR)
+            .text(),
+    );
+    assert!(
+        down.contains("0001_a.down.sql failed (statement 2 of 2, line 4)"),
+        "{down}"
+    );
+}
+
+/// Regression (issue 12): `down --to 0` keeps version 0, and nothing reverted a set whose first
+/// version is 0. `--to V` reverts what is newer than V; `--all` reverts everything.
+fn down_all_reverts_a_set_whose_first_version_is_0(kind: Kind) {
+    let db = TestDb::new(kind, "downall");
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[
+            ("0000_init.up.sql", "CREATE TABLE v0 (id int);\n"),
+            ("0000_init.down.sql", "DROP TABLE v0;\n"),
+            ("0001_next.up.sql", "CREATE TABLE v1 (id int);\n"),
+            ("0001_next.down.sql", "DROP TABLE v1;\n"),
+        ],
+    );
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    db.migrate(&m, &["down", "--to", "0", "--yes"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("reverted 1 migration(s)");
+    assert!(db.has_table("v0") && !db.has_table("v1"));
+    db.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    db.migrate(&m, &["down", "--all", "--yes"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("reverted 2 migration(s)");
+    assert!(!db.has_table("v0") && !db.has_table("v1"));
+    assert_eq!(db.history(), 0);
+    db.migrate(&m, &["down", "--all", "--steps", "1", "--yes"])
+        .assert_status(exit_code::USAGE);
+}
+
+/// A TCP proxy on 127.0.0.1 to `server` that forwards both ways until a client sends `marker`,
+/// then freezes that connection: it stays open and nothing more goes through, either way (a
+/// network that drops packets, a hung middlebox). Other connections are not affected.
+fn freezing_proxy(server: String, marker: &'static [u8]) -> u16 {
+    use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    fn pump(mut from: TcpStream, mut to: TcpStream, marker: Option<&[u8]>, frozen: &AtomicBool) {
+        let mut buffer = [0u8; 16 * 1024];
+        while let Ok(n) = from.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            if marker.is_some_and(|m| buffer[..n].windows(m.len()).any(|w| w == m)) {
+                frozen.store(true, Ordering::SeqCst);
+            }
+            // Frozen: read and drop, so the socket stays open and nothing arrives.
+            if !frozen.load(Ordering::SeqCst) && to.write_all(&buffer[..n]).is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown(Shutdown::Both);
+    }
+
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(upstream) = TcpStream::connect(&server) else {
+                continue;
+            };
+            let frozen = Arc::new(AtomicBool::new(false));
+            let (c2, u2, f2) = (
+                client.try_clone().expect("clone"),
+                upstream.try_clone().expect("clone"),
+                Arc::clone(&frozen),
+            );
+            std::thread::spawn(move || pump(c2, u2, Some(marker), &f2));
+            std::thread::spawn(move || pump(upstream, client, None, &frozen));
+        }
+    });
+    port
+}
+
+/// Issue 11: a connection that freezes mid-run (after the handshake, the lock and the history
+/// table, while the migration's statement is in flight) must not hang `migrate up`: it fails
+/// within its statement timeout plus one connect timeout, saying it got no answer and what that
+/// left; nothing was applied, and `status` says so.
+fn postgres_a_connection_that_freezes_mid_run_fails_within_the_statement_timeout() {
+    let db = TestDb::new(Kind::Postgres, "frozen");
+    let m = db.migrations("m");
+    write(
+        &m,
+        &[(
+            "0001_t.up.sql",
+            "CREATE TABLE frozen_a (id int);\nSELECT 'freeze here';\n",
+        )],
+    );
+    let port = freezing_proxy(server_address(Kind::Postgres), b"freeze here");
+    let mut proxied = url::Url::parse(&db.url).unwrap();
+    proxied.set_host(Some("127.0.0.1")).unwrap();
+    proxied.set_port(Some(port)).unwrap();
+    let started = std::time::Instant::now();
+    let out = crate::binary::Backendctl::new()
+        .args(["migrate", "-D", proxied.as_str(), "--dir"])
+        .arg(&m)
+        .args(["--connect-timeout", "1s", "--statement-timeout", "2s", "up"])
+        .timeout(std::time::Duration::from_secs(60))
+        .run();
+    let took = started.elapsed();
+    let text = flat(&out.assert_status(exit_code::ERROR).text());
+    assert!(
+        took < std::time::Duration::from_secs(15),
+        "took {took:?}: {text}"
+    );
+    for expected in [
+        "migrate::commit-unknown",
+        "no answer after",
+        "the server did not cancel the statement at its limit (2s) nor answer since",
+    ] {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+    assert!(!db.has_table("frozen_a"), "{text}");
+    db.migrate(&m, &["status"])
         .assert_status(exit_code::MIGRATIONS_PENDING);
 }

@@ -43,9 +43,12 @@ fn run(kind: Kind) {
         lock_timeout: Some("30s".to_string()),
         connect_timeout: None,
         statement_timeout: None,
+        session_sql: None,
+        create: false,
         after: vec![],
     };
     let target = DatabaseTarget::from_model("main", &database, &db.url).unwrap();
+    let manifest = std::path::Path::new("backend.kdl");
     let schema = Migrations {
         database: "main".into(),
         path: "schema".into(),
@@ -59,8 +62,8 @@ fn run(kind: Kind) {
         ..schema.clone()
     };
     let sets = vec![
-        SetTarget::from_model("reference-data", &reference, &base),
-        SetTarget::from_model("schema", &schema, &base),
+        SetTarget::from_model("reference-data", &reference, manifest, &base),
+        SetTarget::from_model("schema", &schema, manifest, &base),
     ];
     let ordered = target::order_sets(&sets).unwrap();
     assert_eq!(ordered[0].name, "schema");

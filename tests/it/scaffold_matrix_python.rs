@@ -37,7 +37,7 @@ use crate::binary::Backendctl;
 use crate::common::free_port;
 use crate::harness::{Test, server_url, trial};
 use crate::migrate_support::{Kind, TestDb};
-use crate::scaffold_matrix::{run, target_dir};
+use crate::scaffold_matrix::{succeed, target_dir};
 
 pub(crate) fn tests() -> Vec<Test> {
     vec![
@@ -66,6 +66,16 @@ const DEPENDENCY_FEATURES: [Feature; 8] = [
     Feature::Openapi,
     Feature::Metrics,
 ];
+
+/// Runs `program args` in `dir`; panics with the output when it fails.
+fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> (String, Duration) {
+    succeed(
+        Command::new(program)
+            .args(args)
+            .current_dir(dir)
+            .envs(envs.iter().copied()),
+    )
+}
 
 /// The bin directory holding `uv` and `schemathesis`, installed from `tests/python-tools.txt`
 /// when `.ci/run` did not.

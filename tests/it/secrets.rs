@@ -46,11 +46,12 @@ scenario "gate" {
 }
 "#;
 
-/// The one directory under `dir`.
+/// The one run directory under the report directory `dir` (beside `latest`, which names it).
 fn only_dir(dir: &Path) -> PathBuf {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
         .map(|entry| entry.unwrap().path())
+        .filter(|path| !path.ends_with("latest"))
         .collect();
     assert_eq!(dirs.len(), 1, "{dirs:?}");
     dirs.remove(0)
@@ -390,18 +391,19 @@ mock "api" {
 }
 "#,
     );
+    // Found by validation since (issue 11 item 4), so `plan` exits 3.
     ws.backendctl()
         .env("MOCK_LISTEN", "supersecret123")
         .args(["plan"])
         .run()
-        .assert_status(exit_code::ERROR)
+        .assert_status(exit_code::INVALID_MANIFEST)
         .stderr_contains("`mock.api.listen` (from environment variable `MOCK_LISTEN`)")
-        .stderr_contains("not an IP:port address")
+        .stderr_contains("not an IP:port")
         .stderr_lacks("supersecret123");
     // Written in the manifest, the value is quoted, as it helps.
     Workspace::new("backend version=1\nmock \"api\" {\n    listen \"localhost\"\n}\n")
         .run(&["plan"])
-        .stderr_contains("`localhost`");
+        .stderr_contains("\"localhost\"");
 
     let ws = Workspace::new(
         r#"backend version=1
@@ -414,8 +416,8 @@ database "main" {
         .env("DATABASE_URL", "supersecret123")
         .args(["plan"])
         .run()
-        .assert_status(exit_code::ERROR)
-        .stderr_contains("unsupported database URL")
+        .assert_status(exit_code::INVALID_MANIFEST)
+        .stderr_contains("is not a database")
         .stderr_contains("`database.main.url` (from environment variable")
         .stderr_contains("`DATABASE_URL`)")
         .stderr_lacks("supersecret123");

@@ -54,7 +54,7 @@ service "web" {{
 "#
     )));
     let report = workspace
-        .run(&["apply", "--json"])
+        .run(&["apply", "--yes", "--json"])
         .assert_status(exit_code::OK)
         .json();
     assert_eq!(report["steps"][0]["result"], "done");
@@ -94,7 +94,7 @@ service "broken" {{
 "#
     )));
     workspace
-        .run(&["apply"])
+        .run(&["apply", "--yes"])
         .assert_status(exit_code::ERROR)
         .stdout_contains("exited with exit status: 3 before it was ready")
         .stdout_contains("| config missing: DATABASE_URL")
@@ -113,7 +113,7 @@ service "silent" {{
 "#
     )));
     workspace
-        .run(&["apply"])
+        .run(&["apply", "--yes"])
         .assert_status(exit_code::ERROR)
         .stdout_contains(&format!("was not ready at tcp://127.0.0.1:{port} after 1s"));
     let pid = workspace.pid("service.pid");
@@ -140,7 +140,7 @@ service "third" {{
 "#
     )));
     workspace
-        .run(&["apply"])
+        .run(&["apply", "--yes"])
         .assert_status(exit_code::ERROR)
         .stdout_contains("Apply: 1 done, 1 failed (service.second), 1 skipped.");
     let pid = workspace.pid("first.pid");
@@ -159,7 +159,7 @@ service "c" { run "sh" "-c" "touch c.ran; exec sleep 300"; }
 "#,
     ));
     let report = workspace
-        .run(&["apply", "--only", "service.b", "--json"])
+        .run(&["apply", "--yes", "--only", "service.b", "--json"])
         .assert_status(exit_code::OK)
         .json();
     let addresses: Vec<&str> = report["steps"]
@@ -171,7 +171,7 @@ service "c" { run "sh" "-c" "touch c.ran; exec sleep 300"; }
     assert_eq!(addresses, ["service.a", "service.b"]);
 
     workspace
-        .run(&["apply", "--only", "service.nope"])
+        .run(&["apply", "--yes", "--only", "service.nope"])
         .assert_status(exit_code::USAGE)
         .stderr_contains("the manifest has no node `service.nope`");
 }
@@ -227,7 +227,7 @@ service "never" {{
     )));
     let mut apply = workspace
         .backendctl()
-        .arg("apply")
+        .args(["apply", "--yes"])
         .spawn(Stdio::piped(), Stdio::piped());
     // Wait (bounded) until both services have written their pids: apply is then waiting for
     // the second one's readiness. (`done` has no readiness probe, so apply moves on as soon as
@@ -277,10 +277,13 @@ service "later" {{
 }}
 "#
     )));
-    let output = workspace.run(&["apply"]).assert_status(exit_code::ERROR);
+    let output = workspace
+        .run(&["apply", "--yes"])
+        .assert_status(exit_code::ERROR);
     insta::with_settings!({filters => vec![
         (r"pid \d+", "pid [pid]"),
-        (r"\b\d+(\.\d+)?(ms|s)\b", "[time]"),
+        // A duration may have several parts under load ("1s 2ms").
+        (r"\b\d+(\.\d+)?(ms|s)\b( \d+(\.\d+)?(ms|us|µs|ns|s)\b)*", "[time]"),
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
         (r"/\S*/\.backendctl/runs/[0-9TZ-]+", "[run-dir]"),
         (r"stopped \(.*\)", "stopped ([how])"),
@@ -312,7 +315,7 @@ service "b" {{
     };
     let workspace = Workspace::new(&services("1s"));
     workspace
-        .run(&["apply"])
+        .run(&["apply", "--yes"])
         .assert_status(exit_code::ERROR)
         .stdout_contains("1 failed (service.a), 1 skipped");
 
@@ -320,7 +323,7 @@ service "b" {{
     workspace
         .backendctl()
         .env("BACKENDCTL_PARALLELISM", "2")
-        .arg("apply")
+        .args(["apply", "--yes"])
         .run()
         .assert_status(exit_code::OK)
         .stdout_contains("Apply: 2 done.");
@@ -344,7 +347,7 @@ service "waiter" {{
 "#
     )));
     workspace
-        .run(&["apply"])
+        .run(&["apply", "--yes"])
         .assert_status(exit_code::ERROR)
         .stdout_contains("service.dies failed: service.dies exited with exit status: 3")
         .stdout_contains("| cannot bind")

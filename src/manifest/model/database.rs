@@ -17,6 +17,8 @@ pub const DATABASE_URL_PATTERN: &str = "^(?!sqlite:/{0,2}$)";
 ///     lock-timeout "5m"
 ///     connect-timeout "10s"
 ///     statement-timeout "30m"
+///     session-sql "SET search_path TO app"
+///     create #true
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -40,11 +42,28 @@ pub struct Database {
     pub connect_timeout: Option<String>,
     /// Longest time one statement may run: the server cancels it (PostgreSQL `statement_timeout`,
     /// MariaDB `max_statement_time`) and the client stops waiting shortly after. Default: no
-    /// limit, so a long index build is never killed by a default; a frozen connection is caught
-    /// by the connect timeout's liveness check instead. "0s" also means no limit.
+    /// limit, so a long index build is never killed by a default; a lost server or session is
+    /// caught by the connect timeout's liveness check instead, but a connection that freezes
+    /// while the server keeps its session (a middlebox that stops forwarding) ends only at this
+    /// limit. "0s" also means no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = super::duration::DURATION_PATTERN))]
     pub statement_timeout: Option<String>,
+    /// SQL run on every connection backendctl opens to this database, before anything else
+    /// (Flyway's `initSql`): session settings a migration set was written for, such as
+    /// `SET FOREIGN_KEY_CHECKS=0` (MySQL) or `SET search_path TO app` (PostgreSQL, which also
+    /// puts the history table in that schema). Several statements may be separated by `;`.
+    /// Shown in `plan`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_sql: Option<String>,
+
+    /// Create the database when the server does not have it (PostgreSQL, MySQL/MariaDB): `plan`
+    /// shows `+ create database NAME`, and `apply` (or `backendctl migrate up`) creates it
+    /// through the server's maintenance database (PostgreSQL's `postgres`) before migrating. The
+    /// URL's user needs the right to create databases. Without it, a missing database is an error
+    /// (`migrate::database-missing`) that says how to create it. SQLite files are always created.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create: bool,
     /// Nodes that must be applied before this one, by address (`project.shop-api`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub after: Vec<String>,

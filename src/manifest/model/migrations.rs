@@ -18,8 +18,9 @@ use serde::{Deserialize, Serialize};
 pub struct Migrations {
     /// Name of the `database` node the set applies to.
     pub database: String,
-    /// Directory of the files: `NNNN_name.up.sql` + `.down.sql` pairs, or the layouts of sqlx-cli,
-    /// golang-migrate and dbmate.
+    /// Directory of the files: `NNNN_name.up.sql` + `.down.sql` pairs, or the layouts of sqlx,
+    /// golang-migrate, dbmate, goose, Flyway (`V1__name.sql`), Diesel (`<timestamp>_name/up.sql`)
+    /// and Prisma (`<timestamp>_name/migration.sql`), recognised from the names.
     pub path: String,
     /// Addresses of nodes that must be applied first (e.g. "migrations.schema").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -30,6 +30,7 @@ pub struct MockRoute {
     pub path: String,
     /// Status code to answer with. Default 200.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 100, max = 599))]
     pub status: Option<u16>,
     /// Response body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,6 +53,7 @@ pub struct MockRoute {
     pub error_rate: Option<f64>,
     /// The status of injected errors. Default 500.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 100, max = 599))]
     pub error_status: Option<u16>,
     /// Fraction of requests (0 to 1) whose connection is cut mid-response.
     #[serde(default, skip_serializing_if = "Option::is_none")]

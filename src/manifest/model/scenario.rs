@@ -179,6 +179,7 @@ pub struct Expect {
     /// The expected status code. With it, a 4xx/5xx status fails the request only if it is not
     /// the expected one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 100, max = 599))]
     pub status: Option<u16>,
     /// Text the body must contain.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -40,7 +40,6 @@ pub struct Service {
 pub struct Readiness {
     /// `http://…`/`https://…` (ready on a 2xx answer) or `tcp://host:port` (ready on connect).
     /// A secret position (`x-secret`), as any URL.
-    #[schemars(regex(pattern = r"^(https?|tcp)://"))]
     pub target: SecretUrl,
     /// How long to wait for readiness. Default `"30s"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

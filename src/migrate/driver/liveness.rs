@@ -30,16 +30,24 @@ pub(crate) struct Watch {
     /// for SQLite, which has no server to lose.
     session: Option<i64>,
     pub(crate) deadlines: Deadlines,
+    /// The session SQL, run on the probe's connection too (every connection gets it).
+    session_sql: Option<String>,
     /// Why the connection must not be used again, once a wait was abandoned.
     pub(crate) lost: Option<String>,
 }
 
 impl Watch {
-    pub(crate) fn new(url: &DbUrl, session: Option<i64>, deadlines: Deadlines) -> Watch {
+    pub(crate) fn new(
+        url: &DbUrl,
+        session: Option<i64>,
+        deadlines: Deadlines,
+        session_sql: Option<&str>,
+    ) -> Watch {
         Watch {
             url: url.clone(),
             session,
             deadlines,
+            session_sql: session_sql.map(str::to_string),
             lost: None,
         }
     }
@@ -76,7 +84,7 @@ impl Watch {
             } else {
                 tokio::select! {
                     out = &mut work => return Ok(out),
-                    checked = probe(&self.url, session, self.deadlines.connect) => checked.err(),
+                    checked = probe(&self.url, session, self.deadlines.connect, self.session_sql.as_deref()) => checked.err(),
                 }
             };
             if let Some(reason) = reason {
@@ -90,13 +98,24 @@ impl Watch {
     }
 }
 
-/// Asks the server, on a new connection, whether session `session` still exists. `Err` says why
-/// the migration's connection must be taken as lost.
-async fn probe(url: &DbUrl, session: i64, limit: Duration) -> Result<(), String> {
+/// Asks the server, on a new connection (given the session SQL, as every connection is), whether
+/// session `session` still exists. `Err` says why the migration's connection must be taken as
+/// lost.
+async fn probe(
+    url: &DbUrl,
+    session: i64,
+    limit: Duration,
+    session_sql: Option<&str>,
+) -> Result<(), String> {
     let check = async {
         let count: i64 = match url.dialect {
             Dialect::Postgres => {
                 let mut c = sqlx::PgConnection::connect(&url.raw).await?;
+                if let Some(sql) = session_sql {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut c)
+                        .await?;
+                }
                 let n = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = $1")
                     .bind(session)
                     .fetch_one(&mut c)
@@ -106,6 +125,11 @@ async fn probe(url: &DbUrl, session: i64, limit: Duration) -> Result<(), String>
             }
             Dialect::MySql => {
                 let mut c = sqlx::MySqlConnection::connect(&url.raw).await?;
+                if let Some(sql) = session_sql {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut c)
+                        .await?;
+                }
                 let n = sqlx::query_scalar(
                     "SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.PROCESSLIST WHERE ID = ?",
                 )

@@ -29,6 +29,9 @@ pub(crate) struct ExecFailure {
     pub(crate) message: String,
     /// 0-based character offset of the error in the text that was sent, when the server says.
     pub(crate) position: Option<usize>,
+    /// 0-based number of the failing statement among the statements of the text that was sent,
+    /// when the driver counted them (SQLite, which gives no offset).
+    pub(crate) statement: Option<usize>,
     /// The connection was lost (I/O error, reset, the session ended, no answer) rather than the
     /// server rejecting the statement: whether the statement took effect is unknown.
     pub(crate) lost: bool,
@@ -55,6 +58,7 @@ impl ExecFailure {
         ExecFailure {
             message,
             position,
+            statement: None,
             lost: is_lost(e),
         }
     }
@@ -85,26 +89,95 @@ fn is_lost(e: &sqlx::Error) -> bool {
     }
 }
 
-/// Reads the history with the dialect's `sql`, which returns every row as one JSON text (the
-/// same for every engine once the text is in hand).
-async fn read_history<'c, E>(
-    conn: E,
-    url: &DbUrl,
-    sql: &str,
-) -> Result<Vec<HistoryRow>, MigrateError>
+/// The error of a failed connect: a database the server does not have is
+/// [`MigrateError::DatabaseMissing`], with the command that creates it; anything else is a
+/// database error.
+pub(super) fn connect_error(url: &DbUrl, e: &sqlx::Error) -> MigrateError {
+    let missing = match e {
+        sqlx::Error::Database(db) => {
+            db.code().as_deref() == Some("3D000")
+                || db
+                    .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                    .is_some_and(|my| my.number() == 1049)
+        }
+        _ => false,
+    };
+    match url.server_database() {
+        Some(db) if missing => MigrateError::DatabaseMissing {
+            url: url.masked(),
+            engine: url.dialect.to_string(),
+            how: format!("create it: `{}`", db.create_command),
+            name: db.name,
+            create_command: db.create_command,
+        },
+        _ => super::error::db_error(&url.masked(), e),
+    }
+}
+
+/// Creates the server database `url` names, through the server's maintenance database
+/// (PostgreSQL: `postgres`; MySQL/MariaDB: none). A database that another run created meanwhile
+/// is not an error.
+pub(crate) async fn create_database(url: &DbUrl, deadlines: Deadlines) -> Result<(), MigrateError> {
+    let Some(db) = url.server_database() else {
+        return Ok(());
+    };
+    let sql = match url.dialect {
+        Dialect::Postgres => format!("CREATE DATABASE \"{}\"", db.name.replace('"', "\"\"")),
+        _ => format!(
+            "CREATE DATABASE IF NOT EXISTS `{}`",
+            db.name.replace('`', "``")
+        ),
+    };
+    let mut conn = Conn::connect(&db.maintenance, deadlines, None).await?;
+    let created = conn.exec(&sql).await;
+    conn.close().await;
+    match created {
+        // 42P04: duplicate_database.
+        Err(f) if !f.message.contains("(code 42P04)") => Err(MigrateError::Database {
+            url: url.masked(),
+            message: format!("cannot create database `{}`: {}", db.name, f.message),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Runs `sql` and counts its statements that completed before an error: PostgreSQL (simple query
+/// protocol) and SQLite report each statement's completion, though not always where an error
+/// is (issue 12). The failure's `statement` is the count, shifted by `skip` statements sent
+/// before the ones it is about.
+async fn exec_counting<'c, E>(conn: E, sql: &'c str, skip: usize) -> Result<(), ExecFailure>
+where
+    E: sqlx::Executor<'c>,
+{
+    use futures_util::StreamExt as _;
+    let mut completed: usize = 0;
+    let mut results = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).fetch_many(conn);
+    while let Some(result) = results.next().await {
+        match result {
+            Ok(sqlx::Either::Left(_)) => completed += 1,
+            Ok(sqlx::Either::Right(_)) => {}
+            Err(e) => {
+                let mut f = ExecFailure::from_sqlx(&e);
+                f.statement = completed.checked_sub(skip);
+                return Err(f);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `sql`, which returns one text value (a JSON document built by the server: the history,
+/// another tool's history), the same for every engine once the text is in hand.
+async fn query_json<'c, E>(conn: E, url: &DbUrl, sql: &str) -> Result<String, MigrateError>
 where
     E: sqlx::Executor<'c>,
     (String,): for<'r> sqlx::FromRow<'r, <E::Database as sqlx::Database>::Row>,
     <E::Database as sqlx::Database>::Arguments: sqlx::IntoArguments<E::Database>,
 {
-    let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .fetch_one(conn)
         .await
-        .map_err(|e| super::error::db_error(&url.masked(), &e))?;
-    super::history::parse_rows(&json).map_err(|message| MigrateError::Database {
-        url: url.masked(),
-        message,
-    })
+        .map_err(|e| super::error::db_error(&url.masked(), &e))
 }
 
 /// An open connection to one of the supported engines, every round trip bounded by its
@@ -156,23 +229,38 @@ impl FromStall for ExecFailure {
                 stall.reason
             ),
             position: None,
+            statement: None,
             lost: true,
         }
     }
 }
 
 impl Conn {
-    /// Opens the connection, within the connect timeout.
-    pub(crate) async fn connect(url: &DbUrl, deadlines: Deadlines) -> Result<Conn, MigrateError> {
+    /// Opens the connection and runs the session SQL on it, within the connect timeout.
+    pub(crate) async fn connect(
+        url: &DbUrl,
+        deadlines: Deadlines,
+        session_sql: Option<&str>,
+    ) -> Result<Conn, MigrateError> {
         let statement = deadlines.statement;
         let opening = async {
-            Ok::<_, MigrateError>(match url.dialect {
+            let mut session = match url.dialect {
                 Dialect::Postgres => {
                     Session::Postgres(postgres::Postgres::connect(url, statement).await?)
                 }
                 Dialect::MySql => Session::MySql(mysql::MySql::connect(url, statement).await?),
                 Dialect::Sqlite => Session::Sqlite(sqlite::Sqlite::connect(url).await?),
-            })
+            };
+            if let Some(sql) = session_sql {
+                each!(&mut session, c => c.exec(sql).await).map_err(|f| {
+                    MigrateError::SessionSql {
+                        url: url.masked(),
+                        sql: sql.to_string(),
+                        message: f.message,
+                    }
+                })?;
+            }
+            Ok::<_, MigrateError>(session)
         };
         let session = tokio::time::timeout(deadlines.connect, opening)
             .await
@@ -187,7 +275,7 @@ impl Conn {
         };
         Ok(Conn {
             session,
-            watch: Watch::new(url, id, deadlines),
+            watch: Watch::new(url, id, deadlines, session_sql),
         })
     }
 
@@ -259,9 +347,22 @@ impl Conn {
             return Ok(Vec::new());
         }
         let sql = super::history::select_all(self.dialect());
+        let json = self.query_json("reading the history table", &sql).await?;
+        super::history::parse_rows(&json).map_err(|message| MigrateError::Database {
+            url: self.masked_url(),
+            message,
+        })
+    }
+
+    /// Runs a query that returns one text value (a JSON document built by the server).
+    pub(crate) async fn query_json(
+        &mut self,
+        waiting_for: &'static str,
+        sql: &str,
+    ) -> Result<String, MigrateError> {
         self.watched(
-            "reading the history table",
-            async |s| each!(s, c => c.read_history(&sql).await),
+            waiting_for,
+            async |s| each!(s, c => c.query_json(sql).await),
         )
         .await
     }

@@ -17,7 +17,7 @@ use sqlx::{AssertSqlSafe, Connection, Either, Executor};
 
 use super::ExecFailure;
 use crate::migrate::error::{MigrateError, db_error};
-use crate::migrate::history::{HistoryRow, TABLE};
+use crate::migrate::history::TABLE;
 use crate::migrate::url::DbUrl;
 
 /// Connection id, user, host, seconds in state, current statement.
@@ -50,7 +50,7 @@ impl MySql {
             .timezone(None);
         let mut conn = MySqlConnection::connect_with(&opts)
             .await
-            .map_err(|e| db_error(&masked, &e))?;
+            .map_err(|e| super::connect_error(url, &e))?;
         conn.execute("SET autocommit = 1")
             .await
             .map_err(|e| db_error(&masked, &e))?;
@@ -180,11 +180,8 @@ impl MySql {
         .map_err(|e| db_error(&self.url.masked(), &e))
     }
 
-    pub(crate) async fn read_history(
-        &mut self,
-        sql: &str,
-    ) -> Result<Vec<HistoryRow>, MigrateError> {
-        super::read_history(&mut self.conn, &self.url, sql).await
+    pub(crate) async fn query_json(&mut self, sql: &str) -> Result<String, MigrateError> {
+        super::query_json(&mut self.conn, &self.url, sql).await
     }
 
     pub(crate) async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {

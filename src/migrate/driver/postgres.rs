@@ -15,7 +15,7 @@ use sqlx::{AssertSqlSafe, Connection, Executor};
 
 use super::{ExecFailure, backoff};
 use crate::migrate::error::{MigrateError, db_error};
-use crate::migrate::history::{Actor, HistoryRow, TABLE};
+use crate::migrate::history::{Actor, TABLE};
 use crate::migrate::url::DbUrl;
 
 /// pid, application_name, user, client address, seconds, current query.
@@ -52,7 +52,7 @@ impl Postgres {
             ));
         let mut conn = PgConnection::connect_with(&opts)
             .await
-            .map_err(|e| db_error(&masked, &e))?;
+            .map_err(|e| super::connect_error(url, &e))?;
         // For the liveness check (pg_stat_activity.pid).
         let id: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
             .fetch_one(&mut conn)
@@ -79,7 +79,10 @@ impl Postgres {
             .execute("SET client_connection_check_interval = '1s'")
             .await;
         let (db, schema): (String, String) =
-            sqlx::query_as("SELECT current_database()::text, current_schema()::text")
+            // No schema when the search_path names none that exists (a `session-sql` typo).
+            sqlx::query_as(
+                "SELECT current_database()::text, coalesce(current_schema()::text, '(none)')",
+            )
                 .fetch_one(&mut self.conn)
                 .await
                 .map_err(|e| db_error(&masked, &e))?;
@@ -166,11 +169,8 @@ impl Postgres {
             .map_err(|e| db_error(&self.url.masked(), &e))
     }
 
-    pub(crate) async fn read_history(
-        &mut self,
-        sql: &str,
-    ) -> Result<Vec<HistoryRow>, MigrateError> {
-        super::read_history(&mut self.conn, &self.url, sql).await
+    pub(crate) async fn query_json(&mut self, sql: &str) -> Result<String, MigrateError> {
+        super::query_json(&mut self.conn, &self.url, sql).await
     }
 
     pub(crate) async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {
@@ -202,12 +202,22 @@ impl Postgres {
         // now() is the transaction's start, clock_timestamp() the wall clock.
         let record = record("(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint");
         let sql = format!("{PREFIX}{body}\n;\n{record};\nCOMMIT");
-        self.exec(&sql).await.map_err(|mut f| {
-            f.position = f
-                .position
-                .and_then(|p| p.checked_sub(PREFIX.chars().count()));
-            f
-        })
+        // Counted: an error without a position (`DROP TABLE` of a missing table) is still placed
+        // by the statements that completed before it (BEGIN is the first).
+        let Err(mut f) = super::exec_counting(&mut self.conn, &sql, 1).await else {
+            return Ok(());
+        };
+        // The failed statement left the transaction aborted (a lost session's ended with it).
+        if !f.lost {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut self.conn).await;
+        }
+        f.position = f
+            .position
+            .and_then(|p| p.checked_sub(PREFIX.chars().count()));
+        if f.position.is_some() {
+            f.statement = None;
+        }
+        Err(f)
     }
 
     pub(crate) async fn close(self) {

@@ -13,7 +13,7 @@ use sqlx::{AssertSqlSafe, Connection};
 
 use super::{ExecFailure, backoff};
 use crate::migrate::error::{MigrateError, db_error};
-use crate::migrate::history::{Actor, HistoryRow, TABLE};
+use crate::migrate::history::{Actor, TABLE};
 use crate::migrate::url::DbUrl;
 
 pub(crate) struct Sqlite {
@@ -141,11 +141,8 @@ impl Sqlite {
         .map_err(|e| db_error(&self.url.masked(), &e))
     }
 
-    pub(crate) async fn read_history(
-        &mut self,
-        sql: &str,
-    ) -> Result<Vec<HistoryRow>, MigrateError> {
-        super::read_history(&mut self.conn, &self.url, sql).await
+    pub(crate) async fn query_json(&mut self, sql: &str) -> Result<String, MigrateError> {
+        super::query_json(&mut self.conn, &self.url, sql).await
     }
 
     pub(crate) async fn exec(&mut self, sql: &str) -> Result<(), ExecFailure> {
@@ -172,7 +169,10 @@ impl Sqlite {
     ) -> Result<(), ExecFailure> {
         let started = Instant::now();
         self.exec("BEGIN IMMEDIATE").await?;
-        self.exec(body).await?;
+        if let Err(f) = super::exec_counting(&mut self.conn, body, 0).await {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut self.conn).await;
+            return Err(f);
+        }
         let record = record(&started.elapsed().as_millis().to_string());
         self.exec(&format!("{record};\nCOMMIT")).await
     }

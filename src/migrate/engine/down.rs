@@ -3,16 +3,27 @@
 use super::Engine;
 use crate::migrate::error::{Direction, MigrateError};
 use crate::migrate::source::{Migration, MigrationSet};
-use crate::migrate::status::{Entry, SetStatus, State, what_stopped};
+use crate::migrate::status::{Entry, SetStatus, State, settle_row, what_stopped};
+
+/// Which applied migrations `down` reverts, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Revert {
+    /// The newest N (`--steps N`; one by default).
+    Newest(usize),
+    /// Every one newer than this version, which stays applied (`--to V`).
+    NewerThan(i64),
+    /// Every one (`--all`): unlike `--to`, whatever the first version is (issue 12: `--to 0`
+    /// could not revert a set whose first version is 0).
+    All,
+}
 
 impl Engine {
-    /// Reverts applied migrations of `set`, newest first: `steps` of them, or all above `to`.
-    /// `confirm` is asked with the list before anything runs.
+    /// Reverts the applied migrations of `set` that `which` selects, newest first (never below a
+    /// baseline). `confirm` is asked with the list before anything runs.
     pub(crate) async fn down(
         &mut self,
         set: &MigrationSet,
-        steps: Option<usize>,
-        to: Option<i64>,
+        which: Revert,
         confirm: &mut dyn FnMut(&[&Migration]) -> bool,
     ) -> Result<Vec<i64>, MigrateError> {
         let rows = self.history().await?;
@@ -23,10 +34,10 @@ impl Engine {
                 set: set.name.clone(),
                 version: e.version,
                 what: what_stopped(row),
-                hint: self.opts.command_hint.clone(),
+                recovery: settle_row(row, &self.opts.command_hint),
             });
         }
-        let list = self.revertible(set, &status, steps, to)?;
+        let list = self.revertible(set, &status, which)?;
         if list.is_empty() {
             return Ok(Vec::new());
         }
@@ -46,8 +57,7 @@ impl Engine {
         &self,
         set: &MigrationSet,
         status: &SetStatus<'s>,
-        steps: Option<usize>,
-        to: Option<i64>,
+        which: Revert,
     ) -> Result<Vec<&'s Migration>, MigrateError> {
         let applied = status
             .entries
@@ -57,12 +67,17 @@ impl Engine {
             .filter(|e| {
                 matches!(
                     e.state,
-                    State::Applied | State::Drifted | State::Unverified | State::Missing
+                    State::Applied
+                        | State::Adopted
+                        | State::Drifted
+                        | State::Unverified
+                        | State::Missing
                 )
             });
-        let chosen: Vec<&Entry<'s>> = match to {
-            Some(t) => applied.take_while(|e| e.version > t).collect(),
-            None => applied.take(steps.unwrap_or(1)).collect(),
+        let chosen: Vec<&Entry<'s>> = match which {
+            Revert::Newest(n) => applied.take(n).collect(),
+            Revert::NewerThan(version) => applied.take_while(|e| e.version > version).collect(),
+            Revert::All => applied.collect(),
         };
         let mut list = Vec::new();
         for e in chosen {
@@ -76,6 +91,7 @@ impl Engine {
             if m.down()?.is_none() {
                 return Err(MigrateError::NoDown {
                     migration: m.label(),
+                    down: m.down_file(),
                 });
             }
             if e.state == State::Drifted {
@@ -95,7 +111,7 @@ impl Engine {
         set: &MigrationSet,
         confirm: &mut dyn FnMut(&[&Migration]) -> bool,
     ) -> Result<i64, MigrateError> {
-        let reverted = self.down(set, Some(1), None, confirm).await?;
+        let reverted = self.down(set, Revert::Newest(1), confirm).await?;
         let Some(&v) = reverted.first() else {
             return Err(MigrateError::NothingToRedo {
                 set: set.name.clone(),

@@ -9,6 +9,7 @@ use crate::migrate::driver::ExecFailure;
 use crate::migrate::error::{Direction, MigrateError, StatementAt};
 use crate::migrate::source::Script;
 use crate::migrate::split::Statement;
+use crate::migrate::status::{Stopped, settle, statements_between};
 
 impl Engine {
     /// The error of a statement-by-statement migration whose statement `failed` (0-based) failed:
@@ -30,13 +31,46 @@ impl Engine {
             set: steps.set.to_string(),
             file: steps.script.path.clone(),
             direction: steps.dir,
-            statement: failure_location(steps.script, &f, steps.stmts),
+            statement: Some(statement_at(steps, failed, &f)),
             server: f.message,
             why,
             statements,
             recorded,
             hint: self.opts.command_hint.clone(),
-            recovery: recovery(&self.opts.command_hint, steps, failed),
+            recovery: recovery(&self.opts.command_hint, self.dialect, steps, failed, false),
+        }
+    }
+}
+
+impl Engine {
+    /// The error of a statement-by-statement migration whose first statement failed: nothing of
+    /// it ran. `recorded`: the history is back to what it was before the run.
+    pub(super) fn nothing_ran_report(
+        &self,
+        steps: &Steps<'_>,
+        f: ExecFailure,
+        recorded: bool,
+    ) -> MigrateError {
+        let hint = &self.opts.command_hint;
+        let v = steps.m.version;
+        let next = match (steps.dir, recorded) {
+            (direction, true) => fix_then_run_again(hint, direction, "statement 1"),
+            (Direction::Up, false) => {
+                format!("`{hint} resolve {v} --rolled-back` records that nothing of it ran")
+            }
+            (Direction::Down, false) => {
+                format!("`{hint} resolve {v} --applied` records that it is still applied")
+            }
+        };
+        MigrateError::NothingRan {
+            set: steps.set.to_string(),
+            file: steps.script.path.clone(),
+            version: v,
+            direction: steps.dir,
+            statement: Some(statement_at(steps, 0, &f)),
+            server: f.message,
+            recorded,
+            next,
         }
     }
 }
@@ -65,8 +99,22 @@ impl Engine {
             why,
             statements: statement_list(steps, lost, "UNKNOWN"),
             hint: self.opts.command_hint.clone(),
-            recovery: unknown_recovery(&self.opts.command_hint, self.dialect, steps, lost),
+            recovery: recovery(&self.opts.command_hint, self.dialect, steps, lost, true),
         }
+    }
+}
+
+/// Where statement `at` (0-based) of a statement-by-statement run failed: it went alone, so a
+/// server's error position is within it.
+fn statement_at(steps: &Steps<'_>, at: usize, f: &ExecFailure) -> StatementAt {
+    let stmt = &steps.stmts[at];
+    let within = f.position.map_or(0, |p| {
+        stmt.sql.chars().take(p).filter(|&c| c == '\n').count()
+    });
+    StatementAt {
+        number: at + 1,
+        of: steps.stmts.len(),
+        line: line_of(steps.script, stmt) + within,
     }
 }
 
@@ -90,86 +138,40 @@ fn statement_list(steps: &Steps<'_>, at: usize, tag: &str) -> String {
     statements
 }
 
-/// How to find out whether statement `lost` (0-based) took effect, and how to settle either way.
-fn unknown_recovery(hint: &str, dialect: Dialect, steps: &Steps<'_>, lost: usize) -> String {
-    let v = steps.m.version;
-    let n = lost + 1;
-    let total = steps.stmts.len();
+/// How to settle a migration stopped at statement `at` (0-based): rejected by the server, or
+/// with its outcome unknown (with where to look on this engine).
+fn recovery(hint: &str, dialect: Dialect, steps: &Steps<'_>, at: usize, unknown: bool) -> String {
+    let how = Stopped {
+        direction: steps.dir,
+        outcome_unknown: unknown,
+    };
+    let settle = settle(how, steps.m.version, (at, steps.stmts.len()), hint);
+    if !unknown {
+        return settle;
+    }
     let look = if dialect == Dialect::MySql {
         "SHOW CREATE TABLE for a schema change, a SELECT for data"
     } else {
         "\\d in psql for a schema change, a SELECT for data"
     };
-    let rest = statements_between(n + 1, total);
-    let (did, undo) = match steps.dir {
-        Direction::Up => (
-            match rest {
-                Some(rest) => format!("run {rest} by hand, then `{hint} resolve {v} --applied`"),
-                None => format!("`{hint} resolve {v} --applied` records it as applied"),
-            },
-            format!(
-                "undo {} by hand, then `{hint} resolve {v} --rolled-back` makes it pending again",
-                statements_between(1, n).unwrap_or_default()
-            ),
-        ),
-        Direction::Down => (
-            match rest {
-                Some(rest) => format!(
-                    "run {rest} of the down file by hand, then `{hint} resolve {v} --rolled-back`"
-                ),
-                None => format!("`{hint} resolve {v} --rolled-back` records it as reverted"),
-            },
-            format!(
-                "redo {} by hand, then `{hint} resolve {v} --applied` records it as still applied",
-                statements_between(1, n).unwrap_or_default()
-            ),
-        ),
-    };
-    format!(
-        "First check in the database whether statement {n} took effect ({look}). Then:\n\
-         \x20 - it did not: `{hint} resolve {v} --resume` runs {} (the statement itself did not fail, so nothing needs fixing);\n\
-         \x20 - it did: {did};\n\
-         \x20 - either way: {undo}.",
-        statements_between(n, total).unwrap_or_default()
-    )
+    settle.replacen(" took effect.", &format!(" took effect ({look})."), 1)
 }
 
-/// `statement 3`, `statements 3–5`, or `None` when `from > to`.
-fn statements_between(from: usize, to: usize) -> Option<String> {
-    match from.cmp(&to) {
-        std::cmp::Ordering::Less => Some(format!("statements {from}–{to}")),
-        std::cmp::Ordering::Equal => Some(format!("statement {from}")),
-        std::cmp::Ordering::Greater => None,
-    }
-}
-
-/// The three ways to settle a migration whose statement `failed` (0-based) failed.
-fn recovery(hint: &str, steps: &Steps<'_>, failed: usize) -> String {
-    let v = steps.m.version;
-    let n = failed + 1;
-    let total = steps.stmts.len();
-    match steps.dir {
-        Direction::Up => format!(
-            "To recover, do one of:\n\
-             \x20 - fix statement {n} in the file (keep statements 1–{failed} unchanged), then `{hint} resolve {v} --resume` runs statements {n}–{total};\n\
-             \x20 - undo statements 1–{failed} by hand, then `{hint} resolve {v} --rolled-back` makes it pending again;\n\
-             \x20 - finish it by hand, then `{hint} resolve {v} --applied` records it as applied."
-        ),
-        Direction::Down => format!(
-            "To recover, do one of:\n\
-             \x20 - fix statement {n} of the down file, then `{hint} resolve {v} --resume` runs statements {n}–{total};\n\
-             \x20 - finish reverting by hand, then `{hint} resolve {v} --rolled-back` records it as reverted;\n\
-             \x20 - redo statements 1–{failed} by hand, then `{hint} resolve {v} --applied` records it as still applied."
-        ),
-    }
-}
-
-/// Which statement failed and on which line, from the server's error position.
+/// Which statement failed and on which line: from the server's error position (PostgreSQL), or
+/// from the driver's count of the statements that completed (SQLite), each mapped onto the
+/// statements `split.rs` finds in the file.
 pub(super) fn failure_location(
     script: &Script,
     f: &ExecFailure,
     stmts: &[Statement],
 ) -> Option<StatementAt> {
+    if let Some(i) = f.statement {
+        return stmts.get(i).map(|s| StatementAt {
+            number: i + 1,
+            of: stmts.len(),
+            line: line_of(script, s),
+        });
+    }
     let line = f.position.map(|p| {
         let before: String = script.sql.chars().take(p).collect();
         script.first_line + before.matches('\n').count()
@@ -186,15 +188,49 @@ pub(super) fn failure_location(
         })
 }
 
-/// The first 12 characters of a checksum.
-pub(super) fn short(checksum: &str) -> &str {
-    &checksum[..checksum.len().min(12)]
-}
-
 /// `text` with every line indented `by`.
 pub(super) fn indent(text: &str, by: &str) -> String {
     text.lines()
         .map(|l| format!("{by}{l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// How to settle a migration whose statement `ran` (0-based) took effect but was not recorded:
+/// the history says one statement fewer ran, so `--resume` would run it again.
+pub(super) fn unrecorded_recovery(hint: &str, steps: &Steps<'_>, ran: usize) -> String {
+    let v = steps.m.version;
+    let n = ran + 1;
+    let done = statements_between(1, n).unwrap_or_default();
+    let (finish, undo) = match steps.dir {
+        Direction::Up => (
+            format!("`{hint} resolve {v} --applied` records it as applied"),
+            format!("undo {done} by hand, then `{hint} resolve {v} --rolled-back`"),
+        ),
+        Direction::Down => (
+            format!("`{hint} resolve {v} --rolled-back` records it as reverted"),
+            format!("redo {done} by hand, then `{hint} resolve {v} --applied`"),
+        ),
+    };
+    let finish = match statements_between(n + 1, steps.stmts.len()) {
+        Some(rest) => format!("run {rest} by hand, then {finish}"),
+        None => finish,
+    };
+    format!(
+        "statement {n} ran, but the history table says only {} did, so `--resume` would run it again. Do one of:\n\
+         \x20 - {finish};\n\
+         \x20 - {undo}.",
+        n - 1
+    )
+}
+
+/// What to do about a migration that failed and left nothing behind: fix `what` (`the
+/// statement`, `statement 1`) in its file, then the command that runs it again, complete.
+pub(super) fn fix_then_run_again(hint: &str, direction: Direction, what: &str) -> String {
+    match direction {
+        Direction::Up => format!("fix {what} in the file, then `{hint} up` applies it"),
+        Direction::Down => format!(
+            "fix {what} in the down file, then `{hint} down --yes` reverts it (it is the newest applied migration)"
+        ),
+    }
 }

@@ -1,7 +1,7 @@
 //! Running one migration, either direction: in a transaction with its history row, or statement
 //! by statement (`stepwise.rs`).
 
-use super::failure_report::failure_location;
+use super::failure_report::{failure_location, fix_then_run_again};
 use super::{Engine, Steps, begin, check_no_transaction_control, script_of};
 use crate::migrate::driver::ExecFailure;
 use crate::migrate::error::{Direction, MigrateError};
@@ -116,6 +116,11 @@ impl Engine {
                     direction: Direction::Up,
                     statement,
                     server: f.message,
+                    next: fix_then_run_again(
+                        &self.opts.command_hint,
+                        Direction::Up,
+                        "the statement",
+                    ),
                 }
             }
         })
@@ -197,6 +202,7 @@ impl Engine {
                 direction: Direction::Down,
                 statement: failure_location(script, &f, &stmts),
                 server: f.message,
+                next: fix_then_run_again(&self.opts.command_hint, Direction::Down, "the statement"),
             }
         })
     }

@@ -18,6 +18,7 @@
 //! (grouping SQLite commits), `migration.rs` runs one, `stepwise.rs` runs one statement by
 //! statement, and `failure_report.rs` turns a failure into its error.
 
+mod adopt;
 mod down;
 mod failure_report;
 mod migration;
@@ -38,6 +39,7 @@ use super::source::{Migration, Script};
 use super::split::{self, Statement};
 use super::url::DbUrl;
 
+pub(crate) use down::Revert;
 pub(crate) use recovery::Resolution;
 
 /// Settings shared by the commands.
@@ -45,6 +47,8 @@ pub(crate) use recovery::Resolution;
 pub(crate) struct Options {
     pub(crate) lock_timeout: Duration,
     pub(crate) deadlines: Deadlines,
+    /// SQL run on every connection before anything else (`session-sql`).
+    pub(crate) session_sql: Option<String>,
     pub(crate) allow_out_of_order: bool,
     pub(crate) ignore_missing: bool,
     pub(crate) dry_run: bool,
@@ -58,6 +62,7 @@ impl Default for Options {
         Options {
             lock_timeout: Duration::from_secs(300),
             deadlines: Deadlines::default(),
+            session_sql: None,
             allow_out_of_order: false,
             ignore_missing: false,
             dry_run: false,
@@ -84,19 +89,27 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
-    /// Connects; for [`Access::Write`] (and not a dry run) takes the lock and creates the history
-    /// tables.
+    /// Connects; for [`Access::Write`] (and not a dry run) takes the lock. The history tables
+    /// are created by the first command that writes a row ([`Engine::ensure_history`]), after
+    /// its checks: a command that refuses, or finds nothing to do, leaves no trace.
     pub(crate) async fn open(
         url: &DbUrl,
         access: Access,
         opts: Options,
     ) -> Result<Engine, MigrateError> {
-        let mut conn = Conn::connect(url, opts.deadlines).await?;
+        let mut conn = Conn::connect(url, opts.deadlines, opts.session_sql.as_deref()).await?;
         let reporter = Reporter::new(opts.quiet);
+        if opts.dry_run
+            && let Some(sql) = &opts.session_sql
+        {
+            super::progress::print(&format!(
+                "-- session SQL, run on every connection\n{};\n\n",
+                sql.trim_end().trim_end_matches(';')
+            ))?;
+        }
         if access == Access::Write && !opts.dry_run {
             let mut waiting = |msg: &str| eprintln!("{msg}");
             conn.lock(opts.lock_timeout, &mut waiting).await?;
-            conn.ensure_history().await?;
         }
         Ok(Engine {
             dialect: conn.dialect(),
@@ -105,6 +118,15 @@ impl Engine {
             reporter,
             opts,
         })
+    }
+
+    /// Creates the history tables if they are missing (not in a dry run). Call with the lock
+    /// held, before writing the first row.
+    pub(crate) async fn ensure_history(&mut self) -> Result<(), MigrateError> {
+        if self.opts.dry_run {
+            return Ok(());
+        }
+        self.conn.ensure_history().await
     }
 
     /// Every history row.

@@ -88,14 +88,8 @@ impl Engine {
         set: &MigrationSet,
         version: i64,
     ) -> Result<(), MigrateError> {
-        let rows = self.history().await?;
-        if let Some(r) = rows.iter().find(|r| r.set == set.name) {
-            return Err(MigrateError::HasHistory {
-                set: set.name.clone(),
-                version: r.version,
-                state: r.state.as_str(),
-            });
-        }
+        self.refuse_if_has_history(set).await?;
+        self.ensure_history().await?;
         let d = self.dialect;
         let sql = format!(
             "{};\n{}",
@@ -113,6 +107,22 @@ impl Engine {
             set.name
         ));
         Ok(())
+    }
+
+    /// Refuses to adopt a set that already has history (`baseline` adopts a database once).
+    pub(super) async fn refuse_if_has_history(
+        &mut self,
+        set: &MigrationSet,
+    ) -> Result<(), MigrateError> {
+        let rows = self.history().await?;
+        match rows.iter().find(|r| r.set == set.name) {
+            Some(r) => Err(MigrateError::HasHistory {
+                set: set.name.clone(),
+                version: r.version,
+                state: r.state.as_str(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Settles a migration that stopped part-way.

@@ -127,6 +127,7 @@ impl Engine {
             let again = self.run_group(dir, &items[..failed]).await?;
             let durations = again.map_err(|_| MigrateError::RerunFailed {
                 set: items[0].0.to_string(),
+                hint: self.opts.command_hint.clone(),
             })?;
             self.report_done(dir, &items[..failed], durations);
         }

@@ -4,13 +4,14 @@
 
 use std::fmt::Write as _;
 
+use super::failure_report::unrecorded_recovery;
 use super::{Engine, Steps, begin};
 use crate::migrate::checksum::Algorithm;
 use crate::migrate::dialect::Dialect;
 use crate::migrate::driver::ExecFailure;
 use crate::migrate::error::{Direction, MigrateError};
 use crate::migrate::history::{self, RowState};
-use crate::migrate::split::Statement;
+use crate::migrate::split::{self, Statement};
 
 /// What a statement's run left: the statement's own failure, or its bookkeeping's.
 enum StepFailure {
@@ -64,7 +65,7 @@ impl Engine {
                         version: steps.m.version,
                         statement: i + 1,
                         server: f.message,
-                        hint: self.opts.command_hint.clone(),
+                        recovery: unrecorded_recovery(&self.opts.command_hint, steps, i),
                     });
                 }
             }
@@ -111,7 +112,9 @@ impl Engine {
             .map_err(StepFailure::Bookkeeping)
     }
 
-    /// Marks the migration failed in the history table and returns the report of what ran.
+    /// Marks the migration failed in the history table and returns the report of what ran. When
+    /// its first statement failed nothing ran, so the history goes back to what it was (pending,
+    /// or applied for a revert) and nothing needs settling.
     async fn record_failure(
         &mut self,
         steps: &Steps<'_>,
@@ -130,12 +133,21 @@ impl Engine {
             super::line_of(steps.script, &steps.stmts[i]),
             f.message
         );
+        let row = match (i, steps.dir) {
+            (0, Direction::Up) => history::delete(d, set, version),
+            (0, Direction::Down) => {
+                history::restore_applied(d, set, version, split::split(&steps.m.up.sql, d).len())
+            }
+            _ => history::mark_state(d, set, version, state, Some(&msg)),
+        };
         let record = format!(
-            "{};\n{}",
-            history::mark_state(d, set, version, state, Some(&msg)),
+            "{row};\n{}",
             history::log(d, &self.actor, set, version, action, Some(&msg))
         );
         let recorded = self.bookkeeping(&record, true).await.is_ok();
+        if i == 0 {
+            return self.nothing_ran_report(steps, f, recorded);
+        }
         self.partial_report(steps, i, f, recorded)
     }
 

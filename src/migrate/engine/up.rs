@@ -1,10 +1,10 @@
 //! `up`: what blocks it, then the pending migrations in order.
 
 use super::Engine;
-use super::failure_report::{indent, short};
+use super::failure_report::indent;
 use crate::migrate::error::{Direction, MigrateError};
 use crate::migrate::source::{Migration, MigrationSet};
-use crate::migrate::status::{SetStatus, State, describe_incomplete};
+use crate::migrate::status::{SetStatus, State, detail};
 
 impl Engine {
     /// Applies every pending migration of `sets` (in the given order), up to `to` if given.
@@ -30,56 +30,52 @@ impl Engine {
             }
             for p in &set.ignored {
                 self.reporter.warn(&format!(
-                    "{} does not look like a migration file; ignored",
+                    "{} is not a migration in a layout backendctl reads; ignored",
                     p.display()
                 ));
             }
         }
+        if !plan.is_empty() {
+            problems.extend(self.applied_by_other_tools(sets, &rows).await?);
+        }
         if !problems.is_empty() {
             return Err(MigrateError::Blocked { problems });
         }
+        if plan.is_empty() {
+            return Ok(0);
+        }
+        self.ensure_history().await?;
         self.reporter.start("apply", plan.len());
         self.run_plan(Direction::Up, &plan).await?;
         self.reporter.finish();
         Ok(plan.len())
     }
 
-    /// Problems in a set that stop `up`.
+    /// Problems in a set that stop `up`, each with the command that settles it.
     fn blockers(&self, status: &SetStatus<'_>) -> Vec<String> {
         let hint = &self.opts.command_hint;
         let set = &status.set.name;
         let mut out = Vec::new();
         for e in &status.entries {
-            match e.state {
-                State::Incomplete => out.push(format!(
-                    "- {set}/{} stopped part-way:\n{}",
-                    e.version,
-                    indent(&describe_incomplete(e.row.expect("row"), hint), "    ")
-                )),
-                State::Drifted => out.push(format!(
-                    "- {set}/{}: {} changed after it was applied (checksum {} → {}). Restore the file, or accept the change with `{hint} repair {}`",
-                    e.version,
-                    e.migration.map_or_else(String::new, Migration::label),
-                    short(&e.row.expect("row").checksum),
-                    short(&e.migration.expect("file").checksum),
-                    e.version
-                )),
-                State::Missing if !self.opts.ignore_missing => out.push(format!(
-                    "- {set}/{} ({}) is applied but its file is missing from {}; restore it, or pass --ignore-missing",
-                    e.version,
-                    e.name,
-                    status.set.dir.display()
-                )),
-                State::OutOfOrder if !self.opts.allow_out_of_order => out.push(format!(
-                    "- {set}/{} ({}) is older than the newest applied version; pass --allow-out-of-order to apply it anyway",
-                    e.version,
-                    e.migration.map_or_else(String::new, Migration::label)
-                )),
-                State::Unverified => self.reporter.warn(&format!(
+            if e.state == State::Unverified {
+                self.reporter.warn(&format!(
                     "{set}/{} was checksummed by a newer backendctl; this build cannot check it for drift",
                     e.version
-                )),
-                _ => {}
+                ));
+            }
+            if e.state
+                .blocks_up(self.opts.allow_out_of_order, self.opts.ignore_missing)
+            {
+                let what = match e.state {
+                    State::Incomplete => "stopped part-way".to_string(),
+                    state => format!("is {}", state.label()),
+                };
+                out.push(format!(
+                    "- {set}/{} ({}) {what}:\n{}",
+                    e.version,
+                    e.name,
+                    indent(&detail(e, hint).unwrap_or_default(), "    ")
+                ));
             }
         }
         out

@@ -42,18 +42,54 @@ export class ConflictError extends AppError {
   }
 }
 
+export class UnsupportedMediaTypeError extends AppError {
+  constructor() {
+    super("request bodies must be application/json", 415, "unsupported_media_type");
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor() {
+    super("too many requests, try again later", 429, "rate_limited");
+  }
+}
+
 /** The JSON body of every error response. */
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-/** Maps any thrown value to a status and a body; unknown errors become an opaque 500. */
+/** The `error.code` of the client errors the HTTP frameworks raise themselves. */
+const CLIENT_ERROR_CODES: Record<number, string> = {
+  400: "bad_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  406: "not_acceptable",
+  409: "conflict",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  429: "rate_limited",
+};
+
+/**
+ * Maps any thrown value to a status and a body. AppErrors keep theirs; the client errors of the
+ * HTTP frameworks (malformed JSON or URL, a body too large, an unsupported media type: a 4xx
+ * `status` or `statusCode`) keep their status under one envelope; anything else is an opaque 500.
+ */
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof AppError) {
     return {
       status: err.status,
       body: { error: { code: err.code, message: err.message, details: err.details } },
     };
+  }
+  const framework = err as { status?: unknown; statusCode?: unknown; message?: unknown } | null;
+  const status = framework?.status ?? framework?.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    const message = typeof framework?.message === "string" && framework.message ? framework.message : "bad request";
+    return { status, body: { error: { code: CLIENT_ERROR_CODES[status] ?? "bad_request", message } } };
   }
   return { status: 500, body: { error: { code: "internal", message: "internal server error" } } };
 }

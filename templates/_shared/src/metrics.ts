@@ -1,5 +1,8 @@
 // Prometheus metrics: default process metrics plus an HTTP request histogram, in a private registry.
+// /metrics is not public: it is served only when METRICS_TOKEN is set, to requests bearing it.
+import { createHash, timingSafeEqual } from "node:crypto";
 import { Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { NotFoundError, UnauthorizedError } from "./errors.js";
 
 export interface Metrics {
   registry: Registry;
@@ -17,4 +20,16 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
   return { registry, httpDuration };
+}
+
+const digest = (value: string) => createHash("sha256").update(value).digest();
+
+/**
+ * Throws unless `authorization` is `Bearer <token>`: a 404 when no token is configured (the
+ * endpoint does not exist), a 401 for a missing or wrong one. The comparison takes constant time.
+ */
+export function assertMetricsAccess(token: string | undefined, authorization: string | undefined): void {
+  if (token === undefined) throw new NotFoundError("route /metrics");
+  const presented = authorization?.startsWith("Bearer ") ? authorization.slice("Bearer ".length) : "";
+  if (!timingSafeEqual(digest(presented), digest(token))) throw new UnauthorizedError("a valid metrics token is required");
 }

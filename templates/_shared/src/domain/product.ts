@@ -1,5 +1,6 @@
 // The product resource: its shape and the validation of what clients send.
 import { z } from "zod";
+import { text } from "../validation.js";
 
 export interface Product {
   id: string;
@@ -9,9 +10,12 @@ export interface Product {
   createdAt: Date;
 }
 
+/** The largest price: the range of the `products.price_cents` integer column (and of GraphQL's Int). */
+export const MAX_PRICE_CENTS = 2_147_483_647;
+
 export const createProductSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  priceCents: z.number().int().min(0),
+  name: text().trim().min(1).max(200),
+  priceCents: z.number().int().min(0).max(MAX_PRICE_CENTS),
 });
 
 export const updateProductSchema = createProductSchema.partial();

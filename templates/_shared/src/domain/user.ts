@@ -1,5 +1,6 @@
 // Users, roles and the validation of the authentication requests.
 import { z } from "zod";
+import { text } from "../validation.js";
 
 export const roles = ["user", "admin"] as const;
 export type Role = (typeof roles)[number];
@@ -12,19 +13,18 @@ export interface User {
   createdAt: Date;
 }
 
-export const credentialsSchema = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email()),
-  password: z.string().min(8).max(200),
-});
+const email = z.string().trim().toLowerCase().pipe(z.email());
 
-export const refreshSchema = z.object({ refreshToken: z.string().min(1) });
+/** Argon2id hashes the whole password (no 72-byte cut as with bcrypt); the cap only bounds the work. */
+const password = text().min(8).max(200);
 
-export const resetRequestSchema = z.object({ email: z.string().trim().toLowerCase().pipe(z.email()) });
+export const credentialsSchema = z.object({ email, password });
 
-export const resetConfirmSchema = z.object({
-  token: z.string().min(1),
-  password: z.string().min(8).max(200),
-});
+export const refreshSchema = z.object({ refreshToken: text().min(1).max(200) });
+
+export const resetRequestSchema = z.object({ email });
+
+export const resetConfirmSchema = z.object({ token: text().min(1).max(200), password });
 
 export type Credentials = z.infer<typeof credentialsSchema>;
 

@@ -1,6 +1,5 @@
 // Authentication use cases: registration, login, refresh-token rotation with reuse detection,
 // logout, password reset through a mailed one-time token.
-import { randomUUID } from "node:crypto";
 import type { AccessTokens } from "../auth/tokens.js";
 import { hashToken, newOpaqueToken } from "../auth/tokens.js";
 import type { PasswordHasher } from "../auth/passwords.js";
@@ -45,24 +44,38 @@ export class AuthService {
 
   async login(credentials: Credentials): Promise<TokenPair> {
     const user = await this.users.findByEmail(credentials.email);
-    const ok = user ? await this.passwords.verify(credentials.password, user.passwordHash) : false;
+    // An unknown email costs one verification too, so the answer does not tell registered emails apart.
+    const passwordHash = user?.passwordHash ?? (await this.passwords.hashForUnknownUser());
+    const ok = await this.passwords.verify(credentials.password, passwordHash);
     if (!user || !ok) throw new UnauthorizedError("invalid email or password");
-    return this.issue(user, randomUUID());
+    const { token, hash } = newOpaqueToken();
+    await this.tokens.createRefreshToken(user.id, { tokenHash: hash, expiresAt: this.refreshExpiry() });
+    return this.tokenPair(user, token);
   }
 
-  /** Rotates a refresh token. Presenting an already rotated token revokes its whole family. */
+  /**
+   * Rotates a refresh token in one atomic step, so of concurrent requests with one token exactly
+   * one succeeds. Presenting a token that was already rotated (or revoked) revokes its family.
+   */
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const stored = await this.tokens.findRefreshToken(hashToken(refreshToken));
-    if (!stored) throw new UnauthorizedError("invalid refresh token");
-    if (stored.revokedAt) {
-      await this.tokens.revokeFamily(stored.familyId);
-      throw new UnauthorizedError("refresh token reuse detected; please log in again");
+    const presented = hashToken(refreshToken);
+    const { token, hash } = newOpaqueToken();
+    const successor = await this.tokens.rotateRefreshToken(
+      presented,
+      { tokenHash: hash, expiresAt: this.refreshExpiry() },
+      new Date(),
+    );
+    if (!successor) {
+      const stored = await this.tokens.findRefreshToken(presented);
+      if (stored?.revokedAt) {
+        await this.tokens.revokeFamily(stored.familyId);
+        throw new UnauthorizedError("refresh token reuse detected; please log in again");
+      }
+      throw new UnauthorizedError(stored ? "refresh token expired" : "invalid refresh token");
     }
-    if (stored.expiresAt.getTime() <= Date.now()) throw new UnauthorizedError("refresh token expired");
-    const user = await this.users.findById(stored.userId);
+    const user = await this.users.findById(successor.userId);
     if (!user) throw new UnauthorizedError("invalid refresh token");
-    await this.tokens.revokeRefreshToken(stored.id);
-    return this.issue(user, stored.familyId);
+    return this.tokenPair(user, token);
   }
 
   async logout(refreshToken: string): Promise<void> {
@@ -81,8 +94,7 @@ export class AuthService {
     const user = await this.users.findByEmail(email);
     if (!user) return;
     const { token, hash } = newOpaqueToken();
-    await this.tokens.createResetToken({
-      userId: user.id,
+    await this.tokens.createResetToken(user.id, {
       tokenHash: hash,
       expiresAt: new Date(Date.now() + this.settings.passwordResetTtlSeconds * 1000),
     });
@@ -93,31 +105,26 @@ export class AuthService {
     });
   }
 
+  /** Uses the token in one atomic step: of concurrent confirmations with one token, one succeeds. */
   async confirmPasswordReset(token: string, password: string): Promise<void> {
-    const stored = await this.tokens.findResetToken(hashToken(token));
-    if (!stored || stored.usedAt || stored.expiresAt.getTime() <= Date.now()) {
-      throw new AppError("invalid or expired reset token", 400, "invalid_token");
-    }
-    await this.users.updatePassword(stored.userId, await this.passwords.hash(password));
-    await this.tokens.markResetTokenUsed(stored.id);
-    await this.tokens.revokeAllForUser(stored.userId);
+    const used = await this.tokens.consumeResetToken(hashToken(token), new Date());
+    if (!used) throw new AppError("invalid or expired reset token", 400, "invalid_token");
+    await this.users.updatePassword(used.userId, await this.passwords.hash(password));
+    await this.tokens.revokeAllForUser(used.userId);
   }
 
   verifyAccessToken(token: string): Actor {
     return this.accessTokens.verify(token);
   }
 
-  private async issue(user: User, familyId: string): Promise<TokenPair> {
-    const { token, hash } = newOpaqueToken();
-    await this.tokens.createRefreshToken({
-      userId: user.id,
-      familyId,
-      tokenHash: hash,
-      expiresAt: new Date(Date.now() + this.settings.refreshTokenTtlSeconds * 1000),
-    });
+  private refreshExpiry(): Date {
+    return new Date(Date.now() + this.settings.refreshTokenTtlSeconds * 1000);
+  }
+
+  private tokenPair(user: User, refreshToken: string): TokenPair {
     return {
       accessToken: this.accessTokens.sign({ id: user.id, role: user.role }),
-      refreshToken: token,
+      refreshToken,
       tokenType: "Bearer",
       expiresIn: this.accessTokens.expiresIn,
     };

@@ -5,14 +5,13 @@ import { ForbiddenError, NotFoundError } from "../errors.js";
 import { decodeCursor, toPage } from "../pagination.js";
 import type { Page, PageQuery } from "../pagination.js";
 import type { ProductRepository } from "../repositories/product-repository.js";
+import { isUuid } from "../validation.js";
 
 /** Who is acting: an authenticated user, or undefined when the project has no authentication. */
 export interface Actor {
   id: string;
   role: "user" | "admin";
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ProductService {
   constructor(
@@ -22,12 +21,13 @@ export class ProductService {
   ) {}
 
   async list(query: PageQuery): Promise<Page<Product>> {
-    const rows = await this.products.list(query.limit + 1, decodeCursor(query.cursor));
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const rows = await this.products.list(query.limit + 1, after);
     return toPage(rows, query.limit);
   }
 
   async get(id: string): Promise<Product> {
-    if (!UUID.test(id)) throw new NotFoundError("product");
+    if (!isUuid(id)) throw new NotFoundError("product");
     const cached = await this.cache.get(cacheKey(id));
     if (cached !== undefined) {
       const p = JSON.parse(cached) as Product & { createdAt: string };
@@ -41,7 +41,7 @@ export class ProductService {
 
   /** Batch lookup for DataLoader: one repository call for many ids, in the order asked. */
   async getMany(ids: readonly string[]): Promise<(Product | undefined)[]> {
-    const rows = await this.products.findByIds(ids.filter((id) => UUID.test(id)));
+    const rows = await this.products.findByIds(ids.filter((id) => isUuid(id)));
     const byId = new Map(rows.map((p) => [p.id, p]));
     return ids.map((id) => byId.get(id));
   }

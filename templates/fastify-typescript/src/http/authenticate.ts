@@ -1,6 +1,7 @@
-// Authentication and role-based authorization hooks. The authenticated actor is set on the request.
+// The authentication hook. The authenticated actor is set on the request; what it may do is
+// decided by the services (e.g. owners and admins change products).
 import type { FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
-import { ForbiddenError, UnauthorizedError } from "../errors.js";
+import { UnauthorizedError } from "../errors.js";
 import type { AuthService } from "../services/auth-service.js";
 import type { Actor } from "../services/product-service.js";
 
@@ -15,12 +16,6 @@ export function authenticate(auth: AuthService): preHandlerAsyncHookHandler {
     const header = request.headers.authorization;
     if (!header?.startsWith("Bearer ")) throw new UnauthorizedError();
     request.actor = auth.verifyAccessToken(header.slice("Bearer ".length));
-  };
-}
-
-export function requireRole(role: Actor["role"]): preHandlerAsyncHookHandler {
-  return async (request) => {
-    if (actorOf(request).role !== role) throw new ForbiddenError(`requires the ${role} role`);
   };
 }
 

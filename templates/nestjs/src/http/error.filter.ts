@@ -1,9 +1,10 @@
-// The one exception filter: typed AppErrors map to their status, Nest's HTTP exceptions (unknown
-// routes, malformed JSON) keep theirs, anything else is an opaque 500.
-import { Catch, HttpException } from "@nestjs/common";
+// The one exception filter: every error becomes the JSON envelope of src/errors.ts — typed
+// AppErrors and the HTTP errors of Nest and Express (unknown routes, malformed JSON or URLs, a body
+// too large) with their 4xx status, anything else an opaque 500.
+import { Catch } from "@nestjs/common";
 import type { ArgumentsHost, ExceptionFilter } from "@nestjs/common";
 import type { Response } from "express";
-import { AppError, toErrorResponse } from "../errors.js";
+import { toErrorResponse } from "../errors.js";
 import type { Logger } from "../logger.js";
 
 @Catch()
@@ -12,17 +13,8 @@ export class AllErrorsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    if (!(error instanceof AppError)) {
-      const status =
-        error instanceof HttpException ? error.getStatus() : (error as { status?: unknown }).status;
-      if (typeof status === "number" && status < 500) {
-        const code = status === 404 ? "not_found" : "bad_request";
-        res.status(status).json({ error: { code, message: (error as Error).message } });
-        return;
-      }
-      this.logger.error({ err: error }, "unhandled error");
-    }
     const { status, body } = toErrorResponse(error);
+    if (status >= 500) this.logger.error({ err: error }, "unhandled error");
     res.status(status).json(body);
   }
 }

@@ -1,50 +1,65 @@
-// An in-memory token repository.
+// An in-memory token repository. Each method checks and changes its rows without awaiting in
+// between, which makes it atomic on Node's single thread.
 import { randomUUID } from "node:crypto";
-import type { RefreshToken, ResetToken, TokenRepository } from "../token-repository.js";
+import type { NewToken, RefreshToken, ResetToken, TokenRepository } from "../token-repository.js";
 
 export class MemoryTokenRepository implements TokenRepository {
   private readonly refresh = new Map<string, RefreshToken>();
+  private readonly revokedFamilies = new Map<string, Date>();
   private readonly reset = new Map<string, ResetToken>();
 
-  async createRefreshToken(t: Omit<RefreshToken, "id" | "revokedAt">): Promise<RefreshToken> {
-    const row: RefreshToken = { id: randomUUID(), revokedAt: null, ...t };
-    this.refresh.set(row.id, row);
-    return row;
+  async createRefreshToken(userId: string, token: NewToken): Promise<RefreshToken> {
+    return this.store(userId, randomUUID(), token);
+  }
+
+  async rotateRefreshToken(tokenHash: string, successor: NewToken, now: Date): Promise<RefreshToken | undefined> {
+    const current = this.byHash(tokenHash);
+    if (!current || current.revokedAt || this.revokedFamilies.has(current.familyId) || current.expiresAt <= now) {
+      return undefined;
+    }
+    this.refresh.set(current.id, { ...current, revokedAt: now });
+    return this.store(current.userId, current.familyId, successor);
   }
 
   async findRefreshToken(tokenHash: string): Promise<RefreshToken | undefined> {
-    return [...this.refresh.values()].find((t) => t.tokenHash === tokenHash);
-  }
-
-  async revokeRefreshToken(id: string): Promise<void> {
-    const row = this.refresh.get(id);
-    if (row && !row.revokedAt) this.refresh.set(id, { ...row, revokedAt: new Date() });
+    const row = this.byHash(tokenHash);
+    return row && { ...row, revokedAt: row.revokedAt ?? this.revokedFamilies.get(row.familyId) ?? null };
   }
 
   async revokeFamily(familyId: string): Promise<void> {
+    const now = new Date();
+    if (!this.revokedFamilies.has(familyId)) this.revokedFamilies.set(familyId, now);
     for (const row of this.refresh.values()) {
-      if (row.familyId === familyId) await this.revokeRefreshToken(row.id);
+      if (row.familyId === familyId && !row.revokedAt) this.refresh.set(row.id, { ...row, revokedAt: now });
     }
   }
 
   async revokeAllForUser(userId: string): Promise<void> {
-    for (const row of this.refresh.values()) {
-      if (row.userId === userId) await this.revokeRefreshToken(row.id);
-    }
+    const families = new Set([...this.refresh.values()].filter((t) => t.userId === userId).map((t) => t.familyId));
+    for (const family of families) await this.revokeFamily(family);
   }
 
-  async createResetToken(t: Omit<ResetToken, "id" | "usedAt">): Promise<ResetToken> {
-    const row: ResetToken = { id: randomUUID(), usedAt: null, ...t };
+  async createResetToken(userId: string, token: NewToken): Promise<ResetToken> {
+    const row: ResetToken = { id: randomUUID(), userId, ...token, usedAt: null };
     this.reset.set(row.id, row);
     return row;
   }
 
-  async findResetToken(tokenHash: string): Promise<ResetToken | undefined> {
-    return [...this.reset.values()].find((t) => t.tokenHash === tokenHash);
+  async consumeResetToken(tokenHash: string, now: Date): Promise<ResetToken | undefined> {
+    const row = [...this.reset.values()].find((t) => t.tokenHash === tokenHash);
+    if (!row || row.usedAt || row.expiresAt <= now) return undefined;
+    const used = { ...row, usedAt: now };
+    this.reset.set(row.id, used);
+    return used;
   }
 
-  async markResetTokenUsed(id: string): Promise<void> {
-    const row = this.reset.get(id);
-    if (row) this.reset.set(id, { ...row, usedAt: new Date() });
+  private byHash(tokenHash: string): RefreshToken | undefined {
+    return [...this.refresh.values()].find((t) => t.tokenHash === tokenHash);
+  }
+
+  private store(userId: string, familyId: string, token: NewToken): RefreshToken {
+    const row: RefreshToken = { id: randomUUID(), userId, familyId, ...token, revokedAt: null };
+    this.refresh.set(row.id, row);
+    return row;
   }
 }

@@ -1,4 +1,6 @@
-// The one error handler: typed AppErrors map to their status, malformed JSON to 400, the rest to 500.
+// The one error handler: every error becomes the JSON envelope of src/errors.ts — typed AppErrors
+// and Express's own client errors (malformed JSON or URL, a body too large) with their 4xx status,
+// anything else an opaque 500.
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { NotFoundError, toErrorResponse } from "../../errors.js";
 import type { Logger } from "../../logger.js";
@@ -8,10 +10,9 @@ export const notFound: RequestHandler = (req, _res, next) => {
 };
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, _req, res, _next) => {
-    const clientError = err as { status?: unknown; expose?: unknown; message?: string };
-    if (typeof clientError.status === "number" && clientError.status < 500 && clientError.expose === true) {
-      res.status(clientError.status).json({ error: { code: "bad_request", message: clientError.message } });
+  return (err, _req, res, next) => {
+    if (res.headersSent) {
+      next(err);
       return;
     }
     const { status, body } = toErrorResponse(err);

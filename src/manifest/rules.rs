@@ -15,8 +15,8 @@
 
 use super::model::project::{Language, Stack};
 use super::problem::{Problem, code_list};
-use serde::Deserialize as _;
 use super::span_table::{SpanTable, join};
+use serde::Deserialize as _;
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::path::{Component, Path};

@@ -46,7 +46,12 @@ impl Installer {
         match stack.language() {
             Language::Typescript => Self {
                 program: "npm",
-                args: &["install", "--strict-allow-scripts", "--no-audit", "--no-fund"],
+                args: &[
+                    "install",
+                    "--strict-allow-scripts",
+                    "--no-audit",
+                    "--no-fund",
+                ],
                 manifests: &["package.json"],
                 installed: "node_modules",
             },

@@ -70,7 +70,12 @@ mod tests {
         let trailing = ProjectName::new("shop-").unwrap();
         assert!(trailing.check_for(Stack::ExpressTypescript).is_ok());
         assert!(trailing.check_for(Stack::Fastapi).is_err());
-        assert!(ProjectName::new("my.app_x").unwrap().check_for(Stack::Fastapi).is_ok());
+        assert!(
+            ProjectName::new("my.app_x")
+                .unwrap()
+                .check_for(Stack::Fastapi)
+                .is_ok()
+        );
     }
 
     #[test]

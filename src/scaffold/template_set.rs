@@ -200,7 +200,7 @@ pub type RenderedTree = BTreeMap<RelPath, String>;
 /// A template or rule error (a backendctl bug, caught by the snapshot tests), or an unsafe
 /// rendered path.
 pub fn render(options: &ScaffoldOptions) -> Result<RenderedTree, ScaffoldError> {
-    let (sources, rules) = load_layers(options)?;
+    let Layers { sources, rules } = Layers::load(options)?;
     let env = environment(&sources, options)?;
     let ctx = template_context(options);
 
@@ -244,39 +244,47 @@ pub fn render(options: &ScaffoldOptions) -> Result<RenderedTree, ScaffoldError> 
 /// # Errors
 /// A template or rule error.
 pub fn render_file(options: &ScaffoldOptions, template: &str) -> Result<String, ScaffoldError> {
-    let (sources, _) = load_layers(options)?;
-    environment(&sources, options)?
+    let layers = Layers::load(options)?;
+    environment(&layers.sources, options)?
         .get_template(template)
         .and_then(|t| t.render(template_context(options)))
         .map_err(|e| template_error(template, &e))
 }
 
-/// The sources of the stack's layers (a later layer's file replaces an earlier one's) and their
-/// rules.
-fn load_layers(
-    options: &ScaffoldOptions,
-) -> Result<(BTreeMap<String, &'static [u8]>, Vec<Rule>), ScaffoldError> {
-    let mut sources: BTreeMap<String, &'static [u8]> = BTreeMap::new();
-    let mut rules = Vec::new();
-    let layers: &[&str] = match options.stack.language() {
-        Language::Typescript => &["_shared", options.stack.as_str()],
-        Language::Python => &[options.stack.as_str()],
-    };
-    for &layer in layers {
-        for file in layer_files(layer) {
-            if file.rel == "_rules.kdl" {
-                let text =
-                    std::str::from_utf8(file.contents).map_err(|e| ScaffoldError::Rules {
-                        file: format!("{layer}/_rules.kdl"),
-                        message: e.to_string(),
-                    })?;
-                rules.extend(parse_rules(&format!("{layer}/_rules.kdl"), text)?);
-            } else {
-                sources.insert(file.rel, file.contents);
+/// The template layers of a stack, merged.
+struct Layers {
+    /// Path → source; a later layer's file replaces an earlier one's.
+    sources: BTreeMap<String, &'static [u8]>,
+    /// Every layer's `_rules.kdl`.
+    rules: Vec<Rule>,
+}
+
+impl Layers {
+    /// The layers of `options.stack`: `_shared` then the stack for TypeScript, the stack alone
+    /// for Python.
+    fn load(options: &ScaffoldOptions) -> Result<Self, ScaffoldError> {
+        let mut sources: BTreeMap<String, &'static [u8]> = BTreeMap::new();
+        let mut rules = Vec::new();
+        let layers: &[&str] = match options.stack.language() {
+            Language::Typescript => &["_shared", options.stack.as_str()],
+            Language::Python => &[options.stack.as_str()],
+        };
+        for &layer in layers {
+            for file in layer_files(layer) {
+                if file.rel == "_rules.kdl" {
+                    let text =
+                        std::str::from_utf8(file.contents).map_err(|e| ScaffoldError::Rules {
+                            file: format!("{layer}/_rules.kdl"),
+                            message: e.to_string(),
+                        })?;
+                    rules.extend(parse_rules(&format!("{layer}/_rules.kdl"), text)?);
+                } else {
+                    sources.insert(file.rel, file.contents);
+                }
             }
         }
+        Ok(Layers { sources, rules })
     }
-    Ok((sources, rules))
 }
 
 /// A path segment that is a partial or metadata (`_rules.kdl`, `_lock/`), never emitted. Python's
@@ -425,7 +433,11 @@ mod tests {
 
     #[test]
     fn versions_are_exact() {
-        for (name, version) in versions().packages.iter().chain(&versions().python.packages) {
+        for (name, version) in versions()
+            .packages
+            .iter()
+            .chain(&versions().python.packages)
+        {
             assert!(
                 version.split('.').count() == 3
                     && version
@@ -453,8 +465,7 @@ mod tests {
                 let line = format!("{{ name = \"{name}\"");
                 let pinned = format!("specifier = \"=={version}\" }}");
                 assert!(
-                    text.lines()
-                        .any(|l| l.trim_start().starts_with(&line)
+                    text.lines().any(|l| l.trim_start().starts_with(&line)
                         && l.trim_end_matches(',').ends_with(&pinned)),
                     "templates/{path} does not pin {name}=={version}: regenerate it"
                 );

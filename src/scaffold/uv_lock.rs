@@ -211,7 +211,12 @@ impl MasterLock {
         let root_text = root_block(&root.text, &root_name, &selected);
         let mut blocks: Vec<(&str, &str)> = kept
             .iter()
-            .map(|&i| (self.packages[i].name.as_str(), self.packages[i].text.as_str()))
+            .map(|&i| {
+                (
+                    self.packages[i].name.as_str(),
+                    self.packages[i].text.as_str(),
+                )
+            })
             .collect();
         // uv orders packages by name; the sort is stable, so versions keep their order.
         let at = blocks.partition_point(|(n, _)| *n < root_name.as_str());
@@ -319,7 +324,11 @@ source = { registry = "https://pypi.org/simple" }
     fn selecting_everything_gives_the_master_back() {
         let lock = MasterLock::parse(MASTER).unwrap();
         let all = lock
-            .render("master", &strings(&["alpha", "beta[fast]"]), &strings(&["tester"]))
+            .render(
+                "master",
+                &strings(&["alpha", "beta[fast]"]),
+                &strings(&["tester"]),
+            )
             .unwrap();
         assert_eq!(all, MASTER);
     }

@@ -275,7 +275,15 @@ fn check_cell(work: &Path, cell: &Cell) -> Measured {
     }
     let (out, pytest) = uv(
         &dir,
-        &["run", "--locked", "pytest", "-v", "-rs", "-p", "no:cacheprovider"],
+        &[
+            "run",
+            "--locked",
+            "pytest",
+            "-v",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+        ],
         &services,
     );
     assert!(
@@ -285,7 +293,10 @@ fn check_cell(work: &Path, cell: &Cell) -> Measured {
     );
     for (feature, test) in [
         (Feature::Postgres, "test_postgres.py::test_is_ready PASSED"),
-        (Feature::Redis, "test_redis_cache.py::test_answers_a_ping PASSED"),
+        (
+            Feature::Redis,
+            "test_redis_cache.py::test_answers_a_ping PASSED",
+        ),
     ] {
         assert!(
             !cell.has(feature) || out.contains(test),
@@ -418,7 +429,9 @@ if {auth}:
         dir,
         python.to_str().unwrap(),
         &["-c", &prepare],
-        &env.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>(),
+        &env.iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
     );
     let url = format!("http://127.0.0.1:{port}");
     let mut args = vec![

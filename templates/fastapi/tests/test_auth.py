@@ -5,6 +5,7 @@ they interleave on the event loop; test_postgres.py runs them on separate connec
 """
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -12,6 +13,7 @@ import pytest
 from httpx import AsyncClient
 
 from app.container import Container
+from app.main import create_app
 from tests.helpers import ADMIN_EMAIL, RecordingMailer
 
 pytestmark = pytest.mark.anyio
@@ -38,6 +40,18 @@ async def test_register_login_me(client: AsyncClient) -> None:
     assert tokens["tokenType"] == "Bearer"
     me = await client.get("/auth/me", headers={"Authorization": f"Bearer {tokens['accessToken']}"})
     assert me.json() == user
+
+
+async def test_special_use_domains_are_refused_as_documented(
+    client: AsyncClient, container: Container
+) -> None:
+    """email-validator refuses .test, .local, ...: the OpenAPI document's pattern says so."""
+    body = {"email": "someone@example.test", "password": "correct horse battery"}
+    assert (await client.post("/auth/register", json=body)).status_code == 422
+    schemas = create_app(container).openapi()["components"]["schemas"]
+    pattern = schemas["Credentials"]["properties"]["email"]["pattern"]
+    assert re.match(pattern, "someone@example.TEST") is None
+    assert re.match(pattern, "someone@example.com")
 
 
 async def test_an_email_registers_once(client: AsyncClient) -> None:

@@ -9,7 +9,7 @@ reset) also stops a rotation running at the same time.
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import ColumnElement, func, insert, literal, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -117,32 +117,25 @@ class PostgresTokenRepository:
         return None if row is None else _refresh_token(row)
 
     async def revoke_family(self, family_id: UUID, now: datetime) -> None:
-        async with self._engine.begin() as connection:
-            # The family first: this waits for a rotation in progress, and none starts after it.
-            await connection.execute(
-                update(_families)
-                .where(_families.c.id == family_id, _families.c.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
-            # Then its tokens, including one that such a rotation issued (read committed: this
-            # statement sees what committed while the first one waited).
-            await connection.execute(
-                update(_tokens)
-                .where(_tokens.c.family_id == family_id, _tokens.c.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
+        await self._revoke(_families.c.id == family_id, _tokens.c.family_id == family_id, now)
 
     async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> None:
+        await self._revoke(_families.c.user_id == user_id, _tokens.c.user_id == user_id, now)
+
+    async def _revoke(
+        self, families: ColumnElement[bool], tokens: ColumnElement[bool], now: datetime
+    ) -> None:
         async with self._engine.begin() as connection:
+            # The families first: this waits for a rotation in progress, and none starts after.
             await connection.execute(
                 update(_families)
-                .where(_families.c.user_id == user_id, _families.c.revoked_at.is_(None))
+                .where(families, _families.c.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
+            # Then their tokens, including one such a rotation issued (read committed: this
+            # statement sees what committed while the first one waited).
             await connection.execute(
-                update(_tokens)
-                .where(_tokens.c.user_id == user_id, _tokens.c.revoked_at.is_(None))
-                .values(revoked_at=now)
+                update(_tokens).where(tokens, _tokens.c.revoked_at.is_(None)).values(revoked_at=now)
             )
 
     async def create_reset_token(self, user_id: UUID, token: NewToken) -> None:

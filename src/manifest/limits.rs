@@ -15,6 +15,10 @@ pub const MAX_LINE_CHARS: usize = 16 * 1024;
 pub const MAX_NESTING: usize = 64;
 /// The longest node name, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
+/// Most blocks (`{`) one manifest may open. kdl's parser recurses once per block it cannot
+/// attach to a node while recovering from errors (a file of 512,000 bare `{}` overflowed its
+/// stack); a real manifest opens a few hundred.
+pub const MAX_BLOCKS: usize = 50_000;
 /// Problems shown for one file; the rest are counted (kept with the problems themselves).
 pub use super::problem::MAX_PROBLEMS;
 
@@ -51,15 +55,29 @@ pub fn shorten_from(text: &str, offset: usize) -> String {
     format!("{before}{line}…")
 }
 
-/// The first `{` nested deeper than [`MAX_NESTING`], as a problem at it. Braces inside strings
-/// and comments do not count.
+/// The first `{` nested deeper than [`MAX_NESTING`], or past the [`MAX_BLOCKS`]th, as a problem
+/// at it. Braces inside strings and comments do not count.
 #[must_use]
 pub fn check_nesting(text: &str) -> Option<Problem> {
     let mut depth = 0usize;
+    let mut blocks = 0usize;
     let mut scanner = Scanner { text, at: 0 };
     while let Some((offset, brace)) = scanner.next_brace() {
         if brace == b'{' {
             depth += 1;
+            blocks += 1;
+            if blocks > MAX_BLOCKS {
+                return Some(
+                    Problem::new(
+                        "manifest::too-many-blocks",
+                        format!("this file opens more than {MAX_BLOCKS} blocks"),
+                    )
+                    .at(Some((offset, 1).into()), format!("block {blocks}"))
+                    .help(
+                        "a manifest opens a few hundred blocks (`{ … }`); is this file a manifest?",
+                    ),
+                );
+            }
             if depth > MAX_NESTING {
                 return Some(
                     Problem::new(
@@ -242,6 +260,19 @@ mod tests {
 
     fn nested(depth: usize) -> String {
         format!("a {}{}", "b {".repeat(depth), "}".repeat(depth))
+    }
+
+    #[test]
+    fn too_many_blocks_are_refused_before_the_parser_sees_them() {
+        let line = "{}".repeat(8_000);
+        let text = format!("backend version=1\n{}\n", vec![line; 7].join("\n"));
+        let problem = check_nesting(&text).expect("over the block limit");
+        assert!(
+            problem.to_string().contains("more than 50000 blocks"),
+            "{problem}"
+        );
+        let fewer = format!("backend version=1\n{}\n", "{}".repeat(MAX_BLOCKS));
+        assert!(check_nesting(&fewer).is_none());
     }
 
     #[test]

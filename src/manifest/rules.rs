@@ -108,14 +108,17 @@ pub enum DatabaseEngine {
     MySql,
     /// `sqlite:`.
     Sqlite,
+    /// `mongodb://` (migration sets in golang-migrate's MongoDB format).
+    MongoDb,
 }
 
-const DATABASE_SCHEMES: [(&str, DatabaseEngine); 5] = [
+const DATABASE_SCHEMES: [(&str, DatabaseEngine); 6] = [
     ("postgres://", DatabaseEngine::Postgres),
     ("postgresql://", DatabaseEngine::Postgres),
     ("mysql://", DatabaseEngine::MySql),
     ("mariadb://", DatabaseEngine::MySql),
     ("sqlite:", DatabaseEngine::Sqlite),
+    ("mongodb://", DatabaseEngine::MongoDb),
 ];
 
 /// The engine a database URL names, by its scheme.
@@ -135,7 +138,7 @@ fn unsupported_database() -> Violation {
     Violation::new(
         "manifest::not-a-database-url",
         "is not a database URL backendctl supports",
-        "start it with postgres://, mysql:// (or mariadb://) or sqlite: (\"sqlite://var/app.db\")",
+        "start it with postgres://, mysql:// (or mariadb://), sqlite: (\"sqlite://var/app.db\") or mongodb://",
     )
 }
 

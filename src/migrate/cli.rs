@@ -13,6 +13,7 @@ use super::command::{Invocation, MigrateCommand};
 use super::deadlines::Deadlines;
 use super::error::MigrateError;
 use super::follow_up::{self, DATABASE_URL_VARIABLE, UrlOrigin};
+use super::mongo::{MongoTarget, MongoUrl};
 use super::target::{DEFAULT_LOCK_TIMEOUT, DatabaseTarget, SetTarget};
 use super::url::DbUrl;
 
@@ -24,7 +25,7 @@ pub(crate) const DEFAULT_SET: &str = "default";
 /// Migration commands against one database and one migration set.
 #[derive(Debug, Clone, Args)]
 pub struct MigrateArgs {
-    /// Database URL: postgres://, mysql:// or mariadb://, sqlite:PATH.
+    /// Database URL: postgres://, mysql:// or mariadb://, sqlite:PATH, mongodb://HOST/DB.
     #[arg(
         short = 'D',
         long,
@@ -76,13 +77,36 @@ impl MigrateArgs {
             ignore_missing: false,
             follow_up: self.hint(),
         };
-        let database = self.database()?;
+        let mongodb = self.mongodb()?;
+        let database = if mongodb.is_some() {
+            None
+        } else {
+            self.database()?
+        };
         let invocation = Invocation {
             database: database.as_ref(),
+            mongodb: mongodb.as_ref(),
             set: &set,
             quiet: self.quiet,
         };
         self.command.run(&invocation).await
+    }
+
+    /// The MongoDB database of `-D`, when its URL is `mongodb://…`.
+    fn mongodb(&self) -> Result<Option<MongoTarget>, MigrateError> {
+        let Some(raw) = self
+            .database_url
+            .as_deref()
+            .filter(|raw| MongoUrl::is_mongodb(raw))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(MongoTarget {
+            name: DEFAULT_SET.to_string(),
+            url: MongoUrl::parse(raw)?,
+            lock_timeout: self.lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT),
+            connect_timeout: self.deadlines(Deadlines::default()).connect,
+        }))
     }
 
     /// The database of `-D`; `None` without one (or, for a command that needs none, with a URL

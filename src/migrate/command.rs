@@ -13,6 +13,7 @@ use super::engine::{Access, Engine, Options, Resolution, Revert};
 use super::error::MigrateError;
 use super::history::RowState;
 use super::lint::{self, Finding};
+use super::mongo::MongoTarget;
 use super::progress::{Completed, print, println};
 use super::source::{self, Migration, MigrationSet};
 use super::status::SetStatus;
@@ -132,6 +133,8 @@ pub struct RunFlags {
 /// One command's targets: a set, its database (when known), and how to speak to the user.
 pub(crate) struct Invocation<'a> {
     pub(crate) database: Option<&'a DatabaseTarget>,
+    /// A MongoDB database instead (`mongodb://`): the commands run in `mongo/`.
+    pub(crate) mongodb: Option<&'a MongoTarget>,
     pub(crate) set: &'a SetTarget,
     /// Print only warnings and errors.
     pub(crate) quiet: bool,
@@ -214,8 +217,16 @@ impl MigrateCommand {
             });
         }
         let set = MigrationSet::load(&on.set.name, &on.set.dir)?;
+        if let Some(mongodb) = on.mongodb
+            && self.needs_database()
+        {
+            return super::mongo::run_command(self, mongodb, &set, on.quiet, &on.set.follow_up)
+                .await;
+        }
         match self {
-            MigrateCommand::New { name, timestamp } => create_files(&set, name, *timestamp),
+            MigrateCommand::New { name, timestamp } => {
+                create_files(&set, name, *timestamp, on.mongodb.is_some())
+            }
             MigrateCommand::Up {
                 to,
                 run,
@@ -260,12 +271,7 @@ impl MigrateCommand {
                 applied,
                 rolled_back,
             } => {
-                let how = match (resume, applied, rolled_back) {
-                    (true, _, _) => Resolution::Resume,
-                    (_, true, _) => Resolution::Applied,
-                    (_, _, true) => Resolution::RolledBack,
-                    _ => return Err(MigrateError::ResolutionMissing),
-                };
+                let how = resolution(*resume, *applied, *rolled_back)?;
                 let mut engine = open(on, Access::Write, on.options()?).await?;
                 let result = engine.resolve(&set, *version, how).await;
                 finish(engine, result).await?;
@@ -275,14 +281,33 @@ impl MigrateCommand {
     }
 }
 
+/// How `resolve` settles a migration, from its flags (one of them is required).
+pub(crate) fn resolution(
+    resume: bool,
+    applied: bool,
+    rolled_back: bool,
+) -> Result<Resolution, MigrateError> {
+    match (resume, applied, rolled_back) {
+        (true, _, _) => Ok(Resolution::Resume),
+        (_, true, _) => Ok(Resolution::Applied),
+        (_, _, true) => Ok(Resolution::RolledBack),
+        _ => Err(MigrateError::ResolutionMissing),
+    }
+}
+
 /// `new`: writes the next migration's files.
-fn create_files(set: &MigrationSet, name: &str, timestamp: bool) -> Result<u8, MigrateError> {
+fn create_files(
+    set: &MigrationSet,
+    name: &str,
+    timestamp: bool,
+    mongodb: bool,
+) -> Result<u8, MigrateError> {
     let unwritable = |verb, path: &std::path::Path| {
         let path = path.to_path_buf();
         move |source| MigrateError::Unwritable { verb, path, source }
     };
     std::fs::create_dir_all(&set.dir).map_err(unwritable("create", &set.dir))?;
-    for (path, content) in source::next_files(set, name, timestamp) {
+    for (path, content) in source::next_files(set, name, timestamp, mongodb) {
         // Diesel and Prisma: each migration is a directory of its own.
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(unwritable("create", parent))?;
@@ -436,7 +461,11 @@ fn lint(
     let mut findings: Vec<Finding> = Vec::new();
     if files.is_empty() {
         for m in &set.migrations {
-            findings.extend(lint::lint_script(&m.up, dialect));
+            if m.layout == source::Layout::MongoJson {
+                findings.extend(super::mongo::lint_migration(m)?);
+            } else {
+                findings.extend(lint::lint_script(&m.up, dialect));
+            }
         }
     }
     for f in files {
@@ -448,7 +477,12 @@ fn lint(
     }
     if findings.is_empty() {
         if !on.quiet {
-            println(&format!("no findings ({dialect})"))?;
+            let engine = if on.mongodb.is_some() {
+                "MongoDB".to_string()
+            } else {
+                dialect.to_string()
+            };
+            println(&format!("no findings ({engine})"))?;
         }
         Ok(exit_code::OK)
     } else {
@@ -551,7 +585,7 @@ async fn finish<T>(engine: Engine, result: Result<T, MigrateError>) -> Result<T,
 }
 
 /// Asks before reverting: on a terminal a y/N question, otherwise `--yes` is required.
-fn confirm(list: &[&Migration], yes: bool) -> bool {
+pub(crate) fn confirm(list: &[&Migration], yes: bool) -> bool {
     if yes {
         return true;
     }

@@ -128,8 +128,12 @@ pub enum MigrateError {
         #[source]
         source: std::io::Error,
     },
-    /// A `.down.sql` without its `.up.sql`.
-    #[error("{} has no matching .up.sql file", down.display())]
+    /// A `.down.sql` without its `.up.sql` (or a `.down.json` without its `.up.json`).
+    #[error(
+        "{} has no matching {} file",
+        down.display(),
+        if down.extension().is_some_and(|e| e == "json") { ".up.json" } else { ".up.sql" }
+    )]
     #[diagnostic(
         code("migrate::missing-up"),
         help("add the up file, or remove the down file")
@@ -178,6 +182,50 @@ pub enum MigrateError {
         /// The URL with its password masked.
         url: String,
         message: String,
+    },
+    /// A MongoDB migration file is not a JSON array of commands.
+    #[error("{}: {message}", path.display())]
+    #[diagnostic(
+        code("migrate::mongodb-file"),
+        help(
+            "a MongoDB migration is golang-migrate's format: a JSON array of database commands in Extended JSON, e.g. [{{\"create\": \"users\"}}]"
+        )
+    )]
+    MongoFile { path: PathBuf, message: String },
+    /// A command of a MongoDB migration failed.
+    #[error(
+        "{set}/{label} ({direction}) failed at command {number} of {of}{}: {message}\n{}",
+        if command.is_empty() { String::new() } else { format!(" `{command}`") },
+        if *transactional {
+            "It ran in a transaction with its history write: nothing of it was kept.".to_string()
+        } else if *ran == 0 {
+            "No command of it had completed.".to_string()
+        } else {
+            format!("Commands 1 to {ran} of {of} ran and were kept (MongoDB ran them outside a transaction).")
+        }
+    )]
+    #[diagnostic(
+        code("migrate::mongodb-command-failed"),
+        help("{}", if *transactional || *ran == 0 {
+            format!("fix the file and run `{hint} {direction}` again")
+        } else {
+            format!("fix the failing command, then `{hint} resolve {version} --resume` runs commands {} to {of}; or undo the commands that ran and `{hint} resolve {version} --rolled-back`", ran + 1)
+        })
+    )]
+    MongoCommandFailed {
+        set: String,
+        label: String,
+        version: i64,
+        direction: Direction,
+        /// 1-based number of the failing command (0: the transaction itself).
+        number: usize,
+        of: usize,
+        command: String,
+        message: String,
+        /// How many commands completed and were kept.
+        ran: usize,
+        transactional: bool,
+        hint: String,
     },
     /// The server answers, but the database the URL names does not exist (issue 12: reported as
     /// `database "x" does not exist at line 948`, a line of the server's source, with no hint).
@@ -628,7 +676,7 @@ pub enum MigrateError {
     #[error("unsupported database URL: {url}")]
     #[diagnostic(
         code("migrate::unsupported-url"),
-        help("expected postgres://, mysql://, mariadb:// or sqlite:")
+        help("expected postgres://, mysql://, mariadb://, sqlite: or mongodb://")
     )]
     UnsupportedUrl {
         /// Its scheme, or the field and variable it was read from: never the URL.
@@ -744,6 +792,8 @@ impl MigrateError {
             | MigrateError::UnreadLayout { .. }
             | MigrateError::Output { .. }
             | MigrateError::Database { .. }
+            | MigrateError::MongoFile { .. }
+            | MigrateError::MongoCommandFailed { .. }
             | MigrateError::SessionSql { .. }
             | MigrateError::DatabaseMissing { .. }
             | MigrateError::LockTimeout { .. }

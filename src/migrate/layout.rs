@@ -12,6 +12,7 @@
 //! | dbmate, goose | `NNNN_name.sql` with `-- migrate:up` / `-- migrate:down` or `-- +goose Up` / `-- +goose Down` |
 //! | Flyway | `V<N>__name.sql`, with an optional `U<N>__name.sql` undo |
 //! | Diesel | `<timestamp>_name/up.sql` + `down.sql` (+ `metadata.toml`); the timestamp may hold dashes (`2024-01-15-093000`) |
+//! | golang-migrate MongoDB | `NNNN_name.up.json` + `NNNN_name.down.json` (a JSON array of commands) |
 //! | Prisma | `<N or timestamp>_name/migration.sql` (forward-only; a `down.sql` beside it, as Prisma's docs generate, is its down), `migration_lock.toml` |
 //!
 //! The version is the numeric prefix (Diesel's with its dashes removed, as Diesel stores it), the
@@ -38,6 +39,8 @@ pub(crate) enum Layout {
     Diesel,
     /// `<version>_name/migration.sql` (Prisma).
     Prisma,
+    /// `.up.json` + `.down.json`: golang-migrate's MongoDB format, a JSON array of commands.
+    MongoJson,
 }
 
 impl Layout {
@@ -51,6 +54,7 @@ impl Layout {
             Layout::Flyway => "Flyway",
             Layout::Diesel => "Diesel",
             Layout::Prisma => "Prisma",
+            Layout::MongoJson => "golang-migrate MongoDB",
         }
     }
 
@@ -66,7 +70,8 @@ pub(crate) const READABLE: &str = "backendctl reads these layouts:\n\
   - `0001_name.sql` (sqlx; with `-- migrate:up` / `-- migrate:down` sections: dbmate; with `-- +goose Up` / `-- +goose Down`: goose)\n\
   - `V1__name.sql` + optional `U1__name.sql` (Flyway, integer versions)\n\
   - `<timestamp>_name/up.sql` + `down.sql` (Diesel)\n\
-  - `<timestamp>_name/migration.sql` (Prisma)";
+  - `<timestamp>_name/migration.sql` (Prisma)\n\
+  - `0001_name.up.json` + `0001_name.down.json` (golang-migrate's MongoDB format)";
 
 /// Which part of a migration a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +95,9 @@ pub(crate) struct Named {
 
 /// A file of the set's directory: part of a migration, or not.
 pub(crate) fn classify_file(file: &str, path: &Path) -> Result<Option<Named>, MigrateError> {
+    if let Some(stem) = file.strip_suffix(".json") {
+        return classify_json(stem, path);
+    }
     let Some(stem) = file.strip_suffix(".sql") else {
         return Ok(None);
     };
@@ -115,6 +123,16 @@ pub(crate) fn classify_file(file: &str, path: &Path) -> Result<Option<Named>, Mi
     } else {
         (stem, Role::Single, None)
     };
+    versioned(stem, role, layout, path)
+}
+
+/// `NNNN_name` (or `NNNN`) as a part of a migration; `None` without a leading version.
+fn versioned(
+    stem: &str,
+    role: Role,
+    layout: Option<Layout>,
+    path: &Path,
+) -> Result<Option<Named>, MigrateError> {
     let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
     let rest = &stem[digits..];
     if digits == 0 || !(rest.is_empty() || rest.starts_with('_')) {
@@ -195,6 +213,18 @@ fn runs_outside_transaction(toml: &str) -> bool {
         l.split_once('=')
             .is_some_and(|(k, v)| k.trim() == "run_in_transaction" && v.trim() == "false")
     })
+}
+
+/// golang-migrate's MongoDB files: `NNN_name.up.json` / `NNN_name.down.json`.
+fn classify_json(stem: &str, path: &Path) -> Result<Option<Named>, MigrateError> {
+    let (stem, role) = if let Some(s) = stem.strip_suffix(".up") {
+        (s, Role::Up)
+    } else if let Some(s) = stem.strip_suffix(".down") {
+        (s, Role::Down)
+    } else {
+        return Ok(None);
+    };
+    versioned(stem, role, Some(Layout::MongoJson), path)
 }
 
 fn version(digits: &str, path: &Path) -> Result<i64, MigrateError> {

@@ -12,6 +12,7 @@ use std::path::Path;
 use super::cli::{DEFAULT_DIR, DEFAULT_SET, MigrateArgs};
 use super::command::{Invocation, MigrateCommand};
 use super::error::MigrateError;
+use super::mongo::MongoTarget;
 use super::target::{DatabaseTarget, SetTarget};
 use super::url::anchor_sqlite_url;
 use crate::exit_code;
@@ -41,12 +42,17 @@ pub(crate) async fn run(args: &MigrateArgs, globals: &Globals) -> Result<u8, Mig
     for name in &chosen {
         let model = &loaded.manifest.migrations[name];
         let set = SetTarget::from_model(name, model, &globals.manifest, &base);
-        let database = database_target(&loaded, &set.database, &base, args)?;
+        let mongodb = mongodb_target(&loaded, &set.database, args)?;
+        let database = match mongodb {
+            Some(_) => None,
+            None => Some(database_target(&loaded, &set.database, &base, args)?),
+        };
         if chosen.len() > 1 && !args.quiet && !args.command.prints_json() {
             super::progress::println(&format!("migrations.{name} (database.{}):", set.database))?;
         }
         let invocation = Invocation {
-            database: Some(&database),
+            database: database.as_ref(),
+            mongodb: mongodb.as_ref(),
             set: &set,
             quiet: args.quiet,
         };
@@ -117,6 +123,28 @@ fn database_target(
         target.session_sql = Some(sql.clone()).filter(|s| !s.trim().is_empty());
     }
     Ok(target)
+}
+
+/// The database node `name` when its URL is `mongodb://…`; `--lock-timeout` and
+/// `--connect-timeout` override its own.
+fn mongodb_target(
+    loaded: &LoadedManifest,
+    name: &str,
+    args: &MigrateArgs,
+) -> Result<Option<MongoTarget>, MigrateError> {
+    let Some(model) = loaded.manifest.database.get(name) else {
+        return Ok(None);
+    };
+    let Some(mut target) = super::mongo::target_of(name, model)? else {
+        return Ok(None);
+    };
+    if let Some(timeout) = args.lock_timeout {
+        target.lock_timeout = timeout;
+    }
+    if let Some(connect) = args.connect_timeout {
+        target.connect_timeout = connect;
+    }
+    Ok(Some(target))
 }
 
 /// The worse of two exit codes: needing attention outranks pending, which outranks success.

@@ -13,6 +13,7 @@
 //! - `lint`: dangerous DDL;
 //! - `driver`: one connection per run — lock, history, execution — per engine;
 //! - `engine`: up / down / redo / repair / baseline / resolve;
+//! - `mongo`: the same commands on a MongoDB database (`mongodb://`), its own driver and runner;
 //! - [`target`]: the typed `database` and `migrations` targets, planned and applied;
 //! - `node`: the `database` and `migrations` node kinds at the engine's boundary;
 //! - `command`: the `migrate` subcommands, run on one set's targets;
@@ -32,6 +33,7 @@ mod history;
 mod layout;
 mod lint;
 mod manifest_sets;
+mod mongo;
 mod node;
 mod other_tool;
 mod progress;

@@ -53,6 +53,19 @@ fn database_target(context: &PlanContext<'_>, name: &str) -> Result<DatabaseTarg
     })
 }
 
+/// The target of node `name` when its URL is `mongodb://…`.
+fn mongodb_target(
+    context: &PlanContext<'_>,
+    name: &str,
+) -> Result<Option<super::mongo::MongoTarget>, MigrateError> {
+    let model = context
+        .manifest()
+        .database
+        .get(name)
+        .ok_or_else(|| unknown_node("database", name))?;
+    super::mongo::target_of(name, model)
+}
+
 /// `sql` on one line, for a step's summary.
 fn one_line(sql: &str) -> String {
     sql.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -87,6 +100,21 @@ fn set_target(context: &PlanContext<'_>, name: &str) -> Result<SetTarget, Migrat
 /// [`MigrateError`] when the URL is not a supported database, or with `create #true` when the
 /// server cannot be asked whether the database exists.
 async fn plan_database_step(context: &PlanContext<'_>, name: &str) -> Result<Step, MigrateError> {
+    if let Some(mongodb) = mongodb_target(context, name)? {
+        let address = Address::new(NodeKind::Database, name);
+        return Ok(match super::mongo::describe(&mongodb).await {
+            Ok(summary) => Step::new(address, Action::UpToDate, summary),
+            Err(error) => {
+                let mut step = Step::new(
+                    address,
+                    Action::UpToDate,
+                    format!("MongoDB at {}: not reachable", mongodb.url.masked()),
+                );
+                step.warnings.push(format!("not reachable: {error}"));
+                step
+            }
+        });
+    }
     let target = database_target(context, name)?;
     let plan = plan_database_node(&target);
     let address = Address::new(NodeKind::Database, name);
@@ -141,6 +169,9 @@ async fn apply_database_step(
     context: &ApplyContext<'_>,
     step: &Step,
 ) -> Result<Outcome, MigrateError> {
+    if let Some(mongodb) = mongodb_target(&context.plan, &step.address.name)? {
+        return Ok(Outcome::done(super::mongo::describe(&mongodb).await?));
+    }
     let target = database_target(&context.plan, &step.address.name)?;
     let created = apply_database_node(&target).await?;
     let database = target
@@ -165,12 +196,17 @@ async fn apply_database_step(
 /// [`MigrateError`] when the files or the database cannot be read.
 async fn plan_migrations_step(context: &PlanContext<'_>, name: &str) -> Result<Step, MigrateError> {
     let set = set_target(context, name)?;
-    let database = database_target(context, &set.database)?;
-    let plans = plan_database(&database, std::slice::from_ref(&set)).await?;
-    let plan = plans
-        .into_iter()
-        .next()
-        .expect("plan_database plans every set it is given");
+    let plan = if let Some(mongodb) = mongodb_target(context, &set.database)? {
+        let loaded = super::source::MigrationSet::load(&set.name, &set.dir)?;
+        super::mongo::plan_set(&mongodb, &loaded, set.address(), &set.follow_up).await?
+    } else {
+        let database = database_target(context, &set.database)?;
+        let plans = plan_database(&database, std::slice::from_ref(&set)).await?;
+        plans
+            .into_iter()
+            .next()
+            .expect("plan_database plans every set it is given")
+    };
     let action = match plan.action() {
         SetAction::UpToDate => Action::UpToDate,
         SetAction::Run | SetAction::Blocked => Action::Change,
@@ -205,8 +241,12 @@ async fn apply_migrations_step(
     step: &Step,
 ) -> Result<Outcome, MigrateError> {
     let set = set_target(&context.plan, &step.address.name)?;
-    let database = database_target(&context.plan, &set.database)?;
-    let applied = apply_set(&database, &set, !context.interactive).await?;
+    let applied = if let Some(mongodb) = mongodb_target(&context.plan, &set.database)? {
+        super::mongo::apply_set(&mongodb, &set, !context.interactive).await?
+    } else {
+        let database = database_target(&context.plan, &set.database)?;
+        apply_set(&database, &set, !context.interactive).await?
+    };
     Ok(Outcome::done(match applied {
         0 => "nothing to apply".to_owned(),
         1 => "applied 1 migration".to_owned(),

@@ -89,6 +89,7 @@ impl Migration {
             Layout::Flyway => dir.join(format!("U{}__{}.sql", self.version, self.name)),
             Layout::Dbmate | Layout::Goose => self.up.path.clone(),
             Layout::Pair | Layout::Single => dir.join(format!("{}.down.sql", self.label)),
+            Layout::MongoJson => dir.join(format!("{}.down.json", self.label)),
         }
     }
 
@@ -415,6 +416,7 @@ impl Parts {
             self.folder.clone().unwrap_or_else(|| {
                 let f = file_name(path);
                 f.strip_suffix(".up.sql")
+                    .or_else(|| f.strip_suffix(".up.json"))
                     .or_else(|| f.strip_suffix(".sql"))
                     .unwrap_or(&f)
                     .to_string()
@@ -648,10 +650,12 @@ fn sections(text: &str) -> Option<(Layout, Section, Option<Section>)> {
 
 /// The next version and file names for `migrate new NAME` in `dir`, in the layout and numbering
 /// of its newest migration.
+/// `mongodb`: an empty set on a MongoDB database starts golang-migrate's MongoDB format.
 pub(crate) fn next_files(
     set: &MigrationSet,
     name: &str,
     timestamp: bool,
+    mongodb: bool,
 ) -> Vec<(PathBuf, String)> {
     let slug: String = name
         .trim()
@@ -669,7 +673,14 @@ pub(crate) fn next_files(
         .collect::<Vec<_>>()
         .join("_");
     let last = set.migrations.last();
-    let layout = last.map_or(Layout::Pair, |m| m.layout);
+    let layout = last.map_or(
+        if mongodb {
+            Layout::MongoJson
+        } else {
+            Layout::Pair
+        },
+        |m| m.layout,
+    );
     // Diesel and Prisma name every new migration after the time, whatever came before.
     let uses_timestamps =
         timestamp || layout.is_directory() || last.is_some_and(|m| m.version >= 10_000_000_000);
@@ -728,6 +739,17 @@ pub(crate) fn next_files(
             set.dir.join(format!("{v}_{slug}")).join("migration.sql"),
             format!("-- {name}\n\n"),
         )],
+        // A JSON array of database commands, each sent as one `runCommand`.
+        Layout::MongoJson => vec![
+            (
+                set.dir.join(format!("{v}_{slug}.up.json")),
+                "[\n]\n".to_string(),
+            ),
+            (
+                set.dir.join(format!("{v}_{slug}.down.json")),
+                "[\n]\n".to_string(),
+            ),
+        ],
         Layout::Pair | Layout::Single => vec![
             (
                 set.dir.join(format!("{v}_{slug}.up.sql")),
@@ -897,7 +919,7 @@ mod tests {
         // `new` continues in Diesel's own spelling after a Diesel migration.
         let only_diesel = write_tree(&[("2024-01-15-093000_a/up.sql", "")]);
         let set = MigrationSet::load("x", only_diesel.path()).unwrap();
-        let files = next_files(&set, "add orders", false);
+        let files = next_files(&set, "add orders", false, false);
         let created = files[0]
             .0
             .strip_prefix(only_diesel.path())
@@ -958,7 +980,7 @@ mod tests {
     fn next_files_continue_the_numbering() {
         let d = dir(&[("0007_a.up.sql", ""), ("0007_a.down.sql", "")]);
         let s = MigrationSet::load("x", d.path()).unwrap();
-        let f = next_files(&s, "Add Users!", false);
+        let f = next_files(&s, "Add Users!", false, false);
         assert!(f[0].0.ends_with("0008_add_users.up.sql"), "{:?}", f[0].0);
         assert!(f[1].0.ends_with("0008_add_users.down.sql"));
     }

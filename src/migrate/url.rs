@@ -21,9 +21,11 @@ impl DbUrl {
             Ok(DatabaseEngine::Postgres) => Dialect::Postgres,
             Ok(DatabaseEngine::MySql) => Dialect::MySql,
             Ok(DatabaseEngine::Sqlite) => Dialect::Sqlite,
+            // MongoDB targets are built by `mongo/` before any SQL URL; a SQL-only path that
+            // meets one refuses it like any other unsupported URL.
             // Named by its scheme only: a value that is no URL at all may be a secret that
             // landed in the wrong variable.
-            Err(_) => {
+            Ok(DatabaseEngine::MongoDb) | Err(_) => {
                 return Err(MigrateError::UnsupportedUrl {
                     url: describe_unsupported(raw),
                 });

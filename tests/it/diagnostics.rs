@@ -17,6 +17,7 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(json_output_lists_every_problem_with_line_and_column),
         trial!(a_huge_file_is_refused_before_parsing),
         trial!(ten_thousand_problems_show_the_first_hundred_and_count_the_rest),
+        trial!(half_a_million_bare_blocks_are_refused_not_a_stack_overflow),
         trial!(non_utf8_bytes_are_pointed_at),
         trial!(a_missing_file_is_unreadable),
         trial!(a_directory_is_unreadable),
@@ -118,6 +119,18 @@ fn ten_thousand_problems_show_the_first_hundred_and_count_the_rest() {
         .json();
     assert_eq!(json["problems"].as_array().map(Vec::len), Some(100));
     assert_eq!(json["more-problems"], 9_900);
+}
+
+/// Regression (issue 11): 64 lines of 8,000 `{}` (1 MiB, valid depth) overflowed the kdl
+/// parser's stack (exit 134).
+fn half_a_million_bare_blocks_are_refused_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = "{}".repeat(8_000);
+    let text = format!("backend version=1\n{}\n", vec![line; 64].join("\n"));
+    std::fs::write(dir.path().join("braces.kdl"), text).expect("write");
+    let stderr = validate_in(dir.path(), "braces.kdl");
+    assert!(stderr.contains("manifest::too-many-blocks"), "{stderr}");
+    assert!(stderr.contains("braces.kdl:8:4001"), "{stderr}");
 }
 
 fn non_utf8_bytes_are_pointed_at() {

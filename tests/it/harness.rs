@@ -48,10 +48,13 @@ pub(crate) enum Requirement {
     Chromium,
     /// Consent to the slow npm-based scaffold tests: `CI` or `BACKENDCTL_SCAFFOLD_MATRIX` set.
     ScaffoldMatrix,
+    /// A MongoDB-wire server to start: SecantusDB's `secantusd-py` at `BACKENDCTL_TEST_SECANTUSD`
+    /// or on `PATH` (test-time only; `.ci/run` installs it into a virtualenv).
+    MongoDb,
 }
 
 impl Requirement {
-    const ALL: [Self; 9] = [
+    const ALL: [Self; 10] = [
         Self::Postgres,
         Self::MariaDb,
         Self::Redis,
@@ -61,6 +64,7 @@ impl Requirement {
         Self::Openssl,
         Self::Chromium,
         Self::ScaffoldMatrix,
+        Self::MongoDb,
     ];
 
     /// What is missing, or `None` when the requirement is met.
@@ -80,6 +84,16 @@ impl Requirement {
                 }
                 None => Some("no chromium, chromium-browser or google-chrome on PATH".to_owned()),
             },
+            Self::MongoDb => {
+                let program = secantusd();
+                (!std::path::Path::new(&program).is_file()
+                    && probe_tool(&program, "--help").is_some())
+                .then(|| {
+                    format!(
+                        "no SecantusDB server ({program}): `pip install SecantusDB` into a virtualenv and set BACKENDCTL_TEST_SECANTUSD to its bin/secantusd-py (.ci/run does)"
+                    )
+                })
+            }
             Self::ScaffoldMatrix => (std::env::var_os("CI").is_none()
                 && std::env::var_os("BACKENDCTL_SCAFFOLD_MATRIX").is_none())
             .then(|| {
@@ -108,8 +122,14 @@ impl fmt::Display for Requirement {
             Self::Openssl => "openssl",
             Self::Chromium => "Chromium",
             Self::ScaffoldMatrix => "the scaffold matrix opt-in",
+            Self::MongoDb => "SecantusDB (MongoDB)",
         })
     }
+}
+
+/// The SecantusDB server program: `BACKENDCTL_TEST_SECANTUSD`, else `secantusd-py` on `PATH`.
+pub(crate) fn secantusd() -> String {
+    std::env::var("BACKENDCTL_TEST_SECANTUSD").unwrap_or_else(|_| "secantusd-py".to_owned())
 }
 
 /// Whether this run is CI's: `CI` set to anything but empty, `0` or `false`.

@@ -29,6 +29,7 @@ mod migrate_guidance;
 mod migrate_layouts;
 mod migrate_lint;
 mod migrate_manifest;
+mod migrate_mongodb;
 mod mock_server;
 mod plan;
 mod report_cli;
@@ -38,6 +39,7 @@ mod scaffold_manifest;
 mod scaffold_matrix;
 mod scaffold_matrix_python;
 mod scaffold_reapply;
+mod scaffold_schemathesis;
 mod scaffold_snapshots;
 mod scaffold_validate;
 mod schema;
@@ -65,6 +67,7 @@ fn main() -> std::process::ExitCode {
             migrate_guidance::tests(),
             migrate_lint::tests(),
             migrate_manifest::tests(),
+            migrate_mongodb::tests(),
             mock_server::tests(),
             plan::tests(),
             report_cli::tests(),
@@ -73,6 +76,7 @@ fn main() -> std::process::ExitCode {
             scaffold_manifest::tests(),
             scaffold_matrix::tests(),
             scaffold_matrix_python::tests(),
+            scaffold_schemathesis::tests(),
             scaffold_reapply::tests(),
             scaffold_snapshots::tests(),
             scaffold_validate::tests(),

@@ -59,6 +59,15 @@ const STACKS: [&str; 4] = [
     "apollo-graphql",
 ];
 
+/// How every generated project is installed: only the install scripts `allowScripts` lists run.
+pub(crate) const NPM_INSTALL: [&str; 5] = [
+    "install",
+    "--strict-allow-scripts",
+    "--prefer-offline",
+    "--no-audit",
+    "--no-fund",
+];
+
 pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
@@ -118,7 +127,12 @@ pub(crate) fn path_with_node_lts() -> OsString {
 
 /// Runs `program args` in `dir` on Node [`NODE_LTS`]; panics with the output when it fails.
 /// Returns stdout and stderr (jest reports on stderr) and the time.
-fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> (String, Duration) {
+pub(crate) fn run(
+    dir: &Path,
+    program: &str,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> (String, Duration) {
     succeed(
         Command::new(program)
             .args(args)
@@ -208,18 +222,7 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
                 node.starts_with(&format!("v{NODE_LTS}")),
                 "{name} runs on Node {node}"
             );
-            let (out, install) = run(
-                &dir,
-                "npm",
-                &[
-                    "install",
-                    "--strict-allow-scripts",
-                    "--prefer-offline",
-                    "--no-audit",
-                    "--no-fund",
-                ],
-                &[],
-            );
+            let (out, install) = run(&dir, "npm", &NPM_INSTALL, &[]);
             assert!(
                 !out.contains("EBADENGINE"),
                 "{name}: a package does not support the Node.js it targets:\n{out}"

@@ -24,8 +24,8 @@ pub const DATABASE_URL_PATTERN: &str = "^(?!sqlite:/{0,2}$)";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Database {
-    /// Connection URL: `postgres://…`, `mysql://…` / `mariadb://…`, or `sqlite:PATH` (the
-    /// embedded default). A secret position (`x-secret`): its password, and a query value from
+    /// Connection URL: `postgres://…`, `mysql://…` / `mariadb://…`, `sqlite:PATH` (the
+    /// embedded default), or `mongodb://HOST/DB` (migrations in golang-migrate's MongoDB format). A secret position (`x-secret`): its password, and a query value from
     /// the environment, are masked in every output.
     #[schemars(regex(pattern = DATABASE_URL_PATTERN))]
     pub url: SecretUrl,

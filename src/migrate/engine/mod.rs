@@ -40,7 +40,7 @@ use super::split::{self, Statement};
 use super::url::DbUrl;
 
 pub(crate) use down::Revert;
-pub(crate) use recovery::Resolution;
+pub(crate) use recovery::{Resolution, incomplete_row};
 
 /// Settings shared by the commands.
 #[derive(Debug, Clone)]

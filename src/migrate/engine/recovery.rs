@@ -133,22 +133,7 @@ impl Engine {
         how: Resolution,
     ) -> Result<(), MigrateError> {
         let rows = self.history().await?;
-        let Some(row) = rows
-            .iter()
-            .find(|r| r.set == set.name && r.version == version)
-        else {
-            return Err(MigrateError::NoHistoryRow {
-                set: set.name.clone(),
-                version,
-            });
-        };
-        if !row.state.is_incomplete() {
-            return Err(MigrateError::NotIncomplete {
-                set: set.name.clone(),
-                version,
-                state: row.state.as_str(),
-            });
-        }
+        let row = incomplete_row(&rows, &set.name, version)?;
         match how {
             Resolution::Applied => self.record_applied(set, row).await,
             Resolution::RolledBack => self.record_rolled_back(&set.name, row).await,
@@ -272,4 +257,26 @@ impl Engine {
 /// Whether the row stopped while reverting (rather than applying).
 fn is_revert(row: &HistoryRow) -> bool {
     matches!(row.state, RowState::Reverting | RowState::RevertFailed)
+}
+
+/// The history row `resolve` settles: it must exist and be stopped part-way.
+pub(crate) fn incomplete_row<'a>(
+    rows: &'a [HistoryRow],
+    set: &str,
+    version: i64,
+) -> Result<&'a HistoryRow, MigrateError> {
+    let Some(row) = rows.iter().find(|r| r.set == set && r.version == version) else {
+        return Err(MigrateError::NoHistoryRow {
+            set: set.to_string(),
+            version,
+        });
+    };
+    if !row.state.is_incomplete() {
+        return Err(MigrateError::NotIncomplete {
+            set: set.to_string(),
+            version,
+            state: row.state.as_str(),
+        });
+    }
+    Ok(row)
 }

@@ -42,6 +42,17 @@ export class ConflictError extends AppError {
   }
 }
 
+/** A known path asked with a method it does not answer; `allow` becomes the Allow header. */
+export class MethodNotAllowedError extends AppError {
+  constructor(
+    method: string,
+    path: string,
+    readonly allow: readonly string[],
+  ) {
+    super(`${method} is not allowed on ${path}`, 405, "method_not_allowed", { allow });
+  }
+}
+
 export class UnsupportedMediaTypeError extends AppError {
   constructor() {
     super("request bodies must be application/json", 415, "unsupported_media_type");
@@ -78,7 +89,18 @@ const CLIENT_ERROR_CODES: Record<number, string> = {
  * HTTP frameworks (malformed JSON or URL, a body too large, an unsupported media type: a 4xx
  * `status` or `statusCode`) keep their status under one envelope; anything else is an opaque 500.
  */
-export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
+export function toErrorResponse(err: unknown): {
+  status: number;
+  body: ErrorBody;
+  headers?: Record<string, string>;
+} {
+  if (err instanceof MethodNotAllowedError) {
+    return {
+      status: 405,
+      body: { error: { code: err.code, message: err.message, details: err.details } },
+      headers: { Allow: err.allow.join(", ") },
+    };
+  }
   if (err instanceof AppError) {
     return {
       status: err.status,

@@ -17,7 +17,25 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S
  * here rather than a database error (500) later. The pattern shows in the OpenAPI document.
  */
 export function text() {
-  return z.string().regex(/^[^\0]*$/, "must not contain NUL characters");
+  // \u0000 rather than \0: JSON Schema tools (schemathesis) read the pattern as written.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the NUL character is what is refused
+  return z.string().regex(/^[^\u0000]*$/, "must not contain NUL characters");
+}
+
+/** What `String.prototype.trim` removes: ECMAScript's white space and line terminators. */
+const SPACE = "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff";
+
+/**
+ * A trimmed, non-blank string without NUL characters, at most `max` long once trimmed. One
+ * pattern says both in the OpenAPI document, so a client (or a tester) can tell a blank value
+ * is refused before sending it.
+ */
+export function nonBlankText(max: number) {
+  return z
+    .string()
+    .regex(new RegExp(`^[^\\u0000]*[^\\u0000${SPACE}][^\\u0000]*$`), "must not be blank or contain NUL characters")
+    .trim()
+    .max(max);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,6 @@
 // The product resource: its shape and the validation of what clients send.
 import { z } from "zod";
-import { text } from "../validation.js";
+import { nonBlankText } from "../validation.js";
 
 export interface Product {
   id: string;
@@ -14,7 +14,7 @@ export interface Product {
 export const MAX_PRICE_CENTS = 2_147_483_647;
 
 export const createProductSchema = z.object({
-  name: text().trim().min(1).max(200),
+  name: nonBlankText(200),
   priceCents: z.number().int().min(0).max(MAX_PRICE_CENTS),
 });
 

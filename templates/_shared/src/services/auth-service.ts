@@ -108,7 +108,8 @@ export class AuthService {
   /** Uses the token in one atomic step: of concurrent confirmations with one token, one succeeds. */
   async confirmPasswordReset(token: string, password: string): Promise<void> {
     const used = await this.tokens.consumeResetToken(hashToken(token), new Date());
-    if (!used) throw new AppError("invalid or expired reset token", 400, "invalid_token");
+    // A reset token is a credential: an unknown or used one is a 401, as an invalid refresh token is.
+    if (!used) throw new AppError("invalid or expired reset token", 401, "invalid_token");
     await this.users.updatePassword(used.userId, await this.passwords.hash(password));
     await this.tokens.revokeAllForUser(used.userId);
   }

@@ -3,18 +3,28 @@
 // too large) with their 4xx status, anything else an opaque 500.
 import { Catch } from "@nestjs/common";
 import type { ArgumentsHost, ExceptionFilter } from "@nestjs/common";
-import type { Response } from "express";
-import { toErrorResponse } from "../errors.js";
+import type { Request, Response } from "express";
+import { AppError, toErrorResponse } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { unmatchedRoute } from "../routes.js";
 
 @Catch()
 export class AllErrorsFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    const { status, body } = toErrorResponse(error);
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    let answer = toErrorResponse(error);
+    // Nest's own 404 means no route answered: a 405 (with Allow) for a known path asked with
+    // another method.
+    if (answer.status === 404 && !(error instanceof AppError)) {
+      const req = http.getRequest<Request>();
+      answer = toErrorResponse(unmatchedRoute(req.method, req.path));
+    }
+    const { status, body, headers } = answer;
     if (status >= 500) this.logger.error({ err: error }, "unhandled error");
+    if (headers) res.set(headers);
     res.status(status).json(body);
   }
 }

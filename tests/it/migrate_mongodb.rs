@@ -1,0 +1,589 @@
+//! MongoDB migration sets on a real MongoDB-wire server: SecantusDB (`secantusd-py`, a test-time
+//! dependency installed by `.ci/run` into a virtualenv; never linked or shipped).
+//!
+//! Each test starts its own server on a free port with in-memory storage ([`Server`]) and stops
+//! it when the test ends (also on panic), so tests share nothing and leave nothing behind.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use backendctl::exit_code;
+use mongodb::bson::{Document, doc};
+
+use crate::binary::{Backendctl, Output};
+use crate::common::free_port;
+use crate::harness::{Test, secantusd, trial};
+use crate::migrate_support::write;
+
+pub(crate) fn tests() -> Vec<Test> {
+    vec![
+        trial!(new_up_status_down_on_mongodb, needs = [MongoDb]),
+        trial!(
+            ten_processes_apply_each_migration_once_mongodb,
+            needs = [MongoDb]
+        ),
+        trial!(
+            failing_command_reports_what_ran_and_resolve_resumes,
+            needs = [MongoDb]
+        ),
+        trial!(
+            transactional_migration_keeps_nothing_on_failure,
+            needs = [MongoDb]
+        ),
+        trial!(drift_is_reported_and_repaired_mongodb, needs = [MongoDb]),
+        trial!(
+            stale_lock_is_taken_over_and_live_lock_names_its_holder,
+            needs = [MongoDb]
+        ),
+        trial!(
+            manifest_database_node_plans_and_applies_mongodb,
+            needs = [MongoDb]
+        ),
+        trial!(
+            golang_migrate_directory_applies_unchanged,
+            needs = [MongoDb]
+        ),
+        trial!(
+            kill_9_mid_migration_leaves_progress_and_a_stale_lock,
+            needs = [MongoDb]
+        ),
+        trial!(lint_flags_drops_index_builds_and_unfiltered_writes),
+    ]
+}
+
+/// A SecantusDB server of one test, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start() -> Server {
+        let port = free_port();
+        let child = Command::new(secantusd())
+            .args(["--port", &port.to_string(), "--storage-path", ":memory:"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", secantusd()));
+        let server = Server {
+            child,
+            port,
+            dir: tempfile::tempdir().unwrap(),
+        };
+        // Ready when it accepts connections (the server has no readiness signal of its own).
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "SecantusDB did not listen on {port} within 60s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    fn url(&self) -> String {
+        format!("mongodb://127.0.0.1:{}/app", self.port)
+    }
+
+    fn migrations(&self) -> PathBuf {
+        let p = self.dir.path().join("migrations");
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    }
+
+    fn backendctl(&self, dir: &Path, args: &[&str]) -> Backendctl {
+        Backendctl::new()
+            .args(["migrate", "-D", &self.url(), "--dir"])
+            .arg(dir)
+            .args(args)
+    }
+
+    fn migrate(&self, dir: &Path, args: &[&str]) -> Output {
+        self.backendctl(dir, args).run()
+    }
+
+    /// Runs `work` with a driver connected to the test database.
+    fn with_db<T>(&self, work: impl AsyncFnOnce(mongodb::Database) -> T) -> T {
+        let url = self.url();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let client = mongodb::Client::with_uri_str(&url).await.unwrap();
+                work(client.database("app")).await
+            })
+    }
+
+    fn count(&self, collection: &str, filter: Document) -> u64 {
+        self.with_db(async |db| {
+            db.collection::<Document>(collection)
+                .count_documents(filter)
+                .await
+                .unwrap()
+        })
+    }
+
+    fn collections(&self) -> Vec<String> {
+        self.with_db(async |db| db.list_collection_names().await.unwrap())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn history(server: &Server) -> Vec<Document> {
+    server.with_db(async |db| {
+        use futures_util::TryStreamExt as _;
+        db.collection::<Document>("backendctl_migrations")
+            .find(doc! {})
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap()
+    })
+}
+
+fn new_up_status_down_on_mongodb() {
+    let server = Server::start();
+    let m = server.migrations();
+    server
+        .migrate(&m, &["new", "create users"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("0001_create_users.up.json");
+    assert_eq!(
+        std::fs::read_to_string(m.join("0001_create_users.down.json")).unwrap(),
+        "[\n]\n"
+    );
+    write(
+        &m,
+        &[
+            (
+                "0001_create_users.up.json",
+                r#"[{"create": "users"},
+                    {"createIndexes": "users", "indexes": [{"key": {"email": 1}, "name": "email_1", "unique": true}]}]"#,
+            ),
+            ("0001_create_users.down.json", r#"[{"drop": "users"}]"#),
+            (
+                "0002_seed.up.json",
+                r#"[{"insert": "users", "documents": [{"_id": {"$oid": "5f1b2c3d4e5f6a7b8c9d0e1f"}, "email": "a@x", "n": {"$numberLong": "1"}}]}]"#,
+            ),
+            (
+                "0002_seed.down.json",
+                r#"[{"delete": "users", "deletes": [{"q": {"email": "a@x"}, "limit": 1}]}]"#,
+            ),
+        ],
+    );
+    server
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
+    server
+        .migrate(&m, &["up", "--to", "1"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied 1 migration(s)");
+    assert!(server.collections().contains(&"users".to_string()));
+    server
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied default/0002_seed");
+    assert_eq!(server.count("users", doc! {"email": "a@x"}), 1);
+    let status = server
+        .migrate(&m, &["status", "--json"])
+        .assert_status(exit_code::OK)
+        .json();
+    assert_eq!(status["server"]["engine"], "mongodb");
+    assert_eq!(status["migrations"].as_array().unwrap().len(), 2);
+    let rows = history(&server);
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert_eq!(row.get_str("state").unwrap(), "applied");
+        assert_eq!(row.get_str("checksum").unwrap().len(), 64);
+        assert!(row.get_str("applied_by").unwrap().contains('@'));
+        assert_eq!(
+            row.get_i64("commands_done").unwrap(),
+            row.get_i64("commands_total").unwrap()
+        );
+    }
+    server
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("nothing to apply");
+    // Down needs confirmation without a terminal.
+    server
+        .migrate(&m, &["down"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("--yes");
+    server
+        .migrate(&m, &["down", "--steps", "1", "--yes"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("reverted 1 migration(s)");
+    assert_eq!(server.count("users", doc! {}), 0);
+    server
+        .migrate(&m, &["redo", "--yes"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("redid version 1");
+    server
+        .migrate(&m, &["down", "--to", "0", "--yes"])
+        .assert_status(exit_code::OK);
+    assert!(!server.collections().contains(&"users".to_string()));
+    assert!(history(&server).is_empty());
+    // The lock is released at the end of every run.
+    assert_eq!(server.count("backendctl_migration_lock", doc! {}), 0);
+    let dry = server
+        .migrate(&m, &["up", "--dry-run"])
+        .assert_status(exit_code::OK);
+    assert!(
+        dry.stdout()
+            .contains("db.runCommand({\"create\":\"users\"})"),
+        "{}",
+        dry.stdout()
+    );
+    assert!(history(&server).is_empty(), "a dry run changes nothing");
+}
+
+const N: usize = 30;
+
+fn ten_processes_apply_each_migration_once_mongodb() {
+    let server = Server::start();
+    let m = server.migrations();
+    for i in 1..=N {
+        // A double apply inserts a duplicate `_id` into the ledger and fails.
+        let up = format!(r#"[{{"insert": "ledger", "documents": [{{"_id": {i}}}]}}]"#);
+        std::fs::write(m.join(format!("{i:04}_c{i}.up.json")), up).unwrap();
+    }
+    let children: Vec<_> = (0..10)
+        .map(|_| {
+            server
+                .backendctl(&m, &["--lock-timeout", "120s", "up"])
+                .spawn(Stdio::piped(), Stdio::piped())
+        })
+        .collect();
+    let outputs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait().assert_status(exit_code::OK))
+        .collect();
+    let applied: usize = outputs
+        .iter()
+        .map(|o| {
+            o.text()
+                .lines()
+                .filter(|l| l.starts_with("applied default/"))
+                .count()
+        })
+        .sum();
+    assert_eq!(applied, N, "each migration applied exactly once");
+    assert_eq!(server.count("ledger", doc! {}), N as u64);
+    assert_eq!(history(&server).len(), N);
+    assert_eq!(server.count("backendctl_migration_lock", doc! {}), 0);
+}
+
+fn failing_command_reports_what_ran_and_resolve_resumes() {
+    let server = Server::start();
+    let m = server.migrations();
+    // `create` runs outside a transaction; the second command fails (an unknown command).
+    let broken = r#"[{"create": "orders"},
+        {"noSuchCommand": 1},
+        {"insert": "orders", "documents": [{"_id": 1}]}]"#;
+    write(&m, &[("0001_orders.up.json", broken)]);
+    let failed = server.migrate(&m, &["up"]).assert_status(exit_code::ERROR);
+    failed
+        .stderr_contains("failed at command 2 of 3")
+        .stderr_contains("Commands 1 to 1 of 3 ran and were kept")
+        .stderr_contains("--resume");
+    assert!(server.collections().contains(&"orders".to_string()));
+    let row = &history(&server)[0];
+    assert_eq!(row.get_str("state").unwrap(), "failed");
+    assert_eq!(row.get_i64("commands_done").unwrap(), 1);
+    server
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("failed");
+    server
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("stopped part-way");
+    // Fix the failing command and resume from it.
+    let fixed = r#"[{"create": "orders"},
+        {"ping": 1},
+        {"insert": "orders", "documents": [{"_id": 1}]}]"#;
+    write(&m, &[("0001_orders.up.json", fixed)]);
+    server
+        .migrate(&m, &["resolve", "1", "--resume"])
+        .assert_status(exit_code::OK);
+    assert_eq!(server.count("orders", doc! {}), 1);
+    server.migrate(&m, &["status"]).assert_status(exit_code::OK);
+}
+
+fn transactional_migration_keeps_nothing_on_failure() {
+    let server = Server::start();
+    let m = server.migrations();
+    write(&m, &[("0001_things.up.json", r#"[{"create": "things"}]"#)]);
+    server.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    // CRUD only: one transaction with its history write. The second insert repeats an `_id`.
+    write(
+        &m,
+        &[(
+            "0002_seed.up.json",
+            r#"[{"insert": "things", "documents": [{"_id": 1}]},
+                {"insert": "things", "documents": [{"_id": 1}]}]"#,
+        )],
+    );
+    let status = server.migrate(&m, &["status", "--json"]).json();
+    let transactions = status["server"]["transactions"].as_bool().unwrap();
+    let failed = server.migrate(&m, &["up"]).assert_status(exit_code::ERROR);
+    let failed = failed.stderr_contains("failed at command 2 of 2");
+    if transactions {
+        failed.stderr_contains("nothing of it was kept");
+        assert_eq!(server.count("things", doc! {}), 0);
+        assert_eq!(history(&server).len(), 1);
+        server
+            .migrate(&m, &["status"])
+            .assert_status(exit_code::MIGRATIONS_PENDING);
+    } else {
+        assert_eq!(server.count("things", doc! {}), 1);
+    }
+}
+
+fn drift_is_reported_and_repaired_mongodb() {
+    let server = Server::start();
+    let m = server.migrations();
+    write(&m, &[("0001_a.up.json", "[{\"create\": \"a\"}]\n")]);
+    server.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    // Line endings and trailing spaces are not drift (the SQL checksum's normalisation).
+    write(&m, &[("0001_a.up.json", "[{\"create\": \"a\"}]   \r\n")]);
+    server.migrate(&m, &["status"]).assert_status(exit_code::OK);
+    write(&m, &[("0001_a.up.json", "[{\"create\": \"a2\"}]\n")]);
+    server
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("drifted");
+    server
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("repair 1");
+    server.migrate(&m, &["repair"]).assert_status(exit_code::OK);
+    server.migrate(&m, &["status"]).assert_status(exit_code::OK);
+    let row = &history(&server)[0];
+    assert!(row.get_str("repaired_by").is_ok());
+}
+
+fn stale_lock_is_taken_over_and_live_lock_names_its_holder() {
+    let server = Server::start();
+    let m = server.migrations();
+    write(&m, &[("0001_a.up.json", "[{\"create\": \"a\"}]")]);
+    let lock = |expires_in_ms: i64| {
+        server.with_db(async |db| {
+            let now = mongodb::bson::DateTime::now();
+            let locks = db.collection::<Document>("backendctl_migration_lock");
+            locks.delete_many(doc! {}).await.unwrap();
+            locks
+                .insert_one(doc! {"_id": "lock", "token": "t", "holder": "ghost@elsewhere pid 42",
+                    "acquired_at": now,
+                    "expires_at": mongodb::bson::DateTime::from_millis(now.timestamp_millis() + expires_in_ms)})
+                .await
+                .unwrap();
+        });
+    };
+    lock(600_000);
+    server
+        .migrate(&m, &["--lock-timeout", "1s", "up"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("ghost@elsewhere pid 42");
+    assert_eq!(history(&server).len(), 0);
+    lock(-1_000);
+    server
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::OK)
+        .stderr_contains("took over a stale migration lock held by ghost@elsewhere pid 42");
+    assert_eq!(history(&server).len(), 1);
+    assert_eq!(server.count("backendctl_migration_lock", doc! {}), 0);
+}
+
+fn manifest_database_node_plans_and_applies_mongodb() {
+    let server = Server::start();
+    let root = server.dir.path();
+    let m = root.join("db/mongo");
+    std::fs::create_dir_all(&m).unwrap();
+    write(
+        &m,
+        &[
+            ("1_users.up.json", "[{\"create\": \"users\"}]"),
+            ("1_users.down.json", "[{\"drop\": \"users\"}]"),
+        ],
+    );
+    let sql = root.join("db/sql");
+    std::fs::create_dir_all(&sql).unwrap();
+    write(&sql, &[("0001_t.up.sql", "CREATE TABLE t (id int);\n")]);
+    std::fs::write(
+        root.join("backend.kdl"),
+        format!(
+            "backend version=1\ndatabase \"docs\" {{\n    url \"{}\"\n}}\nmigrations \"docs\" {{\n    database \"docs\"\n    path \"db/mongo\"\n}}\ndatabase \"main\" {{\n    url \"sqlite://var/app.db\"\n}}\nmigrations \"main\" {{\n    database \"main\"\n    path \"db/sql\"\n}}\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let plan = Backendctl::new().current_dir(root).args(["plan"]).run();
+    let text = plan.text();
+    assert!(
+        text.contains("MongoDB") && text.contains("transactions"),
+        "{text}"
+    );
+    assert!(text.contains("1_users"), "{text}");
+    Backendctl::new()
+        .current_dir(root)
+        .args(["apply", "--yes"])
+        .run()
+        .assert_status(exit_code::OK);
+    assert!(server.collections().contains(&"users".to_string()));
+    Backendctl::new()
+        .current_dir(root)
+        .args(["migrate", "status", "--migrations", "docs"])
+        .run()
+        .assert_status(exit_code::OK)
+        .stdout_contains("users  applied");
+    Backendctl::new()
+        .current_dir(root)
+        .args(["migrate", "down", "--migrations", "docs", "--yes"])
+        .run()
+        .assert_status(exit_code::OK);
+    assert!(!server.collections().contains(&"users".to_string()));
+}
+
+fn golang_migrate_directory_applies_unchanged() {
+    let server = Server::start();
+    let m = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/migrations/golang-migrate-mongodb");
+    server
+        .migrate(&m, &["up", "--to", "3"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied 3 migration(s)");
+    assert_eq!(server.count("accounts", doc! {"status": "active"}), 2);
+    // The validator of 001 holds.
+    let rejected = server.with_db(async |db| {
+        db.collection::<Document>("accounts")
+            .insert_one(doc! {"login": 7})
+            .await
+            .is_err()
+    });
+    assert!(
+        rejected,
+        "the $jsonSchema validator rejects a document without email"
+    );
+    server
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied 1 migration(s)");
+    assert_eq!(
+        server.count("account_names", doc! {"display": "Ada Lovelace"}),
+        1
+    );
+    server
+        .migrate(&m, &["down", "--to", "0", "--yes"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("reverted 4 migration(s)");
+    let left = server.collections();
+    assert!(
+        !left.contains(&"accounts".to_string()) && !left.contains(&"account_names".to_string()),
+        "{left:?}"
+    );
+}
+
+fn lint_flags_drops_index_builds_and_unfiltered_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            (
+                "1_x.up.json",
+                "[{\"createIndexes\": \"a\", \"indexes\": [{\"key\": {\"k\": 1}, \"name\": \"k\"}]},\n {\"update\": \"a\", \"updates\": [{\"q\": {}, \"u\": {\"$set\": {\"x\": 1}}, \"multi\": true}]},\n {\"drop\": \"b\"}]",
+            ),
+            (
+                "2_y.up.json",
+                "[{\"createIndexes\": \"a\", \"comment\": \"a holds 300 documents\", \"indexes\": [{\"key\": {\"j\": 1}, \"name\": \"j\"}]}]",
+            ),
+        ],
+    );
+    let out = Backendctl::new()
+        .args(["migrate", "--dir"])
+        .arg(dir.path())
+        .args(["-D", "mongodb://127.0.0.1:1/app", "lint"])
+        .run()
+        .assert_status(exit_code::LINT_FINDINGS);
+    out.stdout_contains("1_x.up.json:1: warning[mongodb-index-build-without-comment]")
+        .stdout_contains("1_x.up.json:2: warning[mongodb-write-without-filter]")
+        .stdout_contains("1_x.up.json:3: warning[mongodb-drop-without-down]")
+        .stdout_contains("3 finding(s)")
+        .stdout_lacks("2_y");
+}
+
+const COMMANDS: usize = 400;
+
+fn kill_9_mid_migration_leaves_progress_and_a_stale_lock() {
+    let server = Server::start();
+    let m = server.migrations();
+    // `create` makes it run command by command; the upserts are idempotent, so the command in
+    // flight when the process dies may run again on `resume`.
+    let mut commands = vec![r#"{"create": "marks"}"#.to_string()];
+    for i in 1..=COMMANDS {
+        commands.push(format!(
+            r#"{{"update": "marks", "updates": [{{"q": {{"_id": {i}}}, "u": {{"$set": {{"n": {i}}}}}, "upsert": true}}]}}"#
+        ));
+    }
+    write(
+        &m,
+        &[("0001_marks.up.json", &format!("[{}]", commands.join(",\n")))],
+    );
+    let mut child = server
+        .backendctl(&m, &["up"])
+        .spawn(Stdio::null(), Stdio::null());
+    let pid = child.child().id();
+    let started = Instant::now();
+    loop {
+        let done = history(&server)
+            .first()
+            .and_then(|row| row.get_i64("commands_done").ok())
+            .unwrap_or(0);
+        if done >= 5 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run made no progress"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.child().kill().unwrap();
+    child.wait();
+    let row = &history(&server)[0];
+    assert_eq!(row.get_str("state").unwrap(), "running");
+    let done = row.get_i64("commands_done").unwrap();
+    assert!(done >= 5 && done < (COMMANDS + 1) as i64, "{done}");
+    // The dead run's process is gone from this machine: its lock holds no one, and status
+    // names the migration as stopped part-way.
+    server
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("failed");
+    // The next run takes the dead run's lock over, naming it, and refuses.
+    server
+        .migrate(&m, &["--lock-timeout", "5s", "up"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("took over a stale migration lock held by ")
+        .stderr_contains(&format!("pid {pid}"))
+        .stderr_contains("stopped part-way");
+    server
+        .migrate(&m, &["resolve", "1", "--resume"])
+        .assert_status(exit_code::OK);
+    assert_eq!(server.count("marks", doc! {}), COMMANDS as u64);
+    server.migrate(&m, &["status"]).assert_status(exit_code::OK);
+}

@@ -172,8 +172,9 @@ async fn apply_project(context: &ApplyContext<'_>, step: &Step) -> Result<Outcom
             .join(format!("project-{name}-{}-install.log", installer.program));
         run_install(installer, &plan.target, &log).await?;
         details.push(format!(
-            "{} done (log: {})",
-            installer.command_line(),
+            "{} {} done (log: {})",
+            installer.program,
+            installer.args[0],
             log.display()
         ));
     }

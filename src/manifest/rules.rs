@@ -13,8 +13,10 @@
 //! full. Templates the load engine renders per request (`{{ vu }}`) stay in the value, so the
 //! rule checks the literal parts then too, and the load engine checks what it renders.
 
+use super::model::project::{Language, Stack};
 use super::problem::{Problem, code_list};
 use super::span_table::{SpanTable, join};
+use serde::Deserialize as _;
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::path::{Component, Path};
@@ -398,6 +400,21 @@ pub fn project_name(name: &str) -> Result<(), &'static str> {
     }
     if name == "node_modules" || name == "favicon.ico" {
         return Err("it is a reserved name");
+    }
+    Ok(())
+}
+
+/// A project name for `stack`: a [`project_name`], and for a Python stack one that PEP 508
+/// accepts as a distribution name too (it ends with a letter or a digit). The error is the
+/// reason.
+///
+/// # Errors
+/// As [`project_name`], or a Python project's name ending with `-`, `.` or `_`.
+pub fn project_name_for(name: &str, stack: Stack) -> Result<(), &'static str> {
+    project_name(name)?;
+    if stack.language() == Language::Python && !name.ends_with(|c: char| c.is_ascii_alphanumeric())
+    {
+        return Err("a Python project's name must end with a letter or a digit");
     }
     Ok(())
 }
@@ -804,8 +821,12 @@ fn project_names(value: &Value, spans: &SpanTable, found: &mut Vec<Found>) {
     let Some(projects) = value.get("project").and_then(Value::as_object) else {
         return;
     };
-    for name in projects.keys() {
-        if let Err(reason) = project_name(name) {
+    for (name, project) in projects {
+        let stack = project
+            .get("stack")
+            .and_then(|s| Stack::deserialize(s).ok());
+        let checked = stack.map_or_else(|| project_name(name), |s| project_name_for(name, s));
+        if let Err(reason) = checked {
             let pointer = join("/project", name);
             found.push(Found::block(
                 Problem::new(

@@ -47,7 +47,8 @@ pub struct ScaffoldArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// Run `npm install --strict-allow-scripts` in the project afterwards.
+    /// Install the project's dependencies afterwards (`npm install --strict-allow-scripts`, or
+    /// `uv sync --locked` for Python stacks).
     #[arg(long)]
     pub install: bool,
 
@@ -123,13 +124,15 @@ pub async fn run(args: ScaffoldArgs, globals: &Globals) -> Result<u8, Error> {
     }
     apply_scaffold(&plan)?;
     if args.install {
-        let status = std::process::Command::new("npm")
-            .args(super::node::NPM_INSTALL)
+        let installer = super::node::Installer::of(options.stack);
+        let status = std::process::Command::new(installer.program)
+            .args(installer.args)
             .current_dir(&target)
             .status()
-            .map_err(ScaffoldError::io("npm"))?;
+            .map_err(ScaffoldError::io(installer.program))?;
         if !status.success() {
             return Err(ScaffoldError::Install {
+                command: installer.command_line(),
                 dir: target.clone(),
                 log: PathBuf::from("<the output above>"),
             }

@@ -106,16 +106,18 @@ pub enum ScaffoldError {
     )]
     Stale(PathBuf),
 
-    /// `npm install` failed in a generated project.
-    #[error("npm install failed in {}", dir.display())]
+    /// The install (`npm install`, `uv sync --locked`) failed in a generated project.
+    #[error("{command} failed in {}", dir.display())]
     #[diagnostic(
         code(scaffold::install),
         help("see the log at {}", log.display())
     )]
     Install {
+        /// The command that failed.
+        command: String,
         /// The project directory.
         dir: PathBuf,
-        /// npm's output.
+        /// The installer's output.
         log: PathBuf,
     },
 

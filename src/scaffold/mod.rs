@@ -21,6 +21,7 @@ pub mod record;
 pub mod rel_path;
 pub mod scaffold_plan;
 pub mod template_set;
+pub mod uv_lock;
 
 pub use crate::manifest::model::project::{Feature, Project, Stack};
 pub use cli::run;

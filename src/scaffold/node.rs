@@ -8,6 +8,7 @@
 use crate::engine::{ApplyContext, PlanContext, impl_node};
 
 use crate::engine::{Action, Outcome, Step};
+use crate::manifest::model::project::{Language, Stack};
 use crate::manifest::{Address, NodeKind};
 
 use super::error::{Error, ScaffoldError};
@@ -24,22 +25,65 @@ impl_node!(ProjectNode,
     apply(context, step) => apply_project(context, step).await,
 );
 
-/// The `npm install` command the `install` option runs.
-pub const NPM_INSTALL: [&str; 4] = [
-    "install",
-    "--strict-allow-scripts",
-    "--no-audit",
-    "--no-fund",
-];
+/// How a project's dependencies are installed: the command the `install` option runs, the files
+/// whose change makes it run again, and the directory whose absence does.
+#[derive(Debug, Clone, Copy)]
+pub struct Installer {
+    /// The program.
+    pub program: &'static str,
+    /// Its arguments.
+    pub args: &'static [&'static str],
+    /// The dependency manifests: when the plan writes one, the install runs again.
+    manifests: &'static [&'static str],
+    /// What the install creates: when it is missing, the install runs.
+    installed: &'static str,
+}
 
-/// Whether `npm install` must run: asked for, and `package.json` changes or nothing is installed.
+impl Installer {
+    /// The installer of `stack`'s projects: npm for TypeScript, uv for Python.
+    #[must_use]
+    pub fn of(stack: Stack) -> Self {
+        match stack.language() {
+            Language::Typescript => Self {
+                program: "npm",
+                args: &[
+                    "install",
+                    "--strict-allow-scripts",
+                    "--no-audit",
+                    "--no-fund",
+                ],
+                manifests: &["package.json"],
+                installed: "node_modules",
+            },
+            Language::Python => Self {
+                program: "uv",
+                args: &["sync", "--locked"],
+                manifests: &["pyproject.toml", "uv.lock"],
+                installed: ".venv",
+            },
+        }
+    }
+
+    /// The command line, for messages: `uv sync --locked`.
+    #[must_use]
+    pub fn command_line(&self) -> String {
+        std::iter::once(self.program)
+            .chain(self.args.iter().copied())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Whether the install must run: asked for, and a dependency manifest changes or nothing is
+/// installed.
 fn needs_install(project: &crate::manifest::model::Project, plan: &ScaffoldPlan) -> bool {
+    let installer = Installer::of(project.stack);
     project.install
         && (plan
             .files
             .iter()
-            .any(|f| f.path.as_str() == "package.json" && f.action.writes())
-            || !plan.target.join("node_modules").is_dir())
+            .any(|f| installer.manifests.contains(&f.path.as_str()) && f.action.writes())
+            || !plan.target.join(installer.installed).is_dir())
 }
 
 fn project_plan(
@@ -79,8 +123,10 @@ async fn plan_project(context: &PlanContext<'_>, name: &str) -> Result<Step, Err
     );
     step.details = plan.details();
     if install {
-        step.details
-            .push(format!("run       npm {}", NPM_INSTALL.join(" ")));
+        step.details.push(format!(
+            "run       {}",
+            Installer::of(project.stack).command_line()
+        ));
     }
     if let Some(previous) = &plan.previous_template_version
         && previous != &plan.template_version
@@ -120,11 +166,17 @@ async fn apply_project(context: &ApplyContext<'_>, step: &Step) -> Result<Outcom
     apply_scaffold(&plan)?;
     let mut details = plan.details();
     if install {
+        let installer = Installer::of(project.stack);
         let log = context
             .run_dir
-            .join(format!("project-{name}-npm-install.log"));
-        npm_install(&plan.target, &log).await?;
-        details.push(format!("npm install done (log: {})", log.display()));
+            .join(format!("project-{name}-{}-install.log", installer.program));
+        run_install(installer, &plan.target, &log).await?;
+        details.push(format!(
+            "{} {} done (log: {})",
+            installer.program,
+            installer.args[0],
+            log.display()
+        ));
     }
     Ok(Outcome {
         details,
@@ -132,26 +184,31 @@ async fn apply_project(context: &ApplyContext<'_>, step: &Step) -> Result<Outcom
     })
 }
 
-/// Runs `npm install --strict-allow-scripts` in `dir`, its output going to `log`.
-async fn npm_install(dir: &std::path::Path, log: &std::path::Path) -> Result<(), ScaffoldError> {
+/// Runs the installer in `dir`, its output going to `log`.
+async fn run_install(
+    installer: Installer,
+    dir: &std::path::Path,
+    log: &std::path::Path,
+) -> Result<(), ScaffoldError> {
     if let Some(parent) = log.parent() {
         std::fs::create_dir_all(parent).map_err(ScaffoldError::io(parent))?;
     }
     let out = std::fs::File::create(log).map_err(ScaffoldError::io(log))?;
     let err = out.try_clone().map_err(ScaffoldError::io(log))?;
-    let status = tokio::process::Command::new("npm")
-        .args(NPM_INSTALL)
+    let status = tokio::process::Command::new(installer.program)
+        .args(installer.args)
         .current_dir(dir)
         .stdin(std::process::Stdio::null())
         .stdout(out)
         .stderr(err)
         .status()
         .await
-        .map_err(ScaffoldError::io("npm"))?;
+        .map_err(ScaffoldError::io(installer.program))?;
     if status.success() {
         Ok(())
     } else {
         Err(ScaffoldError::Install {
+            command: installer.command_line(),
             dir: dir.to_path_buf(),
             log: log.to_path_buf(),
         })

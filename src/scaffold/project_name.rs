@@ -2,6 +2,7 @@
 //! Docker image name, so it must be safe for all three.
 
 use super::error::ScaffoldError;
+use crate::manifest::model::project::Stack;
 
 /// A project name that is a valid unscoped npm package name and a safe directory name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -29,6 +30,21 @@ impl ProjectName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Checks what `stack` asks of a name beyond npm's rules: a Python project's name (PEP 508)
+    /// ends with a letter or a digit.
+    ///
+    /// # Errors
+    /// [`ScaffoldError::InvalidName`] when it does not.
+    pub fn check_for(&self, stack: Stack) -> Result<(), ScaffoldError> {
+        // The rule `validate` applies to every `project` label and its stack.
+        crate::manifest::rules::project_name_for(&self.0, stack).map_err(|reason| {
+            ScaffoldError::InvalidName {
+                name: self.0.clone(),
+                reason,
+            }
+        })
+    }
 }
 
 impl std::fmt::Display for ProjectName {
@@ -46,6 +62,20 @@ mod tests {
         for ok in ["shop-api", "a", "api2", "my.app_x"] {
             assert!(ProjectName::new(ok).is_ok(), "{ok}");
         }
+    }
+
+    #[test]
+    fn python_names_end_with_a_letter_or_a_digit() {
+        use crate::manifest::model::project::Stack;
+        let trailing = ProjectName::new("shop-").unwrap();
+        assert!(trailing.check_for(Stack::ExpressTypescript).is_ok());
+        assert!(trailing.check_for(Stack::Fastapi).is_err());
+        assert!(
+            ProjectName::new("my.app_x")
+                .unwrap()
+                .check_for(Stack::Fastapi)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -122,6 +122,7 @@ pub fn plan_scaffold(
     options: &ScaffoldOptions,
     force: bool,
 ) -> Result<ScaffoldPlan, ScaffoldError> {
+    options.name.check_for(options.stack)?;
     let record = ScaffoldRecord::load(target)?;
     if record.is_none() && !force && is_non_empty_dir(target)? {
         return Err(ScaffoldError::NotEmpty(target.to_path_buf()));

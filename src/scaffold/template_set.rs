@@ -1,9 +1,11 @@
 //! The embedded template tree and its rendering into memory.
 //!
-//! `templates/_shared/` holds files common to every stack and `templates/<stack>/` the stack's
-//! own files (a stack file replaces a shared file of the same path). Files ending in `.j2` are
+//! `templates/_shared/` holds files common to every TypeScript stack and `templates/<stack>/` the
+//! stack's own files (a stack file replaces a shared file of the same path); the Python stack is
+//! one layer of its own. Files ending in `.j2` are
 //! minijinja templates (rendered, suffix stripped); other files are copied verbatim. Anything
-//! with a path segment starting with `_` is a partial or metadata and never emitted.
+//! with a path segment starting with one `_` is a partial or metadata and never emitted
+//! (Python's `__init__.py` is emitted).
 //! `_rules.kdl` in a layer makes files conditional:
 //!
 //! ```kdl
@@ -15,7 +17,9 @@
 //!
 //! Rendering happens entirely in memory so that a plan can compare every file before any write.
 //! `templates/versions.json` is the one place where the generated projects' dependency
-//! versions are pinned; templates read them through `deps([...])`.
+//! versions are pinned; templates read them through `deps([...])` (npm) and `pins([...])`
+//! (PyPI). `uv_lock(name, runtime, dev)` renders a Python project's `uv.lock` from the stack's
+//! master lock (see [`super::uv_lock`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
@@ -28,8 +32,13 @@ use sha2::{Digest, Sha256};
 use super::error::ScaffoldError;
 use super::options::ScaffoldOptions;
 use super::rel_path::RelPath;
+use super::uv_lock::MasterLock;
+use crate::manifest::model::project::{Language, Stack};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// Where a Python stack keeps the lock resolved for every feature, relative to its layer.
+pub const MASTER_LOCK: &str = "_lock/uv.lock";
 
 /// The pinned versions of everything a generated project installs.
 #[derive(Debug, serde::Deserialize)]
@@ -40,6 +49,22 @@ pub struct Versions {
     /// The npm version the generated projects declare (`packageManager`), for `allowScripts`.
     pub npm: String,
     /// npm package name → exact version.
+    pub packages: BTreeMap<String, String>,
+    /// The Python stack's versions.
+    pub python: PythonVersions,
+}
+
+/// The pinned versions of the Python stack.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PythonVersions {
+    /// The oldest Python the generated projects support (`requires-python = ">=…"`).
+    pub requires: String,
+    /// The Python of the Docker image and the CI workflow.
+    pub docker: String,
+    /// The uv version of the Docker image and the CI workflow (and the oldest the project accepts).
+    pub uv: String,
+    /// PyPI project name → exact version, for the direct dependencies.
     pub packages: BTreeMap<String, String>,
 }
 
@@ -175,30 +200,13 @@ pub type RenderedTree = BTreeMap<RelPath, String>;
 /// A template or rule error (a backendctl bug, caught by the snapshot tests), or an unsafe
 /// rendered path.
 pub fn render(options: &ScaffoldOptions) -> Result<RenderedTree, ScaffoldError> {
-    // Layers, later overriding earlier.
-    let mut sources: BTreeMap<String, &'static [u8]> = BTreeMap::new();
-    let mut rules = Vec::new();
-    for layer in ["_shared", options.stack.as_str()] {
-        for file in layer_files(layer) {
-            if file.rel == "_rules.kdl" {
-                let text =
-                    std::str::from_utf8(file.contents).map_err(|e| ScaffoldError::Rules {
-                        file: format!("{layer}/_rules.kdl"),
-                        message: e.to_string(),
-                    })?;
-                rules.extend(parse_rules(&format!("{layer}/_rules.kdl"), text)?);
-            } else {
-                sources.insert(file.rel, file.contents);
-            }
-        }
-    }
-
-    let env = environment(&sources)?;
+    let Layers { sources, rules } = Layers::load(options)?;
+    let env = environment(&sources, options)?;
     let ctx = template_context(options);
 
     let mut tree = RenderedTree::new();
     for (rel, contents) in &sources {
-        if rel.split('/').any(|s| s.starts_with('_')) {
+        if rel.split('/').any(is_private_segment) {
             continue;
         }
         let out = rel.strip_suffix(".j2").unwrap_or(rel);
@@ -230,6 +238,61 @@ pub fn render(options: &ScaffoldOptions) -> Result<RenderedTree, ScaffoldError> 
     Ok(tree)
 }
 
+/// Renders one template of the stack (`pyproject.toml.j2`) and nothing else: what regenerating a
+/// master lock needs while the lock does not match the templates yet.
+///
+/// # Errors
+/// A template or rule error.
+pub fn render_file(options: &ScaffoldOptions, template: &str) -> Result<String, ScaffoldError> {
+    let layers = Layers::load(options)?;
+    environment(&layers.sources, options)?
+        .get_template(template)
+        .and_then(|t| t.render(template_context(options)))
+        .map_err(|e| template_error(template, &e))
+}
+
+/// The template layers of a stack, merged.
+struct Layers {
+    /// Path → source; a later layer's file replaces an earlier one's.
+    sources: BTreeMap<String, &'static [u8]>,
+    /// Every layer's `_rules.kdl`.
+    rules: Vec<Rule>,
+}
+
+impl Layers {
+    /// The layers of `options.stack`: `_shared` then the stack for TypeScript, the stack alone
+    /// for Python.
+    fn load(options: &ScaffoldOptions) -> Result<Self, ScaffoldError> {
+        let mut sources: BTreeMap<String, &'static [u8]> = BTreeMap::new();
+        let mut rules = Vec::new();
+        let layers: &[&str] = match options.stack.language() {
+            Language::Typescript => &["_shared", options.stack.as_str()],
+            Language::Python => &[options.stack.as_str()],
+        };
+        for &layer in layers {
+            for file in layer_files(layer) {
+                if file.rel == "_rules.kdl" {
+                    let text =
+                        std::str::from_utf8(file.contents).map_err(|e| ScaffoldError::Rules {
+                            file: format!("{layer}/_rules.kdl"),
+                            message: e.to_string(),
+                        })?;
+                    rules.extend(parse_rules(&format!("{layer}/_rules.kdl"), text)?);
+                } else {
+                    sources.insert(file.rel, file.contents);
+                }
+            }
+        }
+        Ok(Layers { sources, rules })
+    }
+}
+
+/// A path segment that is a partial or metadata (`_rules.kdl`, `_lock/`), never emitted. Python's
+/// dunder files (`__init__.py`, `__main__.py`) are emitted.
+fn is_private_segment(segment: &str) -> bool {
+    segment.starts_with('_') && !segment.starts_with("__")
+}
+
 fn template_error(template: &str, error: &minijinja::Error) -> ScaffoldError {
     ScaffoldError::Template {
         template: template.to_owned(),
@@ -239,6 +302,7 @@ fn template_error(template: &str, error: &minijinja::Error) -> ScaffoldError {
 
 fn environment(
     sources: &BTreeMap<String, &'static [u8]>,
+    options: &ScaffoldOptions,
 ) -> Result<Environment<'static>, ScaffoldError> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -262,7 +326,63 @@ fn environment(
         }
     }
     env.add_function("deps", deps);
+    env.add_function("pins", pins);
+    let stack = options.stack;
+    env.add_function(
+        "uv_lock",
+        move |name: String, runtime: Vec<String>, dev: Vec<String>| {
+            master_lock(stack)?
+                .render(&name, &runtime, &dev)
+                .map_err(invalid_operation)
+        },
+    );
     Ok(env)
+}
+
+/// The master lock of a Python stack, parsed once per process.
+fn master_lock(stack: Stack) -> Result<&'static MasterLock, minijinja::Error> {
+    static PARSED: LazyLock<BTreeMap<Stack, Result<MasterLock, String>>> = LazyLock::new(|| {
+        Stack::ALL
+            .into_iter()
+            .filter(|s| s.language() == Language::Python)
+            .map(|stack| {
+                let path = format!("{}/{MASTER_LOCK}", stack.as_str());
+                let parsed = TEMPLATES
+                    .get_file(&path)
+                    .and_then(include_dir::File::contents_utf8)
+                    .ok_or_else(|| format!("templates/{path} is missing"))
+                    .and_then(|text| MasterLock::parse(text).map_err(|e| e.to_string()));
+                (stack, parsed)
+            })
+            .collect()
+    });
+    match PARSED.get(&stack) {
+        Some(Ok(master)) => Ok(master),
+        Some(Err(message)) => Err(invalid_operation(message)),
+        None => Err(invalid_operation(format!("{stack} has no master lock"))),
+    }
+}
+
+fn invalid_operation(message: impl std::fmt::Display) -> minijinja::Error {
+    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, message.to_string())
+}
+
+/// `pins(["fastapi", "sqlalchemy[asyncio]"])`: PEP 508 requirements at their pinned versions,
+/// one per line, quoted and indented for a TOML array (`    "fastapi==0.165.0",`), sorted.
+fn pins(names: Vec<String>) -> Result<String, minijinja::Error> {
+    let mut lines = Vec::new();
+    for requirement in names.into_iter().collect::<BTreeSet<_>>() {
+        let name = requirement
+            .split_once('[')
+            .map_or(requirement.as_str(), |(name, _)| name);
+        let version = versions().python.packages.get(name).ok_or_else(|| {
+            invalid_operation(format!(
+                "package {name:?} is not pinned in templates/versions.json (\"python\")"
+            ))
+        })?;
+        lines.push(format!("    \"{requirement}=={version}\","));
+    }
+    Ok(lines.join("\n"))
 }
 
 /// `deps(["express", "zod"])`: a JSON object of the named packages at their pinned versions,
@@ -299,17 +419,25 @@ fn template_context(options: &ScaffoldOptions) -> Value {
         f => f,
         node_version => versions().node.as_str(),
         npm_version => versions().npm.as_str(),
+        python_version => versions().python.requires.as_str(),
+        docker_python => versions().python.docker.as_str(),
+        uv_version => versions().python.uv.as_str(),
         template_version => template_version(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::versions;
+    use super::{MASTER_LOCK, TEMPLATES, versions};
+    use crate::manifest::model::project::{Language, Stack};
 
     #[test]
     fn versions_are_exact() {
-        for (name, version) in &versions().packages {
+        for (name, version) in versions()
+            .packages
+            .iter()
+            .chain(&versions().python.packages)
+        {
             assert!(
                 version.split('.').count() == 3
                     && version
@@ -317,6 +445,31 @@ mod tests {
                         .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())),
                 "{name} must be pinned to an exact x.y.z version, found {version:?}"
             );
+        }
+    }
+
+    /// The master lock was resolved from the pins of versions.json: after changing a pin,
+    /// regenerate it (docs/scaffold.md, "Versions").
+    #[test]
+    fn master_locks_hold_the_pinned_versions() {
+        for stack in Stack::ALL
+            .into_iter()
+            .filter(|s| s.language() == Language::Python)
+        {
+            let path = format!("{}/{MASTER_LOCK}", stack.as_str());
+            let text = TEMPLATES
+                .get_file(&path)
+                .and_then(include_dir::File::contents_utf8)
+                .unwrap_or_else(|| panic!("templates/{path} is missing"));
+            for (name, version) in &versions().python.packages {
+                let line = format!("{{ name = \"{name}\"");
+                let pinned = format!("specifier = \"=={version}\" }}");
+                assert!(
+                    text.lines().any(|l| l.trim_start().starts_with(&line)
+                        && l.trim_end_matches(',').ends_with(&pinned)),
+                    "templates/{path} does not pin {name}=={version}: regenerate it"
+                );
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(plan_apply_and_replan_a_project),
         trial!(a_project_path_cannot_leave_the_manifest_directory),
         trial!(install_is_planned_until_node_modules_exists),
+        trial!(uv_sync_is_planned_for_python_until_the_venv_exists),
         trial!(symlinks_cannot_carry_a_scaffold_outside_the_manifest_directory),
     ]
 }
@@ -113,6 +114,34 @@ fn install_is_planned_until_node_modules_exists() {
     backendctl(tmp.path(), &["plan", "-v"])
         .assert_status(exit_code::OK)
         .stdout_lacks("npm install");
+}
+
+fn uv_sync_is_planned_for_python_until_the_venv_exists() {
+    let tmp = tempfile::tempdir().unwrap();
+    manifest(
+        tmp.path(),
+        "    stack \"fastapi\"\n    path \"api\"\n    minimal #true\n    install #true",
+    );
+    backendctl(tmp.path(), &["plan", "-v"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("run       uv sync --locked");
+    backendctl(
+        tmp.path(),
+        &[
+            "scaffold",
+            "shop-api",
+            "--stack",
+            "fastapi",
+            "--minimal",
+            "--path",
+            "api",
+        ],
+    )
+    .assert_status(exit_code::OK);
+    std::fs::create_dir_all(tmp.path().join("api/.venv")).unwrap();
+    backendctl(tmp.path(), &["plan", "-v"])
+        .assert_status(exit_code::OK)
+        .stdout_lacks("uv sync");
 }
 
 /// Regression (issue 11): the scaffold wrote outside the manifest's directory through symlinks —

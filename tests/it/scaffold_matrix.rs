@@ -133,28 +133,34 @@ pub(crate) fn run(
     args: &[&str],
     envs: &[(&str, &str)],
 ) -> (String, Duration) {
+    succeed(
+        Command::new(program)
+            .args(args)
+            .current_dir(dir)
+            .env("PATH", path_with_node_lts())
+            .envs(envs.iter().copied())
+            .env("npm_config_cache", target_dir().join("npm-cache"))
+            .env("npm_config_update_notifier", "false")
+            .env("npm_config_fund", "false")
+            .env("npm_config_audit", "false"),
+    )
+}
+
+/// Runs `command` without colour; panics with its output when it fails. Returns stdout and
+/// stderr and the time.
+pub(crate) fn succeed(command: &mut Command) -> (String, Duration) {
     let start = Instant::now();
-    let output = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .env("PATH", path_with_node_lts())
-        .envs(envs.iter().copied())
-        .env("npm_config_cache", target_dir().join("npm-cache"))
-        .env("npm_config_update_notifier", "false")
+    let output = command
         .env("NO_COLOR", "1")
         .env_remove("FORCE_COLOR")
-        .env("npm_config_fund", "false")
-        .env("npm_config_audit", "false")
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
     let elapsed = start.elapsed();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(
         output.status.success(),
-        "`{program} {}` failed in {}:\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
-        args.join(" "),
-        dir.display(),
+        "{command:?} failed:\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
     );
     (stdout + &stderr, elapsed)
 }

@@ -18,14 +18,23 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(dry_run_writes_nothing),
         trial!(a_foreign_non_empty_directory_is_refused_without_force),
         trial!(unsafe_names_are_refused),
+        trial!(fastapi_a_user_edit_survives_a_template_change),
+        trial!(fastapi_a_conflicting_edit_fails_the_apply),
+        trial!(fastapi_a_deleted_file_stays_deleted),
+        trial!(fastapi_names_must_suit_python),
     ]
 }
 
 /// `backendctl scaffold shop --stack express-typescript ARGS` in `dir`.
 fn scaffold(dir: &Path, args: &[&str]) -> Output {
+    scaffold_stack(dir, "express-typescript", args)
+}
+
+/// `backendctl scaffold shop --stack STACK ARGS` in `dir`.
+fn scaffold_stack(dir: &Path, stack: &str, args: &[&str]) -> Output {
     Backendctl::new()
         .current_dir(dir)
-        .args(["scaffold", "shop", "--stack", "express-typescript"])
+        .args(["scaffold", "shop", "--stack", stack])
         .args(args)
         .run()
 }
@@ -192,5 +201,92 @@ fn unsafe_names_are_refused() {
             .assert_status(exit_code::ERROR)
             .stderr_contains("invalid project name");
     }
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+fn fastapi_a_user_edit_survives_a_template_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    scaffold_stack(tmp.path(), "fastapi", &["--minimal"]).assert_status(exit_code::OK);
+    let main = tmp.path().join("shop/app/main.py");
+    // The user rewrites the module's docstring; the new render adds the security headers.
+    let edited = read(&main).replacen(
+        "\"\"\"The FastAPI application:",
+        "\"\"\"The shop's API (edited):",
+        1,
+    );
+    std::fs::write(&main, &edited).unwrap();
+
+    scaffold_stack(tmp.path(), "fastapi", &["--features", "helmet"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("merge         app/main.py")
+        .stdout_contains("update        pyproject.toml")
+        .stdout_contains("update        uv.lock");
+    let merged = read(&main);
+    assert!(merged.contains("The shop's API (edited):"), "{merged}");
+    assert!(merged.contains("SecureASGIMiddleware"), "{merged}");
+    assert!(!merged.contains("<<<<<<<"), "{merged}");
+    assert!(read(tmp.path().join("shop/uv.lock")).contains("name = \"secure\""));
+
+    scaffold_stack(tmp.path(), "fastapi", &["--features", "helmet"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("keep (edited) app/main.py");
+}
+
+fn fastapi_a_conflicting_edit_fails_the_apply() {
+    let tmp = tempfile::tempdir().unwrap();
+    scaffold_stack(tmp.path(), "fastapi", &["--minimal"]).assert_status(exit_code::OK);
+    let pyproject = tmp.path().join("shop/pyproject.toml");
+    let starlette = read(&pyproject)
+        .lines()
+        .find(|l| l.contains("\"starlette=="))
+        .unwrap()
+        .to_owned();
+    // The user pins another starlette; the new render adds `secure` on the line before it.
+    std::fs::write(
+        &pyproject,
+        read(&pyproject).replace(&starlette, "    \"starlette==1.9.0\","),
+    )
+    .unwrap();
+
+    scaffold_stack(tmp.path(), "fastapi", &["--features", "helmet"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("conflict      pyproject.toml")
+        .stderr_contains("pyproject.toml")
+        .stderr_contains("conflict");
+    let marked = read(&pyproject);
+    assert!(marked.contains("<<<<<<< ours"), "{marked}");
+    assert!(marked.contains("\"starlette==1.9.0\""), "{marked}");
+    assert!(marked.contains("\"secure=="), "{marked}");
+    // Still unresolved: the next apply fails again and leaves the file alone.
+    scaffold_stack(tmp.path(), "fastapi", &["--features", "helmet"])
+        .assert_status(exit_code::ERROR)
+        .stdout_contains("not resolved");
+    assert_eq!(read(&pyproject), marked);
+}
+
+fn fastapi_a_deleted_file_stays_deleted() {
+    let tmp = tempfile::tempdir().unwrap();
+    scaffold_stack(tmp.path(), "fastapi", &["--minimal"]).assert_status(exit_code::OK);
+    let readme = tmp.path().join("shop/README.md");
+    std::fs::remove_file(&readme).unwrap();
+    // README.md's rendering changes with the features, and still is not re-created.
+    scaffold_stack(tmp.path(), "fastapi", &["--features", "postgres,docker"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("keep deleted  README.md")
+        .stdout_contains("create        Dockerfile")
+        .stdout_contains("create        migrations/0001_products.up.sql");
+    assert!(!readme.exists());
+    scaffold_stack(tmp.path(), "fastapi", &[]).assert_status(exit_code::OK);
+    assert!(!readme.exists());
+}
+
+fn fastapi_names_must_suit_python() {
+    let tmp = tempfile::tempdir().unwrap();
+    Backendctl::new()
+        .current_dir(tmp.path())
+        .args(["scaffold", "shop-", "--stack", "fastapi"])
+        .run()
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("must end with a letter or a digit");
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }

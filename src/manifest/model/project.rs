@@ -37,8 +37,10 @@ pub struct Project {
     /// Files that already exist and differ are merged with conflict markers, never overwritten.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub force: bool,
-    /// Run `npm install --strict-allow-scripts` after writing, whenever `package.json` changed or
-    /// `node_modules` is missing (so a `service` can start the project right away).
+    /// Install the dependencies after writing, whenever they changed or nothing is installed, so
+    /// a `service` can start the project right away: `npm install --strict-allow-scripts` when
+    /// `package.json` changed or `node_modules` is missing; `uv sync --locked` (Python stacks)
+    /// when `pyproject.toml` or `uv.lock` changed or `.venv` is missing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub install: bool,
     /// Nodes that must be applied before this one, by address.
@@ -71,15 +73,19 @@ pub enum Stack {
     Nestjs,
     /// Apollo Server 5 GraphQL API (on Express) with DataLoader batching.
     ApolloGraphql,
+    /// FastAPI REST API in Python: async end to end (SQLAlchemy 2 on asyncpg), pydantic v2,
+    /// managed with uv.
+    Fastapi,
 }
 
 impl Stack {
     /// Every stack, in a stable order.
-    pub const ALL: [Stack; 4] = [
+    pub const ALL: [Stack; 5] = [
         Stack::ExpressTypescript,
         Stack::FastifyTypescript,
         Stack::Nestjs,
         Stack::ApolloGraphql,
+        Stack::Fastapi,
     ];
 
     /// The stack's name as written in a manifest and in `templates/<name>/`.
@@ -90,8 +96,30 @@ impl Stack {
             Stack::FastifyTypescript => "fastify-typescript",
             Stack::Nestjs => "nestjs",
             Stack::ApolloGraphql => "apollo-graphql",
+            Stack::Fastapi => "fastapi",
         }
     }
+
+    /// The language the stack's projects are written in, which decides their tooling.
+    #[must_use]
+    pub fn language(self) -> Language {
+        match self {
+            Stack::ExpressTypescript
+            | Stack::FastifyTypescript
+            | Stack::Nestjs
+            | Stack::ApolloGraphql => Language::Typescript,
+            Stack::Fastapi => Language::Python,
+        }
+    }
+}
+
+/// The language of a stack: TypeScript projects install with npm, Python projects with uv.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// npm, `package.json`, `node_modules`.
+    Typescript,
+    /// uv, `pyproject.toml` and `uv.lock`, `.venv`.
+    Python,
 }
 
 impl std::fmt::Display for Stack {
@@ -119,22 +147,24 @@ impl std::fmt::Display for Stack {
 pub enum Feature {
     /// Register, login, refresh-token rotation, logout, `me`, roles, password reset.
     Auth,
-    /// PostgreSQL repositories (pg + Kysely) and SQL migrations in backendctl's format.
+    /// PostgreSQL repositories (pg + Kysely; SQLAlchemy 2 on asyncpg for fastapi) and SQL
+    /// migrations in backendctl's format.
     Postgres,
-    /// Redis cache-aside for reads (ioredis).
+    /// Redis cache-aside for reads (ioredis; redis-py's asyncio client for fastapi).
     Redis,
     /// Per-client rate limiting.
     RateLimit,
-    /// Structured request logging with pino.
+    /// Structured request logging with pino (structlog for fastapi).
     Logging,
-    /// Security headers (helmet).
+    /// Security headers (helmet; the `secure` package's equivalent preset for fastapi).
     Helmet,
     /// CORS.
     Cors,
-    /// An OpenAPI document generated from the Zod schemas, at `/openapi.json`, and Swagger UI
-    /// for it at `/docs` (served from swagger-ui-dist; GraphQL serves its SDL instead).
+    /// An OpenAPI document generated from the Zod schemas (FastAPI's, from the pydantic models,
+    /// for fastapi), at `/openapi.json`, and Swagger UI for it at `/docs`, served by the app
+    /// itself (GraphQL serves its SDL instead).
     Openapi,
-    /// Prometheus metrics at `/metrics`.
+    /// Prometheus metrics at `/metrics` (for fastapi, only with the `METRICS_TOKEN` bearer token).
     Metrics,
     /// Multi-stage Dockerfile and docker-compose with PostgreSQL and Redis.
     Docker,

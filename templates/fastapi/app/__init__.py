@@ -1,0 +1,1 @@
+"""The application package: HTTP routers -> services -> repositories, wired in container.py."""

@@ -1,0 +1,1 @@
+"""The resources: their shapes, and the validation of what clients send."""

@@ -1,0 +1,1 @@
+"""The HTTP layer: routers (request/response models in, domain calls out) and middleware."""

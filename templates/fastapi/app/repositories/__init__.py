@@ -1,0 +1,1 @@
+"""Repository contracts. Services depend on these protocols, never on a database."""

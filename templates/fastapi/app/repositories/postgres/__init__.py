@@ -1,0 +1,1 @@
+"""PostgreSQL repositories (SQLAlchemy Core on the asyncio engine)."""

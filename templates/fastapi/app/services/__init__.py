@@ -1,0 +1,1 @@
+"""Use cases. They depend on repository protocols and raise `app.errors` types."""

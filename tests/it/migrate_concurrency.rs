@@ -7,7 +7,7 @@ use backendctl::exit_code;
 
 use crate::binary::Spawned;
 use crate::harness::{Test, trial};
-use crate::migrate_support::{Kind, TestDb, write};
+use crate::migrate_support::{Kind, TestDb, migrations_applied, write};
 
 pub(crate) fn tests() -> Vec<Test> {
     vec![
@@ -65,15 +65,7 @@ fn ten_processes(kind: Kind) {
             applied_by_one += 1;
         }
     }
-    let applied_total: usize = outputs
-        .iter()
-        .map(|o| {
-            o.text()
-                .lines()
-                .filter(|l| l.starts_with("applied default/"))
-                .count()
-        })
-        .sum();
+    let applied_total: usize = migrations_applied(&outputs);
     assert_eq!(
         applied_total, N,
         "every migration applied exactly once across the ten processes"

@@ -14,7 +14,7 @@ use mongodb::bson::{Document, doc};
 use crate::binary::{Backendctl, Output};
 use crate::common::free_port;
 use crate::harness::{Test, secantusd, trial};
-use crate::migrate_support::write;
+use crate::migrate_support::{migrations_applied, write};
 
 pub(crate) fn tests() -> Vec<Test> {
     vec![
@@ -272,15 +272,7 @@ fn ten_processes_apply_each_migration_once_mongodb() {
         .into_iter()
         .map(|c| c.wait().assert_status(exit_code::OK))
         .collect();
-    let applied: usize = outputs
-        .iter()
-        .map(|o| {
-            o.text()
-                .lines()
-                .filter(|l| l.starts_with("applied default/"))
-                .count()
-        })
-        .sum();
+    let applied: usize = migrations_applied(&outputs);
     assert_eq!(applied, N, "each migration applied exactly once");
     assert_eq!(server.count("ledger", doc! {}), N as u64);
     assert_eq!(history(&server).len(), N);

@@ -302,6 +302,20 @@ impl Drop for TestDb {
 }
 
 /// The diagnostic as one line: miette's wrapping and gutter removed.
+/// How many migrations `migrate up` runs applied, over all their outputs (each prints one
+/// `applied default/…` line per migration it ran).
+pub(crate) fn migrations_applied(outputs: &[Output]) -> usize {
+    outputs
+        .iter()
+        .map(|o| {
+            o.text()
+                .lines()
+                .filter(|l| l.starts_with("applied default/"))
+                .count()
+        })
+        .sum()
+}
+
 pub(crate) fn flat(text: &str) -> String {
     text.replace('│', " ")
         .split_whitespace()

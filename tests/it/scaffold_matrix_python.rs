@@ -79,7 +79,7 @@ fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> (Stri
 
 /// The bin directory holding `uv` and `schemathesis`, installed from `tests/python-tools.txt`
 /// when `.ci/run` did not.
-fn tools() -> PathBuf {
+pub(crate) fn tools() -> PathBuf {
     if let Some(bin) = std::env::var_os("BACKENDCTL_PYTHON_TOOLS") {
         return PathBuf::from(bin);
     }

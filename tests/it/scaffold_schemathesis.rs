@@ -2,14 +2,13 @@
 //! each stack's own `/openapi.json` and attacks the running server — every feature, a bearer
 //! token from register + login, the machine's PostgreSQL and Redis. Any finding fails the test.
 //!
-//! schemathesis is installed from PyPI into a venv under `target/schemathesis/<version>` (once);
+//! schemathesis is the one pinned in `tests/python-tools.txt`, in the Python tools' virtualenv;
 //! `schemathesis.toml` below holds the one documented exception (docs/scaffold.md). Opt-in like
 //! the npm matrix (`CI` or `BACKENDCTL_SCAFFOLD_MATRIX=1`), alone; the cases run and the findings
 //! per stack are printed.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use backendctl::exit_code;
@@ -27,8 +26,6 @@ pub(crate) fn tests() -> Vec<Test> {
     )]
 }
 
-const SCHEMATHESIS: &str = "4.32.5";
-
 /// The cursor of `GET /api/products` is opaque: only the values the API handed out are valid,
 /// which no JSON Schema can say, so a generated one is a 400 (docs/scaffold.md).
 const CONFIG: &str = r#"[[operations]]
@@ -36,36 +33,10 @@ include-name = "GET /api/products"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 "#;
 
-/// The `schemathesis` executable, installed once into a venv under the target directory.
+/// The `schemathesis` executable: the one pinned in `tests/python-tools.txt`, in the Python
+/// tools' virtualenv (`.ci/run` installs it; the Python matrix's `tools` does otherwise).
 fn schemathesis() -> PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let venv = target_dir().join("schemathesis").join(SCHEMATHESIS);
-        let bin = venv.join("bin").join("schemathesis");
-        if !bin.is_file() {
-            let status = Command::new("python3")
-                .args(["-m", "venv"])
-                .arg(&venv)
-                .status()
-                .expect("python3 -m venv");
-            assert!(status.success(), "python3 -m venv failed");
-            let output = Command::new(venv.join("bin").join("pip"))
-                .args([
-                    "install",
-                    "--quiet",
-                    &format!("schemathesis=={SCHEMATHESIS}"),
-                ])
-                .output()
-                .expect("pip install");
-            assert!(
-                output.status.success(),
-                "pip install schemathesis failed:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        bin
-    })
-    .clone()
+    crate::scaffold_matrix_python::tools().join("schemathesis")
 }
 
 /// psql against the test server's maintenance database.

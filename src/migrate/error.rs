@@ -682,6 +682,19 @@ pub enum MigrateError {
         /// Its scheme, or the field and variable it was read from: never the URL.
         url: String,
     },
+    /// `--session-sql` (or a node's `session-sql`) on a MongoDB database, which has no SQL session.
+    #[error("database {url} is MongoDB: session SQL `{sql}` cannot run there")]
+    #[diagnostic(
+        code("migrate::session-sql-on-mongodb"),
+        help(
+            "session SQL is for PostgreSQL, MySQL and SQLite connections; drop --session-sql (or `session-sql`) for this database"
+        )
+    )]
+    SessionSqlOnMongoDb {
+        /// Masked.
+        url: String,
+        sql: String,
+    },
     /// A MySQL URL without a database.
     #[error("{url} names no database")]
     #[diagnostic(code("migrate::no-database-name"), help("add /DBNAME to the URL"))]
@@ -773,6 +786,7 @@ impl MigrateError {
             MigrateError::NoDatabase
             | MigrateError::UnsupportedUrl { .. }
             | MigrateError::NoDatabaseName { .. }
+            | MigrateError::SessionSqlOnMongoDb { .. }
             | MigrateError::BadDuration { .. }
             | MigrateError::SetCycle { .. }
             | MigrateError::ResolutionMissing

@@ -4,7 +4,7 @@
 //! `repair`, `baseline`, `resolve`, `new`) need exactly one set: `--migrations NAME`, or a
 //! manifest that has only one.
 //!
-//! The sets reach the engine as the same [`SetTarget`] / [`DatabaseTarget`] values `plan` and
+//! The sets reach the engine as the same [`SetTarget`] / [`MigrationTarget`] values `plan` and
 //! `apply` use, through the same [`MigrateCommand::run`] as ad-hoc use.
 
 use std::path::Path;
@@ -12,9 +12,8 @@ use std::path::Path;
 use super::cli::{DEFAULT_DIR, DEFAULT_SET, MigrateArgs};
 use super::command::{Invocation, MigrateCommand};
 use super::error::MigrateError;
-use super::mongo::MongoTarget;
-use super::target::{DatabaseTarget, SetTarget};
-use super::url::anchor_sqlite_url;
+use super::migration_target::MigrationTarget;
+use super::target::SetTarget;
 use crate::exit_code;
 use crate::globals::Globals;
 use crate::manifest::{self, LoadedManifest, NodeKind};
@@ -42,17 +41,12 @@ pub(crate) async fn run(args: &MigrateArgs, globals: &Globals) -> Result<u8, Mig
     for name in &chosen {
         let model = &loaded.manifest.migrations[name];
         let set = SetTarget::from_model(name, model, &globals.manifest, &base);
-        let mongodb = mongodb_target(&loaded, &set.database, args)?;
-        let database = match mongodb {
-            Some(_) => None,
-            None => Some(database_target(&loaded, &set.database, &base, args)?),
-        };
+        let database = database_target(&loaded, &set.database, &base, args)?;
         if chosen.len() > 1 && !args.quiet && !args.command.prints_json() {
             super::progress::println(&format!("migrations.{name} (database.{}):", set.database))?;
         }
         let invocation = Invocation {
-            database: database.as_ref(),
-            mongodb: mongodb.as_ref(),
+            database: Some(&database),
             set: &set,
             quiet: args.quiet,
         };
@@ -96,14 +90,15 @@ fn choose_sets(
     Ok(chosen)
 }
 
-/// The database node `name` with its URL anchored at the manifest's directory; `--lock-timeout`,
-/// `--connect-timeout` and `--statement-timeout` override its own.
+/// The database node `name` (a relative SQLite path anchored at the manifest's directory), with
+/// `migrate`'s flags (`--lock-timeout`, `--connect-timeout`, `--statement-timeout`,
+/// `--session-sql`) over its own values.
 fn database_target(
     loaded: &LoadedManifest,
     name: &str,
     base: &Path,
     args: &MigrateArgs,
-) -> Result<DatabaseTarget, MigrateError> {
+) -> Result<MigrationTarget, MigrateError> {
     let model = loaded
         .manifest
         .database
@@ -113,38 +108,7 @@ fn database_target(
             kind: "database",
             name: name.to_string(),
         })?;
-    let mut target =
-        DatabaseTarget::from_model(name, model, &anchor_sqlite_url(model.url.expose(), base))?;
-    if let Some(timeout) = args.lock_timeout {
-        target.lock_timeout = timeout;
-    }
-    target.deadlines = args.deadlines(target.deadlines);
-    if let Some(sql) = &args.session_sql {
-        target.session_sql = Some(sql.clone()).filter(|s| !s.trim().is_empty());
-    }
-    Ok(target)
-}
-
-/// The database node `name` when its URL is `mongodb://…`; `--lock-timeout` and
-/// `--connect-timeout` override its own.
-fn mongodb_target(
-    loaded: &LoadedManifest,
-    name: &str,
-    args: &MigrateArgs,
-) -> Result<Option<MongoTarget>, MigrateError> {
-    let Some(model) = loaded.manifest.database.get(name) else {
-        return Ok(None);
-    };
-    let Some(mut target) = super::mongo::target_of(name, model)? else {
-        return Ok(None);
-    };
-    if let Some(timeout) = args.lock_timeout {
-        target.lock_timeout = timeout;
-    }
-    if let Some(connect) = args.connect_timeout {
-        target.connect_timeout = connect;
-    }
-    Ok(Some(target))
+    MigrationTarget::of_node(name, model, base)?.overridden(&args.overrides())
 }
 
 /// The worse of two exit codes: needing attention outranks pending, which outranks success.

@@ -60,35 +60,12 @@ impl DatabaseTarget {
         model: &Database,
         url: &str,
     ) -> Result<DatabaseTarget, MigrateError> {
-        let duration = |key: &'static str, value: Option<&str>| {
-            value
-                .map(|t| {
-                    crate::manifest::model::Duration::parse(t)
-                        .map(crate::manifest::model::Duration::get)
-                        .map_err(|e| MigrateError::BadDuration {
-                            database: name.to_string(),
-                            key,
-                            value: t.to_string(),
-                            reason: e.to_string(),
-                        })
-                })
-                .transpose()
-        };
-        let lock_timeout = duration("lock-timeout", model.lock_timeout.as_deref())?;
-        let connect = duration("connect-timeout", model.connect_timeout.as_deref())?;
-        let statement = duration("statement-timeout", model.statement_timeout.as_deref())?;
-        let mut deadlines = Deadlines::default();
-        if let Some(connect) = connect {
-            deadlines.connect = connect;
-        }
-        if let Some(statement) = statement {
-            deadlines = deadlines.with_statement(statement);
-        }
+        let limits = super::migration_target::Limits::of_model(name, model)?;
         Ok(DatabaseTarget {
             name: name.to_string(),
             url: DbUrl::parse(url)?,
-            lock_timeout: lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT),
-            deadlines,
+            lock_timeout: limits.lock_timeout,
+            deadlines: limits.deadlines,
             session_sql: model
                 .session_sql
                 .clone()

@@ -64,7 +64,7 @@ pub(crate) async fn plan_set(
     address: String,
     follow_up: &str,
 ) -> Result<SetPlan, MigrateError> {
-    let mongo = Mongo::connect(&target.url, target.connect_timeout).await?;
+    let mongo = Mongo::connect(&target.url, target.connect_timeout()).await?;
     let read =
         async { Ok::<_, MigrateError>((mongo.server_info().await?, mongo.read_history().await?)) }
             .await;
@@ -161,13 +161,13 @@ impl<'a> Run<'a> {
         dry_run: bool,
         hint: &'a str,
     ) -> Result<Run<'a>, MigrateError> {
-        let mut mongo = Mongo::connect(&target.url, target.connect_timeout).await?;
+        let mut mongo = Mongo::connect(&target.url, target.connect_timeout()).await?;
         let actor = Actor::current();
         let info = mongo.server_info().await?;
         if writes {
             let mut waiting = |msg: &str| eprintln!("{msg}");
             mongo
-                .lock(&actor, target.lock_timeout, &mut waiting)
+                .lock(&actor, target.lock_timeout(), &mut waiting)
                 .await?;
         }
         Ok(Run {

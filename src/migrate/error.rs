@@ -543,7 +543,7 @@ pub enum MigrateError {
     #[diagnostic(
         code("migrate::no-other-tool"),
         help(
-            "give the newest version that counts as applied (`baseline VERSION`), or name the tool that migrated the database (`baseline --from sqlx|golang-migrate|dbmate|goose|diesel|prisma|flyway`); backendctl looks for each tool's default table in the current schema"
+            "give the newest version that counts as applied (`baseline VERSION`), or name the tool that migrated the database (`baseline --from sqlx|golang-migrate|dbmate|goose|diesel|prisma|flyway`, on MongoDB `golang-migrate|migrate-mongo`); backendctl looks for each tool's default table in the current schema (its collection on MongoDB)"
         )
     )]
     NoOtherTool { url: String },

@@ -49,6 +49,18 @@ pub(crate) fn tests() -> Vec<Test> {
             needs = [MongoDb]
         ),
         trial!(lint_flags_drops_index_builds_and_unfiltered_writes),
+        trial!(
+            baseline_counts_versions_as_applied_mongodb,
+            needs = [MongoDb]
+        ),
+        trial!(
+            baseline_from_golang_migrate_adopts_its_version_mongodb,
+            needs = [MongoDb]
+        ),
+        trial!(
+            baseline_from_migrate_mongo_adopts_its_changelog,
+            needs = [MongoDb]
+        ),
     ]
 }
 
@@ -578,4 +590,159 @@ fn kill_9_mid_migration_leaves_progress_and_a_stale_lock() {
         .assert_status(exit_code::OK);
     assert_eq!(server.count("marks", doc! {}), COMMANDS as u64);
     server.migrate(&m, &["status"]).assert_status(exit_code::OK);
+}
+
+/// Three `create` migrations, `0001_a` … `0003_c` (or with `versions`' numbers).
+fn three_creates(m: &Path, versions: [&str; 3]) {
+    let files: Vec<(String, String)> = versions
+        .iter()
+        .zip(["a", "b", "c"])
+        .flat_map(|(v, name)| {
+            [
+                (
+                    format!("{v}_{name}.up.json"),
+                    format!("[{{\"create\": \"{name}\"}}]"),
+                ),
+                (
+                    format!("{v}_{name}.down.json"),
+                    format!("[{{\"drop\": \"{name}\"}}]"),
+                ),
+            ]
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(f, c)| (f.as_str(), c.as_str()))
+        .collect();
+    write(m, &files);
+}
+
+fn insert(server: &Server, collection: &str, documents: Vec<Document>) {
+    server.with_db(async |db| {
+        db.collection::<Document>(collection)
+            .insert_many(documents)
+            .await
+            .unwrap();
+    });
+}
+
+fn baseline_counts_versions_as_applied_mongodb() {
+    let server = Server::start();
+    let m = server.migrations();
+    three_creates(&m, ["0001", "0002", "0003"]);
+    server
+        .migrate(&m, &["baseline", "2"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("versions up to 2 count as applied");
+    let rows = history(&server);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get_str("state").unwrap(), "baseline");
+    server
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
+    server
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied 1 migration(s)");
+    // Only the migration above the baseline ran.
+    let collections = server.collections();
+    assert!(collections.contains(&"c".to_string()));
+    assert!(!collections.contains(&"a".to_string()) && !collections.contains(&"b".to_string()));
+    server.migrate(&m, &["status"]).assert_status(exit_code::OK);
+    server
+        .migrate(&m, &["baseline", "3"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("already has history");
+}
+
+fn baseline_from_golang_migrate_adopts_its_version_mongodb() {
+    let server = Server::start();
+    let m = server.migrations();
+    three_creates(&m, ["1", "2", "3"]);
+    // golang-migrate's MongoDB driver keeps one document; Go's driver writes an `int` that fits
+    // in 32 bits as an int32. A dirty database is refused.
+    insert(
+        &server,
+        "schema_migrations",
+        vec![doc! {"version": 2_i32, "dirty": true}],
+    );
+    server
+        .migrate(&m, &["baseline", "--from", "golang-migrate"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("2 (dirty)");
+    assert!(history(&server).is_empty());
+    server.with_db(async |db| {
+        db.collection::<Document>("schema_migrations")
+            .update_one(doc! {}, doc! {"$set": {"dirty": false}})
+            .await
+            .unwrap();
+    });
+    // Found without --from: the one other tool's collection there.
+    server
+        .migrate(&m, &["baseline"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("found golang-migrate's schema_migrations")
+        .stdout_contains(
+            "adopted 2 migration(s) of default from golang-migrate's schema_migrations (1, 2)",
+        );
+    let rows = history(&server);
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert_eq!(row.get_str("state").unwrap(), "adopted");
+        assert_eq!(row.get_str("tool_version").unwrap(), "golang-migrate");
+    }
+    server
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied 1 migration(s)");
+    let collections = server.collections();
+    assert!(collections.contains(&"c".to_string()));
+    assert!(
+        !collections.contains(&"a".to_string()),
+        "adopted migrations do not run"
+    );
+}
+
+fn baseline_from_migrate_mongo_adopts_its_changelog() {
+    let server = Server::start();
+    let m = server.migrations();
+    three_creates(&m, ["20240101000000", "20240102000000", "20240103000000"]);
+    // migrate-mongo's changelog, as its `up` writes it: one document per applied file.
+    let applied_at = mongodb::bson::DateTime::now();
+    insert(
+        &server,
+        "changelog",
+        vec![
+            doc! {"fileName": "20240101000000-a.js", "appliedAt": applied_at, "migrationBlock": 1_704_067_200_000_i64},
+            doc! {"fileName": "20240102000000-b.js", "appliedAt": applied_at, "migrationBlock": 1_704_067_200_000_i64},
+        ],
+    );
+    // With golang-migrate's collection there too, the tool must be named.
+    insert(
+        &server,
+        "schema_migrations",
+        vec![doc! {"version": 20_240_101_000_000_i64, "dirty": false}],
+    );
+    server
+        .migrate(&m, &["baseline"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("golang-migrate|migrate-mongo");
+    server
+        .migrate(&m, &["baseline", "--from", "migrate-mongo"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("adopted 2 migration(s) of default from migrate-mongo's changelog (20240101000000, 20240102000000)");
+    let rows = history(&server);
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter()
+            .all(|r| r.get_str("tool_version").unwrap() == "migrate-mongo")
+    );
+    server
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING)
+        .stdout_contains("adopted");
+    server
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied 1 migration(s)");
 }

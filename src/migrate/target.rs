@@ -344,7 +344,8 @@ pub async fn plan_database(
             if e.state
                 .blocks_up(target.allow_out_of_order, target.ignore_missing)
             {
-                let detail = super::status::detail(e, &target.follow_up).unwrap_or_default();
+                let detail =
+                    super::status::detail(e, &target.follow_up, status.unit).unwrap_or_default();
                 let detail: Vec<&str> = detail
                     .lines()
                     .map(|line| line.trim_start_matches("↳ "))

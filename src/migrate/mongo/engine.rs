@@ -135,7 +135,7 @@ fn blockers(status: &SetStatus<'_>, hint: &str) -> Vec<String> {
             State::Incomplete => Some(format!(
                 "- {set}/{} stopped part-way: {}",
                 e.version,
-                crate::migrate::status::what_stopped(e.row.expect("row"))
+                crate::migrate::status::what_stopped(e.row.expect("row"), status.unit)
             ) + &format!("; settle it with `{hint} resolve {} --resume|--applied|--rolled-back`", e.version)),
             State::Drifted => Some(format!(
                 "- {set}/{} ({}) changed after it was applied; restore the file, or accept the change with `{hint} repair {}`",

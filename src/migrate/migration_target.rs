@@ -16,6 +16,7 @@ use super::mongo::{MongoTarget, MongoUrl};
 use super::target::{self, DEFAULT_LOCK_TIMEOUT, DatabaseTarget, SetPlan, SetTarget};
 use super::url::{DbUrl, anchor_sqlite_url};
 use crate::manifest::model::database::Database;
+use crate::manifest::rules::{self, DatabaseEngine};
 
 /// A database to migrate, on the engine its URL names.
 #[derive(Debug, Clone)]
@@ -117,9 +118,19 @@ impl MigrationTarget {
     ) -> Result<MigrationTarget, MigrateError> {
         let raw = model.url.expose();
         if MongoUrl::is_mongodb(raw) {
+            let url = MongoUrl::parse(raw)?;
+            // `validate` reports it when the URL is written out; a templated one is known here.
+            if let Some(sql) = model.session_sql.clone().filter(|s| !s.trim().is_empty())
+                && rules::session_sql_for(DatabaseEngine::MongoDb).is_err()
+            {
+                return Err(MigrateError::SessionSqlOnMongoDb {
+                    url: url.masked(),
+                    sql,
+                });
+            }
             return Ok(MigrationTarget::MongoDb(MongoTarget {
                 name: name.to_string(),
-                url: MongoUrl::parse(raw)?,
+                url,
                 limits: Limits::of_model(name, model)?,
             }));
         }
@@ -182,7 +193,9 @@ impl MigrationTarget {
                 MigrationTarget::Sql(db)
             }
             MigrationTarget::MongoDb(mut mongo) => {
-                if let Some(sql) = overrides.session_sql() {
+                if let Some(sql) = overrides.session_sql()
+                    && rules::session_sql_for(DatabaseEngine::MongoDb).is_err()
+                {
                     return Err(MigrateError::SessionSqlOnMongoDb {
                         url: mongo.url.masked(),
                         sql,

@@ -61,6 +61,10 @@ pub(crate) fn tests() -> Vec<Test> {
             baseline_from_migrate_mongo_adopts_its_changelog,
             needs = [MongoDb]
         ),
+        trial!(
+            statement_timeout_is_each_commands_max_time_ms,
+            needs = [MongoDb]
+        ),
     ]
 }
 
@@ -763,4 +767,63 @@ fn baseline_from_migrate_mongo_adopts_its_changelog() {
         .migrate(&m, &["up"])
         .assert_status(exit_code::OK)
         .stdout_contains("applied 1 migration(s)");
+}
+
+/// `--statement-timeout` becomes `maxTimeMS` on the commands that take it, and the server stops a
+/// command that runs longer; `--session-sql` has no meaning on MongoDB and is refused.
+fn statement_timeout_is_each_commands_max_time_ms() {
+    let server = Server::start();
+    let m = server.migrations();
+    let documents: Vec<String> = (0..20_000)
+        .map(|i| {
+            format!(
+                "{{\"_id\": {i}, \"v\": {}, \"s\": \"xxxxxxxxxxxxxxxxxxxx\"}}",
+                i % 97
+            )
+        })
+        .collect();
+    let fill = format!(
+        "[{{\"create\": \"big\"}}, {{\"insert\": \"big\", \"documents\": [{}]}}]",
+        documents.join(",")
+    );
+    let slow = r#"[{"aggregate": "big", "pipeline": [{"$group": {"_id": "$v", "n": {"$sum": 1}}}, {"$sort": {"n": -1}}], "cursor": {}},
+                   {"insert": "done", "documents": [{"_id": 1}]}]"#;
+    write(
+        &m,
+        &[
+            ("0001_fill.up.json", fill.as_str()),
+            ("0002_slow.up.json", slow),
+        ],
+    );
+    let dry = server
+        .migrate(&m, &["--statement-timeout", "30s", "up", "--dry-run"])
+        .assert_status(exit_code::OK);
+    assert!(
+        dry.stdout().contains(r#"db.runCommand({"create":"big"})"#),
+        "{}",
+        dry.stdout()
+    );
+    assert!(
+        dry.stdout().contains(r#""maxTimeMS":30000"#),
+        "{}",
+        dry.stdout()
+    );
+    server
+        .migrate(&m, &["up", "--to", "1"])
+        .assert_status(exit_code::OK);
+    server
+        .migrate(&m, &["--statement-timeout", "1ms", "up"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("failed at command 1 of 2")
+        .stderr_contains("MaxTimeMSExpired");
+    assert_eq!(server.count("done", doc! {}), 0);
+    // `0s` lifts the limit.
+    server
+        .migrate(&m, &["--statement-timeout", "0s", "up"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied 1 migration(s)");
+    server
+        .migrate(&m, &["--session-sql", "SET x = 1", "status"])
+        .assert_status(exit_code::USAGE)
+        .stderr_contains("session-sql-on-mongodb");
 }

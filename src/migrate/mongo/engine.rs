@@ -28,6 +28,8 @@ use crate::migrate::target::SetPlan;
 /// An open client with its lock and settings.
 struct Run<'a> {
     mongo: Mongo,
+    /// `--statement-timeout`: each command's `maxTimeMS`, where it takes one.
+    command_limit: Option<std::time::Duration>,
     info: ServerInfo,
     actor: Actor,
     quiet: bool,
@@ -173,6 +175,7 @@ impl<'a> Run<'a> {
         }
         Ok(Run {
             mongo,
+            command_limit: target.limits.deadlines.statement_limit(),
             info,
             actor,
             quiet,
@@ -351,7 +354,10 @@ impl<'a> Run<'a> {
             Direction::Up => &m.up,
             Direction::Down => m.down()?.expect("down files are checked first"),
         };
-        let cmds = commands::parse(&script.path, &script.sql)?;
+        let cmds: Vec<Document> = commands::parse(&script.path, &script.sql)?
+            .into_iter()
+            .map(|c| commands::with_time_limit(c, self.command_limit))
+            .collect();
         let transactional =
             self.info.transactions && start == 0 && cmds.iter().all(commands::transactional);
         if self.dry_run {

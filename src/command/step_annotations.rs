@@ -70,16 +70,12 @@ fn breach(loaded: &LoadedManifest, address: &Address, threshold: &serde_json::Va
         "{title}: measured {shown}\n\
          The run's reports say more (`backendctl report render`, the run directory)."
     );
-    let pointer = threshold_pointer(loaded, &address.name, metric, request);
-    let (line, column) = loaded
-        .line_column(&pointer)
-        .map_or((None, None), |(line, column)| (Some(line), Some(column)));
-    Annotation::error(
-        loaded.source.display_path.clone(),
-        (line, column),
+    at_pointer(
+        loaded,
+        &threshold_pointer(loaded, &address.name, metric, request),
         "load::threshold-breached",
-        title,
-        message,
+        &title,
+        &message,
     )
 }
 
@@ -136,8 +132,19 @@ fn at_node(
         address.kind.keyword(),
         escape_segment(&address.name)
     );
+    at_pointer(loaded, &pointer, check, title, message)
+}
+
+/// An error annotation at the manifest's line of the value at `pointer`.
+fn at_pointer(
+    loaded: &LoadedManifest,
+    pointer: &str,
+    check: &str,
+    title: &str,
+    message: &str,
+) -> Annotation {
     let (line, column) = loaded
-        .line_column(&pointer)
+        .line_column(pointer)
         .map_or((None, None), |(line, column)| (Some(line), Some(column)));
     Annotation::error(
         loaded.source.display_path.clone(),

@@ -15,6 +15,7 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(plan_and_apply_annotate_lint_findings_and_a_failed_statement_at_their_lines),
         trial!(migrate_lint_annotations_are_deduplicated_and_capped),
         trial!(an_error_without_a_place_is_annotated_on_the_manifest),
+        trial!(format_json_is_json_and_excludes_the_json_flag),
     ]
 }
 
@@ -160,4 +161,26 @@ fn an_error_without_a_place_is_annotated_on_the_manifest() {
         .run(&["apply", "--format", "github"])
         .assert_status(exit_code::USAGE);
     insta::assert_snapshot!("needs-approval-github", output.stdout());
+}
+
+fn format_json_is_json_and_excludes_the_json_flag() {
+    let ws = Workspace::new(INVALID);
+    let flag = ws
+        .run(&["validate", "--json"])
+        .assert_status(exit_code::INVALID_MANIFEST);
+    let format = ws
+        .run(&["validate", "--format", "json"])
+        .assert_status(exit_code::INVALID_MANIFEST);
+    assert_eq!(flag.stdout(), format.stdout());
+    ws.run(&["validate", "--json", "--format", "github"])
+        .assert_status(exit_code::USAGE)
+        .stderr_contains("cannot be used with");
+    // A valid manifest: nothing to annotate, and a GitLab report is still a JSON document.
+    let ws = Workspace::new("backend version=1\n");
+    ws.run(&["validate", "--format", "github"])
+        .assert_status(exit_code::OK)
+        .expect_stdout("");
+    ws.run(&["validate", "--format", "gitlab"])
+        .assert_status(exit_code::OK)
+        .expect_stdout("[]\n");
 }

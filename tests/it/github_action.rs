@@ -25,6 +25,10 @@ pub(crate) fn tests() -> Vec<Test> {
             needs = [ShellTools]
         ),
         trial!(
+            an_invalid_manifest_is_annotated_in_a_subdirectory,
+            needs = [ShellTools]
+        ),
+        trial!(
             the_pull_request_comment_is_created_once_then_updated_in_place,
             needs = [ShellTools]
         ),
@@ -75,6 +79,16 @@ fn repository() -> PathBuf {
 
 /// Runs `scripts/action/run.sh` in `ws` as the action's step would, with `inputs` and `env`.
 fn run_action(ws: &Workspace, inputs: &[(&str, &str)], env: &[(&str, &str)]) -> ActionRun {
+    run_action_in(ws, ws.path(), inputs, env)
+}
+
+/// [`run_action`] with `working_directory` inside the checkout `ws`.
+fn run_action_in(
+    ws: &Workspace,
+    working_directory: &Path,
+    inputs: &[(&str, &str)],
+    env: &[(&str, &str)],
+) -> ActionRun {
     let github = tempfile::tempdir().unwrap();
     let summary = github.path().join("step_summary.md");
     let outputs = github.path().join("output.txt");
@@ -83,7 +97,7 @@ fn run_action(ws: &Workspace, inputs: &[(&str, &str)], env: &[(&str, &str)]) -> 
     let mut command = Command::new("bash");
     command
         .arg(repository().join("scripts/action/run.sh"))
-        .current_dir(ws.path())
+        .current_dir(working_directory)
         .env("BACKENDCTL", env!("CARGO_BIN_EXE_backendctl"))
         .env("NO_COLOR", "1")
         .env("GITHUB_STEP_SUMMARY", &summary)
@@ -173,6 +187,29 @@ fn a_breached_threshold_is_annotated_and_fails_the_step() {
     snapshot("action-breach-annotations", &run.stdout);
     snapshot("action-breach-summary", &run.summary);
     snapshot("action-breach-outputs", &run.outputs);
+}
+
+fn an_invalid_manifest_is_annotated_in_a_subdirectory() {
+    // working-directory: services/api, manifest gate.kdl; annotations name the file from the
+    // checkout's root, where GitHub looks it up.
+    let ws = Workspace::new("");
+    let dir = ws.join("services/api");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("gate.kdl"),
+        "backend version=1\nscenario \"gate\" {\n    base-url \"http://127.0.0.1:1\"\n    stages {\n        stage \"1s\" target=1\n    }\n    request \"items\" \"GET\" \"/items\"\n    thresholds {\n        p95 \"fast\"\n    }\n}\n",
+    )
+    .unwrap();
+    let run = run_action_in(
+        &ws,
+        &dir,
+        &[("COMMAND", "validate"), ("MANIFEST", "gate.kdl")],
+        &[],
+    );
+    run.assert_status(exit_code::INVALID_MANIFEST);
+    snapshot("action-invalid-annotations", &run.stdout);
+    snapshot("action-invalid-summary", &run.summary);
+    snapshot("action-invalid-outputs", &run.outputs);
 }
 
 /// A stand-in for api.github.com's issue comments: list, create, update; every request logged.

@@ -148,6 +148,11 @@ fn migrate_lint_annotations_are_deduplicated_and_capped() {
     insta::assert_snapshot!("lint-github", all.stdout());
     let capped = lint("github", "2");
     insta::assert_snapshot!("lint-github-capped", capped.stdout());
+    let json = lint("json", "50");
+    let line: serde_json::Value = serde_json::from_str(json.stdout().trim()).unwrap();
+    assert_eq!(line["findings"].as_array().unwrap().len(), 6, "{line}");
+    assert_eq!(line["findings"][2]["rule"], "ban-drop-column");
+    assert_eq!(line["findings"][2]["line"], 3);
     let gitlab = lint("gitlab", "2")
         .stderr_contains("note: 1 more annotation left out (limit 2: --annotations-limit)");
     insta::assert_snapshot!("lint-gitlab-capped", gitlab.stdout());

@@ -124,6 +124,11 @@ fn plan_and_apply_annotate_lint_findings_and_a_failed_statement_at_their_lines()
         .assert_status(exit_code::ERROR)
         .stderr_contains("migrations.core failed");
     insta::assert_snapshot!("apply-failed-migration-github", apply.stdout());
+    // The half-done migration now blocks the set: plan says so on the node's line.
+    let blocked = ws
+        .run(&["plan", "--format", "github"])
+        .assert_status(exit_code::PLAN_BLOCKED);
+    insta::assert_snapshot!("plan-blocked-github", blocked.stdout());
 }
 
 fn migrate_lint_annotations_are_deduplicated_and_capped() {

@@ -13,7 +13,9 @@
 //! full. Templates the load engine renders per request (`{{ vu }}`) stay in the value, so the
 //! rule checks the literal parts then too, and the load engine checks what it renders.
 
-use super::model::project::{Language, Stack};
+use super::model::project::{
+    DataLayer, DatabaseEngine as ProjectEngine, Feature, GENERATED_DATA_CHOICES, Language, Stack,
+};
 use super::problem::{Problem, code_list};
 use super::span_table::{SpanTable, join};
 use serde::Deserialize as _;
@@ -387,6 +389,78 @@ pub fn relative_path(path: &str) -> Result<(), &'static str> {
             _ if segment.len() > 255 => return Err("a segment is longer than 255 bytes"),
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// A project's data choice: the data layer (`None`: the engine's default) can generate code for
+/// the engine, a Python stack keeps its own (SQLAlchemy on PostgreSQL), and the `postgres`
+/// feature (the earlier name of `database`) means PostgreSQL.
+///
+/// # Errors
+/// A [`Violation`] coded `manifest::data-choice` naming what cannot be generated and the choices
+/// that can.
+pub fn data_choice(
+    stack: Stack,
+    layer: Option<DataLayer>,
+    engine: Option<ProjectEngine>,
+    features: &[Feature],
+) -> Result<(), Violation> {
+    const CODE: &str = "manifest::data-choice";
+    if stack.language() == Language::Python
+        && (layer.is_some() || engine.is_some_and(|e| e != ProjectEngine::Postgresql))
+    {
+        return Err(Violation::new(
+            CODE,
+            format!("the {stack} stack generates SQLAlchemy 2 on PostgreSQL only"),
+            "remove `data-layer` and `database-engine`, or choose a TypeScript stack",
+        ));
+    }
+    let engine_or_default = engine.unwrap_or_default();
+    if features.contains(&Feature::Postgres) && engine_or_default != ProjectEngine::Postgresql {
+        return Err(Violation::new(
+            CODE,
+            format!(
+                "the `postgres` feature means PostgreSQL, but `database-engine` is \"{engine_or_default}\""
+            ),
+            "write the feature as \"database\": it generates the repositories for `database-engine`",
+        ));
+    }
+    let layer = layer.unwrap_or_else(|| DataLayer::default_for(engine_or_default));
+    let generated = |l: DataLayer, e: ProjectEngine| GENERATED_DATA_CHOICES.contains(&(l, e));
+    if layer.engines().contains(&engine_or_default) && !generated(layer, engine_or_default) {
+        let available: Vec<String> = GENERATED_DATA_CHOICES
+            .iter()
+            .map(|(l, e)| format!("{l} on {e}"))
+            .collect();
+        return Err(Violation::new(
+            CODE,
+            format!("this backendctl cannot generate {layer} on {engine_or_default} yet"),
+            format!("it generates {}", available.join(", ")),
+        ));
+    }
+    if !layer.engines().contains(&engine_or_default) {
+        let list = |engines: &[ProjectEngine]| -> String {
+            engines
+                .iter()
+                .map(|e| e.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let alternatives: Vec<&str> = DataLayer::ALL
+            .iter()
+            .filter(|l| l.engines().contains(&engine_or_default))
+            .map(|l| l.as_str())
+            .collect();
+        return Err(Violation::new(
+            CODE,
+            format!("the {layer} data layer has no {engine_or_default} support"),
+            format!(
+                "{layer} supports {}; for {engine_or_default} choose `data-layer` {}",
+                list(layer.engines()),
+                alternatives.join(" or ")
+            ),
+        ));
     }
     Ok(())
 }
@@ -813,6 +887,7 @@ fn findings(value: &Value, spans: &SpanTable, base_dir: &Path, pass: Pass) -> Ve
     }
     if pass == Pass::Written {
         project_names(value, spans, &mut found);
+        data_choices(value, spans, &mut found);
         stages(value, spans, &mut found);
         routes(value, spans, &mut found);
         exclusive_keys(value, spans, &mut found);
@@ -857,6 +932,38 @@ fn session_sql_on_engine(value: &Value, spans: &SpanTable, found: &mut Vec<Found
                     format!("`session-sql` {}", violation.reason),
                 )
                 .at(spans.key_span(&pointer), "not for MongoDB")
+                .help(violation.help),
+            ));
+        }
+    }
+}
+
+fn data_choices(value: &Value, spans: &SpanTable, found: &mut Vec<Found>) {
+    let Some(projects) = value.get("project").and_then(Value::as_object) else {
+        return;
+    };
+    for (name, project) in projects {
+        let field = |key: &str| project.get(key).filter(|v| !v.is_null());
+        let Some(Ok(stack)) = field("stack").map(Stack::deserialize) else {
+            continue;
+        };
+        let layer = field("data-layer").and_then(|v| DataLayer::deserialize(v).ok());
+        let engine = field("database-engine").and_then(|v| ProjectEngine::deserialize(v).ok());
+        let features: Vec<Feature> = field("features")
+            .and_then(|v| Vec::<Feature>::deserialize(v).ok())
+            .unwrap_or_default();
+        if let Err(violation) = data_choice(stack, layer, engine, &features) {
+            let pointer = join("/project", name);
+            let key = ["data-layer", "database-engine"]
+                .into_iter()
+                .find(|key| field(key).is_some())
+                .map_or_else(|| pointer.clone(), |key| join(&pointer, key));
+            found.push(Found::block(
+                Problem::new(
+                    violation.code,
+                    format!("`project \"{name}\"`: {}", violation.reason),
+                )
+                .at(spans.key_span(&key), "this choice")
                 .help(violation.help),
             ));
         }

@@ -19,6 +19,7 @@ use super::source::{self, Migration, MigrationSet};
 use super::status::SetStatus;
 use super::target::{DatabaseTarget, SetTarget};
 use crate::exit_code;
+use crate::format_args::FormatArgs;
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum MigrateCommand {
@@ -83,6 +84,8 @@ pub enum MigrateCommand {
         /// SQL dialect (default: from --database-url, else postgres).
         #[arg(long, value_parser = ["postgres", "mysql", "sqlite"])]
         dialect: Option<String>,
+        #[command(flatten)]
+        format: FormatArgs,
     },
     /// Accept the current content of applied migrations that changed (drift).
     Repair {
@@ -175,11 +178,20 @@ impl MigrateCommand {
             MigrateCommand::Up { run, .. }
             | MigrateCommand::Down { run, .. }
             | MigrateCommand::Redo { run, .. } => run.json,
+            MigrateCommand::Lint { format, .. } => format.json(false),
             MigrateCommand::New { .. }
-            | MigrateCommand::Lint { .. }
             | MigrateCommand::Repair { .. }
             | MigrateCommand::Baseline { .. }
             | MigrateCommand::Resolve { .. } => false,
+        }
+    }
+
+    /// `--format` and `--annotations-limit`, on the commands that take them (`lint`).
+    #[must_use]
+    pub fn format(&self) -> Option<&FormatArgs> {
+        match self {
+            MigrateCommand::Lint { format, .. } => Some(format),
+            _ => None,
         }
     }
 
@@ -267,9 +279,18 @@ impl MigrateCommand {
             }
             MigrateCommand::Redo { run, yes } => redo(on, &set, run, *yes).await,
             MigrateCommand::Status { json } => status(on, &set, *json).await,
-            MigrateCommand::Lint { files, dialect } => {
-                lint(on, &set, files, dialect.as_deref(), mongodb)
-            }
+            MigrateCommand::Lint {
+                files,
+                dialect,
+                format,
+            } => lint(
+                on,
+                &set,
+                files,
+                dialect.as_deref(),
+                format.json(false),
+                mongodb,
+            ),
             MigrateCommand::Repair { version } => repair(on, &set, *version).await,
             MigrateCommand::Baseline { version, from } => {
                 let mut engine = open(on, Access::Write, on.options()?).await?;
@@ -470,6 +491,7 @@ fn lint(
     set: &MigrationSet,
     files: &[PathBuf],
     dialect: Option<&str>,
+    json: bool,
     mongodb: bool,
 ) -> Result<u8, MigrateError> {
     let dialect = match dialect {
@@ -491,6 +513,18 @@ fn lint(
     for f in files {
         let script = source::Script::read(f)?;
         findings.extend(lint::lint_script(&script, dialect));
+    }
+    for f in &findings {
+        crate::annotation::record(f.annotation());
+    }
+    if json {
+        let findings: Vec<serde_json::Value> = findings.iter().map(Finding::to_json).collect();
+        println(&serde_json::json!({"set": on.set.name, "findings": findings}).to_string())?;
+        return Ok(if findings.is_empty() {
+            exit_code::OK
+        } else {
+            exit_code::LINT_FINDINGS
+        });
     }
     for f in &findings {
         println(&f.to_string())?;

@@ -779,6 +779,32 @@ fn still_applied(direction: Direction, set: &str, version: i64) -> String {
 }
 
 impl MigrateError {
+    /// The migration file that failed and, when the server said, the line of the statement
+    /// that failed: where an annotation points (`apply --format github`).
+    pub(crate) fn failed_at(&self) -> Option<(&std::path::Path, Option<usize>)> {
+        match self {
+            MigrateError::RolledBack {
+                file, statement, ..
+            }
+            | MigrateError::NeedsNoTransaction {
+                file, statement, ..
+            }
+            | MigrateError::PartlyApplied {
+                file, statement, ..
+            }
+            | MigrateError::NothingRan {
+                file, statement, ..
+            } => Some((file, statement.map(|at| at.line))),
+            MigrateError::OutcomeUnknown { file, .. }
+            | MigrateError::CommitUnknown { file, .. } => Some((file, None)),
+            MigrateError::NotUtf8 { path, .. }
+            | MigrateError::VersionTooLarge { path, .. }
+            | MigrateError::MongoFile { path, .. }
+            | MigrateError::TransactionControl { path, .. } => Some((path, None)),
+            _ => None,
+        }
+    }
+
     /// The documented process exit code.
     #[must_use]
     pub fn exit_code(&self) -> u8 {

@@ -26,8 +26,26 @@ pub struct MigrationsNode;
 
 impl_node!(MigrationsNode,
     plan(context, name) => plan_migrations_step(context, name).await,
-    apply(context, step) => apply_migrations_step(context, step).await,
+    apply(context, step) => apply_migrations_step(context, step)
+        .await
+        .inspect_err(record_failed_file),
 );
+
+/// A failed migration annotated at its file and statement line (`apply --format github`).
+fn record_failed_file(error: &MigrateError) {
+    use miette::Diagnostic as _;
+    if let Some((file, line)) = error.failed_at() {
+        crate::annotation::record(crate::annotation::Annotation::error(
+            file.display().to_string(),
+            (line, None),
+            error
+                .code()
+                .map_or_else(|| "migrate::failed".to_owned(), |code| code.to_string()),
+            error.to_string().lines().next().unwrap_or_default(),
+            error.to_string(),
+        ));
+    }
+}
 
 /// The database of node `name`, on the engine its URL names (a relative SQLite path resolved
 /// against the manifest's directory, so `sqlite://var/app.db` means the same file wherever you

@@ -26,7 +26,7 @@ use super::driver::create_database;
 use super::engine::{Access, Engine, Options};
 use super::error::MigrateError;
 use super::follow_up;
-use super::lint::{self, Finding};
+use super::lint;
 use super::source::MigrationSet;
 use super::status::{SetStatus, State};
 use super::url::DbUrl;
@@ -335,11 +335,11 @@ pub async fn plan_database(
                     file: m.label(),
                     stepwise: !db.url.dialect.transactional_ddl() || m.up.no_transaction,
                 });
-                warnings.extend(
-                    lint::lint_script(&m.up, db.url.dialect)
-                        .iter()
-                        .map(Finding::to_string),
-                );
+                for finding in lint::lint_script(&m.up, db.url.dialect) {
+                    // At the statement's line (`plan|apply --format github`).
+                    crate::annotation::record(finding.annotation());
+                    warnings.push(finding.to_string());
+                }
             }
             if e.state
                 .blocks_up(target.allow_out_of_order, target.ignore_missing)

@@ -5,12 +5,12 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::error::{Error, ScaffoldError};
-use super::options::{ScaffoldOptions, select_features};
+use super::options::{DataChoice, ScaffoldOptions, select_features};
 use super::project_name::ProjectName;
 use super::scaffold_plan::{apply_scaffold, plan_scaffold};
 use crate::exit_code;
 use crate::globals::Globals;
-use crate::manifest::model::project::{Feature, Stack};
+use crate::manifest::model::project::{DataLayer, DatabaseEngine, Feature, Stack};
 use crate::settings::OutputFormat;
 
 /// Arguments of `backendctl scaffold`.
@@ -39,6 +39,14 @@ pub struct ScaffoldArgs {
     #[arg(long, value_enum, value_delimiter = ',')]
     pub without: Vec<Feature>,
 
+    /// How the repositories reach the database (default: kysely on SQL, mongodb-driver on MongoDB).
+    #[arg(long, value_enum)]
+    pub data_layer: Option<DataLayer>,
+
+    /// The database the project is written for.
+    #[arg(long, value_enum, default_value_t)]
+    pub database_engine: DatabaseEngine,
+
     /// Show the plan for every file and write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -61,7 +69,7 @@ impl ScaffoldArgs {
     /// The validated options and the target directory.
     ///
     /// # Errors
-    /// An invalid project name.
+    /// An invalid project name, a data layer without support for the engine.
     pub fn options(&self) -> Result<(ScaffoldOptions, PathBuf), ScaffoldError> {
         let name = ProjectName::new(&self.name)?;
         let features: Option<Vec<Feature>> = self.features.clone();
@@ -70,14 +78,17 @@ impl ScaffoldArgs {
             .path
             .clone()
             .unwrap_or_else(|| PathBuf::from(name.as_str()));
-        Ok((
-            ScaffoldOptions {
-                name,
-                stack: self.stack,
-                features: select_features(self.minimal, features.as_deref(), &without),
-            },
-            target,
-        ))
+        let mut options = ScaffoldOptions::new(
+            name,
+            self.stack,
+            select_features(self.minimal, features.as_deref(), &without),
+        );
+        options.data = DataChoice {
+            engine: self.database_engine,
+            layer: self.data_layer,
+        }
+        .checked(self.stack)?;
+        Ok((options, target))
     }
 }
 

@@ -20,6 +20,16 @@ pub enum ScaffoldError {
         reason: &'static str,
     },
 
+    /// The data layer cannot generate code for the database engine, or the stack has its own.
+    #[error("{reason}")]
+    #[diagnostic(code(scaffold::data_choice), help("{help}"))]
+    DataChoice {
+        /// What cannot be generated.
+        reason: String,
+        /// The choices that can.
+        help: String,
+    },
+
     /// A path (a project path or a rendered file path) is not a safe relative path.
     #[error("unsafe path {path:?}: {reason}")]
     #[diagnostic(

@@ -23,10 +23,10 @@ pub mod scaffold_plan;
 pub mod template_set;
 pub mod uv_lock;
 
-pub use crate::manifest::model::project::{Feature, Project, Stack};
+pub use crate::manifest::model::project::{DataLayer, DatabaseEngine, Feature, Project, Stack};
 pub use cli::run;
 pub use error::Error;
 pub use error::ScaffoldError;
 pub use node::ProjectNode;
-pub use options::ScaffoldOptions;
+pub use options::{DataChoice, ScaffoldOptions};
 pub use scaffold_plan::{ScaffoldPlan, apply_scaffold, plan_scaffold};

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::error::ScaffoldError;
 use super::project_name::ProjectName;
-use crate::manifest::model::project::{Feature, Project, Stack};
+use crate::manifest::model::project::{DataLayer, DatabaseEngine, Feature, Project, Stack};
 
 /// The validated choices a render depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,21 +13,73 @@ pub struct ScaffoldOptions {
     pub name: ProjectName,
     /// The template stack.
     pub stack: Stack,
-    /// The optional features switched on.
+    /// The optional features switched on (`postgres` already folded into `database`).
     pub features: BTreeSet<Feature>,
+    /// The database and the data layer the repositories are written for.
+    pub data: DataChoice,
+}
+
+/// The database engine and the data layer of a project, resolved to their defaults.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DataChoice {
+    /// The database the project is written for.
+    pub engine: DatabaseEngine,
+    /// How its repositories reach it; `None` means the engine's default.
+    pub layer: Option<DataLayer>,
+}
+
+impl DataChoice {
+    /// The data layer, the engine's default when none was chosen.
+    #[must_use]
+    pub fn layer(self) -> DataLayer {
+        self.layer
+            .unwrap_or_else(|| DataLayer::default_for(self.engine))
+    }
 }
 
 impl ScaffoldOptions {
+    /// Options with the default data choice (PostgreSQL through Kysely).
+    #[must_use]
+    pub fn new(name: ProjectName, stack: Stack, features: BTreeSet<Feature>) -> Self {
+        ScaffoldOptions {
+            name,
+            stack,
+            features: fold_legacy(features),
+            data: DataChoice::default(),
+        }
+    }
+
     /// Builds the options of a `project` node named `name`.
     ///
     /// # Errors
-    /// An invalid project name.
+    /// An invalid project name, a data layer without support for the engine.
     pub fn from_project(name: &str, project: &Project) -> Result<Self, ScaffoldError> {
-        Ok(ScaffoldOptions {
-            name: ProjectName::new(name)?,
-            stack: project.stack,
-            features: select_features(project.minimal, project.features.as_deref(), &[]),
-        })
+        let data = DataChoice {
+            engine: project.database_engine.unwrap_or_default(),
+            layer: project.data_layer,
+        };
+        let mut options = ScaffoldOptions::new(
+            ProjectName::new(name)?,
+            project.stack,
+            select_features(project.minimal, project.features.as_deref(), &[]),
+        );
+        options.data = data.checked(project.stack)?;
+        Ok(options)
+    }
+}
+
+impl DataChoice {
+    /// This choice when `stack` can generate it.
+    ///
+    /// # Errors
+    /// [`ScaffoldError::DataChoice`].
+    pub fn checked(self, stack: Stack) -> Result<Self, ScaffoldError> {
+        crate::manifest::rules::data_choice(stack, self.layer, Some(self.engine), &[])
+            .map(|()| self)
+            .map_err(|v| ScaffoldError::DataChoice {
+                reason: v.reason,
+                help: v.help,
+            })
     }
 }
 
@@ -41,10 +93,60 @@ pub fn select_features(
     if minimal {
         return BTreeSet::new();
     }
-    features
-        .unwrap_or(&Feature::ALL)
-        .iter()
-        .copied()
+    let without = fold_legacy(without.iter().copied().collect());
+    fold_legacy(features.unwrap_or(&Feature::ALL).iter().copied().collect())
+        .into_iter()
         .filter(|f| !without.contains(f))
         .collect()
+}
+
+/// `postgres` is the earlier name of `database`.
+fn fold_legacy(features: BTreeSet<Feature>) -> BTreeSet<Feature> {
+    features
+        .into_iter()
+        .map(|f| match f {
+            Feature::Postgres => Feature::Database,
+            f => f,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_choice_is_kysely_on_postgresql_and_mongodb_defaults_to_its_driver() {
+        assert_eq!(DataChoice::default().layer(), DataLayer::Kysely);
+        let mongo = DataChoice {
+            engine: DatabaseEngine::Mongodb,
+            layer: None,
+        };
+        assert_eq!(mongo.layer(), DataLayer::MongodbDriver);
+    }
+
+    #[test]
+    fn a_layer_without_support_for_the_engine_is_refused_naming_the_alternatives() {
+        let choice = DataChoice {
+            engine: DatabaseEngine::Mongodb,
+            layer: Some(DataLayer::Sequelize),
+        };
+        let err = choice.checked(Stack::ExpressTypescript).unwrap_err();
+        let ScaffoldError::DataChoice { reason, help } = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(reason, "the sequelize data layer has no mongodb support");
+        assert!(
+            help.contains("prisma or typeorm or mongodb-driver"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn the_postgres_feature_is_the_database_feature() {
+        let features = select_features(false, Some(&[Feature::Postgres, Feature::Auth]), &[]);
+        assert_eq!(features, [Feature::Auth, Feature::Database].into());
+        let without = select_features(false, None, &[Feature::Postgres]);
+        assert!(!without.contains(&Feature::Database));
+    }
 }

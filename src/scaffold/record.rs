@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::confined_dir::ConfinedDir;
 use super::error::ScaffoldError;
-use crate::manifest::model::project::{Feature, Stack};
+use crate::manifest::model::project::{DataLayer, DatabaseEngine, Feature, Stack};
 
 /// Where the record lives, relative to the project directory.
 pub const RECORD_PATH: &str = ".backendctl/scaffold.json";
@@ -33,6 +33,12 @@ pub struct ScaffoldRecord {
     pub stack: Stack,
     /// The features switched on.
     pub features: Vec<Feature>,
+    /// The database engine, with the `database` feature (absent in records before the choice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_engine: Option<DatabaseEngine>,
+    /// The data layer, with the `database` feature (absent in records before the choice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_layer: Option<DataLayer>,
     /// Every rendered file, by relative path.
     pub files: BTreeMap<String, RecordedFile>,
 }

@@ -160,6 +160,7 @@ pub fn plan_scaffold(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
+    let database = options.features.contains(&super::Feature::Database);
     Ok(ScaffoldPlan {
         target: target.to_path_buf(),
         root: target.to_path_buf(),
@@ -173,6 +174,8 @@ pub fn plan_scaffold(
             name: options.name.to_string(),
             stack: options.stack,
             features: options.features.iter().copied().collect(),
+            database_engine: database.then_some(options.data.engine),
+            data_layer: database.then(|| options.data.layer()),
             files: next_files,
         },
     })

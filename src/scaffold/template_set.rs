@@ -33,7 +33,7 @@ use super::error::ScaffoldError;
 use super::options::ScaffoldOptions;
 use super::rel_path::RelPath;
 use super::uv_lock::MasterLock;
-use crate::manifest::model::project::{Language, Stack};
+use crate::manifest::model::project::{DatabaseEngine, Language, Stack};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -405,10 +405,18 @@ fn deps(names: Vec<String>) -> Result<String, minijinja::Error> {
 }
 
 fn template_context(options: &ScaffoldOptions) -> Value {
-    let f: BTreeMap<String, bool> = super::Feature::ALL
+    let mut f: BTreeMap<String, bool> = super::Feature::ALL
         .iter()
         .map(|feature| (feature.template_key(), options.features.contains(feature)))
         .collect();
+    // `f.postgres`: the database feature on PostgreSQL, as templates written before the engine
+    // choice expect.
+    let database = options.features.contains(&super::Feature::Database);
+    let engine = options.data.engine;
+    f.insert(
+        "postgres".to_owned(),
+        database && engine == DatabaseEngine::Postgresql,
+    );
     let features: Vec<&str> = options.features.iter().map(|f| f.as_str()).collect();
     context! {
         name => options.name.as_str(),
@@ -417,6 +425,10 @@ fn template_context(options: &ScaffoldOptions) -> Value {
         mock => if options.stack == super::Stack::Nestjs { "vi" } else { "jest" },
         features => features,
         f => f,
+        // With the database feature: `database_engine` ("postgresql", "mysql", "mongodb") and
+        // `data_layer` ("kysely", "prisma", "typeorm", "sequelize", "mongodb-driver").
+        database_engine => engine.as_str(),
+        data_layer => options.data.layer().as_str(),
         node_version => versions().node.as_str(),
         npm_version => versions().npm.as_str(),
         python_version => versions().python.requires.as_str(),

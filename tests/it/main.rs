@@ -11,11 +11,13 @@ mod harness;
 mod load_common;
 mod migrate_support;
 
+mod annotations;
 mod apply;
 mod architecture;
 mod cli;
 mod diagnostics;
 mod examples;
+mod github_action;
 mod load_adhoc;
 mod load_conformance;
 mod load_scenario;
@@ -50,11 +52,13 @@ mod service;
 fn main() -> std::process::ExitCode {
     harness::run(
         [
+            annotations::tests(),
             apply::tests(),
             architecture::tests(),
             cli::tests(),
             diagnostics::tests(),
             examples::tests(),
+            github_action::tests(),
             load_adhoc::tests(),
             load_conformance::tests(),
             load_scenario::tests(),

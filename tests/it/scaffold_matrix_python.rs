@@ -58,7 +58,7 @@ pub(crate) fn tests() -> Vec<Test> {
 /// github-actions) add none.
 const DEPENDENCY_FEATURES: [Feature; 8] = [
     Feature::Auth,
-    Feature::Postgres,
+    Feature::Database,
     Feature::Redis,
     Feature::RateLimit,
     Feature::Logging,
@@ -142,11 +142,11 @@ fn uv(dir: &Path, args: &[&str], extra: &[(&str, &str)]) -> (String, Duration) {
 }
 
 fn options(features: &[Feature]) -> ScaffoldOptions {
-    ScaffoldOptions {
-        name: ProjectName::new("shop-api").unwrap(),
-        stack: Stack::Fastapi,
-        features: features.iter().copied().collect::<BTreeSet<_>>(),
-    }
+    ScaffoldOptions::new(
+        ProjectName::new("shop-api").unwrap(),
+        Stack::Fastapi,
+        features.iter().copied().collect::<BTreeSet<_>>(),
+    )
 }
 
 /// One cell of the matrix: its name and its features.
@@ -267,7 +267,7 @@ fn check_cell(work: &Path, cell: &Cell) -> Measured {
     let postgres = server_url("BACKENDCTL_TEST_POSTGRES_URL");
     let redis = server_url("BACKENDCTL_TEST_REDIS_URL");
     let mut services: Vec<(&str, &str)> = Vec::new();
-    if cell.has(Feature::Postgres) {
+    if cell.has(Feature::Database) {
         services.push(("DATABASE_URL", &postgres));
     }
     if cell.has(Feature::Redis) {
@@ -292,7 +292,7 @@ fn check_cell(work: &Path, cell: &Cell) -> Measured {
         cell.name
     );
     for (feature, test) in [
-        (Feature::Postgres, "test_postgres.py::test_is_ready PASSED"),
+        (Feature::Database, "test_postgres.py::test_is_ready PASSED"),
         (
             Feature::Redis,
             "test_redis_cache.py::test_answers_a_ping PASSED",
@@ -306,7 +306,7 @@ fn check_cell(work: &Path, cell: &Cell) -> Measured {
     }
 
     let database = cell
-        .has(Feature::Postgres)
+        .has(Feature::Database)
         .then(|| TestDb::new(Kind::Postgres, &format!("fastapi_{}", cell.name)));
     if cell.name == "full" {
         let apply = Instant::now();

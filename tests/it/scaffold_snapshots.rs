@@ -14,11 +14,11 @@ pub(crate) fn tests() -> Vec<Test> {
 }
 
 fn options(stack: Stack, features: &[Feature]) -> ScaffoldOptions {
-    ScaffoldOptions {
-        name: ProjectName::new("shop-api").unwrap(),
+    ScaffoldOptions::new(
+        ProjectName::new("shop-api").unwrap(),
         stack,
-        features: features.iter().copied().collect::<BTreeSet<_>>(),
-    }
+        features.iter().copied().collect::<BTreeSet<_>>(),
+    )
 }
 
 fn rendered_file_lists() {

@@ -80,11 +80,11 @@ fn install_tools() -> (PathBuf, PathBuf) {
 }
 
 fn render_full(stack: Stack, into: &Path) -> PathBuf {
-    let options = ScaffoldOptions {
-        name: ProjectName::new("shop-api").unwrap(),
+    let options = ScaffoldOptions::new(
+        ProjectName::new("shop-api").unwrap(),
         stack,
-        features: Feature::ALL.iter().copied().collect::<BTreeSet<_>>(),
-    };
+        Feature::ALL.iter().copied().collect::<BTreeSet<_>>(),
+    );
     let dir = into.join(stack.as_str());
     apply_scaffold(&plan_scaffold(&dir, &options, false).unwrap()).unwrap();
     dir

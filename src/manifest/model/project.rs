@@ -5,7 +5,9 @@
 //!     stack "express-typescript"
 //!     path "services/shop-api"
 //!     database "main"
-//!     features "auth" "postgres" "docker"
+//!     features "auth" "database" "docker"
+//!     data-layer "prisma"
+//!     database-engine "mysql"
 //! }
 //! ```
 //!
@@ -30,6 +32,14 @@ pub struct Project {
     /// The optional features to generate. Without this list every feature is generated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<Feature>>,
+    /// How the generated repositories reach the database (with the `database` feature): Kysely
+    /// by default on a SQL engine, the official driver on MongoDB. TypeScript stacks only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_layer: Option<DataLayer>,
+    /// The database the generated project is written for (with the `database` feature);
+    /// PostgreSQL by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_engine: Option<DatabaseEngine>,
     /// Generate none of the optional features (overrides `features`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub minimal: bool,
@@ -147,8 +157,12 @@ impl std::fmt::Display for Stack {
 pub enum Feature {
     /// Register, login, refresh-token rotation, logout, `me`, roles, password reset.
     Auth,
-    /// PostgreSQL repositories (pg + Kysely; SQLAlchemy 2 on asyncpg for fastapi) and SQL
-    /// migrations in backendctl's format.
+    /// Database repositories and migrations in backendctl's format: on the `database-engine`
+    /// (PostgreSQL by default) through the `data-layer` (Kysely by default; SQLAlchemy 2 on
+    /// asyncpg for fastapi).
+    Database,
+    /// The earlier name of `database` on PostgreSQL: `database` with `database-engine
+    /// "postgresql"`.
     Postgres,
     /// Redis cache-aside for reads (ioredis; redis-py's asyncio client for fastapi).
     Redis,
@@ -176,7 +190,7 @@ impl Feature {
     /// Every feature, in a stable order: the full feature set.
     pub const ALL: [Feature; 11] = [
         Feature::Auth,
-        Feature::Postgres,
+        Feature::Database,
         Feature::Redis,
         Feature::RateLimit,
         Feature::Logging,
@@ -193,6 +207,7 @@ impl Feature {
     pub fn as_str(self) -> &'static str {
         match self {
             Feature::Auth => "auth",
+            Feature::Database => "database",
             Feature::Postgres => "postgres",
             Feature::Redis => "redis",
             Feature::RateLimit => "rate-limit",
@@ -214,6 +229,151 @@ impl Feature {
 }
 
 impl std::fmt::Display for Feature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a generated TypeScript project's repositories reach its database.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataLayer {
+    /// Kysely, a typed SQL query builder (PostgreSQL, MySQL).
+    Kysely,
+    /// Prisma ORM: the Prisma 7 client with its driver adapter.
+    Prisma,
+    /// TypeORM entities and repositories.
+    Typeorm,
+    /// Sequelize models (PostgreSQL, MySQL).
+    Sequelize,
+    /// MongoDB's official Node.js driver (MongoDB only).
+    MongodbDriver,
+}
+
+impl DataLayer {
+    /// Every data layer, in a stable order.
+    pub const ALL: [DataLayer; 5] = [
+        DataLayer::Kysely,
+        DataLayer::Prisma,
+        DataLayer::Typeorm,
+        DataLayer::Sequelize,
+        DataLayer::MongodbDriver,
+    ];
+
+    /// The data layer's name as written in a manifest.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataLayer::Kysely => "kysely",
+            DataLayer::Prisma => "prisma",
+            DataLayer::Typeorm => "typeorm",
+            DataLayer::Sequelize => "sequelize",
+            DataLayer::MongodbDriver => "mongodb-driver",
+        }
+    }
+
+    /// The data layer a project gets on `engine` when it names none.
+    #[must_use]
+    pub fn default_for(engine: DatabaseEngine) -> Self {
+        match engine {
+            DatabaseEngine::Postgresql | DatabaseEngine::Mysql => DataLayer::Kysely,
+            DatabaseEngine::Mongodb => DataLayer::MongodbDriver,
+        }
+    }
+
+    /// The engines this data layer can generate code for.
+    #[must_use]
+    pub fn engines(self) -> &'static [DatabaseEngine] {
+        use DatabaseEngine::{Mongodb, Mysql, Postgresql};
+        match self {
+            DataLayer::Kysely | DataLayer::Sequelize => &[Postgresql, Mysql],
+            DataLayer::Prisma | DataLayer::Typeorm => &[Postgresql, Mysql, Mongodb],
+            DataLayer::MongodbDriver => &[Mongodb],
+        }
+    }
+}
+
+/// The data layer and engine pairs the templates generate today; a valid pair not listed here is
+/// refused at validate time rather than generated as something else.
+pub const GENERATED_DATA_CHOICES: &[(DataLayer, DatabaseEngine)] =
+    &[(DataLayer::Kysely, DatabaseEngine::Postgresql)];
+
+impl std::fmt::Display for DataLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The database a generated project is written for.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum DatabaseEngine {
+    /// PostgreSQL.
+    #[default]
+    Postgresql,
+    /// MySQL or MariaDB (mysql2).
+    Mysql,
+    /// MongoDB.
+    Mongodb,
+}
+
+impl DatabaseEngine {
+    /// Every engine, in a stable order.
+    pub const ALL: [DatabaseEngine; 3] = [
+        DatabaseEngine::Postgresql,
+        DatabaseEngine::Mysql,
+        DatabaseEngine::Mongodb,
+    ];
+
+    /// The engine's name as written in a manifest.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DatabaseEngine::Postgresql => "postgresql",
+            DatabaseEngine::Mysql => "mysql",
+            DatabaseEngine::Mongodb => "mongodb",
+        }
+    }
+
+    /// The URL schemes of a `database` node on this engine.
+    #[must_use]
+    pub fn url_schemes(self) -> &'static [&'static str] {
+        match self {
+            DatabaseEngine::Postgresql => &["postgres", "postgresql"],
+            DatabaseEngine::Mysql => &["mysql", "mariadb"],
+            DatabaseEngine::Mongodb => &["mongodb", "mongodb+srv"],
+        }
+    }
+}
+
+impl std::fmt::Display for DatabaseEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }

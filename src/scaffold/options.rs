@@ -31,7 +31,9 @@ impl ScaffoldOptions {
     }
 }
 
-/// The feature set: none when `minimal`, else `features` (every feature when absent) minus `without`.
+/// The feature set: none when `minimal`, else `features` (every feature when absent) minus
+/// `without`, plus what a selected feature implies: `grafana` charts the metrics the project
+/// exports, so it brings `metrics` along.
 #[must_use]
 pub fn select_features(
     minimal: bool,
@@ -41,10 +43,33 @@ pub fn select_features(
     if minimal {
         return BTreeSet::new();
     }
-    features
+    let mut selected: BTreeSet<Feature> = features
         .unwrap_or(&Feature::ALL)
         .iter()
         .copied()
         .filter(|f| !without.contains(f))
-        .collect()
+        .collect();
+    if selected.contains(&Feature::Grafana) {
+        selected.insert(Feature::Metrics);
+    }
+    selected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::select_features;
+    use crate::manifest::model::project::Feature;
+
+    #[test]
+    fn grafana_brings_the_metrics_it_charts() {
+        let selected = select_features(false, Some(&[Feature::Grafana]), &[]);
+        assert_eq!(
+            selected.into_iter().collect::<Vec<_>>(),
+            [Feature::Metrics, Feature::Grafana]
+        );
+        let without = select_features(false, None, &[Feature::Metrics]);
+        assert!(without.contains(&Feature::Metrics));
+        let neither = select_features(false, None, &[Feature::Metrics, Feature::Grafana]);
+        assert!(!neither.contains(&Feature::Metrics));
+    }
 }

@@ -5,7 +5,9 @@
 //! After each full entry, every feature is also rendered *alone* and type-checked and linted
 //! against the full entry's `node_modules` (a superset of its dependencies), so a feature that
 //! silently depends on another one fails here — the create-t3-app lesson, without an install per
-//! combination.
+//! combination. A feature whose single render is the minimal project plus `k8s/` files only
+//! (`kubernetes`) is not checked again here: its code is the minimal entry's, byte for byte, and
+//! `scaffold_deploy` validates the manifests.
 //!
 //! It takes minutes, so it runs when `CI` is set (as `.ci/run` does) or when
 //! `BACKENDCTL_SCAFFOLD_MATRIX=1` (the `ScaffoldMatrix` requirement; ignored otherwise), alone
@@ -29,6 +31,7 @@ use backendctl::scaffold::template_set::versions;
 
 use crate::binary::Backendctl;
 use crate::harness::{Test, trial};
+use crate::scaffold_deploy::adds_only_deploy_files;
 
 pub(crate) fn tests() -> Vec<Test> {
     vec![trial!(
@@ -38,7 +41,7 @@ pub(crate) fn tests() -> Vec<Test> {
     )]
 }
 
-const FEATURES: [&str; 11] = [
+const FEATURES: [&str; 13] = [
     "auth",
     "postgres",
     "redis",
@@ -50,6 +53,8 @@ const FEATURES: [&str; 11] = [
     "metrics",
     "docker",
     "github-actions",
+    "kubernetes",
+    "grafana",
 ];
 
 const STACKS: [&str; 4] = [
@@ -167,7 +172,20 @@ pub(crate) fn succeed(command: &mut Command) -> (String, Duration) {
 
 /// Renders `stack` with only `feature`, then type-checks and lints it against the full entry's
 /// `node_modules`.
+/// Skips (and says so) a feature whose single render is the minimal project plus deployment
+/// files only, which `scaffold_deploy` checks.
 fn check_single(work: &Path, full: &Path, stack: &str, feature: &str) {
+    let json = |v: &str| serde_json::Value::String(v.to_owned());
+    let (typed_stack, typed_feature) = (
+        serde_json::from_value(json(stack)).unwrap(),
+        serde_json::from_value(json(feature)).unwrap(),
+    );
+    if adds_only_deploy_files(typed_stack, typed_feature) {
+        eprintln!(
+            "{stack}-{feature}: the minimal project's code plus k8s/ only; checked by scaffold_deploy"
+        );
+        return;
+    }
     let single = work.join(format!("{stack}-{feature}"));
     Backendctl::new()
         .current_dir(work)

@@ -301,7 +301,8 @@ fn deployment_files_merge_with_edits_when_features_change() {
         scaffold_stack(tmp.path(), stack, &["--features", "postgres,kubernetes"])
             .assert_status(exit_code::OK);
         let deployment = tmp.path().join("shop/k8s/app/deployment.yaml");
-        let edited = read(&deployment).replace("  replicas: 2\n", "  replicas: 4\n");
+        let edited =
+            read(&deployment).replace("  revisionHistoryLimit: 5\n", "  revisionHistoryLimit: 9\n");
         assert_ne!(edited, read(&deployment), "{stack}");
         std::fs::write(&deployment, &edited).unwrap();
 
@@ -315,7 +316,11 @@ fn deployment_files_merge_with_edits_when_features_change() {
         .stdout_contains("merge         k8s/app/deployment.yaml")
         .stdout_contains("create        grafana/dashboard.json");
         let merged = read(&deployment);
-        for expected in ["replicas: 4", "key: REDIS_URL", "key: METRICS_TOKEN"] {
+        for expected in [
+            "revisionHistoryLimit: 9",
+            "key: REDIS_URL",
+            "key: METRICS_TOKEN",
+        ] {
             assert!(merged.contains(expected), "{stack}: {expected}\n{merged}");
         }
         assert!(!merged.contains("<<<<<<<"), "{stack}: {merged}");

@@ -45,21 +45,25 @@ const KUBERNETES_VERSION: &str = "1.35.0";
 /// The Grafana dashboard schema version the dashboards pin.
 const DASHBOARD_SCHEMA_VERSION: u64 = 41;
 
-/// Each stack with the feature alone (`grafana` brings `metrics`) and with every feature.
+/// The options of a `shop-api` project as the command line selects them (`grafana` brings
+/// `metrics`).
+fn options(stack: Stack, features: &[Feature]) -> ScaffoldOptions {
+    ScaffoldOptions {
+        name: ProjectName::new("shop-api").unwrap(),
+        stack,
+        features: backendctl::scaffold::options::select_features(false, Some(features), &[]),
+    }
+}
+
+/// Each stack with the feature alone and with every feature.
 fn renders(feature: Feature) -> Vec<(String, RenderedTree)> {
     let mut out = Vec::new();
     for stack in Stack::ALL {
         for (label, features) in [("alone", vec![feature]), ("full", Feature::ALL.to_vec())] {
-            let options = ScaffoldOptions {
-                name: ProjectName::new("shop-api").unwrap(),
-                stack,
-                features: backendctl::scaffold::options::select_features(
-                    false,
-                    Some(&features),
-                    &[],
-                ),
-            };
-            out.push((format!("{stack}-{label}"), render(&options).unwrap()));
+            out.push((
+                format!("{stack}-{label}"),
+                render(&options(stack, &features)).unwrap(),
+            ));
         }
     }
     out
@@ -393,10 +397,11 @@ fn grafana_dashboards_are_well_formed() {
             metrics.contains("http_request_duration_seconds_bucket"),
             "{label}"
         );
-        let runtime = if label.starts_with("fastapi") {
-            "python_gc_collections_total"
+        // The runtime's panels, and the project's test of the names against its own metrics.
+        let (runtime, test) = if label.starts_with("fastapi") {
+            ("python_gc_collections_total", "tests/test_dashboard.py")
         } else {
-            "nodejs_eventloop_lag_p99_seconds"
+            ("nodejs_eventloop_lag_p99_seconds", "test/dashboard.test.ts")
         };
         assert!(metrics.contains(runtime), "{label}: {metrics:?}");
         // The cache panel exactly when there is a cache.
@@ -405,12 +410,6 @@ fn grafana_dashboards_are_well_formed() {
             label.ends_with("full"),
             "{label}"
         );
-        // The project tests it against the metrics it exports.
-        let test = if label.starts_with("fastapi") {
-            "tests/test_dashboard.py"
-        } else {
-            "test/dashboard.test.ts"
-        };
         assert!(
             tree.keys().any(|p| p.to_string() == test),
             "{label}: no {test}"
@@ -424,13 +423,8 @@ fn grafana_dashboards_are_well_formed() {
 /// matrices skip such cells (every pair stays covered: the code of "this feature on, the other
 /// off" is the minimal project's, byte for byte).
 pub(crate) fn adds_only_deploy_files(stack: Stack, feature: Feature) -> bool {
-    let options = |features: &[Feature]| ScaffoldOptions {
-        name: ProjectName::new("shop-api").unwrap(),
-        stack,
-        features: backendctl::scaffold::options::select_features(false, Some(features), &[]),
-    };
-    let single = render(&options(&[feature])).unwrap();
-    let minimal = render(&options(&[])).unwrap();
+    let single = render(&options(stack, &[feature])).unwrap();
+    let minimal = render(&options(stack, &[])).unwrap();
     minimal
         .iter()
         .all(|(path, text)| path.as_str() == "README.md" || single.get(path) == Some(text))

@@ -37,6 +37,7 @@ mod mock_server;
 mod plan;
 mod report_cli;
 mod report_html;
+mod scaffold_deploy;
 mod scaffold_example_shop;
 mod scaffold_manifest;
 mod scaffold_matrix;
@@ -78,6 +79,7 @@ fn main() -> std::process::ExitCode {
             plan::tests(),
             report_cli::tests(),
             report_html::tests(),
+            scaffold_deploy::tests(),
             scaffold_example_shop::tests(),
             scaffold_manifest::tests(),
             scaffold_matrix::tests(),

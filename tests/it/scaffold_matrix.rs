@@ -5,7 +5,9 @@
 //! After each full entry, every feature is also rendered *alone* and type-checked and linted
 //! against the full entry's `node_modules` (a superset of its dependencies), so a feature that
 //! silently depends on another one fails here — the create-t3-app lesson, without an install per
-//! combination.
+//! combination. A feature whose single render is the minimal project plus `k8s/` files only
+//! (`kubernetes`) is not checked again here: its code is the minimal entry's, byte for byte, and
+//! `scaffold_deploy` validates the manifests.
 //!
 //! It takes minutes, so it runs when `CI` is set (as `.ci/run` does) or when
 //! `BACKENDCTL_SCAFFOLD_MATRIX=1` (the `ScaffoldMatrix` requirement; ignored otherwise), alone
@@ -29,6 +31,7 @@ use backendctl::scaffold::template_set::versions;
 
 use crate::binary::Backendctl;
 use crate::harness::{Test, trial};
+use crate::scaffold_deploy::adds_only_deploy_files;
 
 pub(crate) fn tests() -> Vec<Test> {
     vec![trial!(
@@ -38,7 +41,7 @@ pub(crate) fn tests() -> Vec<Test> {
     )]
 }
 
-const FEATURES: [&str; 11] = [
+const FEATURES: [&str; 13] = [
     "auth",
     "postgres",
     "redis",
@@ -50,6 +53,8 @@ const FEATURES: [&str; 11] = [
     "metrics",
     "docker",
     "github-actions",
+    "kubernetes",
+    "grafana",
 ];
 
 const STACKS: [&str; 4] = [
@@ -189,6 +194,19 @@ fn check_single(work: &Path, full: &Path, stack: &str, feature: &str) {
     std::fs::remove_dir_all(&single).unwrap();
 }
 
+/// The features whose single render has code of its own to check: not those that add only
+/// deployment files to the minimal project (`kubernetes`), whose code is the minimal entry's.
+fn singles_to_check(stack: &str) -> Vec<&'static str> {
+    let json = |v: &str| serde_json::Value::String(v.to_owned());
+    let typed_stack = serde_json::from_value(json(stack)).unwrap();
+    FEATURES
+        .into_iter()
+        .filter(|feature| {
+            !adds_only_deploy_files(typed_stack, serde_json::from_value(json(feature)).unwrap())
+        })
+        .collect()
+}
+
 fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
     let filter = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_FILTER").unwrap_or_default();
     let singles = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_SINGLES").as_deref() != Ok("0");
@@ -268,9 +286,10 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
             report.push(line);
             if variant == "full" && singles {
                 let start = Instant::now();
+                let checked = singles_to_check(stack);
                 // Two at a time: tsc is single-threaded and the CI machine has two cores.
                 std::thread::scope(|scope| {
-                    for chunk in FEATURES.chunks(FEATURES.len().div_ceil(2)) {
+                    for chunk in checked.chunks(checked.len().div_ceil(2)) {
                         let (dir, work) = (&dir, work.path());
                         scope.spawn(move || {
                             for feature in chunk {
@@ -280,10 +299,12 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
                     }
                 });
                 let line = format!(
-                    "{:<30} {:>7.1}s  (each of {} features alone: typecheck + lint)",
+                    "{:<30} {:>7.1}s  (each of {} features alone: typecheck + lint; {} adding \
+                     deployment files only: checked by scaffold_deploy)",
                     format!("{stack}-singles"),
                     start.elapsed().as_secs_f64(),
-                    FEATURES.len()
+                    checked.len(),
+                    FEATURES.len() - checked.len()
                 );
                 eprintln!("{line}");
                 report.push(line);

@@ -184,11 +184,19 @@ pub enum Feature {
     Docker,
     /// A GitHub Actions CI workflow.
     GithubActions,
+    /// Kubernetes manifests (`k8s/`): a hardened Deployment with `/health` and `/ready` probes,
+    /// a Service, a HorizontalPodAutoscaler, a PodDisruptionBudget, a Secret example and, with
+    /// `postgres`, a Job that runs the migrations with backendctl before the rollout.
+    Kubernetes,
+    /// A Grafana dashboard (`grafana/dashboard.json`) of the metrics the project exports, and a
+    /// docker-compose `observability` profile with Prometheus and Grafana (with `docker`).
+    /// Implies `metrics`.
+    Grafana,
 }
 
 impl Feature {
     /// Every feature, in a stable order: the full feature set.
-    pub const ALL: [Feature; 11] = [
+    pub const ALL: [Feature; 13] = [
         Feature::Auth,
         Feature::Database,
         Feature::Redis,
@@ -200,6 +208,8 @@ impl Feature {
         Feature::Metrics,
         Feature::Docker,
         Feature::GithubActions,
+        Feature::Kubernetes,
+        Feature::Grafana,
     ];
 
     /// The feature's name as written in a manifest.
@@ -218,6 +228,8 @@ impl Feature {
             Feature::Metrics => "metrics",
             Feature::Docker => "docker",
             Feature::GithubActions => "github-actions",
+            Feature::Kubernetes => "kubernetes",
+            Feature::Grafana => "grafana",
         }
     }
 

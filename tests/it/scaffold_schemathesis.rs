@@ -114,9 +114,11 @@ fn start(dir: &Path, stack: &str, port: u16) -> Server {
         "{}/{database}",
         base.rsplit_once('/').expect("a database URL").0
     );
+    // Through the project's own backend.kdl, whose database URL is `DATABASE_URL`.
     Backendctl::new()
         .current_dir(dir)
-        .args(["migrate", "up", "--database-url", &url])
+        .args(["migrate", "up"])
+        .env("DATABASE_URL", &url)
         .run()
         .assert_status(exit_code::OK);
     run(dir, "npm", &["run", "build"], &[]);

@@ -200,6 +200,28 @@ fn cases_line(stdout: &str) -> String {
         .to_owned()
 }
 
+/// Scaffolds `stack` with every feature into `work` and installs it; returns its directory.
+fn scaffold_installed(work: &Path, stack: &str) -> PathBuf {
+    Backendctl::new()
+        .current_dir(work)
+        .args(["scaffold", stack, "--stack", stack])
+        .run()
+        .assert_status(exit_code::OK);
+    let dir = work.join(stack);
+    run(&dir, "npm", &NPM_INSTALL, &[]);
+    dir
+}
+
+/// `schemathesis` (with its global options) `run URL --checks all` as the bearer of `token`,
+/// 50 examples per operation, without colour.
+fn attack<'a>(schemathesis: &'a mut Command, url: &str, token: &str) -> &'a mut Command {
+    schemathesis
+        .args(["run", url, "--checks", "all"])
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args(["--max-examples", "50", "--no-color"])
+        .env("NO_COLOR", "1")
+}
+
 fn schemathesis_finds_nothing_against_every_rest_stack() {
     let work = tempfile::tempdir().unwrap();
     let config = work.path().join("schemathesis.toml");
@@ -207,30 +229,21 @@ fn schemathesis_finds_nothing_against_every_rest_stack() {
     let mut report = Vec::new();
     let mut failed = Vec::new();
     for stack in ["express-typescript", "fastify-typescript", "nestjs"] {
-        Backendctl::new()
-            .current_dir(work.path())
-            .args(["scaffold", stack, "--stack", stack])
-            .run()
-            .assert_status(exit_code::OK);
-        let dir = work.path().join(stack);
-        run(&dir, "npm", &NPM_INSTALL, &[]);
+        let dir = scaffold_installed(work.path(), stack);
         let port = free_port();
         let _server = start(&dir, stack, port);
         let token = bearer_token(&dir, port);
-        let output = Command::new(schemathesis())
-            .arg("--config-file")
-            .arg(&config)
-            .args([
-                "run",
-                &format!("http://127.0.0.1:{port}/openapi.json"),
-                "--checks",
-                "all",
-            ])
-            .args(["--header", &format!("Authorization: Bearer {token}")])
-            .args(["--max-examples", "50", "--no-color"])
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run schemathesis");
+        let output = attack(
+            Command::new(schemathesis())
+                // Its example database (.schemathesis/) goes to the project, not this repository.
+                .current_dir(&dir)
+                .arg("--config-file")
+                .arg(&config),
+            &format!("http://127.0.0.1:{port}/openapi.json"),
+            &token,
+        )
+        .output()
+        .expect("run schemathesis");
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let cases = cases_line(&stdout);
         let line = format!("{stack:<20} {cases}");
@@ -264,29 +277,19 @@ fn schemathesis_finds_nothing_against_the_graphql_stack() {
     let work = tempfile::tempdir().unwrap();
     let hooks = work.path().join("graphql_scalars.py");
     std::fs::write(&hooks, GRAPHQL_SCALARS).unwrap();
-    Backendctl::new()
-        .current_dir(work.path())
-        .args(["scaffold", stack, "--stack", stack])
-        .run()
-        .assert_status(exit_code::OK);
-    let dir = work.path().join(stack);
-    run(&dir, "npm", &NPM_INSTALL, &[]);
+    let dir = scaffold_installed(work.path(), stack);
     let port = free_port();
     let _server = start(&dir, stack, port);
     let token = graphql_bearer_token(&dir, port);
-    let output = Command::new(schemathesis())
-        .args([
-            "run",
-            &format!("http://127.0.0.1:{port}/graphql"),
-            "--checks",
-            "all",
-        ])
-        .args(["--header", &format!("Authorization: Bearer {token}")])
-        .args(["--max-examples", "50", "--no-color"])
-        .env("SCHEMATHESIS_HOOKS", &hooks)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run schemathesis");
+    let output = attack(
+        Command::new(schemathesis())
+            .current_dir(&dir)
+            .env("SCHEMATHESIS_HOOKS", &hooks),
+        &format!("http://127.0.0.1:{port}/graphql"),
+        &token,
+    )
+    .output()
+    .expect("run schemathesis");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let line = format!("{stack:<20} {}", cases_line(&stdout));
     eprintln!("{line}");

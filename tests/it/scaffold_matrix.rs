@@ -31,14 +31,22 @@ use backendctl::scaffold::template_set::versions;
 
 use crate::binary::Backendctl;
 use crate::harness::{Test, trial};
+use crate::migrate_support::{Kind, TestDb};
 use crate::scaffold_deploy::adds_only_deploy_files;
 
 pub(crate) fn tests() -> Vec<Test> {
-    vec![trial!(
-        every_stack_installs_type_checks_lints_and_passes_its_tests,
-        needs = [ScaffoldMatrix, Npm, Node, Postgres, Redis],
-        exclusive
-    )]
+    vec![
+        trial!(
+            every_stack_installs_type_checks_lints_and_passes_its_tests,
+            needs = [ScaffoldMatrix, Npm, Node, Postgres, Redis],
+            exclusive
+        ),
+        trial!(
+            readme_first_steps_take_an_express_project_to_a_migrated_load_checked_api,
+            needs = [ScaffoldMatrix, Npm, Node, Postgres],
+            exclusive
+        ),
+    ]
 }
 
 const FEATURES: [&str; 13] = [
@@ -320,4 +328,87 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
         target_dir().join("scaffold-matrix.txt"),
         report.join("\n") + "\n",
     );
+}
+
+/// The commands of the generated README's "First steps" block, comments and continuation lines
+/// (a comment alone) left out.
+fn first_steps(readme: &str) -> Vec<String> {
+    readme
+        .lines()
+        .skip_while(|line| *line != "## First steps")
+        .skip_while(|line| !line.starts_with("```"))
+        .skip(1)
+        .take_while(|line| !line.starts_with("```"))
+        .map(|line| {
+            line.split(" #")
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        })
+        .filter(|command| !command.is_empty() && !command.starts_with('#'))
+        .collect()
+}
+
+/// A new user's path, as the README of a generated express project (every feature) writes it:
+/// each command of its "First steps", run by `sh` in the project with the real `backendctl` and
+/// npm on `PATH`, against the machine's PostgreSQL — `backendctl apply` must create the database,
+/// migrate it, start the API and pass the smoke scenario's thresholds. Without a terminal, apply
+/// is approved by `BACKENDCTL_AUTO_APPROVE`, as in CI; `DATABASE_URL` names a database of its
+/// own (not yet created) and `PORT` a free port.
+fn readme_first_steps_take_an_express_project_to_a_migrated_load_checked_api() {
+    let work = tempfile::tempdir().unwrap();
+    Backendctl::new()
+        .current_dir(work.path())
+        .args(["scaffold", "first-steps", "--stack", "express-typescript"])
+        .run()
+        .assert_status(exit_code::OK);
+    let dir = work.path().join("first-steps");
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    let steps = first_steps(&readme);
+    assert_eq!(
+        steps
+            .iter()
+            .map(|s| s.split(' ').next().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        ["npm", "cp", "backendctl"],
+        "the README's first steps changed: {steps:?}"
+    );
+    let database = TestDb::unborn(Kind::Postgres, "first_steps");
+    let port = crate::common::free_port().to_string();
+    let binary = Path::new(env!("CARGO_BIN_EXE_backendctl"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let mut paths = vec![binary];
+    paths.extend(std::env::split_paths(&path_with_node_lts()));
+    let path = std::env::join_paths(paths).unwrap();
+    let mut outputs = Vec::new();
+    for step in &steps {
+        let (out, elapsed) = succeed(
+            Command::new("sh")
+                .args(["-c", step])
+                .current_dir(&dir)
+                .env("PATH", &path)
+                .env("DATABASE_URL", &database.url)
+                .env("PORT", &port)
+                .env("BACKENDCTL_AUTO_APPROVE", "1")
+                .env("npm_config_cache", target_dir().join("npm-cache"))
+                .env("npm_config_update_notifier", "false"),
+        );
+        eprintln!("{step}: {:.1}s", elapsed.as_secs_f64());
+        outputs.push(out);
+    }
+    let apply = outputs.last().unwrap();
+    for address in [
+        "database.main",
+        "migrations.schema",
+        "service.api",
+        "scenario.smoke",
+    ] {
+        assert!(
+            apply.contains(address),
+            "apply did not report {address}:\n{apply}"
+        );
+    }
 }

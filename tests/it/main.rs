@@ -38,6 +38,7 @@ mod report_html;
 mod scaffold_example_shop;
 mod scaffold_manifest;
 mod scaffold_matrix;
+mod scaffold_matrix_mongodb;
 mod scaffold_matrix_python;
 mod scaffold_reapply;
 mod scaffold_schemathesis;
@@ -77,6 +78,7 @@ fn main() -> std::process::ExitCode {
             scaffold_example_shop::tests(),
             scaffold_manifest::tests(),
             scaffold_matrix::tests(),
+            scaffold_matrix_mongodb::tests(),
             scaffold_matrix_python::tests(),
             scaffold_schemathesis::tests(),
             scaffold_reapply::tests(),

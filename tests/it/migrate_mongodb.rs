@@ -53,14 +53,14 @@ pub(crate) fn tests() -> Vec<Test> {
 }
 
 /// A SecantusDB server of one test, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     port: u16,
     dir: tempfile::TempDir,
 }
 
 impl Server {
-    fn start() -> Server {
+    pub(crate) fn start() -> Server {
         let port = free_port();
         let child = Command::new(secantusd())
             .args(["--port", &port.to_string(), "--storage-path", ":memory:"])
@@ -86,7 +86,7 @@ impl Server {
         server
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("mongodb://127.0.0.1:{}/app", self.port)
     }
 

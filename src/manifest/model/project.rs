@@ -294,14 +294,28 @@ impl DataLayer {
         }
     }
 
-    /// The engines this data layer can generate code for.
+    /// The engines this data layer can generate code for. Prisma 7 (the client the scaffold
+    /// generates, with its driver adapters) has no MongoDB connector: Prisma 6 was the last
+    /// major with one ([`Self::unsupported_reason`]).
     #[must_use]
     pub fn engines(self) -> &'static [DatabaseEngine] {
         use DatabaseEngine::{Mongodb, Mysql, Postgresql};
         match self {
-            DataLayer::Kysely | DataLayer::Sequelize => &[Postgresql, Mysql],
-            DataLayer::Prisma | DataLayer::Typeorm => &[Postgresql, Mysql, Mongodb],
+            DataLayer::Kysely | DataLayer::Sequelize | DataLayer::Prisma => &[Postgresql, Mysql],
+            DataLayer::Typeorm => &[Postgresql, Mysql, Mongodb],
             DataLayer::MongodbDriver => &[Mongodb],
+        }
+    }
+
+    /// Why this layer cannot reach `engine`, where the reason is not plain (a layer that has
+    /// supported the engine before).
+    #[must_use]
+    pub fn unsupported_reason(self, engine: DatabaseEngine) -> Option<&'static str> {
+        match (self, engine) {
+            (DataLayer::Prisma, DatabaseEngine::Mongodb) => {
+                Some("Prisma 7 has no MongoDB connector (Prisma 6 was the last major with one)")
+            }
+            _ => None,
         }
     }
 }

@@ -171,7 +171,8 @@ fn mongodb_projects_render_the_driver_and_json_migrations_that_backendctl_applie
     migrate(&["lint"])
         .assert_status(exit_code::OK)
         .stdout_contains("no findings");
-    let down = migrate(&["down", "--steps", "3", "--yes"]).assert_status(exit_code::OK);
+    // `--all`: every migration, as on SQL (the MongoDB engine used to revert only the newest).
+    let down = migrate(&["down", "--all", "--yes"]).assert_status(exit_code::OK);
     assert!(
         down.stdout().contains("reverted 3 migration(s)"),
         "{}",

@@ -452,9 +452,12 @@ pub fn data_choice(
             .filter(|l| l.engines().contains(&engine_or_default))
             .map(|l| l.as_str())
             .collect();
+        let reason = layer
+            .unsupported_reason(engine_or_default)
+            .map_or_else(String::new, |why| format!(": {why}"));
         return Err(Violation::new(
             CODE,
-            format!("the {layer} data layer has no {engine_or_default} support"),
+            format!("the {layer} data layer has no {engine_or_default} support{reason}"),
             format!(
                 "{layer} supports {}; for {engine_or_default} choose `data-layer` {}",
                 list(layer.engines()),

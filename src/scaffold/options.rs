@@ -168,10 +168,24 @@ mod tests {
             panic!("{err:?}")
         };
         assert_eq!(reason, "the sequelize data layer has no mongodb support");
-        assert!(
-            help.contains("prisma or typeorm or mongodb-driver"),
-            "{help}"
+        assert!(help.contains("typeorm or mongodb-driver"), "{help}");
+    }
+
+    #[test]
+    fn prisma_on_mongodb_is_refused_because_prisma_7_has_no_mongodb_connector() {
+        let choice = DataChoice {
+            engine: DatabaseEngine::Mongodb,
+            layer: Some(DataLayer::Prisma),
+        };
+        let err = choice.checked(Stack::ExpressTypescript).unwrap_err();
+        let ScaffoldError::DataChoice { reason, help } = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(
+            reason,
+            "the prisma data layer has no mongodb support: Prisma 7 has no MongoDB connector (Prisma 6 was the last major with one)"
         );
+        assert!(help.contains("typeorm or mongodb-driver"), "{help}");
     }
 
     #[test]

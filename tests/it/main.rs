@@ -41,6 +41,7 @@ mod scaffold_deploy;
 mod scaffold_example_shop;
 mod scaffold_manifest;
 mod scaffold_matrix;
+mod scaffold_matrix_mongodb;
 mod scaffold_matrix_python;
 mod scaffold_reapply;
 mod scaffold_schemathesis;
@@ -83,6 +84,7 @@ fn main() -> std::process::ExitCode {
             scaffold_example_shop::tests(),
             scaffold_manifest::tests(),
             scaffold_matrix::tests(),
+            scaffold_matrix_mongodb::tests(),
             scaffold_matrix_python::tests(),
             scaffold_schemathesis::tests(),
             scaffold_reapply::tests(),

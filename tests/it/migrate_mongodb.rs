@@ -106,7 +106,7 @@ impl Server {
         format!("mongodb://127.0.0.1:{}/{database}", self.port)
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.url_of("app")
     }
 

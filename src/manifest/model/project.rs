@@ -306,22 +306,38 @@ impl DataLayer {
         }
     }
 
-    /// The engines this data layer can generate code for.
+    /// The engines this data layer can generate code for. Prisma 7 (the client the scaffold
+    /// generates, with its driver adapters) has no MongoDB connector: Prisma 6 was the last
+    /// major with one ([`Self::unsupported_reason`]).
     #[must_use]
     pub fn engines(self) -> &'static [DatabaseEngine] {
         use DatabaseEngine::{Mongodb, Mysql, Postgresql};
         match self {
-            DataLayer::Kysely | DataLayer::Sequelize => &[Postgresql, Mysql],
-            DataLayer::Prisma | DataLayer::Typeorm => &[Postgresql, Mysql, Mongodb],
+            DataLayer::Kysely | DataLayer::Sequelize | DataLayer::Prisma => &[Postgresql, Mysql],
+            DataLayer::Typeorm => &[Postgresql, Mysql, Mongodb],
             DataLayer::MongodbDriver => &[Mongodb],
+        }
+    }
+
+    /// Why this layer cannot reach `engine`, where the reason is not plain (a layer that has
+    /// supported the engine before).
+    #[must_use]
+    pub fn unsupported_reason(self, engine: DatabaseEngine) -> Option<&'static str> {
+        match (self, engine) {
+            (DataLayer::Prisma, DatabaseEngine::Mongodb) => {
+                Some("Prisma 7 has no MongoDB connector (Prisma 6 was the last major with one)")
+            }
+            _ => None,
         }
     }
 }
 
 /// The data layer and engine pairs the templates generate today; a valid pair not listed here is
 /// refused at validate time rather than generated as something else.
-pub const GENERATED_DATA_CHOICES: &[(DataLayer, DatabaseEngine)] =
-    &[(DataLayer::Kysely, DatabaseEngine::Postgresql)];
+pub const GENERATED_DATA_CHOICES: &[(DataLayer, DatabaseEngine)] = &[
+    (DataLayer::Kysely, DatabaseEngine::Postgresql),
+    (DataLayer::MongodbDriver, DatabaseEngine::Mongodb),
+];
 
 impl std::fmt::Display for DataLayer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

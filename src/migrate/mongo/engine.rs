@@ -206,8 +206,14 @@ impl<'a> Run<'a> {
                 }
                 Ok(exit_code::OK)
             }
-            MigrateCommand::Down { steps, to, yes, .. } => {
-                let n = self.down(set, *steps, *to, *yes).await?;
+            MigrateCommand::Down {
+                steps,
+                to,
+                all,
+                yes,
+                ..
+            } => {
+                let n = self.down(set, *steps, *to, *all, *yes).await?;
                 if !self.dry_run {
                     self.say(&format!("{}: reverted {n} migration(s)", set.name))?;
                 }
@@ -227,7 +233,7 @@ impl<'a> Run<'a> {
                         set: set.name.clone(),
                     });
                 };
-                self.down(set, Some(1), None, *yes).await?;
+                self.down(set, Some(1), None, false, *yes).await?;
                 self.up(set, Some(last.version)).await?;
                 if !self.dry_run {
                     self.say(&format!("{}: redid version {}", set.name, last.version))?;
@@ -310,6 +316,7 @@ impl<'a> Run<'a> {
         set: &MigrationSet,
         steps: Option<usize>,
         to: Option<i64>,
+        all: bool,
         yes: bool,
     ) -> Result<usize, MigrateError> {
         let rows = self.mongo.read_history().await?;
@@ -321,9 +328,11 @@ impl<'a> Run<'a> {
             .filter(|e| e.state == State::Applied)
             .filter_map(|e| e.migration)
             .collect();
-        let list: Vec<&Migration> = match to {
-            Some(to) => applied.into_iter().filter(|m| m.version > to).collect(),
-            None => applied.into_iter().take(steps.unwrap_or(1)).collect(),
+        // `--all` reverts every applied one, whatever the first version is (as on SQL).
+        let list: Vec<&Migration> = match (all, to) {
+            (true, _) => applied,
+            (false, Some(to)) => applied.into_iter().filter(|m| m.version > to).collect(),
+            (false, None) => applied.into_iter().take(steps.unwrap_or(1)).collect(),
         };
         for m in &list {
             if m.down()?.is_none() {

@@ -32,9 +32,10 @@ pub struct MigrateArgs {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
-    /// Directory of the migration set.
-    #[arg(long, default_value = DEFAULT_DIR, global = true)]
-    pub dir: PathBuf,
+    /// Directory of the migration set [default: migrations]. Given, it runs ad hoc even next to
+    /// a manifest.
+    #[arg(long, global = true)]
+    pub dir: Option<PathBuf>,
     /// The migration set: its name in the history table (several sets can share a database), or
     /// with a manifest, its `migrations "NAME"` node.
     #[arg(long, value_name = "NAME", default_value = DEFAULT_SET, global = true)]
@@ -69,7 +70,7 @@ impl MigrateArgs {
         let set = SetTarget {
             name: self.migrations.clone(),
             database: DEFAULT_SET.to_string(),
-            dir: self.dir.clone(),
+            dir: self.dir(),
             after: Vec::new(),
             allow_out_of_order: false,
             ignore_missing: false,
@@ -112,6 +113,26 @@ impl MigrateArgs {
                 UrlOrigin::Flag(raw)
             }
         });
-        follow_up::ad_hoc(url, &self.dir, &self.migrations, (DEFAULT_DIR, DEFAULT_SET))
+        follow_up::ad_hoc(
+            url,
+            &self.dir(),
+            &self.migrations,
+            (DEFAULT_DIR, DEFAULT_SET),
+        )
+    }
+
+    /// The migration set's directory: `--dir`, else `migrations`.
+    pub(crate) fn dir(&self) -> PathBuf {
+        self.dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DIR))
+    }
+
+    /// The URL given with `-D` / `--database-url` on the command line, not merely read from
+    /// `DATABASE_URL` (which a manifest's own URL usually reads already).
+    pub(crate) fn url_flag(&self) -> Option<&str> {
+        self.database_url
+            .as_deref()
+            .filter(|raw| std::env::var(DATABASE_URL_VARIABLE).map_or(true, |env| env != *raw))
     }
 }

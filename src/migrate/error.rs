@@ -743,6 +743,20 @@ pub enum MigrateError {
         kind: &'static str,
         name: String,
     },
+    /// `--database-url` next to a manifest whose chosen sets use several databases.
+    #[error("--database-url names one database, but {manifest}'s migration sets use {}", databases.join(" and "))]
+    #[diagnostic(
+        code("migrate::url-for-several-databases"),
+        help(
+            "pick one set with --migrations NAME, or leave out --database-url to use each database node's URL"
+        )
+    )]
+    UrlForSeveralDatabases {
+        /// The manifest's display path.
+        manifest: String,
+        /// The database nodes, as addresses.
+        databases: Vec<String>,
+    },
     /// `--migrations NAME` names no set of the manifest.
     #[error("{manifest} has no `migrations \"{name}\"`; its sets: {}", known.join(", "))]
     #[diagnostic(
@@ -819,6 +833,7 @@ impl MigrateError {
             | MigrateError::InvalidManifest { .. }
             | MigrateError::UnknownNode { .. }
             | MigrateError::UnknownSet { .. }
+            | MigrateError::UrlForSeveralDatabases { .. }
             | MigrateError::NoSets { .. }
             | MigrateError::AmbiguousSet { .. } => exit_code::USAGE,
             MigrateError::NoDirectory { .. }

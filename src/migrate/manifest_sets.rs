@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use super::cli::{DEFAULT_DIR, DEFAULT_SET, MigrateArgs};
+use super::cli::{DEFAULT_SET, MigrateArgs};
 use super::command::{Invocation, MigrateCommand};
 use super::error::MigrateError;
 use super::migration_target::MigrationTarget;
@@ -17,12 +17,13 @@ use super::target::SetTarget;
 use crate::exit_code;
 use crate::globals::Globals;
 use crate::manifest::{self, LoadedManifest, NodeKind};
+use crate::secret::SecretUrl;
 
 /// Whether `args` should run against the manifest's sets: a manifest exists and no `--dir` was
 /// given (the ad-hoc default `migrations` is kept for manifest-less use).
 #[must_use]
 pub(crate) fn applies(args: &MigrateArgs, globals: &Globals) -> bool {
-    args.dir == Path::new(DEFAULT_DIR) && globals.manifest.is_file()
+    args.dir.is_none() && globals.manifest.is_file()
 }
 
 /// Runs `args.command` for each selected set of the manifest; returns the worst exit code.
@@ -37,6 +38,18 @@ pub(crate) async fn run(args: &MigrateArgs, globals: &Globals) -> Result<u8, Mig
     })?;
     let chosen = choose_sets(&loaded, &args.migrations, &args.command)?;
     let base = loaded.base_dir();
+    if args.url_flag().is_some() {
+        one_database_for_the_flag(&loaded, &chosen)?;
+        if !args.quiet {
+            // Not silent: the manifest's own URL is not the one used.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: --database-url replaces the URL of {}'s database node for this run",
+                loaded.source.display_path
+            );
+        }
+    }
     let mut worst = exit_code::OK;
     for name in &chosen {
         let model = &loaded.manifest.migrations[name];
@@ -108,7 +121,39 @@ fn database_target(
             kind: "database",
             name: name.to_string(),
         })?;
+    let flagged;
+    let model = match args.url_flag() {
+        Some(raw) => {
+            let mut with_flag = model.clone();
+            // Displayed like a value read from the environment: masked where it may be secret.
+            with_flag.url = SecretUrl::rendered(raw.to_owned(), vec![0..raw.len()]);
+            flagged = with_flag;
+            &flagged
+        }
+        None => model,
+    };
     MigrationTarget::of_node(name, model, base)?.overridden(&args.overrides())
+}
+
+/// `--database-url` next to a manifest replaces the URL of the database its chosen sets use:
+/// refused when they use several, as one URL cannot stand for them all.
+fn one_database_for_the_flag(
+    loaded: &LoadedManifest,
+    chosen: &[String],
+) -> Result<(), MigrateError> {
+    let mut databases: Vec<&str> = chosen
+        .iter()
+        .map(|set| loaded.manifest.migrations[set].database.as_str())
+        .collect();
+    databases.sort_unstable();
+    databases.dedup();
+    if databases.len() > 1 {
+        return Err(MigrateError::UrlForSeveralDatabases {
+            manifest: loaded.source.display_path.to_string(),
+            databases: databases.iter().map(|d| format!("database.{d}")).collect(),
+        });
+    }
+    Ok(())
 }
 
 /// The worse of two exit codes: needing attention outranks pending, which outranks success.

@@ -13,6 +13,7 @@ mod migrate_support;
 
 mod apply;
 mod architecture;
+mod ci_docs;
 mod cli;
 mod diagnostics;
 mod examples;
@@ -52,6 +53,7 @@ fn main() -> std::process::ExitCode {
         [
             apply::tests(),
             architecture::tests(),
+            ci_docs::tests(),
             cli::tests(),
             diagnostics::tests(),
             examples::tests(),

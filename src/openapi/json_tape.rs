@@ -426,24 +426,16 @@ pub(crate) struct TapeObject<'a> {
 
 /// Its members in document order: (key, value).
 pub(crate) struct Members<'a> {
-    node: TapeNode<'a>,
-    /// The index of the next key.
-    next: u32,
-    left: u32,
+    /// Keys and values alternately: a key is one string entry, so it steps like a value.
+    siblings: Elements<'a>,
 }
 
 impl<'a> Iterator for Members<'a> {
     type Item = (&'a str, TapeNode<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.left == 0 {
-            return None;
-        }
-        self.left -= 1;
-        let key = self.node.at(self.next).as_str().unwrap_or_default();
-        let value = self.node.at(self.next + 1);
-        self.next = value.end();
-        Some((key, value))
+        let key = self.siblings.next()?.as_str().unwrap_or_default();
+        Some((key, self.siblings.next()?))
     }
 }
 
@@ -464,9 +456,11 @@ impl<'a> Object<'a, JsonTape> for TapeObject<'a> {
 
     fn members(&self) -> Members<'a> {
         Members {
-            node: self.node,
-            next: self.node.index + 1,
-            left: self.len,
+            siblings: Elements {
+                node: self.node,
+                next: self.node.index + 1,
+                left: self.len * 2,
+            },
         }
     }
 }
@@ -477,7 +471,7 @@ pub(crate) struct TapeArray<'a> {
     len: u32,
 }
 
-/// Its elements in order.
+/// Its elements in order (or any run of siblings: `left` values from `next`).
 pub(crate) struct Elements<'a> {
     node: TapeNode<'a>,
     next: u32,

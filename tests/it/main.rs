@@ -14,6 +14,7 @@ mod migrate_support;
 mod annotations;
 mod apply;
 mod architecture;
+mod ci_docs;
 mod cli;
 mod diagnostics;
 mod examples;
@@ -57,6 +58,7 @@ fn main() -> std::process::ExitCode {
             annotations::tests(),
             apply::tests(),
             architecture::tests(),
+            ci_docs::tests(),
             cli::tests(),
             diagnostics::tests(),
             examples::tests(),

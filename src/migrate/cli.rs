@@ -49,7 +49,8 @@ pub struct MigrateArgs {
     /// `connect-timeout`].
     #[arg(long, value_parser = humantime::parse_duration, global = true)]
     pub connect_timeout: Option<Duration>,
-    /// Longest time one statement may run; the server cancels it (e.g. 30m; 0s: no limit)
+    /// Longest time one statement (on MongoDB, one command: its maxTimeMS) may run; the server
+    /// cancels it (e.g. 30m; 0s: no limit)
     /// [default: no limit, or the manifest's `statement-timeout`].
     #[arg(long, value_parser = humantime::parse_duration, global = true)]
     pub statement_timeout: Option<Duration>,

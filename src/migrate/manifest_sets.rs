@@ -126,7 +126,8 @@ fn database_target(
         Some(raw) => {
             let mut with_flag = model.clone();
             // Displayed like a value read from the environment: masked where it may be secret.
-            with_flag.url = SecretUrl::rendered(raw.to_owned(), vec![0..raw.len()]);
+            let whole = std::iter::once(0..raw.len()).collect();
+            with_flag.url = SecretUrl::rendered(raw.to_owned(), whole);
             flagged = with_flag;
             &flagged
         }

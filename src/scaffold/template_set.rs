@@ -440,6 +440,9 @@ fn template_context(options: &ScaffoldOptions) -> Value {
         docker_python => versions().python.docker.as_str(),
         uv_version => versions().python.uv.as_str(),
         template_version => template_version(),
+        // Where backendctl itself comes from (Cargo.toml's `repository`): the migrations image
+        // of the `kubernetes` feature installs it from there.
+        backendctl_repository => env!("CARGO_PKG_REPOSITORY"),
     }
 }
 

@@ -417,6 +417,14 @@ fn template_context(options: &ScaffoldOptions) -> Value {
         "postgres".to_owned(),
         database && engine == DatabaseEngine::Postgresql,
     );
+    // `f.mysql`: the database feature on MySQL/MariaDB; `f.sql`: on either SQL engine (the
+    // migrations/ set, src/db/ and the integration tests).
+    let mysql = database && engine == DatabaseEngine::Mysql;
+    f.insert("mysql".to_owned(), mysql);
+    f.insert(
+        "sql".to_owned(),
+        mysql || (database && engine == DatabaseEngine::Postgresql),
+    );
     let features: Vec<&str> = options.features.iter().map(|f| f.as_str()).collect();
     context! {
         name => options.name.as_str(),

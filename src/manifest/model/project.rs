@@ -308,8 +308,10 @@ impl DataLayer {
 
 /// The data layer and engine pairs the templates generate today; a valid pair not listed here is
 /// refused at validate time rather than generated as something else.
-pub const GENERATED_DATA_CHOICES: &[(DataLayer, DatabaseEngine)] =
-    &[(DataLayer::Kysely, DatabaseEngine::Postgresql)];
+pub const GENERATED_DATA_CHOICES: &[(DataLayer, DatabaseEngine)] = &[
+    (DataLayer::Kysely, DatabaseEngine::Postgresql),
+    (DataLayer::Kysely, DatabaseEngine::Mysql),
+];
 
 impl std::fmt::Display for DataLayer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

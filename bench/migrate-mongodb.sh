@@ -9,6 +9,7 @@
 #   bash bench/migrate-mongodb.sh
 #
 # Knobs (environment): N=1000 RB=100 RUNS=3
+#   PEER=0          time backendctl alone (migrate-mongo's rollback of 100 takes minutes a run)
 #   BENCH_MONGO_URL (default: a SecantusDB server started here from BACKENDCTL_TEST_SECANTUSD or
 #                   secantusd-py on PATH)   server URL without a database
 #   BCTL            (default target/release/backendctl)
@@ -19,6 +20,7 @@ set -euo pipefail
 N=${N:-1000}
 RB=${RB:-100}
 RUNS=${RUNS:-3}
+PEER=${PEER:-1}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BCTL=${BCTL:-$ROOT/target/release/backendctl}
 TOOLS_DIR=${BENCH_TOOLS:-$HOME/.cache/backendctl-bench}
@@ -34,7 +36,7 @@ mkdir -p "$OUT" "$TOOLS_DIR/npm-mongo"
 MM_DIR=$TOOLS_DIR/npm-mongo
 MM=$MM_DIR/node_modules/.bin/migrate-mongo
 
-if ! "$MM" --version 2>/dev/null | grep -q '14.0.7'; then
+if [ "$PEER" = 1 ] && ! "$MM" --version 2>/dev/null | grep -q '14.0.7'; then
   echo "installing migrate-mongo 14.0.7 (npm)…" >&2
   (cd "$MM_DIR" && { [ -f package.json ] || npm init -y >/dev/null; } &&
     npm install --no-audit --no-fund migrate-mongo@14.0.7 mongodb@6 >/dev/null)
@@ -98,13 +100,25 @@ EOF
 : >"$W/raw"
 for run in $(seq 1 "$RUNS"); do
   echo "backendctl $(run_backendctl "bctl_$run")" | tee -a "$W/raw" >&2
-  echo "migrate-mongo $(run_migrate_mongo "mm_$run")" | tee -a "$W/raw" >&2
+  if [ "$PEER" = 1 ]; then
+    echo "migrate-mongo $(run_migrate_mongo "mm_$run")" | tee -a "$W/raw" >&2
+  fi
 done
 cp "$W/raw" "$OUT/migrate-mongodb.tsv"
 
 cell() { grep "^$1 " "$W/raw" | awk -v c="$2" '{print $c}' | median; }
-b_up=$(cell backendctl 2); m_up=$(cell migrate-mongo 2)
-b_rb=$(cell backendctl 3); m_rb=$(cell migrate-mongo 3)
+b_up=$(cell backendctl 2)
+b_rb=$(cell backendctl 3)
+if [ "$PEER" != 1 ]; then
+  {
+    printf '%-20s %12s\n' "(median of $RUNS, s)" backendctl
+    printf '%-20s %12.2f\n' "apply $N" "$b_up"
+    printf '%-20s %12.2f\n' "roll back $RB" "$b_rb"
+  } | tee "$OUT/migrate-mongodb.txt"
+  exit 0
+fi
+m_up=$(cell migrate-mongo 2)
+m_rb=$(cell migrate-mongo 3)
 {
   printf '%-20s %12s %14s %7s\n' "(median of $RUNS, s)" backendctl migrate-mongo ratio
   printf '%-20s %12.2f %14.2f %7.2f\n' "apply $N" "$b_up" "$m_up" "$(echo "$b_up / $m_up" | bc -l)"

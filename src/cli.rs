@@ -1,6 +1,7 @@
 //! The command line, as clap sees it. Nothing here does I/O: `run` turns these into a validated
 //! [`Globals`](crate::globals::Globals) first.
 
+use crate::format_args::FormatArgs;
 use crate::settings::ColorChoice;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -83,9 +84,8 @@ pub struct InitArgs {
 pub struct ValidateArgs {
     /// The manifest (default: backend.kdl, or `-f`).
     pub path: Option<PathBuf>,
-    /// Print problems as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
     /// Override a manifest value: `--set database.main.url=sqlite://app.db` (repeatable).
     #[arg(long = "set", value_name = "POINTER=VALUE")]
     pub set: Vec<String>,
@@ -94,9 +94,8 @@ pub struct ValidateArgs {
 /// `plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Print the plan as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
     /// Save the plan for `apply FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -132,9 +131,8 @@ pub struct ApplyArgs {
     /// rate, for distributed runs merged with `report merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
-    /// Print the result as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
     /// Write this run's logs and reports under DIR (relative to the current directory),
     /// instead of the `report_dir` setting; DIR/latest names the last run's directory.
     #[arg(long, value_name = "DIR", value_parser = absolute_path)]

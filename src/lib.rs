@@ -6,12 +6,15 @@
 //! [`engine::Step`]s ([`nodes`] maps a kind to its implementation); [`engine::apply`] runs them
 //! in order.
 
+pub mod annotation;
 pub mod cli;
 pub mod command;
 pub mod diagnostics;
 pub mod engine;
 pub mod error;
+mod error_annotations;
 pub mod exit_code;
+pub mod format_args;
 pub mod globals;
 pub mod http_client;
 pub mod load;
@@ -91,13 +94,63 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Ok(runtime) => runtime,
         Err(error) => return report(&Error::Output(error), color),
     };
-    match runtime.block_on(dispatch(cli.command, &globals, &flags)) {
+    let annotations = annotations_asked(&cli.command);
+    if annotations.is_some() {
+        // stdout carries the annotations alone; what the command says for people goes to stderr.
+        annotation::Collector::start();
+        output::send_text_to_stderr();
+    }
+    let code = match runtime.block_on(dispatch(cli.command, &globals, &flags)) {
         Ok(code) => code,
         Err(Error::Output(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
             exit_code::OK
         }
-        Err(error) => report(&error, color),
+        Err(error) => {
+            if annotations.is_some() {
+                error_annotations::record(&error, &globals.manifest);
+            }
+            report(&error, color)
+        }
+    };
+    if let Some((format, limit)) = annotations {
+        let rendered = annotation::render(
+            annotation::Collector::take(),
+            format,
+            limit,
+            annotation_root(format).as_deref(),
+        );
+        if let Some(note) = rendered.stderr_note {
+            eprintln!("note: {note}");
+        }
+        if let Err(error) = output::print_annotations(&rendered.stdout) {
+            return report(&Error::Output(error), color);
+        }
     }
+    code
+}
+
+/// `--format github|gitlab` and `--annotations-limit`, on the commands that take them.
+fn annotations_asked(command: &Command) -> Option<(annotation::AnnotationFormat, usize)> {
+    let format = match command {
+        Command::Validate(args) => &args.format,
+        Command::Plan(args) => &args.format,
+        Command::Apply(args) => &args.format,
+        Command::Migrate(args) => args.command.format()?,
+        _ => return None,
+    };
+    Some((format.annotations()?, format.annotations_limit))
+}
+
+/// The directory annotation paths are relative to: the checkout (`GITHUB_WORKSPACE`,
+/// `CI_PROJECT_DIR`), where the CI system looks files up.
+fn annotation_root(format: annotation::AnnotationFormat) -> Option<PathBuf> {
+    let variable = match format {
+        annotation::AnnotationFormat::Github => "GITHUB_WORKSPACE",
+        annotation::AnnotationFormat::Gitlab => "CI_PROJECT_DIR",
+    };
+    std::env::var_os(variable)
+        .filter(|root| !root.is_empty())
+        .map(PathBuf::from)
 }
 
 fn report(error: &Error, color: bool) -> u8 {
@@ -115,13 +168,15 @@ async fn dispatch(command: Command, globals: &Globals, flags: &FlagSettings) -> 
     let json_output = globals.settings.output == OutputFormat::Json;
     match command {
         Command::Init(args) => command::init(args, globals),
-        Command::Validate(args) => command::validate(args.path, args.json || json_output, globals),
+        Command::Validate(args) => {
+            command::validate(args.path, args.format.json(json_output), globals)
+        }
         Command::Plan(mut args) => {
-            args.json |= json_output;
+            args.format.json = args.format.json(json_output);
             command::plan(args, globals).await
         }
         Command::Apply(mut args) => {
-            args.json |= json_output;
+            args.format.json = args.format.json(json_output);
             command::apply(args, globals).await
         }
         Command::Schema => {

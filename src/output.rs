@@ -1,12 +1,38 @@
 //! Writing to the terminal: stdout that tolerates a closed pipe, and colour decisions.
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Writes `text` to stdout. A closed pipe (`backendctl plan | head`) is not an error.
+/// Whether stdout is kept for annotations (`--format github|gitlab`) and text goes to stderr.
+static TEXT_ON_STDERR: AtomicBool = AtomicBool::new(false);
+
+/// From now on, [`print`] and its kin write to stderr: stdout carries annotations alone
+/// ([`print_annotations`]), so `apply --format gitlab > report.json` still shows the run in the
+/// job's log.
+pub fn send_text_to_stderr() {
+    TEXT_ON_STDERR.store(true, Ordering::Relaxed);
+}
+
+/// Writes `text` to stdout (stderr after [`send_text_to_stderr`]). A closed pipe
+/// (`backendctl plan | head`) is not an error.
 ///
 /// # Errors
 /// Any I/O error other than a broken pipe.
 pub fn print(text: &str) -> io::Result<()> {
+    if TEXT_ON_STDERR.load(Ordering::Relaxed) {
+        let mut stderr = io::stderr().lock();
+        return stderr
+            .write_all(text.as_bytes())
+            .and_then(|()| stderr.flush());
+    }
+    print_annotations(text)
+}
+
+/// Writes `text` to stdout whatever [`send_text_to_stderr`] said: the annotations.
+///
+/// # Errors
+/// Any I/O error other than a broken pipe.
+pub fn print_annotations(text: &str) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())

@@ -45,7 +45,7 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
         saved.check(path, &plan, &plan.fingerprint(&loaded))?;
     }
     let interactive = output::stdin_is_terminal() && output::stderr_is_terminal();
-    if !args.json {
+    if !args.format.json {
         output::print(&render_text(&plan, globals.verbose > 0))?;
     }
     match approval(args.yes, saved.is_some(), interactive) {
@@ -70,16 +70,17 @@ pub async fn apply(args: ApplyArgs, globals: &Globals) -> Result<u8, Error> {
         interactive,
         cancel: tokio_util::sync::CancellationToken::new(),
     };
-    if !args.json {
+    if !args.format.json {
         output::println("\nApplying:")?;
     }
-    let json = args.json;
+    let json = args.format.json;
     let mut print_line = |line: String| {
         if !json {
             let _ = output::println(&line);
         }
     };
     let report = crate::engine::apply(&plan, &context, &mut print_line).await;
+    super::step_annotations::record_apply(&loaded, &report.steps);
     // Only a run that wrote something has a directory for `latest` to name.
     if run_dir.is_dir() {
         run_directory::point_latest_or_warn(&run_dir);

@@ -5,6 +5,7 @@ mod apply_command;
 mod config_command;
 mod init_command;
 mod plan_command;
+mod step_annotations;
 mod validate_command;
 
 pub use apply_command::apply;

@@ -16,7 +16,8 @@ pub async fn plan(args: PlanArgs, globals: &Globals) -> Result<u8, Error> {
     let loaded = manifest::load(&globals.manifest, &globals.load_options())?;
     let plan = super::make_plan(&loaded, globals, args.only.as_deref()).await?;
     let fingerprint = plan.fingerprint(&loaded);
-    if args.json {
+    super::step_annotations::record_plan(&loaded, &plan);
+    if args.format.json {
         output::print_json(&render_json(&plan, &fingerprint))?;
     } else {
         output::print(&render_text(&plan, globals.verbose > 0))?;
@@ -40,7 +41,7 @@ pub async fn plan(args: PlanArgs, globals: &Globals) -> Result<u8, Error> {
             path: out.display().to_string(),
             source,
         })?;
-        if !args.json {
+        if !args.format.json {
             output::println(&format!(
                 "\nSaved the plan to {}. Apply exactly this plan with `backendctl apply {}`.",
                 out.display(),

@@ -160,6 +160,15 @@ impl LoadedManifest {
     pub fn describe_value(&self, pointer: &str, value: &str) -> String {
         describe_value(&self.env_reads, pointer, value)
     }
+
+    /// The 1-based line and column of the key at `pointer` (or of its nearest ancestor written
+    /// in the manifest): where an annotation about that value points.
+    #[must_use]
+    pub fn line_column(&self, pointer: &str) -> Option<(usize, usize)> {
+        self.spans
+            .key_span(pointer)
+            .map(|span| problem::line_column(&self.source.text, span.offset()))
+    }
 }
 
 /// How an error message names the value at `pointer` (see [`LoadedManifest::describe_value`]).

@@ -144,6 +144,21 @@ fn unsupported_database() -> Violation {
     )
 }
 
+/// Whether a database of `engine` can take `session-sql`: not MongoDB, which has no SQL session.
+///
+/// # Errors
+/// On MongoDB.
+pub fn session_sql_for(engine: DatabaseEngine) -> Result<(), Violation> {
+    if engine == DatabaseEngine::MongoDb {
+        return Err(Violation::new(
+            "manifest::session-sql-on-mongodb",
+            "is SQL run on every connection, and this database is MongoDB, which has no SQL session",
+            "remove `session-sql` from this database (it applies to PostgreSQL, MySQL/MariaDB and SQLite); MongoDB commands take their settings in each migration file",
+        ));
+    }
+    Ok(())
+}
+
 /// A database URL: [`database_engine`], or for a templated value a literal start that can
 /// still become one.
 fn database_url(text: &str) -> Result<(), Violation> {
@@ -437,9 +452,12 @@ pub fn data_choice(
             .filter(|l| l.engines().contains(&engine_or_default))
             .map(|l| l.as_str())
             .collect();
+        let reason = layer
+            .unsupported_reason(engine_or_default)
+            .map_or_else(String::new, |why| format!(": {why}"));
         return Err(Violation::new(
             CODE,
-            format!("the {layer} data layer has no {engine_or_default} support"),
+            format!("the {layer} data layer has no {engine_or_default} support{reason}"),
             format!(
                 "{layer} supports {}; for {engine_or_default} choose `data-layer` {}",
                 list(layer.engines()),
@@ -876,6 +894,7 @@ fn findings(value: &Value, spans: &SpanTable, base_dir: &Path, pass: Pass) -> Ve
         stages(value, spans, &mut found);
         routes(value, spans, &mut found);
         exclusive_keys(value, spans, &mut found);
+        session_sql_on_engine(value, spans, &mut found);
     }
     paths_that_must_exist(value, spans, base_dir, pass, &mut found);
     found
@@ -889,6 +908,36 @@ fn at_value(spans: &SpanTable, pointer: String, subject: Subject, violation: Vio
             .help(violation.help),
         subject: Some(subject),
         pointer,
+    }
+}
+
+/// `session-sql` on a database whose URL (its literal start, when templated) names an engine
+/// without SQL sessions; a URL known only once interpolated is checked when the node is planned.
+fn session_sql_on_engine(value: &Value, spans: &SpanTable, found: &mut Vec<Found>) {
+    let Some(databases) = value.get("database").and_then(Value::as_object) else {
+        return;
+    };
+    for (name, database) in databases {
+        let Some(url) = database.get("url").and_then(Value::as_str) else {
+            continue;
+        };
+        if database.get("session-sql").is_none() {
+            continue;
+        }
+        let Ok(engine) = database_engine(literal_head(url)) else {
+            continue;
+        };
+        if let Err(violation) = session_sql_for(engine) {
+            let pointer = join(&join("/database", name), "session-sql");
+            found.push(Found::block(
+                Problem::new(
+                    violation.code,
+                    format!("`session-sql` {}", violation.reason),
+                )
+                .at(spans.key_span(&pointer), "not for MongoDB")
+                .help(violation.help),
+            ));
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! `backendctl migrate …` as clap sees it, and the flags turned into typed targets.
 //!
-//! The flags become the same [`DatabaseTarget`] and [`SetTarget`] a manifest's `database` and
+//! The flags become the same [`MigrationTarget`] and [`SetTarget`] a manifest's `database` and
 //! `migrations` nodes produce before any I/O; [`MigrateCommand::run`] then does the work, for
 //! ad-hoc use here and for the manifest's sets in `manifest_sets.rs`.
 
@@ -10,12 +10,10 @@ use std::time::Duration;
 use clap::Args;
 
 use super::command::{Invocation, MigrateCommand};
-use super::deadlines::Deadlines;
 use super::error::MigrateError;
 use super::follow_up::{self, DATABASE_URL_VARIABLE, UrlOrigin};
-use super::mongo::{MongoTarget, MongoUrl};
-use super::target::{DEFAULT_LOCK_TIMEOUT, DatabaseTarget, SetTarget};
-use super::url::DbUrl;
+use super::migration_target::{MigrationTarget, Overrides};
+use super::target::SetTarget;
 
 /// The migration set directory when `--dir` is not given.
 pub(crate) const DEFAULT_DIR: &str = "migrations";
@@ -34,9 +32,10 @@ pub struct MigrateArgs {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
-    /// Directory of the migration set.
-    #[arg(long, default_value = DEFAULT_DIR, global = true)]
-    pub dir: PathBuf,
+    /// Directory of the migration set [default: migrations]. Given, it runs ad hoc even next to
+    /// a manifest.
+    #[arg(long, global = true)]
+    pub dir: Option<PathBuf>,
     /// The migration set: its name in the history table (several sets can share a database), or
     /// with a manifest, its `migrations "NAME"` node.
     #[arg(long, value_name = "NAME", default_value = DEFAULT_SET, global = true)]
@@ -50,7 +49,8 @@ pub struct MigrateArgs {
     /// `connect-timeout`].
     #[arg(long, value_parser = humantime::parse_duration, global = true)]
     pub connect_timeout: Option<Duration>,
-    /// Longest time one statement may run; the server cancels it (e.g. 30m; 0s: no limit)
+    /// Longest time one statement (on MongoDB, one command: its maxTimeMS) may run; the server
+    /// cancels it (e.g. 30m; 0s: no limit)
     /// [default: no limit, or the manifest's `statement-timeout`].
     #[arg(long, value_parser = humantime::parse_duration, global = true)]
     pub statement_timeout: Option<Duration>,
@@ -71,75 +71,37 @@ impl MigrateArgs {
         let set = SetTarget {
             name: self.migrations.clone(),
             database: DEFAULT_SET.to_string(),
-            dir: self.dir.clone(),
+            dir: self.dir(),
             after: Vec::new(),
             allow_out_of_order: false,
             ignore_missing: false,
             follow_up: self.hint(),
         };
-        let mongodb = self.mongodb()?;
-        let database = if mongodb.is_some() {
-            None
-        } else {
-            self.database()?
+        let database = match self.database_url.as_deref() {
+            Some(raw) => MigrationTarget::of_flag(
+                DEFAULT_SET,
+                raw,
+                &self.overrides(),
+                self.command.needs_database(),
+            )?,
+            None => None,
         };
         let invocation = Invocation {
             database: database.as_ref(),
-            mongodb: mongodb.as_ref(),
             set: &set,
             quiet: self.quiet,
         };
         self.command.run(&invocation).await
     }
 
-    /// The MongoDB database of `-D`, when its URL is `mongodb://…`.
-    fn mongodb(&self) -> Result<Option<MongoTarget>, MigrateError> {
-        let Some(raw) = self
-            .database_url
-            .as_deref()
-            .filter(|raw| MongoUrl::is_mongodb(raw))
-        else {
-            return Ok(None);
-        };
-        Ok(Some(MongoTarget {
-            name: DEFAULT_SET.to_string(),
-            url: MongoUrl::parse(raw)?,
-            lock_timeout: self.lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT),
-            connect_timeout: self.deadlines(Deadlines::default()).connect,
-        }))
-    }
-
-    /// The database of `-D`; `None` without one (or, for a command that needs none, with a URL
-    /// backendctl cannot use).
-    fn database(&self) -> Result<Option<DatabaseTarget>, MigrateError> {
-        let Some(raw) = self.database_url.as_deref() else {
-            return Ok(None);
-        };
-        match DbUrl::parse(raw) {
-            Ok(url) => Ok(Some(DatabaseTarget {
-                name: DEFAULT_SET.to_string(),
-                url,
-                lock_timeout: self.lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT),
-                deadlines: self.deadlines(Deadlines::default()),
-                session_sql: self.session_sql.clone().filter(|s| !s.trim().is_empty()),
-                create: false,
-                in_manifest: false,
-            })),
-            Err(_) if !self.command.needs_database() => Ok(None),
-            Err(e) => Err(e),
+    /// What the flags say about the database: over a manifest node's values, or ad hoc.
+    pub(crate) fn overrides(&self) -> Overrides {
+        Overrides {
+            lock_timeout: self.lock_timeout,
+            connect_timeout: self.connect_timeout,
+            statement_timeout: self.statement_timeout,
+            session_sql: self.session_sql.clone(),
         }
-    }
-
-    /// `base` with `--connect-timeout` and `--statement-timeout` applied.
-    pub(crate) fn deadlines(&self, base: Deadlines) -> Deadlines {
-        let mut deadlines = base;
-        if let Some(connect) = self.connect_timeout {
-            deadlines.connect = connect;
-        }
-        if let Some(statement) = self.statement_timeout {
-            deadlines = deadlines.with_statement(statement);
-        }
-        deadlines
     }
 
     /// How to spell a follow-up command here: `backendctl migrate -D "$DATABASE_URL" --dir db
@@ -152,6 +114,26 @@ impl MigrateArgs {
                 UrlOrigin::Flag(raw)
             }
         });
-        follow_up::ad_hoc(url, &self.dir, &self.migrations, (DEFAULT_DIR, DEFAULT_SET))
+        follow_up::ad_hoc(
+            url,
+            &self.dir(),
+            &self.migrations,
+            (DEFAULT_DIR, DEFAULT_SET),
+        )
+    }
+
+    /// The migration set's directory: `--dir`, else `migrations`.
+    pub(crate) fn dir(&self) -> PathBuf {
+        self.dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DIR))
+    }
+
+    /// The URL given with `-D` / `--database-url` on the command line, not merely read from
+    /// `DATABASE_URL` (which a manifest's own URL usually reads already).
+    pub(crate) fn url_flag(&self) -> Option<&str> {
+        self.database_url
+            .as_deref()
+            .filter(|raw| std::env::var(DATABASE_URL_VARIABLE).map_or(true, |env| env != *raw))
     }
 }

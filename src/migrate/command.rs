@@ -13,12 +13,13 @@ use super::engine::{Access, Engine, Options, Resolution, Revert};
 use super::error::MigrateError;
 use super::history::RowState;
 use super::lint::{self, Finding};
-use super::mongo::MongoTarget;
+use super::migration_target::MigrationTarget;
 use super::progress::{Completed, print, println};
 use super::source::{self, Migration, MigrationSet};
 use super::status::SetStatus;
 use super::target::{DatabaseTarget, SetTarget};
 use crate::exit_code;
+use crate::format_args::FormatArgs;
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum MigrateCommand {
@@ -83,6 +84,8 @@ pub enum MigrateCommand {
         /// SQL dialect (default: from --database-url, else postgres).
         #[arg(long, value_parser = ["postgres", "mysql", "sqlite"])]
         dialect: Option<String>,
+        #[command(flatten)]
+        format: FormatArgs,
     },
     /// Accept the current content of applied migrations that changed (drift).
     Repair {
@@ -132,15 +135,20 @@ pub struct RunFlags {
 
 /// One command's targets: a set, its database (when known), and how to speak to the user.
 pub(crate) struct Invocation<'a> {
-    pub(crate) database: Option<&'a DatabaseTarget>,
-    /// A MongoDB database instead (`mongodb://`): the commands run in `mongo/`.
-    pub(crate) mongodb: Option<&'a MongoTarget>,
+    pub(crate) database: Option<&'a MigrationTarget>,
     pub(crate) set: &'a SetTarget,
     /// Print only warnings and errors.
     pub(crate) quiet: bool,
 }
 
-impl Invocation<'_> {
+/// An [`Invocation`] on a SQL database (or none: `new`, `lint`).
+struct SqlInvocation<'a> {
+    database: Option<&'a DatabaseTarget>,
+    set: &'a SetTarget,
+    quiet: bool,
+}
+
+impl SqlInvocation<'_> {
     /// The database, required by every command but `new` and `lint`.
     fn database(&self) -> Result<&DatabaseTarget, MigrateError> {
         self.database.ok_or(MigrateError::NoDatabase)
@@ -170,11 +178,20 @@ impl MigrateCommand {
             MigrateCommand::Up { run, .. }
             | MigrateCommand::Down { run, .. }
             | MigrateCommand::Redo { run, .. } => run.json,
+            MigrateCommand::Lint { format, .. } => format.json(false),
             MigrateCommand::New { .. }
-            | MigrateCommand::Lint { .. }
             | MigrateCommand::Repair { .. }
             | MigrateCommand::Baseline { .. }
             | MigrateCommand::Resolve { .. } => false,
+        }
+    }
+
+    /// `--format` and `--annotations-limit`, on the commands that take them (`lint`).
+    #[must_use]
+    pub fn format(&self) -> Option<&FormatArgs> {
+        match self {
+            MigrateCommand::Lint { format, .. } => Some(format),
+            _ => None,
         }
     }
 
@@ -217,15 +234,23 @@ impl MigrateCommand {
             });
         }
         let set = MigrationSet::load(&on.set.name, &on.set.dir)?;
-        if let Some(mongodb) = on.mongodb
-            && self.needs_database()
-        {
-            return super::mongo::run_command(self, mongodb, &set, on.quiet, &on.set.follow_up)
-                .await;
-        }
+        let mongodb = on.database.is_some_and(MigrationTarget::is_mongodb);
+        let database = match on.database {
+            Some(MigrationTarget::MongoDb(target)) if self.needs_database() => {
+                return super::mongo::run_command(self, target, &set, on.quiet, &on.set.follow_up)
+                    .await;
+            }
+            Some(MigrationTarget::Sql(database)) => Some(database),
+            Some(MigrationTarget::MongoDb(_)) | None => None,
+        };
+        let on = &SqlInvocation {
+            database,
+            set: on.set,
+            quiet: on.quiet,
+        };
         match self {
             MigrateCommand::New { name, timestamp } => {
-                create_files(&set, name, *timestamp, on.mongodb.is_some())
+                create_files(&set, name, *timestamp, mongodb)
             }
             MigrateCommand::Up {
                 to,
@@ -254,7 +279,18 @@ impl MigrateCommand {
             }
             MigrateCommand::Redo { run, yes } => redo(on, &set, run, *yes).await,
             MigrateCommand::Status { json } => status(on, &set, *json).await,
-            MigrateCommand::Lint { files, dialect } => lint(on, &set, files, dialect.as_deref()),
+            MigrateCommand::Lint {
+                files,
+                dialect,
+                format,
+            } => lint(
+                on,
+                &set,
+                files,
+                dialect.as_deref(),
+                format.json(false),
+                mongodb,
+            ),
             MigrateCommand::Repair { version } => repair(on, &set, *version).await,
             MigrateCommand::Baseline { version, from } => {
                 let mut engine = open(on, Access::Write, on.options()?).await?;
@@ -325,7 +361,7 @@ fn create_files(
 }
 
 async fn up(
-    on: &Invocation<'_>,
+    on: &SqlInvocation<'_>,
     set: &MigrationSet,
     to: Option<i64>,
     run: &RunFlags,
@@ -349,7 +385,7 @@ async fn up(
 }
 
 async fn down(
-    on: &Invocation<'_>,
+    on: &SqlInvocation<'_>,
     set: &MigrationSet,
     which: Revert,
     run: &RunFlags,
@@ -370,7 +406,7 @@ async fn down(
 }
 
 async fn redo(
-    on: &Invocation<'_>,
+    on: &SqlInvocation<'_>,
     set: &MigrationSet,
     run: &RunFlags,
     yes: bool,
@@ -389,7 +425,11 @@ async fn redo(
 
 /// `status`: exit 0 when all is applied, [`exit_code::MIGRATIONS_PENDING`] when some are pending,
 /// [`exit_code::ERROR`] when something needs attention.
-async fn status(on: &Invocation<'_>, set: &MigrationSet, json: bool) -> Result<u8, MigrateError> {
+async fn status(
+    on: &SqlInvocation<'_>,
+    set: &MigrationSet,
+    json: bool,
+) -> Result<u8, MigrateError> {
     let (rows, holder, elsewhere) = match open(on, Access::Read, on.options()?).await {
         Ok(mut engine) => {
             let rows = engine.history().await;
@@ -447,10 +487,12 @@ async fn status(on: &Invocation<'_>, set: &MigrationSet, json: bool) -> Result<u
 
 /// `lint`: the set's up migrations, or `files`; [`exit_code::LINT_FINDINGS`] on findings.
 fn lint(
-    on: &Invocation<'_>,
+    on: &SqlInvocation<'_>,
     set: &MigrationSet,
     files: &[PathBuf],
     dialect: Option<&str>,
+    json: bool,
+    mongodb: bool,
 ) -> Result<u8, MigrateError> {
     let dialect = match dialect {
         Some("mysql") => Dialect::MySql,
@@ -473,11 +515,23 @@ fn lint(
         findings.extend(lint::lint_script(&script, dialect));
     }
     for f in &findings {
+        crate::annotation::record(f.annotation());
+    }
+    if json {
+        let findings: Vec<serde_json::Value> = findings.iter().map(Finding::to_json).collect();
+        println(&serde_json::json!({"set": on.set.name, "findings": findings}).to_string())?;
+        return Ok(if findings.is_empty() {
+            exit_code::OK
+        } else {
+            exit_code::LINT_FINDINGS
+        });
+    }
+    for f in &findings {
         println(&f.to_string())?;
     }
     if findings.is_empty() {
         if !on.quiet {
-            let engine = if on.mongodb.is_some() {
+            let engine = if mongodb {
                 "MongoDB".to_string()
             } else {
                 dialect.to_string()
@@ -492,7 +546,7 @@ fn lint(
 }
 
 async fn repair(
-    on: &Invocation<'_>,
+    on: &SqlInvocation<'_>,
     set: &MigrationSet,
     version: Option<i64>,
 ) -> Result<u8, MigrateError> {
@@ -508,7 +562,11 @@ async fn repair(
     Ok(exit_code::OK)
 }
 
-async fn open(on: &Invocation<'_>, access: Access, opts: Options) -> Result<Engine, MigrateError> {
+async fn open(
+    on: &SqlInvocation<'_>,
+    access: Access,
+    opts: Options,
+) -> Result<Engine, MigrateError> {
     on.database()?.open(access, opts).await
 }
 
@@ -531,7 +589,7 @@ struct RunOutcome<'a> {
 /// Opens an engine, lets `work` run on it and closes it whatever happened; returns the result
 /// and what the run completed.
 async fn with_engine<T>(
-    on: &Invocation<'_>,
+    on: &SqlInvocation<'_>,
     opts: Options,
     work: impl AsyncFnOnce(&mut Engine) -> Result<T, MigrateError>,
 ) -> (Result<T, MigrateError>, Vec<Completed>) {

@@ -15,8 +15,9 @@
 //!   exposes no socket options, and the check also sees a server that answers TCP but lost us.
 //! - **statement** (default none): the longest one statement may run. The server enforces it
 //!   (PostgreSQL `statement_timeout`, MariaDB `max_statement_time`, MySQL `max_execution_time`
-//!   for SELECT only) and reports a normal SQL error; the client stops waiting one connect
-//!   timeout later if the server has not said anything by then. Unset, backendctl leaves the
+//!   for SELECT only, MongoDB `maxTimeMS` on the commands that take it) and reports a normal
+//!   error; the client stops waiting one connect timeout later if the server has not said
+//!   anything by then. Unset, backendctl leaves the
 //!   server's setting alone; `0s` lifts it.
 
 use std::time::Duration;

@@ -543,7 +543,7 @@ pub enum MigrateError {
     #[diagnostic(
         code("migrate::no-other-tool"),
         help(
-            "give the newest version that counts as applied (`baseline VERSION`), or name the tool that migrated the database (`baseline --from sqlx|golang-migrate|dbmate|goose|diesel|prisma|flyway`); backendctl looks for each tool's default table in the current schema"
+            "give the newest version that counts as applied (`baseline VERSION`), or name the tool that migrated the database (`baseline --from sqlx|golang-migrate|dbmate|goose|diesel|prisma|flyway`, on MongoDB `golang-migrate|migrate-mongo`); backendctl looks for each tool's default table in the current schema (its collection on MongoDB)"
         )
     )]
     NoOtherTool { url: String },
@@ -682,6 +682,19 @@ pub enum MigrateError {
         /// Its scheme, or the field and variable it was read from: never the URL.
         url: String,
     },
+    /// `--session-sql` (or a node's `session-sql`) on a MongoDB database, which has no SQL session.
+    #[error("database {url} is MongoDB: session SQL `{sql}` cannot run there")]
+    #[diagnostic(
+        code("migrate::session-sql-on-mongodb"),
+        help(
+            "session SQL is for PostgreSQL, MySQL and SQLite connections; drop --session-sql (or `session-sql`) for this database"
+        )
+    )]
+    SessionSqlOnMongoDb {
+        /// Masked.
+        url: String,
+        sql: String,
+    },
     /// A MySQL URL without a database.
     #[error("{url} names no database")]
     #[diagnostic(code("migrate::no-database-name"), help("add /DBNAME to the URL"))]
@@ -730,6 +743,20 @@ pub enum MigrateError {
         kind: &'static str,
         name: String,
     },
+    /// `--database-url` next to a manifest whose chosen sets use several databases.
+    #[error("--database-url names one database, but {manifest}'s migration sets use {}", databases.join(" and "))]
+    #[diagnostic(
+        code("migrate::url-for-several-databases"),
+        help(
+            "pick one set with --migrations NAME, or leave out --database-url to use each database node's URL"
+        )
+    )]
+    UrlForSeveralDatabases {
+        /// The manifest's display path.
+        manifest: String,
+        /// The database nodes, as addresses.
+        databases: Vec<String>,
+    },
     /// `--migrations NAME` names no set of the manifest.
     #[error("{manifest} has no `migrations \"{name}\"`; its sets: {}", known.join(", "))]
     #[diagnostic(
@@ -766,6 +793,32 @@ fn still_applied(direction: Direction, set: &str, version: i64) -> String {
 }
 
 impl MigrateError {
+    /// The migration file that failed and, when the server said, the line of the statement
+    /// that failed: where an annotation points (`apply --format github`).
+    pub(crate) fn failed_at(&self) -> Option<(&std::path::Path, Option<usize>)> {
+        match self {
+            MigrateError::RolledBack {
+                file, statement, ..
+            }
+            | MigrateError::NeedsNoTransaction {
+                file, statement, ..
+            }
+            | MigrateError::PartlyApplied {
+                file, statement, ..
+            }
+            | MigrateError::NothingRan {
+                file, statement, ..
+            } => Some((file, statement.map(|at| at.line))),
+            MigrateError::OutcomeUnknown { file, .. }
+            | MigrateError::CommitUnknown { file, .. } => Some((file, None)),
+            MigrateError::NotUtf8 { path, .. }
+            | MigrateError::VersionTooLarge { path, .. }
+            | MigrateError::MongoFile { path, .. }
+            | MigrateError::TransactionControl { path, .. } => Some((path, None)),
+            _ => None,
+        }
+    }
+
     /// The documented process exit code.
     #[must_use]
     pub fn exit_code(&self) -> u8 {
@@ -773,12 +826,14 @@ impl MigrateError {
             MigrateError::NoDatabase
             | MigrateError::UnsupportedUrl { .. }
             | MigrateError::NoDatabaseName { .. }
+            | MigrateError::SessionSqlOnMongoDb { .. }
             | MigrateError::BadDuration { .. }
             | MigrateError::SetCycle { .. }
             | MigrateError::ResolutionMissing
             | MigrateError::InvalidManifest { .. }
             | MigrateError::UnknownNode { .. }
             | MigrateError::UnknownSet { .. }
+            | MigrateError::UrlForSeveralDatabases { .. }
             | MigrateError::NoSets { .. }
             | MigrateError::AmbiguousSet { .. } => exit_code::USAGE,
             MigrateError::NoDirectory { .. }

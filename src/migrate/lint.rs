@@ -37,6 +37,31 @@ impl fmt::Display for Finding {
     }
 }
 
+impl Finding {
+    /// The finding as an annotation on its statement's line (`--format github|gitlab`).
+    pub(crate) fn annotation(&self) -> crate::annotation::Annotation {
+        crate::annotation::Annotation::error(
+            &self.path,
+            (Some(self.line), None),
+            format!("migrate::lint::{}", self.rule),
+            &self.message,
+            format!("{}\nhelp: {}", self.message, self.help),
+        )
+        .warning()
+    }
+
+    /// The finding as `migrate lint --json` prints it.
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "path": self.path,
+            "line": self.line,
+            "rule": self.rule,
+            "message": self.message,
+            "help": self.help,
+        })
+    }
+}
+
 /// Lints one section of a migration.
 pub(crate) fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
     let stmts = split::split(&script.sql, dialect);

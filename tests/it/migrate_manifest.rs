@@ -13,6 +13,8 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(json_through_the_manifest_is_one_line_per_set_in_order),
         trial!(a_piped_yes_does_not_confirm_a_revert),
         trial!(a_server_that_never_answers_fails_within_the_connect_timeout),
+        trial!(database_url_flag_replaces_the_manifest_url_and_says_so),
+        trial!(an_explicit_dir_runs_ad_hoc_beside_a_manifest),
     ]
 }
 
@@ -212,4 +214,62 @@ migrations "schema" {{
             assert!(!err.contains("s3cret"), "{err}");
         }
     }
+}
+
+/// `-D` beside a manifest used to be ignored without a word: the manifest's database was
+/// migrated instead of the one named.
+fn database_url_flag_replaces_the_manifest_url_and_says_so() {
+    let workspace = workspace();
+    let other = workspace.join("var/other.db");
+    let url = format!("sqlite://{}", other.display());
+    workspace
+        .backendctl()
+        .env_remove("DATABASE_URL")
+        .args([
+            "migrate",
+            "--migrations",
+            "schema",
+            "-D",
+            url.as_str(),
+            "up",
+        ])
+        .run()
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied schema/0001_users")
+        .stderr_contains("--database-url replaces the URL of");
+    assert!(other.exists(), "the flag's database was migrated");
+    assert!(
+        !workspace.join("var/app.db").exists(),
+        "the manifest's database was left alone"
+    );
+    // Both sets use database.main: one URL stands for it, so all sets may run.
+    workspace
+        .backendctl()
+        .env_remove("DATABASE_URL")
+        .args(["migrate", "-D", url.as_str(), "up"])
+        .run()
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied seed/0001_admin");
+}
+
+/// `--dir migrations` is explicit even though it is the default's name: it runs ad hoc.
+fn an_explicit_dir_runs_ad_hoc_beside_a_manifest() {
+    let workspace = workspace();
+    let ad_hoc = workspace.join("migrations/0001_things.up.sql");
+    std::fs::create_dir_all(ad_hoc.parent().unwrap()).unwrap();
+    std::fs::write(&ad_hoc, "CREATE TABLE things (id INTEGER PRIMARY KEY);\n").unwrap();
+    std::fs::write(
+        workspace.join("migrations/0001_things.down.sql"),
+        "DROP TABLE things;\n",
+    )
+    .unwrap();
+    let url = format!("sqlite://{}", workspace.join("var/adhoc.db").display());
+    workspace
+        .backendctl()
+        .env_remove("DATABASE_URL")
+        .args(["migrate", "--dir", "migrations", "-D", url.as_str(), "up"])
+        .run()
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied default/0001_things");
+    assert!(!workspace.join("var/app.db").exists());
 }

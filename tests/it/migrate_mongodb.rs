@@ -49,18 +49,34 @@ pub(crate) fn tests() -> Vec<Test> {
             needs = [MongoDb]
         ),
         trial!(lint_flags_drops_index_builds_and_unfiltered_writes),
+        trial!(
+            baseline_counts_versions_as_applied_mongodb,
+            needs = [MongoDb]
+        ),
+        trial!(
+            baseline_from_golang_migrate_adopts_its_version_mongodb,
+            needs = [MongoDb]
+        ),
+        trial!(
+            baseline_from_migrate_mongo_adopts_its_changelog,
+            needs = [MongoDb]
+        ),
+        trial!(
+            statement_timeout_is_each_commands_max_time_ms,
+            needs = [MongoDb]
+        ),
     ]
 }
 
 /// A SecantusDB server of one test, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     port: u16,
     dir: tempfile::TempDir,
 }
 
 impl Server {
-    fn start() -> Server {
+    pub(crate) fn start() -> Server {
         let port = free_port();
         let child = Command::new(secantusd())
             .args(["--port", &port.to_string(), "--storage-path", ":memory:"])
@@ -86,8 +102,12 @@ impl Server {
         server
     }
 
-    fn url(&self) -> String {
-        format!("mongodb://127.0.0.1:{}/app", self.port)
+    pub(crate) fn url_of(&self, database: &str) -> String {
+        format!("mongodb://127.0.0.1:{}/{database}", self.port)
+    }
+
+    pub(crate) fn url(&self) -> String {
+        self.url_of("app")
     }
 
     fn migrations(&self) -> PathBuf {
@@ -109,14 +129,23 @@ impl Server {
 
     /// Runs `work` with a driver connected to the test database.
     fn with_db<T>(&self, work: impl AsyncFnOnce(mongodb::Database) -> T) -> T {
-        let url = self.url();
+        self.with_database("app", work)
+    }
+
+    /// Runs `work` with a driver connected to `database`.
+    fn with_database<T>(
+        &self,
+        database: &str,
+        work: impl AsyncFnOnce(mongodb::Database) -> T,
+    ) -> T {
+        let url = self.url_of(database);
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap()
             .block_on(async move {
                 let client = mongodb::Client::with_uri_str(&url).await.unwrap();
-                work(client.database("app")).await
+                work(client.database(database)).await
             })
     }
 
@@ -130,7 +159,14 @@ impl Server {
     }
 
     fn collections(&self) -> Vec<String> {
-        self.with_db(async |db| db.list_collection_names().await.unwrap())
+        self.collections_of("app")
+    }
+
+    /// The collections of `database`.
+    pub(crate) fn collections_of(&self, database: &str) -> Vec<String> {
+        self.with_database(database, async |db| {
+            db.list_collection_names().await.unwrap()
+        })
     }
 }
 
@@ -296,14 +332,32 @@ fn failing_command_reports_what_ran_and_resolve_resumes() {
     let row = &history(&server)[0];
     assert_eq!(row.get_str("state").unwrap(), "failed");
     assert_eq!(row.get_i64("commands_done").unwrap(), 1);
-    server
+    let status = server
         .migrate(&m, &["status"])
         .assert_status(exit_code::ERROR)
         .stdout_contains("failed");
+    // A MongoDB migration is made of commands: status counts and advises in commands.
+    let dir = regex::escape(&server.dir.path().display().to_string());
+    let url = regex::escape(&server.url());
+    insta::with_settings!({filters => vec![
+        (dir.as_str(), "[tmp]"),
+        (url.as_str(), "[url]"),
+        (r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?Z?", "[time]"),
+        (r"(?m)  [^ \n]+@[^ \n]+$", "  [actor]"),
+        (r"\(code [^)]*\)", "(code [code])"),
+    ]}, {
+        insta::assert_snapshot!("mongodb-status-failed", status.stdout());
+    });
+    assert!(
+        !status.stdout().contains("statement"),
+        "{}",
+        status.stdout()
+    );
     server
         .migrate(&m, &["up"])
         .assert_status(exit_code::ERROR)
-        .stderr_contains("stopped part-way");
+        .stderr_contains("stopped part-way")
+        .stderr_contains("command 1 of 3 ran");
     // Fix the failing command and resume from it.
     let fixed = r#"[{"create": "orders"},
         {"ping": 1},
@@ -578,4 +632,218 @@ fn kill_9_mid_migration_leaves_progress_and_a_stale_lock() {
         .assert_status(exit_code::OK);
     assert_eq!(server.count("marks", doc! {}), COMMANDS as u64);
     server.migrate(&m, &["status"]).assert_status(exit_code::OK);
+}
+
+/// Three `create` migrations, `0001_a` … `0003_c` (or with `versions`' numbers).
+fn three_creates(m: &Path, versions: [&str; 3]) {
+    let files: Vec<(String, String)> = versions
+        .iter()
+        .zip(["a", "b", "c"])
+        .flat_map(|(v, name)| {
+            [
+                (
+                    format!("{v}_{name}.up.json"),
+                    format!("[{{\"create\": \"{name}\"}}]"),
+                ),
+                (
+                    format!("{v}_{name}.down.json"),
+                    format!("[{{\"drop\": \"{name}\"}}]"),
+                ),
+            ]
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(f, c)| (f.as_str(), c.as_str()))
+        .collect();
+    write(m, &files);
+}
+
+fn insert(server: &Server, collection: &str, documents: Vec<Document>) {
+    server.with_db(async |db| {
+        db.collection::<Document>(collection)
+            .insert_many(documents)
+            .await
+            .unwrap();
+    });
+}
+
+fn baseline_counts_versions_as_applied_mongodb() {
+    let server = Server::start();
+    let m = server.migrations();
+    three_creates(&m, ["0001", "0002", "0003"]);
+    server
+        .migrate(&m, &["baseline", "2"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("versions up to 2 count as applied");
+    let rows = history(&server);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get_str("state").unwrap(), "baseline");
+    server
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING);
+    server
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied 1 migration(s)");
+    // Only the migration above the baseline ran.
+    let collections = server.collections();
+    assert!(collections.contains(&"c".to_string()));
+    assert!(!collections.contains(&"a".to_string()) && !collections.contains(&"b".to_string()));
+    server.migrate(&m, &["status"]).assert_status(exit_code::OK);
+    server
+        .migrate(&m, &["baseline", "3"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("already has history");
+}
+
+fn baseline_from_golang_migrate_adopts_its_version_mongodb() {
+    let server = Server::start();
+    let m = server.migrations();
+    three_creates(&m, ["1", "2", "3"]);
+    // golang-migrate's MongoDB driver keeps one document; Go's driver writes an `int` that fits
+    // in 32 bits as an int32. A dirty database is refused.
+    insert(
+        &server,
+        "schema_migrations",
+        vec![doc! {"version": 2_i32, "dirty": true}],
+    );
+    server
+        .migrate(&m, &["baseline", "--from", "golang-migrate"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("2 (dirty)");
+    assert!(history(&server).is_empty());
+    server.with_db(async |db| {
+        db.collection::<Document>("schema_migrations")
+            .update_one(doc! {}, doc! {"$set": {"dirty": false}})
+            .await
+            .unwrap();
+    });
+    // Found without --from: the one other tool's collection there.
+    server
+        .migrate(&m, &["baseline"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("found golang-migrate's schema_migrations")
+        .stdout_contains(
+            "adopted 2 migration(s) of default from golang-migrate's schema_migrations (1, 2)",
+        );
+    let rows = history(&server);
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert_eq!(row.get_str("state").unwrap(), "adopted");
+        assert_eq!(row.get_str("tool_version").unwrap(), "golang-migrate");
+    }
+    server
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied 1 migration(s)");
+    let collections = server.collections();
+    assert!(collections.contains(&"c".to_string()));
+    assert!(
+        !collections.contains(&"a".to_string()),
+        "adopted migrations do not run"
+    );
+}
+
+fn baseline_from_migrate_mongo_adopts_its_changelog() {
+    let server = Server::start();
+    let m = server.migrations();
+    three_creates(&m, ["20240101000000", "20240102000000", "20240103000000"]);
+    // migrate-mongo's changelog, as its `up` writes it: one document per applied file.
+    let applied_at = mongodb::bson::DateTime::now();
+    insert(
+        &server,
+        "changelog",
+        vec![
+            doc! {"fileName": "20240101000000-a.js", "appliedAt": applied_at, "migrationBlock": 1_704_067_200_000_i64},
+            doc! {"fileName": "20240102000000-b.js", "appliedAt": applied_at, "migrationBlock": 1_704_067_200_000_i64},
+        ],
+    );
+    // With golang-migrate's collection there too, the tool must be named.
+    insert(
+        &server,
+        "schema_migrations",
+        vec![doc! {"version": 20_240_101_000_000_i64, "dirty": false}],
+    );
+    server
+        .migrate(&m, &["baseline"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("golang-migrate|migrate-mongo");
+    server
+        .migrate(&m, &["baseline", "--from", "migrate-mongo"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("adopted 2 migration(s) of default from migrate-mongo's changelog (20240101000000, 20240102000000)");
+    let rows = history(&server);
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter()
+            .all(|r| r.get_str("tool_version").unwrap() == "migrate-mongo")
+    );
+    server
+        .migrate(&m, &["status"])
+        .assert_status(exit_code::MIGRATIONS_PENDING)
+        .stdout_contains("adopted");
+    server
+        .migrate(&m, &["up"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied 1 migration(s)");
+}
+
+/// `--statement-timeout` becomes `maxTimeMS` on the commands that take it, and the server stops a
+/// command that runs longer; `--session-sql` has no meaning on MongoDB and is refused.
+fn statement_timeout_is_each_commands_max_time_ms() {
+    let server = Server::start();
+    let m = server.migrations();
+    let documents: Vec<String> = (0..20_000)
+        .map(|i| {
+            format!(
+                "{{\"_id\": {i}, \"v\": {}, \"s\": \"xxxxxxxxxxxxxxxxxxxx\"}}",
+                i % 97
+            )
+        })
+        .collect();
+    let fill = format!(
+        "[{{\"create\": \"big\"}}, {{\"insert\": \"big\", \"documents\": [{}]}}]",
+        documents.join(",")
+    );
+    let slow = r#"[{"aggregate": "big", "pipeline": [{"$group": {"_id": "$v", "n": {"$sum": 1}}}, {"$sort": {"n": -1}}], "cursor": {}},
+                   {"insert": "done", "documents": [{"_id": 1}]}]"#;
+    write(
+        &m,
+        &[
+            ("0001_fill.up.json", fill.as_str()),
+            ("0002_slow.up.json", slow),
+        ],
+    );
+    let dry = server
+        .migrate(&m, &["--statement-timeout", "30s", "up", "--dry-run"])
+        .assert_status(exit_code::OK);
+    assert!(
+        dry.stdout().contains(r#"db.runCommand({"create":"big"})"#),
+        "{}",
+        dry.stdout()
+    );
+    assert!(
+        dry.stdout().contains(r#""maxTimeMS":30000"#),
+        "{}",
+        dry.stdout()
+    );
+    server
+        .migrate(&m, &["up", "--to", "1"])
+        .assert_status(exit_code::OK);
+    server
+        .migrate(&m, &["--statement-timeout", "1ms", "up"])
+        .assert_status(exit_code::ERROR)
+        .stderr_contains("failed at command 1 of 2")
+        .stderr_contains("MaxTimeMSExpired");
+    assert_eq!(server.count("done", doc! {}), 0);
+    // `0s` lifts the limit.
+    server
+        .migrate(&m, &["--statement-timeout", "0s", "up"])
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied 1 migration(s)");
+    server
+        .migrate(&m, &["--session-sql", "SET x = 1", "status"])
+        .assert_status(exit_code::USAGE)
+        .stderr_contains("session-sql-on-mongodb");
 }

@@ -5,7 +5,9 @@
 //! After each full entry, every feature is also rendered *alone* and type-checked and linted
 //! against the full entry's `node_modules` (a superset of its dependencies), so a feature that
 //! silently depends on another one fails here — the create-t3-app lesson, without an install per
-//! combination.
+//! combination. A feature whose single render is the minimal project plus `k8s/` files only
+//! (`kubernetes`) is not checked again here: its code is the minimal entry's, byte for byte, and
+//! `scaffold_deploy` validates the manifests.
 //!
 //! It takes minutes, so it runs when `CI` is set (as `.ci/run` does) or when
 //! `BACKENDCTL_SCAFFOLD_MATRIX=1` (the `ScaffoldMatrix` requirement; ignored otherwise), alone
@@ -29,6 +31,8 @@ use backendctl::scaffold::template_set::versions;
 
 use crate::binary::Backendctl;
 use crate::harness::{Test, trial};
+use crate::migrate_support::{Kind, TestDb};
+use crate::scaffold_deploy::adds_only_deploy_files;
 
 pub(crate) fn tests() -> Vec<Test> {
     vec![
@@ -40,6 +44,11 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(
             every_data_choice_installs_type_checks_lints_and_passes_its_tests,
             needs = [ScaffoldMatrix, Npm, Node, MariaDb, Redis],
+            exclusive
+        ),
+        trial!(
+            readme_first_steps_take_an_express_project_to_a_migrated_load_checked_api,
+            needs = [ScaffoldMatrix, Npm, Node, Postgres],
             exclusive
         ),
     ]
@@ -59,7 +68,7 @@ const DATA_CELLS: [(&str, &str, &str); 4] = [
     ("apollo-graphql", "kysely", "mysql"),
 ];
 
-const FEATURES: [&str; 11] = [
+const FEATURES: [&str; 13] = [
     "auth",
     "postgres",
     "redis",
@@ -71,6 +80,8 @@ const FEATURES: [&str; 11] = [
     "metrics",
     "docker",
     "github-actions",
+    "kubernetes",
+    "grafana",
 ];
 
 const STACKS: [&str; 4] = [
@@ -332,6 +343,19 @@ fn every_data_choice_installs_type_checks_lints_and_passes_its_tests() {
     );
 }
 
+/// The features whose single render has code of its own to check: not those that add only
+/// deployment files to the minimal project (`kubernetes`), whose code is the minimal entry's.
+fn singles_to_check(stack: &str) -> Vec<&'static str> {
+    let json = |v: &str| serde_json::Value::String(v.to_owned());
+    let typed_stack = serde_json::from_value(json(stack)).unwrap();
+    FEATURES
+        .into_iter()
+        .filter(|feature| {
+            !adds_only_deploy_files(typed_stack, serde_json::from_value(json(feature)).unwrap())
+        })
+        .collect()
+}
+
 fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
     let filter = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_FILTER").unwrap_or_default();
     let singles = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_SINGLES").as_deref() != Ok("0");
@@ -384,9 +408,10 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
             report.push(line);
             if variant == "full" && singles {
                 let start = Instant::now();
+                let checked = singles_to_check(stack);
                 // Two at a time: tsc is single-threaded and the CI machine has two cores.
                 std::thread::scope(|scope| {
-                    for chunk in FEATURES.chunks(FEATURES.len().div_ceil(2)) {
+                    for chunk in checked.chunks(checked.len().div_ceil(2)) {
                         let (dir, work) = (&dir, work.path());
                         scope.spawn(move || {
                             for feature in chunk {
@@ -396,10 +421,12 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
                     }
                 });
                 let line = format!(
-                    "{:<30} {:>7.1}s  (each of {} features alone: typecheck + lint)",
+                    "{:<30} {:>7.1}s  (each of {} features alone: typecheck + lint; {} adding \
+                     deployment files only: checked by scaffold_deploy)",
                     format!("{stack}-singles"),
                     start.elapsed().as_secs_f64(),
-                    FEATURES.len()
+                    checked.len(),
+                    FEATURES.len() - checked.len()
                 );
                 eprintln!("{line}");
                 report.push(line);
@@ -415,4 +442,87 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
         target_dir().join("scaffold-matrix.txt"),
         report.join("\n") + "\n",
     );
+}
+
+/// The commands of the generated README's "First steps" block, comments and continuation lines
+/// (a comment alone) left out.
+fn first_steps(readme: &str) -> Vec<String> {
+    readme
+        .lines()
+        .skip_while(|line| *line != "## First steps")
+        .skip_while(|line| !line.starts_with("```"))
+        .skip(1)
+        .take_while(|line| !line.starts_with("```"))
+        .map(|line| {
+            line.split(" #")
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        })
+        .filter(|command| !command.is_empty() && !command.starts_with('#'))
+        .collect()
+}
+
+/// A new user's path, as the README of a generated express project (every feature) writes it:
+/// each command of its "First steps", run by `sh` in the project with the real `backendctl` and
+/// npm on `PATH`, against the machine's PostgreSQL — `backendctl apply` must create the database,
+/// migrate it, start the API and pass the smoke scenario's thresholds. Without a terminal, apply
+/// is approved by `BACKENDCTL_AUTO_APPROVE`, as in CI; `DATABASE_URL` names a database of its
+/// own (not yet created) and `PORT` a free port.
+fn readme_first_steps_take_an_express_project_to_a_migrated_load_checked_api() {
+    let work = tempfile::tempdir().unwrap();
+    Backendctl::new()
+        .current_dir(work.path())
+        .args(["scaffold", "first-steps", "--stack", "express-typescript"])
+        .run()
+        .assert_status(exit_code::OK);
+    let dir = work.path().join("first-steps");
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    let steps = first_steps(&readme);
+    assert_eq!(
+        steps
+            .iter()
+            .map(|s| s.split(' ').next().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        ["npm", "cp", "backendctl"],
+        "the README's first steps changed: {steps:?}"
+    );
+    let database = TestDb::unborn(Kind::Postgres, "first_steps");
+    let port = crate::common::free_port().to_string();
+    let binary = Path::new(env!("CARGO_BIN_EXE_backendctl"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let mut paths = vec![binary];
+    paths.extend(std::env::split_paths(&path_with_node_lts()));
+    let path = std::env::join_paths(paths).unwrap();
+    let mut outputs = Vec::new();
+    for step in &steps {
+        let (out, elapsed) = succeed(
+            Command::new("sh")
+                .args(["-c", step])
+                .current_dir(&dir)
+                .env("PATH", &path)
+                .env("DATABASE_URL", &database.url)
+                .env("PORT", &port)
+                .env("BACKENDCTL_AUTO_APPROVE", "1")
+                .env("npm_config_cache", target_dir().join("npm-cache"))
+                .env("npm_config_update_notifier", "false"),
+        );
+        eprintln!("{step}: {:.1}s", elapsed.as_secs_f64());
+        outputs.push(out);
+    }
+    let apply = outputs.last().unwrap();
+    for address in [
+        "database.main",
+        "migrations.schema",
+        "service.api",
+        "scenario.smoke",
+    ] {
+        assert!(
+            apply.contains(address),
+            "apply did not report {address}:\n{apply}"
+        );
+    }
 }

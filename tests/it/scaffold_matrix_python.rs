@@ -37,6 +37,7 @@ use crate::binary::Backendctl;
 use crate::common::free_port;
 use crate::harness::{Test, server_url, trial};
 use crate::migrate_support::{Kind, TestDb};
+use crate::scaffold_deploy::adds_only_deploy_files;
 use crate::scaffold_matrix::{succeed, target_dir};
 
 pub(crate) fn tests() -> Vec<Test> {
@@ -77,7 +78,7 @@ fn run(dir: &Path, program: &str, args: &[&str], envs: &[(&str, &str)]) -> (Stri
     )
 }
 
-/// The bin directory holding `uv` and `schemathesis`, installed from `tests/python-tools.txt`
+/// The bin directory holding `uv`, `schemathesis` and `kubernetes-validate`, installed from `tests/python-tools.txt`
 /// when `.ci/run` did not.
 pub(crate) fn tools() -> PathBuf {
     if let Some(bin) = std::env::var_os("BACKENDCTL_PYTHON_TOOLS") {
@@ -85,7 +86,10 @@ pub(crate) fn tools() -> PathBuf {
     }
     let venv = target_dir().join("python-tools");
     let bin = venv.join("bin");
-    if !bin.join("uv").exists() || !bin.join("schemathesis").exists() {
+    if ["uv", "schemathesis", "kubernetes-validate"]
+        .iter()
+        .any(|tool| !bin.join(tool).exists())
+    {
         let requirements = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python-tools.txt");
         run(
             Path::new("."),
@@ -180,11 +184,18 @@ fn cells() -> Vec<Cell> {
         },
     ];
     if singles {
-        cells.extend(Feature::ALL.iter().map(|&feature| Cell {
-            name: feature.as_str().to_owned(),
-            features: vec![feature],
-            examples: Some(examples.clone()),
-        }));
+        // A feature that adds deployment files only would check the minimal cell's code again
+        // (tests/it/scaffold_deploy.rs checks those files).
+        cells.extend(
+            Feature::ALL
+                .iter()
+                .filter(|&&feature| !adds_only_deploy_files(Stack::Fastapi, feature))
+                .map(|&feature| Cell {
+                    name: feature.as_str().to_owned(),
+                    features: vec![feature],
+                    examples: Some(examples.clone()),
+                }),
+        );
     }
     cells
 }

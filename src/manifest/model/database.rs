@@ -41,7 +41,8 @@ pub struct Database {
     #[schemars(regex(pattern = super::duration::DURATION_PATTERN))]
     pub connect_timeout: Option<String>,
     /// Longest time one statement may run: the server cancels it (PostgreSQL `statement_timeout`,
-    /// MariaDB `max_statement_time`) and the client stops waiting shortly after. Default: no
+    /// MariaDB `max_statement_time`; on MongoDB each command's `maxTimeMS`, where the command
+    /// takes one) and the client stops waiting shortly after. Default: no
     /// limit, so a long index build is never killed by a default; a lost server or session is
     /// caught by the connect timeout's liveness check instead, but a connection that freezes
     /// while the server keeps its session (a middlebox that stops forwarding) ends only at this
@@ -53,7 +54,7 @@ pub struct Database {
     /// (Flyway's `initSql`): session settings a migration set was written for, such as
     /// `SET FOREIGN_KEY_CHECKS=0` (MySQL) or `SET search_path TO app` (PostgreSQL, which also
     /// puts the history table in that schema). Several statements may be separated by `;`.
-    /// Shown in `plan`.
+    /// Shown in `plan`. Not for MongoDB, which has no SQL session (`validate` refuses it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_sql: Option<String>,
 

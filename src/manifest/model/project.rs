@@ -184,11 +184,19 @@ pub enum Feature {
     Docker,
     /// A GitHub Actions CI workflow.
     GithubActions,
+    /// Kubernetes manifests (`k8s/`): a hardened Deployment with `/health` and `/ready` probes,
+    /// a Service, a HorizontalPodAutoscaler, a PodDisruptionBudget, a Secret example and, with
+    /// `postgres`, a Job that runs the migrations with backendctl before the rollout.
+    Kubernetes,
+    /// A Grafana dashboard (`grafana/dashboard.json`) of the metrics the project exports, and a
+    /// docker-compose `observability` profile with Prometheus and Grafana (with `docker`).
+    /// Implies `metrics`.
+    Grafana,
 }
 
 impl Feature {
     /// Every feature, in a stable order: the full feature set.
-    pub const ALL: [Feature; 11] = [
+    pub const ALL: [Feature; 13] = [
         Feature::Auth,
         Feature::Database,
         Feature::Redis,
@@ -200,6 +208,8 @@ impl Feature {
         Feature::Metrics,
         Feature::Docker,
         Feature::GithubActions,
+        Feature::Kubernetes,
+        Feature::Grafana,
     ];
 
     /// The feature's name as written in a manifest.
@@ -218,6 +228,8 @@ impl Feature {
             Feature::Metrics => "metrics",
             Feature::Docker => "docker",
             Feature::GithubActions => "github-actions",
+            Feature::Kubernetes => "kubernetes",
+            Feature::Grafana => "grafana",
         }
     }
 
@@ -294,14 +306,28 @@ impl DataLayer {
         }
     }
 
-    /// The engines this data layer can generate code for.
+    /// The engines this data layer can generate code for. Prisma 7 (the client the scaffold
+    /// generates, with its driver adapters) has no MongoDB connector: Prisma 6 was the last
+    /// major with one ([`Self::unsupported_reason`]).
     #[must_use]
     pub fn engines(self) -> &'static [DatabaseEngine] {
         use DatabaseEngine::{Mongodb, Mysql, Postgresql};
         match self {
-            DataLayer::Kysely | DataLayer::Sequelize => &[Postgresql, Mysql],
-            DataLayer::Prisma | DataLayer::Typeorm => &[Postgresql, Mysql, Mongodb],
+            DataLayer::Kysely | DataLayer::Sequelize | DataLayer::Prisma => &[Postgresql, Mysql],
+            DataLayer::Typeorm => &[Postgresql, Mysql, Mongodb],
             DataLayer::MongodbDriver => &[Mongodb],
+        }
+    }
+
+    /// Why this layer cannot reach `engine`, where the reason is not plain (a layer that has
+    /// supported the engine before).
+    #[must_use]
+    pub fn unsupported_reason(self, engine: DatabaseEngine) -> Option<&'static str> {
+        match (self, engine) {
+            (DataLayer::Prisma, DatabaseEngine::Mongodb) => {
+                Some("Prisma 7 has no MongoDB connector (Prisma 6 was the last major with one)")
+            }
+            _ => None,
         }
     }
 }
@@ -311,6 +337,7 @@ impl DataLayer {
 pub const GENERATED_DATA_CHOICES: &[(DataLayer, DatabaseEngine)] = &[
     (DataLayer::Kysely, DatabaseEngine::Postgresql),
     (DataLayer::Kysely, DatabaseEngine::Mysql),
+    (DataLayer::MongodbDriver, DatabaseEngine::Mongodb),
 ];
 
 impl std::fmt::Display for DataLayer {

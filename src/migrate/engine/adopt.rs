@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::Engine;
 use crate::migrate::error::MigrateError;
 use crate::migrate::history::{self, HistoryRow, Record};
-use crate::migrate::other_tool::{self, Refusal, Tool, ToolHistory};
+use crate::migrate::other_tool::{self, Tool, ToolHistory, list};
 use crate::migrate::source::MigrationSet;
 
 impl Engine {
@@ -47,49 +47,13 @@ impl Engine {
     ) -> Result<(), MigrateError> {
         self.refuse_if_has_history(set).await?;
         let found = self.other_tools().await?;
-        let tool = match (from, found.as_slice()) {
-            (Some(t), found) if found.contains(&t) => t,
-            (Some(t), found) => {
-                return Err(MigrateError::OtherToolAbsent {
-                    tool: t.to_string(),
-                    url: self.conn.masked_url(),
-                    found: found.iter().map(ToString::to_string).collect(),
-                });
-            }
-            (None, [t]) => {
-                self.reporter
-                    .info(&format!("found {t}; adopting what it applied"));
-                *t
-            }
-            (None, []) => {
-                return Err(MigrateError::NoOtherTool {
-                    url: self.conn.masked_url(),
-                });
-            }
-            (None, several) => {
-                return Err(MigrateError::SeveralOtherTools {
-                    found: several.iter().map(ToString::to_string).collect(),
-                    names: several
-                        .iter()
-                        .map(|t| t.name())
-                        .collect::<Vec<_>>()
-                        .join("|"),
-                });
-            }
-        };
+        let (tool, detected) = other_tool::choose(from, &found, &self.conn.masked_url())?;
+        if detected {
+            self.reporter
+                .info(&format!("found {tool}; adopting what it applied"));
+        }
         let theirs = self.read_tool(tool).await?;
-        let adoption = theirs.adopt(set).map_err(|refusal| match refusal {
-            Refusal::Failed(failed) => MigrateError::OtherToolFailed {
-                tool: tool.to_string(),
-                failed,
-                remedy: tool.remedy(),
-            },
-            Refusal::Mismatch(problems) => MigrateError::OtherToolMismatch {
-                tool: tool.to_string(),
-                set: set.name.clone(),
-                problems,
-            },
-        })?;
+        let adoption = other_tool::adoption(&theirs, set)?;
         for note in &theirs.notes {
             self.reporter.warn(&format!("{tool}: {note}"));
         }
@@ -122,34 +86,11 @@ impl Engine {
         }
         self.bookkeeping(sql.trim_end().trim_end_matches(';'), true)
             .await?;
-        for v in &adoption.changed {
-            let m = set.get(*v).expect("adopted versions have files");
-            self.reporter.warn(&format!(
-                "{} changed since {} applied it (its checksum differs); its current content is what backendctl checks for drift from now on",
-                m.label(),
-                tool.name()
-            ));
+        let (warnings, summary) = other_tool::adoption_report(set, tool, &adoption);
+        for warning in &warnings {
+            self.reporter.warn(warning);
         }
-        if !adoption.skipped.is_empty() {
-            self.reporter.warn(&format!(
-                "{} did not apply {}, older than its newest: `up` will refuse {} as out of order (`--allow-out-of-order` applies {})",
-                tool.name(),
-                list(&adoption.skipped),
-                if adoption.skipped.len() == 1 { "it" } else { "them" },
-                if adoption.skipped.len() == 1 { "it" } else { "them" },
-            ));
-        }
-        let newer = set
-            .migrations
-            .iter()
-            .filter(|m| adoption.versions.last().is_some_and(|n| m.version > *n))
-            .count();
-        self.reporter.info(&format!(
-            "adopted {} migration(s) of {} from {tool} ({}); they count as applied and will not run; {newer} newer migration(s) left for `up`",
-            adoption.versions.len(),
-            set.name,
-            list(&adoption.versions),
-        ));
+        self.reporter.info(&summary);
         Ok(())
     }
 
@@ -190,16 +131,5 @@ impl Engine {
             }
         }
         Ok(out)
-    }
-}
-
-/// `1, 2, 3` or `1 … 40` (first and last of a long list).
-fn list(versions: &[i64]) -> String {
-    match versions {
-        [] => String::new(),
-        [a] => a.to_string(),
-        [a, b] => format!("{a}, {b}"),
-        [a, b, c] => format!("{a}, {b}, {c}"),
-        [first, .., last] => format!("{first} … {last}"),
     }
 }

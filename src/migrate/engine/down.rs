@@ -3,7 +3,7 @@
 use super::Engine;
 use crate::migrate::error::{Direction, MigrateError};
 use crate::migrate::source::{Migration, MigrationSet};
-use crate::migrate::status::{Entry, SetStatus, State, settle_row, what_stopped};
+use crate::migrate::status::{Entry, SetStatus, State, Unit, settle_row, what_stopped};
 
 /// Which applied migrations `down` reverts, newest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,8 +33,8 @@ impl Engine {
             return Err(MigrateError::StoppedPartWay {
                 set: set.name.clone(),
                 version: e.version,
-                what: what_stopped(row),
-                recovery: settle_row(row, &self.opts.command_hint),
+                what: what_stopped(row, Unit::Statement),
+                recovery: settle_row(row, &self.opts.command_hint, Unit::Statement),
             });
         }
         let list = self.revertible(set, &status, which)?;

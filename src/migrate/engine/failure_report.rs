@@ -9,7 +9,7 @@ use crate::migrate::driver::ExecFailure;
 use crate::migrate::error::{Direction, MigrateError, StatementAt};
 use crate::migrate::source::Script;
 use crate::migrate::split::Statement;
-use crate::migrate::status::{Stopped, settle, statements_between};
+use crate::migrate::status::{Stopped, Unit, settle, statements_between};
 
 impl Engine {
     /// The error of a statement-by-statement migration whose statement `failed` (0-based) failed:
@@ -94,7 +94,8 @@ impl Engine {
             file: steps.script.path.clone(),
             direction: steps.dir,
             number: lost + 1,
-            done: statements_between(1, lost).unwrap_or_else(|| "no statement".to_string()),
+            done: statements_between(1, lost, Unit::Statement)
+                .unwrap_or_else(|| "no statement".to_string()),
             server: f.message,
             why,
             statements: statement_list(steps, lost, "UNKNOWN"),
@@ -145,7 +146,13 @@ fn recovery(hint: &str, dialect: Dialect, steps: &Steps<'_>, at: usize, unknown:
         direction: steps.dir,
         outcome_unknown: unknown,
     };
-    let settle = settle(how, steps.m.version, (at, steps.stmts.len()), hint);
+    let settle = settle(
+        how,
+        steps.m.version,
+        (at, steps.stmts.len()),
+        hint,
+        Unit::Statement,
+    );
     if !unknown {
         return settle;
     }
@@ -201,7 +208,7 @@ pub(super) fn indent(text: &str, by: &str) -> String {
 pub(super) fn unrecorded_recovery(hint: &str, steps: &Steps<'_>, ran: usize) -> String {
     let v = steps.m.version;
     let n = ran + 1;
-    let done = statements_between(1, n).unwrap_or_default();
+    let done = statements_between(1, n, Unit::Statement).unwrap_or_default();
     let (finish, undo) = match steps.dir {
         Direction::Up => (
             format!("`{hint} resolve {v} --applied` records it as applied"),
@@ -212,7 +219,7 @@ pub(super) fn unrecorded_recovery(hint: &str, steps: &Steps<'_>, ran: usize) -> 
             format!("redo {done} by hand, then `{hint} resolve {v} --applied`"),
         ),
     };
-    let finish = match statements_between(n + 1, steps.stmts.len()) {
+    let finish = match statements_between(n + 1, steps.stmts.len(), Unit::Statement) {
         Some(rest) => format!("run {rest} by hand, then {finish}"),
         None => finish,
     };

@@ -4,7 +4,7 @@ use super::Engine;
 use super::failure_report::indent;
 use crate::migrate::error::{Direction, MigrateError};
 use crate::migrate::source::{Migration, MigrationSet};
-use crate::migrate::status::{SetStatus, State, detail};
+use crate::migrate::status::{SetStatus, State, Unit, detail};
 
 impl Engine {
     /// Applies every pending migration of `sets` (in the given order), up to `to` if given.
@@ -74,7 +74,10 @@ impl Engine {
                     "- {set}/{} ({}) {what}:\n{}",
                     e.version,
                     e.name,
-                    indent(&detail(e, hint).unwrap_or_default(), "    ")
+                    indent(
+                        &detail(e, hint, Unit::Statement).unwrap_or_default(),
+                        "    "
+                    )
                 ));
             }
         }

@@ -2,6 +2,7 @@
 //! MongoDB Extended JSON, each sent as one `runCommand`.
 
 use std::path::Path;
+use std::time::Duration;
 
 use mongodb::bson::{Bson, Document};
 
@@ -63,6 +64,35 @@ pub(crate) fn transactional(command: &Document) -> bool {
     }
 }
 
+/// The commands whose documented syntax takes `maxTimeMS`, the server-side limit on how long one
+/// command runs: the CRUD commands and the index builds and drops. `create`, `drop`, `collMod`
+/// and `renameCollection` do not (the server would reject the field, or not check it).
+const TIME_LIMITED: [&str; 10] = [
+    "find",
+    "aggregate",
+    "count",
+    "distinct",
+    "findAndModify",
+    "insert",
+    "update",
+    "delete",
+    "createIndexes",
+    "dropIndexes",
+];
+
+/// `command` with `maxTimeMS` set to `limit` (`--statement-timeout`), when it takes one and does
+/// not set its own: the server stops it with `MaxTimeMSExpired` (code 50) once the limit passes.
+pub(crate) fn with_time_limit(mut command: Document, limit: Option<Duration>) -> Document {
+    if let Some(limit) = limit
+        && TIME_LIMITED.contains(&name(&command))
+        && !command.contains_key("maxTimeMS")
+    {
+        let ms = i64::try_from(limit.as_millis()).unwrap_or(i64::MAX).max(1);
+        command.insert("maxTimeMS", ms);
+    }
+    command
+}
+
 /// The command on one line, shortened, for messages.
 pub(crate) fn describe(command: &Document) -> String {
     let text = Bson::Document(command.clone())
@@ -103,6 +133,30 @@ mod tests {
         let doc = docs[0].as_document().unwrap();
         assert!(matches!(doc.get("_id"), Some(Bson::ObjectId(_))));
         assert!(matches!(doc.get("n"), Some(Bson::Int64(3))));
+    }
+
+    #[test]
+    fn a_statement_timeout_becomes_max_time_ms_where_documented() {
+        let cmds = parse(
+            Path::new("x"),
+            r#"[{"create": "a"}, {"insert": "a", "documents": [{}]},
+                {"find": "a", "maxTimeMS": 5}]"#,
+        )
+        .unwrap();
+        let limit = Some(Duration::from_secs(30));
+        let limited: Vec<Document> = cmds
+            .into_iter()
+            .map(|c| with_time_limit(c, limit))
+            .collect();
+        assert!(!limited[0].contains_key("maxTimeMS"), "create takes none");
+        assert_eq!(limited[1].get_i64("maxTimeMS").unwrap(), 30_000);
+        assert_eq!(
+            limited[2].get_i32("maxTimeMS").unwrap(),
+            5,
+            "the file's own wins"
+        );
+        let unlimited = with_time_limit(limited[0].clone(), None);
+        assert!(!unlimited.contains_key("maxTimeMS"));
     }
 
     #[test]

@@ -232,6 +232,28 @@ impl Mongo {
         Ok(())
     }
 
+    /// The names of the database's collections.
+    pub(crate) async fn collection_names(&self) -> Result<Vec<String>, MigrateError> {
+        self.db
+            .list_collection_names()
+            .await
+            .map_err(|e| self.error("listing the collections", &e))
+    }
+
+    /// Every document of `collection`, in natural order.
+    pub(crate) async fn documents(&self, collection: &str) -> Result<Vec<Document>, MigrateError> {
+        use futures_util::TryStreamExt as _;
+        let what = format!("reading the {collection} collection");
+        self.db
+            .collection::<Document>(collection)
+            .find(doc! {})
+            .await
+            .map_err(|e| self.error(&what, &e))?
+            .try_collect()
+            .await
+            .map_err(|e| self.error(&what, &e))
+    }
+
     /// Every history document, as history rows.
     pub(crate) async fn read_history(&self) -> Result<Vec<HistoryRow>, MigrateError> {
         use futures_util::TryStreamExt as _;

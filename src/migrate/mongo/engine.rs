@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use mongodb::bson::{Document, doc};
+use mongodb::bson::{Bson, Document, doc};
 
 use super::MongoTarget;
 use super::commands;
@@ -19,6 +19,7 @@ use crate::migrate::command::MigrateCommand;
 use crate::migrate::engine::{Resolution, incomplete_row};
 use crate::migrate::error::{Direction, MigrateError};
 use crate::migrate::history::{Actor, HistoryRow, RowState};
+use crate::migrate::other_tool::{self, Tool, ToolHistory};
 use crate::migrate::progress::{fmt_duration, println};
 use crate::migrate::source::{Migration, MigrationSet};
 use crate::migrate::status::{SetStatus, State};
@@ -27,6 +28,8 @@ use crate::migrate::target::SetPlan;
 /// An open client with its lock and settings.
 struct Run<'a> {
     mongo: Mongo,
+    /// `--statement-timeout`: each command's `maxTimeMS`, where it takes one.
+    command_limit: Option<std::time::Duration>,
     info: ServerInfo,
     actor: Actor,
     quiet: bool,
@@ -64,7 +67,7 @@ pub(crate) async fn plan_set(
     address: String,
     follow_up: &str,
 ) -> Result<SetPlan, MigrateError> {
-    let mongo = Mongo::connect(&target.url, target.connect_timeout).await?;
+    let mongo = Mongo::connect(&target.url, target.connect_timeout()).await?;
     let read =
         async { Ok::<_, MigrateError>((mongo.server_info().await?, mongo.read_history().await?)) }
             .await;
@@ -134,7 +137,7 @@ fn blockers(status: &SetStatus<'_>, hint: &str) -> Vec<String> {
             State::Incomplete => Some(format!(
                 "- {set}/{} stopped part-way: {}",
                 e.version,
-                crate::migrate::status::what_stopped(e.row.expect("row"))
+                crate::migrate::status::what_stopped(e.row.expect("row"), status.unit)
             ) + &format!("; settle it with `{hint} resolve {} --resume|--applied|--rolled-back`", e.version)),
             State::Drifted => Some(format!(
                 "- {set}/{} ({}) changed after it was applied; restore the file, or accept the change with `{hint} repair {}`",
@@ -161,17 +164,18 @@ impl<'a> Run<'a> {
         dry_run: bool,
         hint: &'a str,
     ) -> Result<Run<'a>, MigrateError> {
-        let mut mongo = Mongo::connect(&target.url, target.connect_timeout).await?;
+        let mut mongo = Mongo::connect(&target.url, target.connect_timeout()).await?;
         let actor = Actor::current();
         let info = mongo.server_info().await?;
         if writes {
             let mut waiting = |msg: &str| eprintln!("{msg}");
             mongo
-                .lock(&actor, target.lock_timeout, &mut waiting)
+                .lock(&actor, target.lock_timeout(), &mut waiting)
                 .await?;
         }
         Ok(Run {
             mongo,
+            command_limit: target.limits.deadlines.statement_limit(),
             info,
             actor,
             quiet,
@@ -202,8 +206,14 @@ impl<'a> Run<'a> {
                 }
                 Ok(exit_code::OK)
             }
-            MigrateCommand::Down { steps, to, yes, .. } => {
-                let n = self.down(set, *steps, *to, *yes).await?;
+            MigrateCommand::Down {
+                steps,
+                to,
+                all,
+                yes,
+                ..
+            } => {
+                let n = self.down(set, *steps, *to, *all, *yes).await?;
                 if !self.dry_run {
                     self.say(&format!("{}: reverted {n} migration(s)", set.name))?;
                 }
@@ -223,7 +233,7 @@ impl<'a> Run<'a> {
                         set: set.name.clone(),
                     });
                 };
-                self.down(set, Some(1), None, *yes).await?;
+                self.down(set, Some(1), None, false, *yes).await?;
                 self.up(set, Some(last.version)).await?;
                 if !self.dry_run {
                     self.say(&format!("{}: redid version {}", set.name, last.version))?;
@@ -231,17 +241,10 @@ impl<'a> Run<'a> {
                 Ok(exit_code::OK)
             }
             MigrateCommand::Repair { version } => self.repair(set, *version).await,
-            MigrateCommand::Baseline { version, .. } => {
-                let Some(version) = version else {
-                    return Err(MigrateError::Database {
-                        url: self.mongo.url.masked(),
-                        message:
-                            "baseline on MongoDB needs a VERSION (no other tool's history is read)"
-                                .into(),
-                    });
-                };
-                self.baseline(set, *version).await
-            }
+            MigrateCommand::Baseline { version, from } => match version {
+                Some(version) => self.baseline(set, *version).await,
+                None => self.adopt(set, *from).await,
+            },
             MigrateCommand::Resolve {
                 version,
                 resume,
@@ -313,6 +316,7 @@ impl<'a> Run<'a> {
         set: &MigrationSet,
         steps: Option<usize>,
         to: Option<i64>,
+        all: bool,
         yes: bool,
     ) -> Result<usize, MigrateError> {
         let rows = self.mongo.read_history().await?;
@@ -324,9 +328,11 @@ impl<'a> Run<'a> {
             .filter(|e| e.state == State::Applied)
             .filter_map(|e| e.migration)
             .collect();
-        let list: Vec<&Migration> = match to {
-            Some(to) => applied.into_iter().filter(|m| m.version > to).collect(),
-            None => applied.into_iter().take(steps.unwrap_or(1)).collect(),
+        // `--all` reverts every applied one, whatever the first version is (as on SQL).
+        let list: Vec<&Migration> = match (all, to) {
+            (true, _) => applied,
+            (false, Some(to)) => applied.into_iter().filter(|m| m.version > to).collect(),
+            (false, None) => applied.into_iter().take(steps.unwrap_or(1)).collect(),
         };
         for m in &list {
             if m.down()?.is_none() {
@@ -357,7 +363,10 @@ impl<'a> Run<'a> {
             Direction::Up => &m.up,
             Direction::Down => m.down()?.expect("down files are checked first"),
         };
-        let cmds = commands::parse(&script.path, &script.sql)?;
+        let cmds: Vec<Document> = commands::parse(&script.path, &script.sql)?
+            .into_iter()
+            .map(|c| commands::with_time_limit(c, self.command_limit))
+            .collect();
         let transactional =
             self.info.transactions && start == 0 && cmds.iter().all(commands::transactional);
         if self.dry_run {
@@ -569,14 +578,7 @@ impl<'a> Run<'a> {
     }
 
     async fn baseline(&mut self, set: &MigrationSet, version: i64) -> Result<u8, MigrateError> {
-        let rows = self.mongo.read_history().await?;
-        if let Some(r) = rows.iter().find(|r| r.set == set.name) {
-            return Err(MigrateError::HasHistory {
-                set: set.name.clone(),
-                version: r.version,
-                state: r.state.as_str(),
-            });
-        }
+        self.refuse_if_has_history(set).await?;
         let row = self.new_row(&set.name, version, "<< baseline >>", "", RowState::Baseline);
         self.mongo
             .write_row(&driver::row_doc(&row), None)
@@ -587,6 +589,63 @@ impl<'a> Run<'a> {
             set.name
         ))?;
         Ok(exit_code::OK)
+    }
+
+    /// `baseline --from TOOL` (or, without it, the one tool whose collection is there): records
+    /// every migration of `set` that golang-migrate or migrate-mongo applied as `adopted`.
+    async fn adopt(&mut self, set: &MigrationSet, from: Option<Tool>) -> Result<u8, MigrateError> {
+        self.refuse_if_has_history(set).await?;
+        let collections = self.mongo.collection_names().await?;
+        let found: Vec<Tool> = Tool::MONGODB
+            .into_iter()
+            .filter(|t| collections.iter().any(|c| c == t.table()))
+            .collect();
+        let (tool, detected) = other_tool::choose(from, &found, &self.mongo.url.masked())?;
+        if detected {
+            self.say(&format!("found {tool}; adopting what it applied"))?;
+        }
+        let documents = self.mongo.documents(tool.table()).await?;
+        let theirs = ToolHistory::parse(tool, &other_tool_rows(tool, &documents).to_string())
+            .map_err(|message| MigrateError::Database {
+                url: self.mongo.url.masked(),
+                message,
+            })?;
+        let adoption = other_tool::adoption(&theirs, set)?;
+        if adoption.versions.is_empty() {
+            self.say(&format!(
+                "{tool} records none of {}'s migrations as applied: nothing adopted",
+                set.name
+            ))?;
+            return Ok(exit_code::OK);
+        }
+        for &v in &adoption.versions {
+            let m = set.get(v).expect("adopted versions have files");
+            let mut row = self.new_row(&set.name, v, &m.name, &m.checksum, RowState::Adopted);
+            row.tool_version = tool.name().to_string();
+            self.mongo
+                .write_row(&driver::row_doc(&row), None)
+                .await
+                .map_err(|f| self.history_error(&f))?;
+        }
+        let (warnings, summary) = other_tool::adoption_report(set, tool, &adoption);
+        for warning in &warnings {
+            eprintln!("warning: {warning}");
+        }
+        self.say(&summary)?;
+        Ok(exit_code::OK)
+    }
+
+    /// Refuses `baseline` on a set that already has history.
+    async fn refuse_if_has_history(&mut self, set: &MigrationSet) -> Result<(), MigrateError> {
+        let rows = self.mongo.read_history().await?;
+        if let Some(r) = rows.iter().find(|r| r.set == set.name) {
+            return Err(MigrateError::HasHistory {
+                set: set.name.clone(),
+                version: r.version,
+                state: r.state.as_str(),
+            });
+        }
+        Ok(())
     }
 
     async fn resolve(
@@ -693,6 +752,31 @@ impl<'a> Run<'a> {
             message: format!("writing the history collection failed: {}", f.message),
         }
     }
+}
+
+/// Another tool's history documents as the rows [`ToolHistory::parse`] reads: golang-migrate's
+/// `[version, dirty]` (its one document; `version` an int32 or int64, as Go's driver wrote it),
+/// migrate-mongo's `[fileName]`.
+fn other_tool_rows(tool: Tool, documents: &[Document]) -> serde_json::Value {
+    let number = |d: &Document, key: &str| match d.get(key) {
+        Some(Bson::Int32(n)) => serde_json::json!(n.to_string()),
+        Some(Bson::Int64(n)) => serde_json::json!(n.to_string()),
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "a whole version stored as a double"
+        )]
+        Some(Bson::Double(n)) if n.fract() == 0.0 => serde_json::json!((*n as i64).to_string()),
+        Some(other) => serde_json::json!(other.to_string()),
+        None => serde_json::Value::Null,
+    };
+    let rows: Vec<serde_json::Value> = documents
+        .iter()
+        .map(|d| match tool {
+            Tool::MigrateMongo => serde_json::json!([d.get_str("fileName").unwrap_or_default()]),
+            _ => serde_json::json!([number(d, "version"), d.get_bool("dirty").unwrap_or(false)]),
+        })
+        .collect();
+    serde_json::Value::Array(rows)
 }
 
 fn elapsed_ms(since: Instant) -> i64 {

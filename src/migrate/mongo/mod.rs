@@ -23,6 +23,7 @@ pub(crate) use engine::{apply_set, plan_set, run_command};
 pub(crate) use lint::lint_migration;
 
 use super::error::MigrateError;
+use super::migration_target::Limits;
 use super::url::mask;
 
 /// A `mongodb://` URL and the database it names.
@@ -73,53 +74,28 @@ impl MongoUrl {
     }
 }
 
-/// A `database` node (or `-D`) whose URL is `mongodb://…`.
+/// A `database` node (or `-D`) whose URL is `mongodb://…` (built by `MigrationTarget`).
 #[derive(Debug, Clone)]
 pub(crate) struct MongoTarget {
     pub(crate) name: String,
     pub(crate) url: MongoUrl,
-    pub(crate) lock_timeout: Duration,
-    pub(crate) connect_timeout: Duration,
+    /// The lock, connect and command limits.
+    pub(crate) limits: Limits,
 }
 
-/// The target of a `database` node whose URL is `mongodb://…` (`None` for any other URL).
-pub(crate) fn target_of(
-    name: &str,
-    model: &crate::manifest::model::database::Database,
-) -> Result<Option<MongoTarget>, MigrateError> {
-    let raw = model.url.expose();
-    if !MongoUrl::is_mongodb(raw) {
-        return Ok(None);
+impl MongoTarget {
+    pub(crate) fn lock_timeout(&self) -> Duration {
+        self.limits.lock_timeout
     }
-    let duration = |key: &'static str, value: Option<&str>, default: Duration| {
-        value.map_or(Ok(default), |t| {
-            humantime::parse_duration(t).map_err(|e| MigrateError::BadDuration {
-                database: name.to_string(),
-                key,
-                value: t.to_string(),
-                reason: e.to_string(),
-            })
-        })
-    };
-    Ok(Some(MongoTarget {
-        name: name.to_string(),
-        url: MongoUrl::parse(raw)?,
-        lock_timeout: duration(
-            "lock-timeout",
-            model.lock_timeout.as_deref(),
-            super::target::DEFAULT_LOCK_TIMEOUT,
-        )?,
-        connect_timeout: duration(
-            "connect-timeout",
-            model.connect_timeout.as_deref(),
-            super::deadlines::Deadlines::default().connect,
-        )?,
-    }))
+
+    pub(crate) fn connect_timeout(&self) -> Duration {
+        self.limits.deadlines.connect
+    }
 }
 
 /// What the `database` node's plan says about a MongoDB server.
 pub(crate) async fn describe(target: &MongoTarget) -> Result<String, MigrateError> {
-    let client = driver::Mongo::connect(&target.url, target.connect_timeout).await?;
+    let client = driver::Mongo::connect(&target.url, target.connect_timeout()).await?;
     let info = client.server_info().await;
     client.close().await?;
     let info = info?;

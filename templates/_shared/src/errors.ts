@@ -59,6 +59,13 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
+/** Text in a request body or URL that is not UTF-8 (src/utf8.ts): refused, never replaced with U+FFFD. */
+export class InvalidUtf8Error extends AppError {
+  constructor(where: "body" | "URL") {
+    super(`the request ${where} is not valid UTF-8`, 400, "invalid_encoding");
+  }
+}
+
 export class RateLimitedError extends AppError {
   constructor() {
     super("too many requests, try again later", 429, "rate_limited");

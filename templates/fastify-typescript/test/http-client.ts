@@ -20,7 +20,8 @@ export class TestClient {
     const res = await fetch(this.base + path, {
       method,
       headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...this.headers, ...headers },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      // A string or bytes go as they are; anything else as JSON.
+      body: body === undefined ? undefined : typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
     });
     const text = await res.text();
     let parsed: unknown;

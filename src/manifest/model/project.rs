@@ -336,6 +336,7 @@ impl DataLayer {
 /// refused at validate time rather than generated as something else.
 pub const GENERATED_DATA_CHOICES: &[(DataLayer, DatabaseEngine)] = &[
     (DataLayer::Kysely, DatabaseEngine::Postgresql),
+    (DataLayer::Kysely, DatabaseEngine::Mysql),
     (DataLayer::MongodbDriver, DatabaseEngine::Mongodb),
 ];
 

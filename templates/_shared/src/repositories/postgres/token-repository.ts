@@ -1,33 +1,9 @@
 // The PostgreSQL token repository (Kysely). Rotation and consumption are single statements: the
 // row a request wins is the row its UPDATE changed, so concurrent requests cannot both win.
-import type { Kysely, Selectable } from "kysely";
-import type { Database, PasswordResetTokensTable, RefreshTokensTable } from "../../db/database.js";
+import { KyselyTokenReads, toRefreshToken, toResetToken } from "../kysely/token-reads.js";
 import type { NewToken, RefreshToken, ResetToken, TokenRepository } from "../token-repository.js";
 
-function toRefreshToken(row: Selectable<RefreshTokensTable>): RefreshToken {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    familyId: row.family_id,
-    tokenHash: row.token_hash,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-  };
-}
-
-function toResetToken(row: Selectable<PasswordResetTokensTable>): ResetToken {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    tokenHash: row.token_hash,
-    expiresAt: row.expires_at,
-    usedAt: row.used_at,
-  };
-}
-
-export class PostgresTokenRepository implements TokenRepository {
-  constructor(private readonly db: Kysely<Database>) {}
-
+export class PostgresTokenRepository extends KyselyTokenReads implements TokenRepository {
   async createRefreshToken(userId: string, token: NewToken): Promise<RefreshToken> {
     const row = await this.db
       .with("family", (db) => db.insertInto("refresh_token_families").values({ user_id: userId }).returning("id"))
@@ -88,25 +64,6 @@ export class PostgresTokenRepository implements TokenRepository {
     return row && toRefreshToken(row);
   }
 
-  async findRefreshToken(tokenHash: string): Promise<RefreshToken | undefined> {
-    const row = await this.db
-      .selectFrom("refresh_tokens as t")
-      .innerJoin("refresh_token_families as f", "f.id", "t.family_id")
-      .select(["t.id", "t.user_id", "t.family_id", "t.token_hash", "t.expires_at"])
-      .select((eb) => eb.fn.coalesce("t.revoked_at", "f.revoked_at").as("revoked_at"))
-      .where("t.token_hash", "=", tokenHash)
-      .executeTakeFirst();
-    return row && toRefreshToken(row);
-  }
-
-  async revokeFamily(familyId: string): Promise<void> {
-    await this.revokeFamilies({ family: "id", token: "family_id" }, familyId);
-  }
-
-  async revokeAllForUser(userId: string): Promise<void> {
-    await this.revokeFamilies({ family: "user_id", token: "user_id" }, userId);
-  }
-
   async createResetToken(userId: string, token: NewToken): Promise<ResetToken> {
     const row = await this.db
       .insertInto("password_reset_tokens")
@@ -126,27 +83,5 @@ export class PostgresTokenRepository implements TokenRepository {
       .returningAll()
       .executeTakeFirst();
     return row && toResetToken(row);
-  }
-
-  /** Revokes the families whose `column.family` is `value`, then their tokens (`column.token`). */
-  private async revokeFamilies(
-    column: { family: "id" | "user_id"; token: "family_id" | "user_id" },
-    value: string,
-  ): Promise<void> {
-    const now = new Date();
-    // The families first: this waits for a rotation in progress, and no rotation starts after it.
-    await this.db
-      .updateTable("refresh_token_families")
-      .set({ revoked_at: now })
-      .where(column.family, "=", value)
-      .where("revoked_at", "is", null)
-      .execute();
-    // Then their tokens, including one that such a rotation issued.
-    await this.db
-      .updateTable("refresh_tokens")
-      .set({ revoked_at: now })
-      .where(column.token, "=", value)
-      .where("revoked_at", "is", null)
-      .execute();
   }
 }

@@ -14,10 +14,10 @@ use std::sync::OnceLock;
 
 use http::Method;
 
+use crate::load::error::WorkloadError;
 use crate::load::exchange::{Exchange, KEPT_BODY_LIMIT};
 use crate::load::recorder::{ContractVerdict, NameStats, OperationStats, Sample};
 use crate::load::request_spec::RenderedRequest;
-use crate::load::run_context::WorkloadError;
 use crate::openapi::document::OpenApiDocument;
 use crate::openapi::response_check::{Response, ViolationKind};
 use crate::results::conformance_report::{

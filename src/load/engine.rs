@@ -19,8 +19,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::load::collector::{Collector, LiveStatus};
 use crate::load::conformance::Conformance;
+use crate::load::error::WorkloadError;
 use crate::load::execution::Execution;
-use crate::load::run_context::{RunContext, WorkloadError};
+use crate::load::run_context::RunContext;
 use crate::load::virtual_user::VirtualUser;
 use crate::load::workload::{LoadModel, Stage, Workload, stage_value};
 

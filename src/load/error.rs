@@ -4,9 +4,63 @@
 
 use std::path::PathBuf;
 
-use crate::load::run_context::WorkloadError;
 use crate::report::ReportWriteError;
 use crate::results::threshold::ThresholdError;
+
+/// A workload that cannot be run as written.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum WorkloadError {
+    #[error("request `{request}`: invalid URL `{url}`: {reason}")]
+    #[diagnostic(
+        code("load::bad-url"),
+        help("write a full URL such as http://127.0.0.1:3000/api, or set base-url")
+    )]
+    Url {
+        request: String,
+        url: String,
+        reason: String,
+    },
+    #[error("request `{request}`: invalid template: {reason}")]
+    #[diagnostic(
+        code("load::bad-template"),
+        help("templates are minijinja: {{{{ vars.token }}}}, {{{{ data.email }}}}")
+    )]
+    Template { request: String, reason: String },
+    #[error("request `{request}`: invalid header `{header}`")]
+    #[diagnostic(
+        code("load::bad-header"),
+        help("a header name is a token such as X-Request-Id; its value is visible ASCII")
+    )]
+    Header { request: String, header: String },
+    #[error("request `{request}`: invalid JSON path `{path}`: {reason}")]
+    #[diagnostic(
+        code("load::bad-json-path"),
+        help("write an RFC 9535 JSON path such as $.data.token")
+    )]
+    JsonPath {
+        request: String,
+        path: String,
+        reason: String,
+    },
+    #[error("the scenario has no request to send")]
+    #[diagnostic(
+        code("load::no-request"),
+        help("add a `request \"NAME\" \"GET\" \"/path\"` to the scenario")
+    )]
+    NoRequest,
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Feeder(#[from] crate::load::feeder::FeederError),
+    #[error("cannot use the OpenAPI document {document}: {reason}")]
+    #[diagnostic(
+        code("load::openapi"),
+        help(
+            "`openapi` names an OpenAPI 3.0 or 3.1 document (JSON or YAML): a file relative to \
+             the manifest, or an http:// URL fetched when the run starts"
+        )
+    )]
+    OpenApi { document: String, reason: String },
+}
 
 /// Why a load test could not run.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

@@ -12,7 +12,8 @@ use clap::Args;
 use super::command::{Invocation, MigrateCommand};
 use super::error::MigrateError;
 use super::follow_up::{self, DATABASE_URL_VARIABLE, UrlOrigin};
-use super::migration_target::{MigrationTarget, Overrides};
+use super::limits::Overrides;
+use super::migration_target::MigrationTarget;
 use super::target::SetTarget;
 
 /// The migration set directory when `--dir` is not given.

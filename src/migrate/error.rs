@@ -148,7 +148,7 @@ pub enum MigrateError {
     )]
     #[diagnostic(
         code("migrate::unread-layout"),
-        help("{}{}", super::layout::READABLE, nested.as_deref().unwrap_or(""))
+        help("{layouts}{}", nested.as_deref().unwrap_or(""))
     )]
     UnreadLayout {
         /// The set.
@@ -159,6 +159,8 @@ pub enum MigrateError {
         found: Vec<String>,
         /// A subdirectory that holds migrations, when there is one.
         nested: Option<String>,
+        /// The layouts backendctl reads, one per line (`layout::READABLE`).
+        layouts: &'static str,
     },
 
     // ---- the database ----

@@ -33,6 +33,7 @@ pub mod error;
 mod follow_up;
 mod history;
 mod layout;
+mod limits;
 mod lint;
 mod manifest_sets;
 mod migration_target;

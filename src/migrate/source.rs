@@ -263,6 +263,7 @@ fn unread_layout(set: &MigrationSet) -> MigrateError {
         dir: set.dir.clone(),
         found,
         nested: nested.map(|p| format!("\nThe set may be in {}: point at it.", p.display())),
+        layouts: super::layout::READABLE,
     }
 }
 

@@ -33,8 +33,7 @@ use super::url::DbUrl;
 use crate::manifest::model::database::Database;
 use crate::manifest::model::migrations::Migrations;
 
-/// Default for `database.lock-timeout` and `migrate --lock-timeout`.
-pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(300);
+pub use super::limits::DEFAULT_LOCK_TIMEOUT;
 
 /// A `database` node with its URL already interpolated.
 #[derive(Debug, Clone)]
@@ -60,7 +59,7 @@ impl DatabaseTarget {
         model: &Database,
         url: &str,
     ) -> Result<DatabaseTarget, MigrateError> {
-        let limits = super::migration_target::Limits::of_model(name, model)?;
+        let limits = super::limits::Limits::of_model(name, model)?;
         Ok(DatabaseTarget {
             name: name.to_string(),
             url: DbUrl::parse(url)?,

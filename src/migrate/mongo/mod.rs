@@ -23,7 +23,7 @@ pub(crate) use engine::{apply_set, plan_set, run_command};
 pub(crate) use lint::lint_migration;
 
 use super::error::MigrateError;
-use super::migration_target::Limits;
+use super::limits::Limits;
 use super::url::mask;
 
 /// A `mongodb://` URL and the database it names.

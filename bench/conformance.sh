@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What checking responses against an OpenAPI document costs under load (issue 15): backendctl
 # load against nginx serving a JSON body, with no contract checks, with every response
-# checked (--openapi-sample 100%), and with the default sample (10 %), in one run, runs
+# checked (--openapi-sample 100%), and with the default sample (5 %), in one run, runs
 # interleaved. Prints requests/s, each mode's ratio to "off", CPU µs per request, and the peak
 # RSS at 1,000 virtual users with every response checked. Loopback only; not a test.
 #

@@ -34,7 +34,7 @@ use super::error::ScaffoldError;
 use super::options::ScaffoldOptions;
 use super::rel_path::RelPath;
 use super::uv_lock::MasterLock;
-use crate::manifest::model::project::{DatabaseEngine, Language, Stack};
+use crate::manifest::model::project::{DataLayer, DatabaseEngine, Language, Stack};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -430,6 +430,15 @@ fn template_context(options: &ScaffoldOptions) -> Value {
         "sql".to_owned(),
         mysql || (database && engine == DatabaseEngine::Postgresql),
     );
+    // The layer flags (`f.kysely`, `f.prisma`, `f.typeorm`, `f.sequelize`, `f.mongodb_driver`):
+    // the database feature through that data layer. Engine flags choose migrations, drivers and
+    // services; layer flags choose the models and repositories.
+    for layer in DataLayer::ALL {
+        f.insert(
+            layer.as_str().replace('-', "_"),
+            database && options.data.layer() == layer,
+        );
+    }
     let features: Vec<&str> = options.features.iter().map(|f| f.as_str()).collect();
     context! {
         name => options.name.as_str(),

@@ -26,11 +26,17 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use std::collections::BTreeSet;
+
 use backendctl::exit_code;
+use backendctl::manifest::model::project::{
+    DataLayer, DatabaseEngine, GENERATED_DATA_CHOICES, Language, Stack,
+};
 use backendctl::scaffold::template_set::versions;
 
 use crate::binary::Backendctl;
 use crate::harness::{Test, trial};
+use crate::migrate_mongodb::Server;
 use crate::migrate_support::{Kind, TestDb};
 use crate::scaffold_deploy::adds_only_deploy_files;
 
@@ -41,9 +47,10 @@ pub(crate) fn tests() -> Vec<Test> {
             needs = [ScaffoldMatrix, Npm, Node, Postgres, Redis],
             exclusive
         ),
+        trial!(the_data_cells_cover_every_pair_of_stack_layer_and_engine),
         trial!(
             every_data_choice_installs_type_checks_lints_and_passes_its_tests,
-            needs = [ScaffoldMatrix, Npm, Node, MariaDb, Redis],
+            needs = [ScaffoldMatrix, Npm, Node, Postgres, MariaDb, MongoDb, Redis],
             exclusive
         ),
         trial!(
@@ -54,19 +61,128 @@ pub(crate) fn tests() -> Vec<Test> {
     ]
 }
 
-/// The data-choice cells beyond the default (Kysely on PostgreSQL, which the stack matrix
-/// covers): `(stack, data layer, database engine)`, each rendered with every feature, installed,
-/// type-checked, linted and tested against the real server; then the database feature alone on
-/// the same choice is type-checked and linted against its `node_modules`. With the stack
-/// matrix's full cells (every stack on Kysely + PostgreSQL) this covers every pair of stack, data
-/// layer, engine and feature value at least once (a strength-2 covering array): one cell per
-/// stack for each engine, one per stack for each layer, each layer on each of its engines.
-const DATA_CELLS: [(&str, &str, &str); 4] = [
-    ("express-typescript", "kysely", "mysql"),
-    ("fastify-typescript", "kysely", "mysql"),
-    ("nestjs", "kysely", "mysql"),
-    ("apollo-graphql", "kysely", "mysql"),
-];
+/// One cell of the data-choice matrix: a stack on a data layer and database engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DataCell {
+    pub(crate) stack: Stack,
+    pub(crate) layer: DataLayer,
+    pub(crate) engine: DatabaseEngine,
+}
+
+impl DataCell {
+    fn name(self) -> String {
+        format!(
+            "{}-{}-{}",
+            self.stack.as_str(),
+            self.layer.as_str(),
+            self.engine.as_str()
+        )
+    }
+
+    /// The pairs of option values this cell covers: (stack, layer), (stack, engine),
+    /// (layer, engine).
+    fn pairs(self) -> [(String, String); 3] {
+        let (s, l, e) = (
+            self.stack.as_str(),
+            self.layer.as_str(),
+            self.engine.as_str(),
+        );
+        [
+            (format!("stack={s}"), format!("layer={l}")),
+            (format!("stack={s}"), format!("engine={e}")),
+            (format!("layer={l}"), format!("engine={e}")),
+        ]
+    }
+}
+
+/// The TypeScript stacks, the ones with a data-layer choice.
+fn typescript_stacks() -> impl Iterator<Item = Stack> {
+    Stack::ALL
+        .into_iter()
+        .filter(|s| s.language() == Language::Typescript)
+}
+
+/// The data-choice cells beyond the default: a strength-2 covering array over stack, data layer
+/// and engine, restricted to the pairs the templates generate (`GENERATED_DATA_CHOICES`), so
+/// every (stack, layer), (stack, engine) and (layer, engine) pair that exists runs in at least
+/// one cell. The stack matrix's full entries (every stack on Kysely + PostgreSQL, the default)
+/// count as covered already. Built greedily (the cell covering the most uncovered pairs first,
+/// ties to the earliest in a fixed order), so it is the same on every run; a choice added to
+/// `GENERATED_DATA_CHOICES` adds its cells here.
+pub(crate) fn data_cells() -> Vec<DataCell> {
+    let candidates: Vec<DataCell> = GENERATED_DATA_CHOICES
+        .iter()
+        .flat_map(|&(layer, engine)| {
+            typescript_stacks().map(move |stack| DataCell {
+                stack,
+                layer,
+                engine,
+            })
+        })
+        .collect();
+    let (default_layer, default_engine) = (
+        DataLayer::default_for(DatabaseEngine::default()),
+        DatabaseEngine::default(),
+    );
+    let mut covered: BTreeSet<(String, String)> = candidates
+        .iter()
+        .filter(|c| c.layer == default_layer && c.engine == default_engine)
+        .flat_map(|c| c.pairs())
+        .collect();
+    let all: BTreeSet<(String, String)> = candidates.iter().flat_map(|c| c.pairs()).collect();
+    let mut cells = Vec::new();
+    while covered.len() < all.len() {
+        let gain = |c: &DataCell| c.pairs().iter().filter(|p| !covered.contains(*p)).count();
+        let best = *candidates
+            .iter()
+            .filter(|c| !cells.contains(*c))
+            .max_by_key(|c| {
+                (
+                    gain(c),
+                    std::cmp::Reverse(candidates.iter().position(|x| x == *c)),
+                )
+            })
+            .expect("every pair comes from a candidate");
+        covered.extend(best.pairs());
+        cells.push(best);
+    }
+    cells
+}
+
+/// The covering array covers every pair at least once and runs no cell twice (cheap: no npm).
+fn the_data_cells_cover_every_pair_of_stack_layer_and_engine() {
+    let cells = data_cells();
+    let mut covered: BTreeSet<(String, String)> = cells.iter().flat_map(|c| c.pairs()).collect();
+    for stack in typescript_stacks() {
+        let default = DataCell {
+            stack,
+            layer: DataLayer::default_for(DatabaseEngine::default()),
+            engine: DatabaseEngine::default(),
+        };
+        assert!(
+            !cells.contains(&default),
+            "{} runs in the stack matrix",
+            default.name()
+        );
+        covered.extend(default.pairs());
+    }
+    for &(layer, engine) in GENERATED_DATA_CHOICES {
+        for stack in typescript_stacks() {
+            let cell = DataCell {
+                stack,
+                layer,
+                engine,
+            };
+            for pair in cell.pairs() {
+                assert!(covered.contains(&pair), "{pair:?} is in no cell: {cells:?}");
+            }
+        }
+    }
+    let names: Vec<String> = cells.iter().map(|c| c.name()).collect();
+    let unique: BTreeSet<&String> = names.iter().collect();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
+    eprintln!("{} data cells: {}", names.len(), names.join(", "));
+}
 
 const FEATURES: [&str; 13] = [
     "auth",
@@ -265,6 +381,9 @@ fn passed(out: &str, test: &str) -> bool {
 
 fn every_data_choice_installs_type_checks_lints_and_passes_its_tests() {
     let filter = std::env::var("BACKENDCTL_SCAFFOLD_MATRIX_FILTER").unwrap_or_default();
+    // The projects' tests make a throw-away schema or database of their own on these servers.
+    let postgres_url = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
     let mysql_url = std::env::var("BACKENDCTL_TEST_MYSQL_URL")
         .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/mysql".to_owned());
     let redis_url = std::env::var("BACKENDCTL_TEST_REDIS_URL")
@@ -275,11 +394,17 @@ fn every_data_choice_installs_type_checks_lints_and_passes_its_tests() {
         "{:<30} {:>8} {:>8} {:>8} {:>8}",
         "cell", "install", "tsc", "lint", "test"
     )];
-    for (stack, layer, engine) in DATA_CELLS {
-        let name = format!("{stack}-{layer}-{engine}");
+    let mut mongodb: Option<Server> = None;
+    for cell in data_cells() {
+        let name = cell.name();
         if !name.contains(filter.as_str()) {
             continue;
         }
+        let (stack, layer, engine) = (
+            cell.stack.as_str(),
+            cell.layer.as_str(),
+            cell.engine.as_str(),
+        );
         let choice = ["--data-layer", layer, "--database-engine", engine];
         Backendctl::new()
             .current_dir(work.path())
@@ -288,26 +413,34 @@ fn every_data_choice_installs_type_checks_lints_and_passes_its_tests() {
             .run()
             .assert_status(exit_code::OK);
         let dir = work.path().join(&name);
-        let database_url = match engine {
-            "mysql" => mysql_url.as_str(),
-            other => panic!("no test server for the {other} engine"),
+        let database_url = match cell.engine {
+            DatabaseEngine::Postgresql => postgres_url.clone(),
+            DatabaseEngine::Mysql => mysql_url.clone(),
+            DatabaseEngine::Mongodb => mongodb.get_or_insert_with(Server::start).url(),
         };
         let envs = [
-            ("DATABASE_URL", database_url),
+            ("DATABASE_URL", database_url.as_str()),
             ("REDIS_URL", redis_url.as_str()),
         ];
         let (out, times) = install_and_check(&dir, &name, stack, &envs);
-        assert!(
-            passed(&out, "is ready"),
-            "{name}: the database integration tests did not run:\n{out}"
-        );
-        assert!(
-            passed(
-                &out,
-                "accepts a reset token once under 6 concurrent confirmations"
-            ),
-            "{name}: the token security tests did not run:\n{out}"
-        );
+        // The shared repository cases (readiness, the token races) on the real server, and
+        // the engine's own migration checks.
+        let mut expected = vec![
+            "is ready",
+            "accepts a reset token once under 6 concurrent confirmations",
+            "rotates a refresh token once under 8 concurrent refreshes",
+            "registers an email once under 6 concurrent registrations",
+            "answers a ping",
+        ];
+        if cell.engine == DatabaseEngine::Mongodb {
+            expected.push("creates the collections with validators");
+        }
+        for title in expected {
+            assert!(
+                passed(&out, title),
+                "{name}: `{title}` did not run and pass:\n{out}"
+            );
+        }
         let line = timing_line(&name, times);
         eprintln!("{line}");
         report.push(line);

@@ -1,113 +1,19 @@
-//! The MongoDB cells of the npm matrix: every TypeScript stack with every feature on
-//! `database-engine "mongodb"` through `data-layer "mongodb-driver"`, rendered by the real binary,
-//! installed, type-checked, linted, and its own tests run against a MongoDB-wire server started
-//! for the cell (SecantusDB, as in `migrate_mongodb`) and the machine's Redis.
-//!
-//! One trial per stack (`scaffold_matrix_mongodb::mongodb_driver_on_nestjs`), so a cell runs
-//! alone with a filter; like the rest of the matrix they run when `CI` or
-//! `BACKENDCTL_SCAFFOLD_MATRIX` is set, one at a time (`exclusive`). The timings are printed and
-//! appended to `target/scaffold-matrix-mongodb.txt`.
-
-use std::io::Write;
+//! MongoDB projects without npm: every TypeScript stack on `database-engine "mongodb"` renders
+//! the driver and no SQL, and its `migrations/` is a set `backendctl migrate` applies, lints clean
+//! and reverts on a real MongoDB-wire server (SecantusDB). The installed MongoDB cells are part
+//! of the data-choice covering array (`scaffold_matrix::every_data_choice_...`).
 
 use backendctl::exit_code;
 
 use crate::binary::Backendctl;
 use crate::harness::{Test, trial};
 use crate::migrate_mongodb::Server;
-use crate::scaffold_matrix::{NPM_INSTALL, run, target_dir};
 
 pub(crate) fn tests() -> Vec<Test> {
-    vec![
-        trial!(
-            mongodb_projects_render_the_driver_and_json_migrations_that_backendctl_applies,
-            needs = [MongoDb]
-        ),
-        trial!(@with mongodb_driver_on_express_typescript, || cell("express-typescript"),
-            needs = [ScaffoldMatrix, Npm, Node, MongoDb, Redis], exclusive),
-        trial!(@with mongodb_driver_on_fastify_typescript, || cell("fastify-typescript"),
-            needs = [ScaffoldMatrix, Npm, Node, MongoDb, Redis], exclusive),
-        trial!(@with mongodb_driver_on_nestjs, || cell("nestjs"),
-            needs = [ScaffoldMatrix, Npm, Node, MongoDb, Redis], exclusive),
-        trial!(@with mongodb_driver_on_apollo_graphql, || cell("apollo-graphql"),
-            needs = [ScaffoldMatrix, Npm, Node, MongoDb, Redis], exclusive),
-    ]
-}
-
-/// Renders `stack` with every feature on MongoDB, installs it, type-checks, lints and runs its
-/// tests with `DATABASE_URL` pointing at a fresh SecantusDB server.
-fn cell(stack: &str) {
-    let redis_url = std::env::var("BACKENDCTL_TEST_REDIS_URL")
-        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    let work = tempfile::tempdir().unwrap();
-    let name = format!("{stack}-mongodb");
-    Backendctl::new()
-        .current_dir(work.path())
-        .args(["scaffold", &name, "--stack", stack])
-        .args([
-            "--database-engine",
-            "mongodb",
-            "--data-layer",
-            "mongodb-driver",
-        ])
-        .run()
-        .assert_status(exit_code::OK);
-    let dir = work.path().join(&name);
-    assert!(dir.join("migrations/0003_auth_tokens.up.json").is_file());
-    assert!(!dir.join("migrations/0001_products.up.sql").exists());
-
-    let (out, install) = run(&dir, "npm", &NPM_INSTALL, &[]);
-    assert!(
-        !out.contains("EBADENGINE"),
-        "{name}: a package does not support the Node.js it targets:\n{out}"
-    );
-    let (_, tsc) = run(&dir, "npm", &["run", "typecheck"], &[]);
-    let (_, lint) = run(&dir, "npm", &["run", "lint"], &[]);
-
-    let server = Server::start();
-    let database_url = server.url();
-    let verbose = if stack == "nestjs" {
-        "--reporter=verbose"
-    } else {
-        "--verbose"
-    };
-    let envs = [
-        ("DATABASE_URL", database_url.as_str()),
-        ("REDIS_URL", redis_url.as_str()),
-    ];
-    let (out, test) = run(&dir, "npm", &["test", "--", verbose], &envs);
-    let passed = |title: &str| {
-        out.lines()
-            .any(|l| l.contains(title) && (l.contains('✓') || l.contains('√')))
-    };
-    for title in [
-        "is ready",
-        "rotates a refresh token once under 8 concurrent refreshes",
-        "registers an email once under 6 concurrent registrations",
-        "creates the collections with validators",
-        "answers a ping",
-    ] {
-        assert!(
-            passed(title),
-            "{name}: `{title}` did not run and pass:\n{out}"
-        );
-    }
-
-    let line = format!(
-        "{name:<30} {:>7.1}s {:>7.1}s {:>7.1}s {:>7.1}s  (install, tsc, lint, test)",
-        install.as_secs_f64(),
-        tsc.as_secs_f64(),
-        lint.as_secs_f64(),
-        test.as_secs_f64(),
-    );
-    eprintln!("{line}");
-    if let Ok(mut file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(target_dir().join("scaffold-matrix-mongodb.txt"))
-    {
-        let _ = writeln!(file, "{line}");
-    }
+    vec![trial!(
+        mongodb_projects_render_the_driver_and_json_migrations_that_backendctl_applies,
+        needs = [MongoDb]
+    )]
 }
 
 /// Without npm: every TypeScript stack on MongoDB renders the driver and no SQL, and its

@@ -51,12 +51,17 @@ fn workspace() -> Workspace {
             "DELETE FROM users WHERE id = 1;\n",
         ),
     ] {
-        let file = workspace.join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, text).unwrap();
+        write_file(&workspace, path, text);
     }
     std::fs::create_dir_all(workspace.join("var")).unwrap();
     workspace
+}
+
+/// Writes `text` to `path` in the workspace, creating its directories.
+fn write_file(workspace: &Workspace, path: &str, text: &str) {
+    let file = workspace.join(path);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(file, text).unwrap();
 }
 
 fn status_up_and_down_follow_the_manifest() {
@@ -285,9 +290,7 @@ fn database_url_flag_is_refused_when_the_sets_use_several_databases() {
         ),
         ("db/audit/0001_events.down.sql", "DROP TABLE events;\n"),
     ] {
-        let file = workspace.join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, text).unwrap();
+        write_file(&workspace, path, text);
     }
     std::fs::create_dir_all(workspace.join("var")).unwrap();
     let other = workspace.join("var/other.db");

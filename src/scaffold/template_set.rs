@@ -537,23 +537,17 @@ mod tests {
     fn each_sql_engine_gets_its_own_migration_set_and_repositories_only() {
         let mysql = full_render(DatabaseEngine::Mysql);
         let postgres = full_render(DatabaseEngine::Postgresql);
-        // MySQL's set creates users first (one table per migration, foreign keys declared with
-        // the table); PostgreSQL's adds users to the products of 0001.
-        let (mysql_users, postgres_users) = (
-            "migrations/0001_users.up.sql",
-            "migrations/0002_users.up.sql",
-        );
+        // Both sets number products 0001 and users 0002; each engine's file is its own.
+        let users = "migrations/0002_users.up.sql";
+        assert!(mysql[users].contains("char(36)"), "{}", mysql[users]);
         assert!(
-            mysql[mysql_users].contains("char(36)"),
+            postgres[users].contains("gen_random_uuid()"),
             "{}",
-            mysql[mysql_users]
+            postgres[users]
         );
-        assert!(
-            postgres[postgres_users].contains("gen_random_uuid()"),
-            "{}",
-            postgres[postgres_users]
-        );
-        assert!(!mysql.contains_key(postgres_users) && !postgres.contains_key(mysql_users));
+        // MySQL adds the owner key alone (one table per migration); PostgreSQL in 0002.
+        let owner_key = "migrations/0003_products_owner_fk.up.sql";
+        assert!(mysql.contains_key(owner_key) && !postgres.contains_key(owner_key));
         let under =
             |tree: &BTreeMap<String, String>, dir: &str| tree.keys().any(|p| p.starts_with(dir));
         assert!(

@@ -12,7 +12,7 @@ use crate::migrate_support::{Kind, TestDb};
 
 pub(crate) fn tests() -> Vec<Test> {
     vec![
-        trial!(mysql_migrations_lint_clean_with_and_without_auth),
+        trial!(mysql_migrations_lint_with_only_their_one_known_finding),
         trial!(postgres_migrations_lint_with_only_their_two_known_findings),
         trial!(
             mysql_migrations_apply_and_revert_on_mariadb,
@@ -66,41 +66,70 @@ fn lints_clean(project: &Path) {
         .stdout_lacks("warning[");
 }
 
-/// MySQL commits each DDL statement: one table per migration, created with its indexes and
-/// foreign keys, so nothing locks or copies a live table and no migration stops half-applied.
-fn mysql_migrations_lint_clean_with_and_without_auth() {
+/// MySQL commits each DDL statement: one table per migration, created with its indexes, and
+/// products the same with or without auth (turning auth on later only adds migrations after
+/// it). The one finding is the products' owner key, added once users exists.
+fn mysql_migrations_lint_with_only_their_one_known_finding() {
     let tmp = tempfile::tempdir().unwrap();
     let project = render(tmp.path(), "mysql", &[]);
     assert_eq!(
         migration_files(&project),
         [
-            "0001_users.down.sql",
-            "0001_users.up.sql",
-            "0002_products.down.sql",
-            "0002_products.up.sql",
-            "0003_refresh_token_families.down.sql",
-            "0003_refresh_token_families.up.sql",
-            "0004_refresh_tokens.down.sql",
-            "0004_refresh_tokens.up.sql",
-            "0005_password_reset_tokens.down.sql",
-            "0005_password_reset_tokens.up.sql",
+            "0001_products.down.sql",
+            "0001_products.up.sql",
+            "0002_users.down.sql",
+            "0002_users.up.sql",
+            "0003_products_owner_fk.down.sql",
+            "0003_products_owner_fk.up.sql",
+            "0004_refresh_token_families.down.sql",
+            "0004_refresh_token_families.up.sql",
+            "0005_refresh_tokens.down.sql",
+            "0005_refresh_tokens.up.sql",
+            "0006_password_reset_tokens.down.sql",
+            "0006_password_reset_tokens.up.sql",
         ]
     );
-    lints_clean(&project);
+    let findings = lint_findings(&project);
+    assert_eq!(
+        findings.len(),
+        1,
+        "only the one known finding: {findings:?}"
+    );
+    assert!(
+        findings[0].contains("0003_products_owner_fk.up.sql:4: warning[mysql-adding-foreign-key]"),
+        "{findings:?}"
+    );
+    let with_auth =
+        std::fs::read_to_string(project.join("migrations/0001_products.up.sql")).unwrap();
 
     let tmp = tempfile::tempdir().unwrap();
     let project = render(tmp.path(), "mysql", &["database"]);
     assert_eq!(
         migration_files(&project),
-        ["0002_products.down.sql", "0002_products.up.sql"]
+        ["0001_products.down.sql", "0001_products.up.sql"]
     );
     let products =
-        std::fs::read_to_string(project.join("migrations/0002_products.up.sql")).unwrap();
-    assert!(
-        !products.contains("users"),
-        "no users table to refer to: {products}"
+        std::fs::read_to_string(project.join("migrations/0001_products.up.sql")).unwrap();
+    assert_eq!(
+        products, with_auth,
+        "products is the same with and without auth"
     );
     lints_clean(&project);
+}
+
+/// The `: warning[` lines of `backendctl migrate lint` in the project (which exits with
+/// LINT_FINDINGS).
+fn lint_findings(project: &Path) -> Vec<String> {
+    let lint = Backendctl::new()
+        .current_dir(project)
+        .args(["migrate", "lint"])
+        .run()
+        .assert_status(exit_code::LINT_FINDINGS);
+    lint.stdout()
+        .lines()
+        .filter(|line| line.contains(": warning["))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The PostgreSQL set as released (projects in use have applied it, so its files stay as they
@@ -108,21 +137,11 @@ fn mysql_migrations_lint_clean_with_and_without_auth() {
 fn postgres_migrations_lint_with_only_their_two_known_findings() {
     let tmp = tempfile::tempdir().unwrap();
     let project = render(tmp.path(), "postgresql", &[]);
-    let lint = Backendctl::new()
-        .current_dir(&project)
-        .args(["migrate", "lint"])
-        .run()
-        .assert_status(exit_code::LINT_FINDINGS);
-    let findings: Vec<&str> = lint
-        .stdout()
-        .lines()
-        .filter(|line| line.contains(": warning["))
-        .collect();
+    let findings = lint_findings(&project);
     assert_eq!(
         findings.len(),
         2,
-        "only the two known findings: {}",
-        lint.stdout()
+        "only the two known findings: {findings:?}"
     );
     assert!(findings[0].contains("0002_users.up.sql:9: warning[adding-foreign-key-constraint]"));
     assert!(
@@ -139,7 +158,7 @@ fn mysql_migrations_apply_and_revert_on_mariadb() {
     let migrations = project.join("migrations");
     db.migrate(&migrations, &["up"])
         .assert_status(exit_code::OK)
-        .stdout_contains("applied 5 migration(s)");
+        .stdout_contains("applied 6 migration(s)");
     for table in [
         "users",
         "products",
@@ -149,7 +168,7 @@ fn mysql_migrations_apply_and_revert_on_mariadb() {
     ] {
         assert!(db.has_table(table), "{table}");
     }
-    // The foreign keys declared with the tables hold.
+    // The foreign keys: the owner's, and those declared with the token tables.
     assert_eq!(
         db.scalar(
             "SELECT CAST(count(*) AS SIGNED) FROM information_schema.referential_constraints \
@@ -159,6 +178,6 @@ fn mysql_migrations_apply_and_revert_on_mariadb() {
     );
     db.migrate(&migrations, &["down", "--to", "0", "--yes"])
         .assert_status(exit_code::OK)
-        .stdout_contains("reverted 5 migration(s)");
+        .stdout_contains("reverted 6 migration(s)");
     assert!(!db.has_table("users") && !db.has_table("products"));
 }

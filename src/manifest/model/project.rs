@@ -339,6 +339,7 @@ pub const GENERATED_DATA_CHOICES: &[(DataLayer, DatabaseEngine)] = &[
     (DataLayer::Kysely, DatabaseEngine::Mysql),
     (DataLayer::Typeorm, DatabaseEngine::Postgresql),
     (DataLayer::Typeorm, DatabaseEngine::Mysql),
+    (DataLayer::Typeorm, DatabaseEngine::Mongodb),
     (DataLayer::MongodbDriver, DatabaseEngine::Mongodb),
 ];
 

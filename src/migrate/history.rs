@@ -262,38 +262,53 @@ fn key(d: Dialect, set: &str, version: i64) -> String {
 
 /// INSERT of a complete `applied` row; `duration` is an SQL expression.
 pub(crate) fn insert_applied(d: Dialect, a: &Actor, r: &Record<'_>, duration: &str) -> String {
-    format!(
-        "INSERT INTO {TABLE} (set_name, version, name, checksum_algo, checksum, state, \
-         statements_total, statements_done, applied_at, duration_ms, applied_by, tool_version) \
-         VALUES ({}, {}, {}, {}, {}, 'applied', {n}, {n}, {}, {duration}, {}, {})",
-        d.literal(r.set),
-        r.version,
-        d.literal(r.name),
-        super::checksum::Algorithm::CURRENT.number(),
-        d.literal(r.checksum),
-        d.now(),
-        d.literal(&a.by),
-        d.literal(&a.tool),
-        n = r.statements_total,
-    )
+    let n = r.statements_total.to_string();
+    let columns = [
+        ("statements_total", n.as_str()),
+        ("statements_done", n.as_str()),
+        ("duration_ms", duration),
+    ];
+    insert_row(d, r, "applied", &columns, &a.by, &a.tool)
 }
 
 /// INSERT of a `running` row, written before the first statement of a migration that cannot
 /// run in one transaction.
 pub(crate) fn insert_running(d: Dialect, a: &Actor, r: &Record<'_>) -> String {
+    let n = r.statements_total.to_string();
+    let columns = [("statements_total", n.as_str()), ("statements_done", "0")];
+    insert_row(d, r, "running", &columns, &a.by, &a.tool)
+}
+
+/// INSERT of one history row: the migration's identity and checksum, `state`, the `columns` that
+/// state has (name and SQL expression), the time now, who applied it and with what `tool`.
+fn insert_row(
+    d: Dialect,
+    r: &Record<'_>,
+    state: &str,
+    columns: &[(&str, &str)],
+    by: &str,
+    tool: &str,
+) -> String {
+    let names: String = columns
+        .iter()
+        .map(|(name, _)| format!(", {name}"))
+        .collect();
+    let values: String = columns
+        .iter()
+        .map(|(_, value)| format!(", {value}"))
+        .collect();
     format!(
-        "INSERT INTO {TABLE} (set_name, version, name, checksum_algo, checksum, state, \
-         statements_total, statements_done, applied_at, applied_by, tool_version) \
-         VALUES ({}, {}, {}, {}, {}, 'running', {}, 0, {}, {}, {})",
+        "INSERT INTO {TABLE} (set_name, version, name, checksum_algo, checksum, state{names}, \
+         applied_at, applied_by, tool_version) VALUES ({}, {}, {}, {}, {}, {}{values}, {}, {}, {})",
         d.literal(r.set),
         r.version,
         d.literal(r.name),
         super::checksum::Algorithm::CURRENT.number(),
         d.literal(r.checksum),
-        r.statements_total,
+        d.literal(state),
         d.now(),
-        d.literal(&a.by),
-        d.literal(&a.tool),
+        d.literal(by),
+        d.literal(tool),
     )
 }
 
@@ -429,30 +444,18 @@ pub(crate) fn log(
 
 /// INSERT of the row that marks an adopted database.
 pub(crate) fn insert_baseline(d: Dialect, a: &Actor, set: &str, version: i64) -> String {
-    format!(
-        "INSERT INTO {TABLE} (set_name, version, name, checksum_algo, checksum, state, applied_at, \
-         applied_by, tool_version) VALUES ({}, {version}, 'baseline', {}, '', 'baseline', {}, {}, {})",
-        d.literal(set),
-        super::checksum::Algorithm::CURRENT.number(),
-        d.now(),
-        d.literal(&a.by),
-        d.literal(&a.tool),
-    )
+    let record = Record {
+        set,
+        version,
+        name: "baseline",
+        checksum: "",
+        statements_total: 0,
+    };
+    insert_row(d, &record, "baseline", &[], &a.by, &a.tool)
 }
 
 /// INSERT of a row for a migration another tool applied (`baseline --from`): its current
 /// checksum, so drift is caught from now on, and `tool` (`diesel`) as the tool that applied it.
 pub(crate) fn insert_adopted(d: Dialect, a: &Actor, r: &Record<'_>, tool: &str) -> String {
-    format!(
-        "INSERT INTO {TABLE} (set_name, version, name, checksum_algo, checksum, state, applied_at, \
-         applied_by, tool_version) VALUES ({}, {}, {}, {}, {}, 'adopted', {}, {}, {})",
-        d.literal(r.set),
-        r.version,
-        d.literal(r.name),
-        super::checksum::Algorithm::CURRENT.number(),
-        d.literal(r.checksum),
-        d.now(),
-        d.literal(&a.by),
-        d.literal(tool),
-    )
+    insert_row(d, r, "adopted", &[], &a.by, tool)
 }

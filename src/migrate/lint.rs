@@ -38,6 +38,23 @@ impl fmt::Display for Finding {
 }
 
 impl Finding {
+    /// A finding of `rule` at `path`:`line`.
+    pub(crate) fn new(
+        path: &str,
+        line: usize,
+        rule: &'static str,
+        message: String,
+        help: &'static str,
+    ) -> Self {
+        Self {
+            path: path.to_owned(),
+            line,
+            rule,
+            message,
+            help,
+        }
+    }
+
     /// The finding as an annotation on its statement's line (`--format github|gitlab`).
     pub(crate) fn annotation(&self) -> crate::annotation::Annotation {
         crate::annotation::Annotation::error(
@@ -73,13 +90,7 @@ pub(crate) fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
     for s in &stmts {
         let line = script.first_line + s.line - 1;
         let mut push = |rule: &'static str, message: String, help: &'static str| {
-            out.push(Finding {
-                path: path.clone(),
-                line,
-                rule,
-                message,
-                help,
-            });
+            out.push(Finding::new(&path, line, rule, message, help));
         };
         let text = normalise(s);
         let w: Vec<&str> = text.split(' ').collect();
@@ -107,13 +118,13 @@ pub(crate) fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
         }
     }
     if dialect == Dialect::MySql && ddl > 0 && ddl + dml > 1 {
-        out.push(Finding {
-            path: path.clone(),
-            line: script.first_line,
-            rule: "mysql-multiple-statements-with-ddl",
-            message: format!("{} statements including DDL in one migration: MySQL/MariaDB commits each DDL statement, so a failure leaves the migration partly applied", ddl + dml),
-            help: "prefer one DDL statement per migration; if one fails, `migrate status` shows which statements ran and `migrate resolve` continues",
-        });
+        out.push(Finding::new(
+            &path,
+            script.first_line,
+            "mysql-multiple-statements-with-ddl",
+            format!("{} statements including DDL in one migration: MySQL/MariaDB commits each DDL statement, so a failure leaves the migration partly applied", ddl + dml),
+            "prefer one DDL statement per migration; if one fails, `migrate status` shows which statements ran and `migrate resolve` continues",
+        ));
     }
     out
 }

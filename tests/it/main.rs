@@ -44,6 +44,7 @@ mod scaffold_manifest;
 mod scaffold_matrix;
 mod scaffold_matrix_mongodb;
 mod scaffold_matrix_python;
+mod scaffold_migrations;
 mod scaffold_reapply;
 mod scaffold_schemathesis;
 mod scaffold_snapshots;
@@ -85,6 +86,7 @@ fn main() -> std::process::ExitCode {
             scaffold_deploy::tests(),
             scaffold_example_shop::tests(),
             scaffold_manifest::tests(),
+            scaffold_migrations::tests(),
             scaffold_matrix::tests(),
             scaffold_matrix_mongodb::tests(),
             scaffold_matrix_python::tests(),

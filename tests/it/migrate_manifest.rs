@@ -14,6 +14,7 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(a_piped_yes_does_not_confirm_a_revert),
         trial!(a_server_that_never_answers_fails_within_the_connect_timeout),
         trial!(database_url_flag_replaces_the_manifest_url_and_says_so),
+        trial!(database_url_flag_is_refused_when_the_sets_use_several_databases),
         trial!(an_explicit_dir_runs_ad_hoc_beside_a_manifest),
     ]
 }
@@ -50,12 +51,17 @@ fn workspace() -> Workspace {
             "DELETE FROM users WHERE id = 1;\n",
         ),
     ] {
-        let file = workspace.join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, text).unwrap();
+        write_file(&workspace, path, text);
     }
     std::fs::create_dir_all(workspace.join("var")).unwrap();
     workspace
+}
+
+/// Writes `text` to `path` in the workspace, creating its directories.
+fn write_file(workspace: &Workspace, path: &str, text: &str) {
+    let file = workspace.join(path);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(file, text).unwrap();
 }
 
 fn status_up_and_down_follow_the_manifest() {
@@ -250,6 +256,68 @@ fn database_url_flag_replaces_the_manifest_url_and_says_so() {
         .run()
         .assert_status(exit_code::OK)
         .stdout_contains("applied seed/0001_admin");
+}
+
+/// Two sets on two SQLite databases: one `--database-url` cannot stand for both.
+const TWO_DATABASES: &str = r#"backend version=1
+database "main" {
+    url "sqlite://var/main.db"
+}
+database "audit" {
+    url "sqlite://var/audit.db"
+}
+migrations "schema" {
+    database "main"
+    path "db/schema"
+}
+migrations "audit" {
+    database "audit"
+    path "db/audit"
+}
+"#;
+
+fn database_url_flag_is_refused_when_the_sets_use_several_databases() {
+    let workspace = Workspace::new(TWO_DATABASES);
+    for (path, text) in [
+        (
+            "db/schema/0001_users.up.sql",
+            "CREATE TABLE users (id INTEGER PRIMARY KEY);\n",
+        ),
+        ("db/schema/0001_users.down.sql", "DROP TABLE users;\n"),
+        (
+            "db/audit/0001_events.up.sql",
+            "CREATE TABLE events (id INTEGER PRIMARY KEY);\n",
+        ),
+        ("db/audit/0001_events.down.sql", "DROP TABLE events;\n"),
+    ] {
+        write_file(&workspace, path, text);
+    }
+    std::fs::create_dir_all(workspace.join("var")).unwrap();
+    let other = workspace.join("var/other.db");
+    let url = format!("sqlite://{}", other.display());
+    let refused = workspace
+        .backendctl()
+        .env_remove("DATABASE_URL")
+        .args(["migrate", "-D", url.as_str(), "up"])
+        .run()
+        .assert_status(exit_code::USAGE)
+        .stdout_lacks("applied");
+    insta::assert_snapshot!("url-for-several-databases", refused.stderr());
+    for database in ["var/other.db", "var/main.db", "var/audit.db"] {
+        assert!(
+            !workspace.join(database).exists(),
+            "{database}: nothing is migrated (or created) before the refusal"
+        );
+    }
+    // One set chosen: one database, so the same flag is accepted.
+    workspace
+        .backendctl()
+        .env_remove("DATABASE_URL")
+        .args(["migrate", "--migrations", "audit", "-D", url.as_str(), "up"])
+        .run()
+        .assert_status(exit_code::OK)
+        .stdout_contains("applied audit/0001_events");
+    assert!(other.exists(), "the flag's database was migrated");
 }
 
 /// `--dir migrations` is explicit even though it is the default's name: it runs ad hoc.

@@ -127,6 +127,22 @@ impl Server {
         self.backendctl(dir, args).run()
     }
 
+    /// `migrate ARGS` on `dir`, which must exit with `code`.
+    fn migrate_exits(&self, dir: &Path, args: &[&str], code: u8) -> Output {
+        self.migrate(dir, args).assert_status(code)
+    }
+
+    /// `migrate status` on `dir`, which must exit with `code`.
+    fn status_exits(&self, dir: &Path, code: u8) -> Output {
+        self.migrate_exits(dir, &["status"], code)
+    }
+
+    /// `migrate ARGS` (an `up`) on `dir`, which must succeed applying `n` migrations.
+    fn applies(&self, dir: &Path, args: &[&str], n: usize) -> Output {
+        self.migrate_exits(dir, args, exit_code::OK)
+            .stdout_contains(&format!("applied {n} migration(s)"))
+    }
+
     /// Runs `work` with a driver connected to the test database.
     fn with_db<T>(&self, work: impl AsyncFnOnce(mongodb::Database) -> T) -> T {
         self.with_database("app", work)
@@ -194,8 +210,7 @@ fn new_up_status_down_on_mongodb() {
     let server = Server::start();
     let m = server.migrations();
     server
-        .migrate(&m, &["new", "create users"])
-        .assert_status(exit_code::OK)
+        .migrate_exits(&m, &["new", "create users"], exit_code::OK)
         .stdout_contains("0001_create_users.up.json");
     assert_eq!(
         std::fs::read_to_string(m.join("0001_create_users.down.json")).unwrap(),
@@ -220,22 +235,15 @@ fn new_up_status_down_on_mongodb() {
             ),
         ],
     );
-    server
-        .migrate(&m, &["status"])
-        .assert_status(exit_code::MIGRATIONS_PENDING);
-    server
-        .migrate(&m, &["up", "--to", "1"])
-        .assert_status(exit_code::OK)
-        .stdout_contains("applied 1 migration(s)");
+    server.status_exits(&m, exit_code::MIGRATIONS_PENDING);
+    server.applies(&m, &["up", "--to", "1"], 1);
     assert!(server.collections().contains(&"users".to_string()));
     server
-        .migrate(&m, &["up"])
-        .assert_status(exit_code::OK)
+        .migrate_exits(&m, &["up"], exit_code::OK)
         .stdout_contains("applied default/0002_seed");
     assert_eq!(server.count("users", doc! {"email": "a@x"}), 1);
     let status = server
-        .migrate(&m, &["status", "--json"])
-        .assert_status(exit_code::OK)
+        .migrate_exits(&m, &["status", "--json"], exit_code::OK)
         .json();
     assert_eq!(status["server"]["engine"], "mongodb");
     assert_eq!(status["migrations"].as_array().unwrap().len(), 2);
@@ -251,33 +259,25 @@ fn new_up_status_down_on_mongodb() {
         );
     }
     server
-        .migrate(&m, &["up"])
-        .assert_status(exit_code::OK)
+        .migrate_exits(&m, &["up"], exit_code::OK)
         .stdout_contains("nothing to apply");
     // Down needs confirmation without a terminal.
     server
-        .migrate(&m, &["down"])
-        .assert_status(exit_code::ERROR)
+        .migrate_exits(&m, &["down"], exit_code::ERROR)
         .stderr_contains("--yes");
     server
-        .migrate(&m, &["down", "--steps", "1", "--yes"])
-        .assert_status(exit_code::OK)
+        .migrate_exits(&m, &["down", "--steps", "1", "--yes"], exit_code::OK)
         .stdout_contains("reverted 1 migration(s)");
     assert_eq!(server.count("users", doc! {}), 0);
     server
-        .migrate(&m, &["redo", "--yes"])
-        .assert_status(exit_code::OK)
+        .migrate_exits(&m, &["redo", "--yes"], exit_code::OK)
         .stdout_contains("redid version 1");
-    server
-        .migrate(&m, &["down", "--to", "0", "--yes"])
-        .assert_status(exit_code::OK);
+    server.migrate_exits(&m, &["down", "--to", "0", "--yes"], exit_code::OK);
     assert!(!server.collections().contains(&"users".to_string()));
     assert!(history(&server).is_empty());
     // The lock is released at the end of every run.
     assert_eq!(server.count("backendctl_migration_lock", doc! {}), 0);
-    let dry = server
-        .migrate(&m, &["up", "--dry-run"])
-        .assert_status(exit_code::OK);
+    let dry = server.migrate_exits(&m, &["up", "--dry-run"], exit_code::OK);
     assert!(
         dry.stdout()
             .contains("db.runCommand({\"create\":\"users\"})"),
@@ -323,7 +323,7 @@ fn failing_command_reports_what_ran_and_resolve_resumes() {
         {"noSuchCommand": 1},
         {"insert": "orders", "documents": [{"_id": 1}]}]"#;
     write(&m, &[("0001_orders.up.json", broken)]);
-    let failed = server.migrate(&m, &["up"]).assert_status(exit_code::ERROR);
+    let failed = server.migrate_exits(&m, &["up"], exit_code::ERROR);
     failed
         .stderr_contains("failed at command 2 of 3")
         .stderr_contains("Commands 1 to 1 of 3 ran and were kept")
@@ -333,8 +333,7 @@ fn failing_command_reports_what_ran_and_resolve_resumes() {
     assert_eq!(row.get_str("state").unwrap(), "failed");
     assert_eq!(row.get_i64("commands_done").unwrap(), 1);
     let status = server
-        .migrate(&m, &["status"])
-        .assert_status(exit_code::ERROR)
+        .status_exits(&m, exit_code::ERROR)
         .stdout_contains("failed");
     // A MongoDB migration is made of commands: status counts and advises in commands.
     let dir = regex::escape(&server.dir.path().display().to_string());
@@ -354,8 +353,7 @@ fn failing_command_reports_what_ran_and_resolve_resumes() {
         status.stdout()
     );
     server
-        .migrate(&m, &["up"])
-        .assert_status(exit_code::ERROR)
+        .migrate_exits(&m, &["up"], exit_code::ERROR)
         .stderr_contains("stopped part-way")
         .stderr_contains("command 1 of 3 ran");
     // Fix the failing command and resume from it.
@@ -363,18 +361,16 @@ fn failing_command_reports_what_ran_and_resolve_resumes() {
         {"ping": 1},
         {"insert": "orders", "documents": [{"_id": 1}]}]"#;
     write(&m, &[("0001_orders.up.json", fixed)]);
-    server
-        .migrate(&m, &["resolve", "1", "--resume"])
-        .assert_status(exit_code::OK);
+    server.migrate_exits(&m, &["resolve", "1", "--resume"], exit_code::OK);
     assert_eq!(server.count("orders", doc! {}), 1);
-    server.migrate(&m, &["status"]).assert_status(exit_code::OK);
+    server.status_exits(&m, exit_code::OK);
 }
 
 fn transactional_migration_keeps_nothing_on_failure() {
     let server = Server::start();
     let m = server.migrations();
     write(&m, &[("0001_things.up.json", r#"[{"create": "things"}]"#)]);
-    server.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    server.migrate_exits(&m, &["up"], exit_code::OK);
     // CRUD only: one transaction with its history write. The second insert repeats an `_id`.
     write(
         &m,
@@ -386,15 +382,13 @@ fn transactional_migration_keeps_nothing_on_failure() {
     );
     let status = server.migrate(&m, &["status", "--json"]).json();
     let transactions = status["server"]["transactions"].as_bool().unwrap();
-    let failed = server.migrate(&m, &["up"]).assert_status(exit_code::ERROR);
+    let failed = server.migrate_exits(&m, &["up"], exit_code::ERROR);
     let failed = failed.stderr_contains("failed at command 2 of 2");
     if transactions {
         failed.stderr_contains("nothing of it was kept");
         assert_eq!(server.count("things", doc! {}), 0);
         assert_eq!(history(&server).len(), 1);
-        server
-            .migrate(&m, &["status"])
-            .assert_status(exit_code::MIGRATIONS_PENDING);
+        server.status_exits(&m, exit_code::MIGRATIONS_PENDING);
     } else {
         assert_eq!(server.count("things", doc! {}), 1);
     }
@@ -404,21 +398,19 @@ fn drift_is_reported_and_repaired_mongodb() {
     let server = Server::start();
     let m = server.migrations();
     write(&m, &[("0001_a.up.json", "[{\"create\": \"a\"}]\n")]);
-    server.migrate(&m, &["up"]).assert_status(exit_code::OK);
+    server.migrate_exits(&m, &["up"], exit_code::OK);
     // Line endings and trailing spaces are not drift (the SQL checksum's normalisation).
     write(&m, &[("0001_a.up.json", "[{\"create\": \"a\"}]   \r\n")]);
-    server.migrate(&m, &["status"]).assert_status(exit_code::OK);
+    server.status_exits(&m, exit_code::OK);
     write(&m, &[("0001_a.up.json", "[{\"create\": \"a2\"}]\n")]);
     server
-        .migrate(&m, &["status"])
-        .assert_status(exit_code::ERROR)
+        .status_exits(&m, exit_code::ERROR)
         .stdout_contains("drifted");
     server
-        .migrate(&m, &["up"])
-        .assert_status(exit_code::ERROR)
+        .migrate_exits(&m, &["up"], exit_code::ERROR)
         .stderr_contains("repair 1");
-    server.migrate(&m, &["repair"]).assert_status(exit_code::OK);
-    server.migrate(&m, &["status"]).assert_status(exit_code::OK);
+    server.migrate_exits(&m, &["repair"], exit_code::OK);
+    server.status_exits(&m, exit_code::OK);
     let row = &history(&server)[0];
     assert!(row.get_str("repaired_by").is_ok());
 }
@@ -442,14 +434,12 @@ fn stale_lock_is_taken_over_and_live_lock_names_its_holder() {
     };
     lock(600_000);
     server
-        .migrate(&m, &["--lock-timeout", "1s", "up"])
-        .assert_status(exit_code::ERROR)
+        .migrate_exits(&m, &["--lock-timeout", "1s", "up"], exit_code::ERROR)
         .stderr_contains("ghost@elsewhere pid 42");
     assert_eq!(history(&server).len(), 0);
     lock(-1_000);
     server
-        .migrate(&m, &["up"])
-        .assert_status(exit_code::OK)
+        .migrate_exits(&m, &["up"], exit_code::OK)
         .stderr_contains("took over a stale migration lock held by ghost@elsewhere pid 42");
     assert_eq!(history(&server).len(), 1);
     assert_eq!(server.count("backendctl_migration_lock", doc! {}), 0);
@@ -509,10 +499,7 @@ fn golang_migrate_directory_applies_unchanged() {
     let server = Server::start();
     let m = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/migrations/golang-migrate-mongodb");
-    server
-        .migrate(&m, &["up", "--to", "3"])
-        .assert_status(exit_code::OK)
-        .stdout_contains("applied 3 migration(s)");
+    server.applies(&m, &["up", "--to", "3"], 3);
     assert_eq!(server.count("accounts", doc! {"status": "active"}), 2);
     // The validator of 001 holds.
     let rejected = server.with_db(async |db| {
@@ -525,17 +512,13 @@ fn golang_migrate_directory_applies_unchanged() {
         rejected,
         "the $jsonSchema validator rejects a document without email"
     );
-    server
-        .migrate(&m, &["up"])
-        .assert_status(exit_code::OK)
-        .stdout_contains("applied 1 migration(s)");
+    server.applies(&m, &["up"], 1);
     assert_eq!(
         server.count("account_names", doc! {"display": "Ada Lovelace"}),
         1
     );
     server
-        .migrate(&m, &["down", "--to", "0", "--yes"])
-        .assert_status(exit_code::OK)
+        .migrate_exits(&m, &["down", "--to", "0", "--yes"], exit_code::OK)
         .stdout_contains("reverted 4 migration(s)");
     let left = server.collections();
     assert!(
@@ -617,21 +600,17 @@ fn kill_9_mid_migration_leaves_progress_and_a_stale_lock() {
     // The dead run's process is gone from this machine: its lock holds no one, and status
     // names the migration as stopped part-way.
     server
-        .migrate(&m, &["status"])
-        .assert_status(exit_code::ERROR)
+        .status_exits(&m, exit_code::ERROR)
         .stdout_contains("failed");
     // The next run takes the dead run's lock over, naming it, and refuses.
     server
-        .migrate(&m, &["--lock-timeout", "5s", "up"])
-        .assert_status(exit_code::ERROR)
+        .migrate_exits(&m, &["--lock-timeout", "5s", "up"], exit_code::ERROR)
         .stderr_contains("took over a stale migration lock held by ")
         .stderr_contains(&format!("pid {pid}"))
         .stderr_contains("stopped part-way");
-    server
-        .migrate(&m, &["resolve", "1", "--resume"])
-        .assert_status(exit_code::OK);
+    server.migrate_exits(&m, &["resolve", "1", "--resume"], exit_code::OK);
     assert_eq!(server.count("marks", doc! {}), COMMANDS as u64);
-    server.migrate(&m, &["status"]).assert_status(exit_code::OK);
+    server.status_exits(&m, exit_code::OK);
 }
 
 /// Three `create` migrations, `0001_a` … `0003_c` (or with `versions`' numbers).
@@ -673,27 +652,20 @@ fn baseline_counts_versions_as_applied_mongodb() {
     let m = server.migrations();
     three_creates(&m, ["0001", "0002", "0003"]);
     server
-        .migrate(&m, &["baseline", "2"])
-        .assert_status(exit_code::OK)
+        .migrate_exits(&m, &["baseline", "2"], exit_code::OK)
         .stdout_contains("versions up to 2 count as applied");
     let rows = history(&server);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].get_str("state").unwrap(), "baseline");
-    server
-        .migrate(&m, &["status"])
-        .assert_status(exit_code::MIGRATIONS_PENDING);
-    server
-        .migrate(&m, &["up"])
-        .assert_status(exit_code::OK)
-        .stdout_contains("applied 1 migration(s)");
+    server.status_exits(&m, exit_code::MIGRATIONS_PENDING);
+    server.applies(&m, &["up"], 1);
     // Only the migration above the baseline ran.
     let collections = server.collections();
     assert!(collections.contains(&"c".to_string()));
     assert!(!collections.contains(&"a".to_string()) && !collections.contains(&"b".to_string()));
-    server.migrate(&m, &["status"]).assert_status(exit_code::OK);
+    server.status_exits(&m, exit_code::OK);
     server
-        .migrate(&m, &["baseline", "3"])
-        .assert_status(exit_code::ERROR)
+        .migrate_exits(&m, &["baseline", "3"], exit_code::ERROR)
         .stderr_contains("already has history");
 }
 
@@ -709,8 +681,11 @@ fn baseline_from_golang_migrate_adopts_its_version_mongodb() {
         vec![doc! {"version": 2_i32, "dirty": true}],
     );
     server
-        .migrate(&m, &["baseline", "--from", "golang-migrate"])
-        .assert_status(exit_code::ERROR)
+        .migrate_exits(
+            &m,
+            &["baseline", "--from", "golang-migrate"],
+            exit_code::ERROR,
+        )
         .stderr_contains("2 (dirty)");
     assert!(history(&server).is_empty());
     server.with_db(async |db| {
@@ -721,8 +696,7 @@ fn baseline_from_golang_migrate_adopts_its_version_mongodb() {
     });
     // Found without --from: the one other tool's collection there.
     server
-        .migrate(&m, &["baseline"])
-        .assert_status(exit_code::OK)
+        .migrate_exits(&m, &["baseline"], exit_code::OK)
         .stdout_contains("found golang-migrate's schema_migrations")
         .stdout_contains(
             "adopted 2 migration(s) of default from golang-migrate's schema_migrations (1, 2)",
@@ -733,10 +707,7 @@ fn baseline_from_golang_migrate_adopts_its_version_mongodb() {
         assert_eq!(row.get_str("state").unwrap(), "adopted");
         assert_eq!(row.get_str("tool_version").unwrap(), "golang-migrate");
     }
-    server
-        .migrate(&m, &["up"])
-        .assert_status(exit_code::OK)
-        .stdout_contains("applied 1 migration(s)");
+    server.applies(&m, &["up"], 1);
     let collections = server.collections();
     assert!(collections.contains(&"c".to_string()));
     assert!(
@@ -766,12 +737,9 @@ fn baseline_from_migrate_mongo_adopts_its_changelog() {
         vec![doc! {"version": 20_240_101_000_000_i64, "dirty": false}],
     );
     server
-        .migrate(&m, &["baseline"])
-        .assert_status(exit_code::ERROR)
+        .migrate_exits(&m, &["baseline"], exit_code::ERROR)
         .stderr_contains("golang-migrate|migrate-mongo");
-    server
-        .migrate(&m, &["baseline", "--from", "migrate-mongo"])
-        .assert_status(exit_code::OK)
+    server.migrate_exits(&m, &["baseline", "--from", "migrate-mongo"], exit_code::OK)
         .stdout_contains("adopted 2 migration(s) of default from migrate-mongo's changelog (20240101000000, 20240102000000)");
     let rows = history(&server);
     assert_eq!(rows.len(), 2);
@@ -780,13 +748,9 @@ fn baseline_from_migrate_mongo_adopts_its_changelog() {
             .all(|r| r.get_str("tool_version").unwrap() == "migrate-mongo")
     );
     server
-        .migrate(&m, &["status"])
-        .assert_status(exit_code::MIGRATIONS_PENDING)
+        .status_exits(&m, exit_code::MIGRATIONS_PENDING)
         .stdout_contains("adopted");
-    server
-        .migrate(&m, &["up"])
-        .assert_status(exit_code::OK)
-        .stdout_contains("applied 1 migration(s)");
+    server.applies(&m, &["up"], 1);
 }
 
 /// `--statement-timeout` becomes `maxTimeMS` on the commands that take it, and the server stops a
@@ -815,9 +779,11 @@ fn statement_timeout_is_each_commands_max_time_ms() {
             ("0002_slow.up.json", slow),
         ],
     );
-    let dry = server
-        .migrate(&m, &["--statement-timeout", "30s", "up", "--dry-run"])
-        .assert_status(exit_code::OK);
+    let dry = server.migrate_exits(
+        &m,
+        &["--statement-timeout", "30s", "up", "--dry-run"],
+        exit_code::OK,
+    );
     assert!(
         dry.stdout().contains(r#"db.runCommand({"create":"big"})"#),
         "{}",
@@ -828,22 +794,19 @@ fn statement_timeout_is_each_commands_max_time_ms() {
         "{}",
         dry.stdout()
     );
+    server.migrate_exits(&m, &["up", "--to", "1"], exit_code::OK);
     server
-        .migrate(&m, &["up", "--to", "1"])
-        .assert_status(exit_code::OK);
-    server
-        .migrate(&m, &["--statement-timeout", "1ms", "up"])
-        .assert_status(exit_code::ERROR)
+        .migrate_exits(&m, &["--statement-timeout", "1ms", "up"], exit_code::ERROR)
         .stderr_contains("failed at command 1 of 2")
         .stderr_contains("MaxTimeMSExpired");
     assert_eq!(server.count("done", doc! {}), 0);
     // `0s` lifts the limit.
+    server.applies(&m, &["--statement-timeout", "0s", "up"], 1);
     server
-        .migrate(&m, &["--statement-timeout", "0s", "up"])
-        .assert_status(exit_code::OK)
-        .stdout_contains("applied 1 migration(s)");
-    server
-        .migrate(&m, &["--session-sql", "SET x = 1", "status"])
-        .assert_status(exit_code::USAGE)
+        .migrate_exits(
+            &m,
+            &["--session-sql", "SET x = 1", "status"],
+            exit_code::USAGE,
+        )
         .stderr_contains("session-sql-on-mongodb");
 }

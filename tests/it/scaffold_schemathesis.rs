@@ -14,10 +14,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use backendctl::exit_code;
+use backendctl::manifest::model::project::{
+    DataLayer, DatabaseEngine, GENERATED_DATA_CHOICES, Stack,
+};
 
 use crate::binary::Backendctl;
 use crate::common::free_port;
 use crate::harness::{Test, trial};
+use crate::migrate_support::{Kind, TestDb};
 use crate::scaffold_matrix::{NPM_INSTALL, path_with_node_lts, run, target_dir};
 
 pub(crate) fn tests() -> Vec<Test> {
@@ -25,6 +29,20 @@ pub(crate) fn tests() -> Vec<Test> {
         trial!(
             schemathesis_finds_nothing_against_every_rest_stack,
             needs = [ScaffoldMatrix, Npm, Node, Python, Postgres, Redis],
+            exclusive
+        ),
+        trial!(
+            schemathesis_finds_nothing_through_every_data_layer,
+            needs = [
+                ScaffoldMatrix,
+                Npm,
+                Node,
+                Python,
+                Postgres,
+                MariaDb,
+                MongoDb,
+                Redis
+            ],
             exclusive
         ),
         trial!(
@@ -74,46 +92,49 @@ fn schemathesis() -> PathBuf {
     crate::scaffold_matrix_python::tools().join("schemathesis")
 }
 
-/// psql against the test server's maintenance database.
-fn psql(sql: &str) {
-    let url = crate::harness::server_url("BACKENDCTL_TEST_POSTGRES_URL");
-    let output = Command::new("psql")
-        .args([url.as_str(), "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .output()
-        .expect("run psql");
-    assert!(
-        output.status.success(),
-        "psql {sql}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+/// Where a target's data lives for one run: a throw-away database on the machine's PostgreSQL or
+/// MariaDB (dropped when dropped), or a SecantusDB server of its own.
+enum Database {
+    Sql(TestDb),
+    Mongodb(crate::migrate_mongodb::Server),
 }
 
-/// The running server; killed (by its own pid) and its database dropped when dropped.
+impl Database {
+    fn create(engine: DatabaseEngine, stack: &str) -> Database {
+        let name = format!("st_{}", stack.replace('-', "_"));
+        match engine {
+            DatabaseEngine::Postgresql => Database::Sql(TestDb::new(Kind::Postgres, &name)),
+            DatabaseEngine::Mysql => Database::Sql(TestDb::new(Kind::MySql, &name)),
+            DatabaseEngine::Mongodb => Database::Mongodb(crate::migrate_mongodb::Server::start()),
+        }
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Database::Sql(db) => db.url.clone(),
+            Database::Mongodb(server) => server.url_of("schemathesis"),
+        }
+    }
+}
+
+/// The running server; killed (by its own pid) when dropped, then its database.
 struct Server {
     child: Child,
-    database: String,
+    _database: Database,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        psql(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.database
-        ));
     }
 }
 
-/// Builds `dir`, migrates a fresh database and starts the server on `port`, answering /health.
-fn start(dir: &Path, stack: &str, port: u16) -> Server {
-    let database = format!("st_{}_{}", stack.replace('-', "_"), std::process::id());
-    psql(&format!("CREATE DATABASE {database}"));
-    let base = crate::harness::server_url("BACKENDCTL_TEST_POSTGRES_URL");
-    let url = format!(
-        "{}/{database}",
-        base.rsplit_once('/').expect("a database URL").0
-    );
+/// Builds `dir`, migrates a fresh database on `engine` and starts the server on `port`,
+/// answering /health.
+fn start(dir: &Path, stack: &str, engine: DatabaseEngine, port: u16) -> Server {
+    let database = Database::create(engine, stack);
+    let url = database.url();
     // Through the project's own backend.kdl, whose database URL is `DATABASE_URL`.
     Backendctl::new()
         .current_dir(dir)
@@ -141,7 +162,10 @@ fn start(dir: &Path, stack: &str, port: u16) -> Server {
         .stdout(Stdio::null())
         .spawn()
         .expect("start the server");
-    let server = Server { child, database };
+    let server = Server {
+        child,
+        _database: database,
+    };
     let deadline = Instant::now() + Duration::from_secs(60);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
@@ -200,14 +224,84 @@ fn cases_line(stdout: &str) -> String {
         .to_owned()
 }
 
-/// Scaffolds `stack` with every feature into `work` and installs it; returns its directory.
-fn scaffold_installed(work: &Path, stack: &str) -> PathBuf {
+/// A generated backend to attack: a stack on a data layer and engine.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    stack: Stack,
+    layer: DataLayer,
+    engine: DatabaseEngine,
+}
+
+impl Target {
+    fn on_the_default_data_choice(stack: Stack) -> Target {
+        let engine = DatabaseEngine::default();
+        Target {
+            stack,
+            layer: DataLayer::default_for(engine),
+            engine,
+        }
+    }
+
+    fn name(self) -> String {
+        format!(
+            "{}-{}-{}",
+            self.stack.as_str(),
+            self.layer.as_str(),
+            self.engine.as_str()
+        )
+    }
+}
+
+/// The REST stacks.
+const REST_STACKS: [Stack; 3] = [
+    Stack::ExpressTypescript,
+    Stack::FastifyTypescript,
+    Stack::Nestjs,
+];
+
+/// Every data layer once beyond the default choice (Kysely on PostgreSQL), on a REST stack: the
+/// layers in a fixed order, the stacks in turn, and for each layer the engine attacked least so
+/// far (ties to the first it supports), so the security bar is checked through every layer's
+/// own repositories and on every engine.
+fn data_layer_targets() -> Vec<Target> {
+    let default = Target::on_the_default_data_choice(REST_STACKS[0]);
+    let mut engines_used: Vec<DatabaseEngine> = vec![default.engine];
+    let mut targets = Vec::new();
+    for layer in DataLayer::ALL {
+        let engines: Vec<DatabaseEngine> = GENERATED_DATA_CHOICES
+            .iter()
+            .filter(|(l, _)| *l == layer)
+            .map(|(_, e)| *e)
+            .filter(|e| !(layer == default.layer && *e == default.engine))
+            .collect();
+        let Some(engine) = engines
+            .iter()
+            .copied()
+            .min_by_key(|e| engines_used.iter().filter(|u| *u == e).count())
+        else {
+            continue; // the default layer on no other engine
+        };
+        engines_used.push(engine);
+        targets.push(Target {
+            stack: REST_STACKS[targets.len() % REST_STACKS.len()],
+            layer,
+            engine,
+        });
+    }
+    targets
+}
+
+/// Scaffolds `target` with every feature into `work` and installs it; returns its directory.
+fn scaffold_installed(work: &Path, target: Target) -> PathBuf {
+    let name = target.name();
     Backendctl::new()
         .current_dir(work)
-        .args(["scaffold", stack, "--stack", stack])
+        .args(["scaffold", &name, "--stack", target.stack.as_str()])
+        .args(["--data-layer", target.layer.as_str()])
+        .args(["--database-engine", target.engine.as_str()])
         .run()
         .assert_status(exit_code::OK);
-    let dir = work.join(stack);
+    let dir = work.join(&name);
     run(&dir, "npm", &NPM_INSTALL, &[]);
     dir
 }
@@ -223,15 +317,29 @@ fn attack<'a>(schemathesis: &'a mut Command, url: &str, token: &str) -> &'a mut 
 }
 
 fn schemathesis_finds_nothing_against_every_rest_stack() {
+    let targets = REST_STACKS.map(Target::on_the_default_data_choice);
+    attack_rest_targets(&targets, "scaffold-schemathesis.txt");
+}
+
+/// The same attack through every other data layer (`data_layer_targets`): the layers' own
+/// repositories and error mapping under schemathesis, on the real servers.
+fn schemathesis_finds_nothing_through_every_data_layer() {
+    attack_rest_targets(&data_layer_targets(), "scaffold-schemathesis-data.txt");
+}
+
+/// Scaffolds, installs, migrates and starts each target, and runs schemathesis against its own
+/// `/openapi.json`; fails with every finding. The cases per target go to `target/<report>`.
+fn attack_rest_targets(targets: &[Target], report_file: &str) {
     let work = tempfile::tempdir().unwrap();
     let config = work.path().join("schemathesis.toml");
     std::fs::write(&config, CONFIG).unwrap();
     let mut report = Vec::new();
     let mut failed = Vec::new();
-    for stack in ["express-typescript", "fastify-typescript", "nestjs"] {
-        let dir = scaffold_installed(work.path(), stack);
+    for &target in targets {
+        let name = target.name();
+        let dir = scaffold_installed(work.path(), target);
         let port = free_port();
-        let _server = start(&dir, stack, port);
+        let _server = start(&dir, &name, target.engine, port);
         let token = bearer_token(&dir, port);
         let output = attack(
             Command::new(schemathesis())
@@ -246,21 +354,17 @@ fn schemathesis_finds_nothing_against_every_rest_stack() {
         .expect("run schemathesis");
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let cases = cases_line(&stdout);
-        let line = format!("{stack:<20} {cases}");
+        let line = format!("{name:<45} {cases}");
         eprintln!("{line}");
         report.push(line);
         if !output.status.success() {
             failed.push(format!(
-                "--- {stack}\n{stdout}\n{}",
+                "--- {name}\n{stdout}\n{}",
                 String::from_utf8_lossy(&output.stderr)
             ));
         }
     }
-    std::fs::write(
-        target_dir().join("scaffold-schemathesis.txt"),
-        report.join("\n") + "\n",
-    )
-    .unwrap();
+    std::fs::write(target_dir().join(report_file), report.join("\n") + "\n").unwrap();
     assert!(
         failed.is_empty(),
         "schemathesis found problems:\n{}",
@@ -277,9 +381,10 @@ fn schemathesis_finds_nothing_against_the_graphql_stack() {
     let work = tempfile::tempdir().unwrap();
     let hooks = work.path().join("graphql_scalars.py");
     std::fs::write(&hooks, GRAPHQL_SCALARS).unwrap();
-    let dir = scaffold_installed(work.path(), stack);
+    let target = Target::on_the_default_data_choice(Stack::ApolloGraphql);
+    let dir = scaffold_installed(work.path(), target);
     let port = free_port();
-    let _server = start(&dir, stack, port);
+    let _server = start(&dir, stack, target.engine, port);
     let token = graphql_bearer_token(&dir, port);
     let output = attack(
         Command::new(schemathesis())

@@ -24,13 +24,7 @@ pub(crate) fn lint_migration(m: &Migration) -> Result<Vec<Finding>, MigrateError
         *nth += 1;
         let line = line_of(&m.up.sql, name, *nth);
         let mut push = |rule: &'static str, message: String, help: &'static str| {
-            out.push(Finding {
-                path: path.clone(),
-                line,
-                rule,
-                message,
-                help,
-            });
+            out.push(Finding::new(&path, line, rule, message, help));
         };
         match name {
             "drop" | "dropDatabase" if !has_down => push(

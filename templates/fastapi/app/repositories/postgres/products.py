@@ -8,17 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import ping, products
 from app.domain.products import Product
+from app.repositories.postgres import row_fields
 from app.repositories.products import NewProduct
 
 
 def _product(row: RowMapping) -> Product:
-    return Product(
-        id=row["id"],
-        name=row["name"],
-        price_cents=row["price_cents"],
-        owner_id=row["owner_id"],
-        created_at=row["created_at"],
-    )
+    return Product(**row_fields(Product, row))
 
 
 class PostgresProductRepository:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import password_reset_tokens, refresh_token_families, refresh_tokens
+from app.repositories.postgres import row_fields
 from app.repositories.tokens import NewToken, RefreshToken
 
 _families = refresh_token_families
@@ -22,14 +23,7 @@ _resets = password_reset_tokens
 
 
 def _refresh_token(row: RowMapping) -> RefreshToken:
-    return RefreshToken(
-        id=row["id"],
-        user_id=row["user_id"],
-        family_id=row["family_id"],
-        token_hash=row["token_hash"],
-        expires_at=row["expires_at"],
-        revoked_at=row["revoked_at"],
-    )
+    return RefreshToken(**row_fields(RefreshToken, row))
 
 
 class PostgresTokenRepository:

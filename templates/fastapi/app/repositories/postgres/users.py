@@ -9,17 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import users
 from app.domain.users import Role, User
+from app.repositories.postgres import row_fields
 
 
 def _user(row: RowMapping) -> User:
     role: Role = "admin" if row["role"] == "admin" else "user"
-    return User(
-        id=row["id"],
-        email=row["email"],
-        password_hash=row["password_hash"],
-        role=role,
-        created_at=row["created_at"],
-    )
+    return User(**(row_fields(User, row) | {"role": role}))
 
 
 class PostgresUserRepository:

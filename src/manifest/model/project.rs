@@ -337,6 +337,9 @@ impl DataLayer {
 pub const GENERATED_DATA_CHOICES: &[(DataLayer, DatabaseEngine)] = &[
     (DataLayer::Kysely, DatabaseEngine::Postgresql),
     (DataLayer::Kysely, DatabaseEngine::Mysql),
+    (DataLayer::Typeorm, DatabaseEngine::Postgresql),
+    (DataLayer::Typeorm, DatabaseEngine::Mysql),
+    (DataLayer::Typeorm, DatabaseEngine::Mongodb),
     (DataLayer::MongodbDriver, DatabaseEngine::Mongodb),
 ];
 

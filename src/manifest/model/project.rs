@@ -340,6 +340,8 @@ pub const GENERATED_DATA_CHOICES: &[(DataLayer, DatabaseEngine)] = &[
     (DataLayer::Typeorm, DatabaseEngine::Postgresql),
     (DataLayer::Typeorm, DatabaseEngine::Mysql),
     (DataLayer::Typeorm, DatabaseEngine::Mongodb),
+    (DataLayer::Prisma, DatabaseEngine::Postgresql),
+    (DataLayer::Prisma, DatabaseEngine::Mysql),
     (DataLayer::MongodbDriver, DatabaseEngine::Mongodb),
 ];
 

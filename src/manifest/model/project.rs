@@ -337,6 +337,8 @@ impl DataLayer {
 pub const GENERATED_DATA_CHOICES: &[(DataLayer, DatabaseEngine)] = &[
     (DataLayer::Kysely, DatabaseEngine::Postgresql),
     (DataLayer::Kysely, DatabaseEngine::Mysql),
+    (DataLayer::Sequelize, DatabaseEngine::Postgresql),
+    (DataLayer::Sequelize, DatabaseEngine::Mysql),
     (DataLayer::MongodbDriver, DatabaseEngine::Mongodb),
 ];
 

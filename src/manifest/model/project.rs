@@ -342,6 +342,8 @@ pub const GENERATED_DATA_CHOICES: &[(DataLayer, DatabaseEngine)] = &[
     (DataLayer::Typeorm, DatabaseEngine::Mongodb),
     (DataLayer::Prisma, DatabaseEngine::Postgresql),
     (DataLayer::Prisma, DatabaseEngine::Mysql),
+    (DataLayer::Sequelize, DatabaseEngine::Postgresql),
+    (DataLayer::Sequelize, DatabaseEngine::Mysql),
     (DataLayer::MongodbDriver, DatabaseEngine::Mongodb),
 ];
 

@@ -61,7 +61,8 @@ pub(crate) fn tests() -> Vec<Test> {
     ]
 }
 
-/// One cell of the data-choice matrix: a stack on a data layer and database engine.
+/// One cell of the data-choice matrix (and one target of schemathesis): a stack on a data layer
+/// and database engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DataCell {
     pub(crate) stack: Stack,
@@ -70,7 +71,18 @@ pub(crate) struct DataCell {
 }
 
 impl DataCell {
-    fn name(self) -> String {
+    /// `stack` on the default engine and its default layer (Kysely on PostgreSQL).
+    pub(crate) fn on_the_default_data_choice(stack: Stack) -> DataCell {
+        let engine = DatabaseEngine::default();
+        DataCell {
+            stack,
+            layer: DataLayer::default_for(engine),
+            engine,
+        }
+    }
+
+    /// `<stack>-<layer>-<engine>`: the project's name and the filter's subject.
+    pub(crate) fn name(self) -> String {
         format!(
             "{}-{}-{}",
             self.stack.as_str(),
@@ -120,13 +132,9 @@ pub(crate) fn data_cells() -> Vec<DataCell> {
             })
         })
         .collect();
-    let (default_layer, default_engine) = (
-        DataLayer::default_for(DatabaseEngine::default()),
-        DatabaseEngine::default(),
-    );
     let mut covered: BTreeSet<(String, String)> = candidates
         .iter()
-        .filter(|c| c.layer == default_layer && c.engine == default_engine)
+        .filter(|c| **c == DataCell::on_the_default_data_choice(c.stack))
         .flat_map(|c| c.pairs())
         .collect();
     let all: BTreeSet<(String, String)> = candidates.iter().flat_map(|c| c.pairs()).collect();
@@ -154,11 +162,7 @@ fn the_data_cells_cover_every_pair_of_stack_layer_and_engine() {
     let cells = data_cells();
     let mut covered: BTreeSet<(String, String)> = cells.iter().flat_map(|c| c.pairs()).collect();
     for stack in typescript_stacks() {
-        let default = DataCell {
-            stack,
-            layer: DataLayer::default_for(DatabaseEngine::default()),
-            engine: DatabaseEngine::default(),
-        };
+        let default = DataCell::on_the_default_data_choice(stack);
         assert!(
             !cells.contains(&default),
             "{} runs in the stack matrix",

@@ -22,7 +22,7 @@ use crate::binary::Backendctl;
 use crate::common::free_port;
 use crate::harness::{Test, trial};
 use crate::migrate_support::{Kind, TestDb};
-use crate::scaffold_matrix::{NPM_INSTALL, path_with_node_lts, run, target_dir};
+use crate::scaffold_matrix::{DataCell, NPM_INSTALL, path_with_node_lts, run, target_dir};
 
 pub(crate) fn tests() -> Vec<Test> {
     vec![
@@ -225,32 +225,7 @@ fn cases_line(stdout: &str) -> String {
 }
 
 /// A generated backend to attack: a stack on a data layer and engine.
-#[derive(Debug, Clone, Copy)]
-struct Target {
-    stack: Stack,
-    layer: DataLayer,
-    engine: DatabaseEngine,
-}
-
-impl Target {
-    fn on_the_default_data_choice(stack: Stack) -> Target {
-        let engine = DatabaseEngine::default();
-        Target {
-            stack,
-            layer: DataLayer::default_for(engine),
-            engine,
-        }
-    }
-
-    fn name(self) -> String {
-        format!(
-            "{}-{}-{}",
-            self.stack.as_str(),
-            self.layer.as_str(),
-            self.engine.as_str()
-        )
-    }
-}
+type Target = DataCell;
 
 /// The REST stacks.
 const REST_STACKS: [Stack; 3] = [

@@ -26,16 +26,17 @@ export function text() {
 const SPACE = "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff";
 
 /**
- * A trimmed, non-blank string without NUL characters, at most `max` long once trimmed. One
+ * A non-blank string without NUL characters, at most `max` long as sent, then trimmed. One
  * pattern says both in the OpenAPI document, so a client (or a tester) can tell a blank value
- * is refused before sending it.
+ * is refused before sending it; the length is checked before trimming, as the document's
+ * `maxLength` says (a padded value one over the limit is refused, not accepted once trimmed).
  */
 export function nonBlankText(max: number) {
   return z
     .string()
+    .max(max)
     .regex(new RegExp(`^[^\\u0000]*[^\\u0000${SPACE}][^\\u0000]*$`), "must not be blank or contain NUL characters")
-    .trim()
-    .max(max);
+    .trim();
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
